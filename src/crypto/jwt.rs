@@ -1,0 +1,114 @@
+//! RS256 signing keys and JWTs.
+//!
+//! Each pool has two RSA-2048 keys, one for ID tokens and one for access tokens (spec 5.1). RSA key
+//! generation costs tens to hundreds of milliseconds, so keys are made lazily, the first time a pool
+//! needs them, and a background thread keeps a few ready so that this rarely waits.
+
+use crate::store::pools::SigningKey;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::Engine;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use rsa::pkcs1::EncodeRsaPrivateKey;
+use rsa::traits::PublicKeyParts;
+use rsa::RsaPrivateKey;
+use sha2::{Digest, Sha256};
+use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::Mutex;
+
+/// Keeps a few freshly generated RSA keys ready on a background thread.
+pub struct KeyFactory {
+    ready: Mutex<Receiver<RsaPrivateKey>>,
+}
+
+impl KeyFactory {
+    pub fn start(buffer: usize) -> Self {
+        let (tx, rx) = sync_channel(buffer);
+        std::thread::Builder::new()
+            .name("rsa-keygen".into())
+            .spawn(move || loop {
+                let Some(key) = generate() else { continue };
+                if tx.send(key).is_err() {
+                    break;
+                }
+            })
+            .ok();
+        Self {
+            ready: Mutex::new(rx),
+        }
+    }
+
+    /// A new key: from the buffer, or made on the spot when the buffer is empty.
+    pub fn take(&self) -> Option<RsaPrivateKey> {
+        if let Ok(rx) = self.ready.lock() {
+            if let Ok(k) = rx.try_recv() {
+                return Some(k);
+            }
+        }
+        generate()
+    }
+}
+
+fn generate() -> Option<RsaPrivateKey> {
+    RsaPrivateKey::new(&mut rand::thread_rng(), 2048).ok()
+}
+
+/// Turns a private key into the stored form. The kid is the base64 SHA-256 of the modulus, which
+/// has the 44-character look of real Cognito kids.
+pub fn signing_key(key: &RsaPrivateKey, token_use: &str) -> Option<SigningKey> {
+    let der = key.to_pkcs1_der().ok()?;
+    let n = key.n().to_bytes_be();
+    let e = key.e().to_bytes_be();
+    Some(SigningKey {
+        kid: STANDARD.encode(Sha256::digest(&n)),
+        token_use: token_use.to_string(),
+        private_key_der: der.as_bytes().to_vec(),
+        n: URL_SAFE_NO_PAD.encode(n),
+        e: URL_SAFE_NO_PAD.encode(e),
+    })
+}
+
+/// A key ready to sign and verify, built once per pool and cached by the caller.
+pub struct LoadedKey {
+    pub kid: String,
+    pub encoding: EncodingKey,
+    pub decoding: DecodingKey,
+}
+
+impl LoadedKey {
+    pub fn load(k: &SigningKey) -> Option<Self> {
+        Some(Self {
+            kid: k.kid.clone(),
+            encoding: EncodingKey::from_rsa_der(&k.private_key_der),
+            decoding: DecodingKey::from_rsa_components(&k.n, &k.e).ok()?,
+        })
+    }
+
+    /// Compact JWS with header `{"kid":..,"alg":"RS256"}` (no `typ`, as Cognito's).
+    pub fn sign(&self, claims: &serde_json::Value) -> Result<String, jsonwebtoken::errors::Error> {
+        let mut header = Header::new(Algorithm::RS256);
+        header.typ = None;
+        header.kid = Some(self.kid.clone());
+        jsonwebtoken::encode(&header, claims, &self.encoding)
+    }
+
+    /// Checks the signature only; the caller checks `exp`, `iss`, `token_use` with the emulator clock.
+    pub fn verify(&self, token: &str) -> Option<serde_json::Value> {
+        let mut v = Validation::new(Algorithm::RS256);
+        v.validate_exp = false;
+        v.validate_aud = false;
+        v.required_spec_claims.clear();
+        jsonwebtoken::decode::<serde_json::Value>(token, &self.decoding, &v)
+            .ok()
+            .map(|d| d.claims)
+    }
+}
+
+/// The `kid` of a compact JWS, without verifying anything.
+pub fn kid_of(token: &str) -> Option<String> {
+    jsonwebtoken::decode_header(token).ok()?.kid
+}
+
+/// One JWKS entry.
+pub fn jwk(k: &SigningKey) -> serde_json::Value {
+    serde_json::json!({"alg": "RS256", "e": k.e, "kid": k.kid, "kty": "RSA", "n": k.n, "use": "sig"})
+}

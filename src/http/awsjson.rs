@@ -1,0 +1,119 @@
+//! The AWS JSON 1.1 protocol (spec section 1): `POST /` with `X-Amz-Target:
+//! AWSCognitoIdentityProviderService.<Operation>`, the body validated against the vendored model,
+//! dispatched to the operation table, and every outcome written as Cognito writes it.
+
+use crate::app::App;
+use crate::error::ApiError;
+use crate::model::{catalog, validate};
+use crate::ops::{self, Ctx};
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use tracing::Instrument;
+
+const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
+/// Requests larger than this are refused before parsing.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+pub async fn handle(State(app): State<App>, req: Request) -> Response {
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let (parts, body) = req.into_parts();
+    let target = target(&parts.headers);
+    let span = tracing::info_span!("request", op = %target.as_deref().unwrap_or("-"), request_id = %request_id);
+    let result = async {
+        let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+            Ok(b) => b,
+            Err(_) => return Err(too_large()),
+        };
+        call(app, target.as_deref(), bytes, request_id.clone()).await
+    }
+    .instrument(span.clone())
+    .await;
+    let mut resp = match result {
+        Ok(value) => {
+            let _e = span.enter();
+            tracing::debug!("ok");
+            let body = serde_json::to_vec(&value).unwrap_or_else(|_| b"{}".to_vec());
+            let mut r = (StatusCode::OK, body).into_response();
+            r.headers_mut().insert(
+                "content-type",
+                HeaderValue::from_static("application/x-amz-json-1.1"),
+            );
+            r
+        }
+        Err((err, status)) => {
+            let _e = span.enter();
+            tracing::info!(error = err.code, "error");
+            let mut r = err.into_response();
+            if let Some(s) = status {
+                *r.status_mut() = s;
+            }
+            r
+        }
+    };
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        resp.headers_mut().insert("x-amzn-requestid", v);
+    }
+    resp
+}
+
+/// POSTs to other paths that carry an `X-Amz-Target` are API calls too; anything else is a 404.
+pub async fn fallback(State(app): State<App>, req: Request) -> Response {
+    if req.method() == Method::POST && req.headers().contains_key("x-amz-target") {
+        return handle(State(app), req).await;
+    }
+    (StatusCode::NOT_FOUND, Body::from("Not Found")).into_response()
+}
+
+fn target(h: &HeaderMap) -> Option<String> {
+    h.get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.trim().to_string())
+}
+
+fn too_large() -> (ApiError, Option<StatusCode>) {
+    (
+        ApiError::invalid_parameter(format!(
+            "Request body exceeds the maximum size of {MAX_BODY_BYTES} bytes."
+        )),
+        Some(StatusCode::PAYLOAD_TOO_LARGE),
+    )
+}
+
+async fn call(
+    app: App,
+    target: Option<&str>,
+    bytes: Bytes,
+    request_id: String,
+) -> Result<serde_json::Value, (ApiError, Option<StatusCode>)> {
+    let plain = |e: ApiError| (e, None);
+    let name = target
+        .and_then(|t| t.strip_prefix(TARGET_PREFIX))
+        .ok_or_else(|| plain(ApiError::unknown_operation()))?;
+    let op = catalog::operation(name).ok_or_else(|| plain(ApiError::unknown_operation()))?;
+    let body: serde_json::Value = if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        serde_json::Value::Object(Default::default())
+    } else {
+        serde_json::from_slice(&bytes).map_err(|_| {
+            plain(ApiError::serialization(
+                "Unable to parse the request body as JSON",
+            ))
+        })?
+    };
+    validate::validate_input(op, &body).map_err(|e| {
+        plain(match e {
+            validate::InputError::Serialization(m) => ApiError::serialization(m),
+            validate::InputError::InvalidParameter(m) => ApiError::invalid_parameter(m),
+        })
+    })?;
+    let ctx = Ctx {
+        app,
+        request_id,
+        operation: op.name,
+    };
+    match ops::dispatch(op.name, ctx, body) {
+        Some(fut) => fut.await.map_err(plain),
+        None => Err(plain(ApiError::not_implemented(op.name))),
+    }
+}

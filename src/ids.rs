@@ -1,0 +1,32 @@
+//! Identifiers in the formats real Cognito uses (spec 1.5), so clients that parse them work.
+
+use crate::util::{random_string, ALNUM, LOWER_ALNUM};
+
+/// The region every pool id and ARN carries. Clients take it from the part before `_`.
+pub const REGION: &str = "us-east-1";
+/// The account id in ARNs.
+pub const ACCOUNT_ID: &str = "123456789012";
+
+/// `us-east-1_` + 9 alphanumerics: exactly one underscore, because clients split on it (clients.md 0.8).
+pub fn user_pool_id() -> String {
+    format!("{REGION}_{}", random_string(ALNUM, 9))
+}
+
+/// 26 lower-case alphanumerics, like real app client ids.
+pub fn client_id() -> String {
+    random_string(LOWER_ALNUM, 26)
+}
+
+/// 51 lower-case alphanumerics, like real generated client secrets.
+pub fn client_secret() -> String {
+    random_string(LOWER_ALNUM, 51)
+}
+
+/// A user's `sub`: UUID text (recent real ones are version 7).
+pub fn sub() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+pub fn user_pool_arn(pool_id: &str) -> String {
+    format!("arn:aws:cognito-idp:{REGION}:{ACCOUNT_ID}:userpool/{pool_id}")
+}

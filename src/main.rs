@@ -1,0 +1,29 @@
+use clap::Parser;
+use cognito_emulator::config::{Config, LogFormat};
+use cognito_emulator::Application;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() {
+    let config = Config::parse();
+    let filter = EnvFilter::try_from_env("COGNITO_EMULATOR_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    match config.log_format {
+        LogFormat::Json => tracing_subscriber::fmt().json().with_env_filter(filter).init(),
+        LogFormat::Pretty => tracing_subscriber::fmt().with_env_filter(filter).init(),
+    }
+    let db = config.db.clone();
+    let app = match Application::build(config).await {
+        Ok(app) => app,
+        Err(e) => {
+            eprintln!("cognito-emulator: {e:#}");
+            std::process::exit(1);
+        }
+    };
+    let addr = app.local_addr();
+    tracing::info!(%addr, db = %db, external_url = %app.state().external_url, "cognito-emulator ready on http://{addr} (database {db})");
+    if let Err(e) = app.serve().await {
+        eprintln!("cognito-emulator: {e}");
+        std::process::exit(1);
+    }
+}

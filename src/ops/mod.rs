@@ -1,0 +1,75 @@
+//! The operation table: one line per implemented operation, mapping the model's operation name to
+//! one typed function `async fn(Ctx, <Op>Request) -> ApiResult<<Op>Response>`.
+//!
+//! Adding an operation = write the function in its family's file + add its line to `dispatch`.
+//! Operations of the model missing here answer `UnsupportedOperationException` naming them.
+
+pub mod clients;
+pub mod pools;
+
+use crate::app::App;
+use crate::error::{ApiError, ApiResult};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+use std::future::Future;
+use std::pin::Pin;
+
+/// What every operation gets besides its input.
+#[derive(Clone)]
+pub struct Ctx {
+    pub app: App,
+    pub request_id: String,
+    pub operation: &'static str,
+}
+
+pub type OpFuture = Pin<Box<dyn Future<Output = ApiResult<Value>> + Send>>;
+
+/// Deserialize the (already model-validated) body, run the operation, serialize its output.
+async fn adapt<Req, Resp, F, Fut>(ctx: Ctx, body: Value, f: F) -> ApiResult<Value>
+where
+    Req: DeserializeOwned,
+    Resp: Serialize,
+    F: FnOnce(Ctx, Req) -> Fut,
+    Fut: Future<Output = ApiResult<Resp>>,
+{
+    // The validator has checked types, so a failure here is a mismatch we did not foresee; it is
+    // still the client's body that does not fit the model.
+    let req: Req =
+        serde_json::from_value(body).map_err(|_| ApiError::serialization("Unexpected field type"))?;
+    let resp = f(ctx, req).await?;
+    Ok(serde_json::to_value(resp)?)
+}
+
+/// Expands the table into `dispatch` (name -> boxed future) and `IMPLEMENTED` (the names).
+macro_rules! operations {
+    ($($op:literal => $f:path,)*) => {
+        /// The implemented operations. `None` = in the model but not implemented yet.
+        pub fn dispatch(name: &str, ctx: Ctx, body: Value) -> Option<OpFuture> {
+            match name {
+                $($op => Some(Box::pin(adapt(ctx, body, $f)) as OpFuture),)*
+                _ => None,
+            }
+        }
+
+        /// The names of all implemented operations (README, tests).
+        pub const IMPLEMENTED: &[&str] = &[$($op,)*];
+    };
+}
+
+operations! {
+    // pools
+    "CreateUserPool" => pools::create_user_pool,
+    "DescribeUserPool" => pools::describe_user_pool,
+    "ListUserPools" => pools::list_user_pools,
+    "UpdateUserPool" => pools::update_user_pool,
+    "DeleteUserPool" => pools::delete_user_pool,
+    "SetUserPoolMfaConfig" => pools::set_user_pool_mfa_config,
+    "GetUserPoolMfaConfig" => pools::get_user_pool_mfa_config,
+    // app clients
+    "CreateUserPoolClient" => clients::create_user_pool_client,
+    "DescribeUserPoolClient" => clients::describe_user_pool_client,
+    "ListUserPoolClients" => clients::list_user_pool_clients,
+    "UpdateUserPoolClient" => clients::update_user_pool_client,
+    "DeleteUserPoolClient" => clients::delete_user_pool_client,
+}

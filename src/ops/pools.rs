@@ -1,0 +1,370 @@
+//! User pools: Create/Describe/List/Update/Delete and the pool's MFA configuration.
+
+use super::Ctx;
+use crate::domain::pool::{default_password_policy, standard_schema};
+use crate::error::{ApiError, ApiResult};
+use crate::ids;
+use crate::model::shapes::*;
+
+/// The pool or `ResourceNotFoundException` with Cognito's text.
+pub async fn load_pool(ctx: &Ctx, pool_id: &str) -> ApiResult<UserPoolType> {
+    ctx.app
+        .store
+        .get_pool(pool_id)
+        .await?
+        .ok_or_else(|| pool_not_found(pool_id))
+}
+
+pub fn pool_not_found(pool_id: &str) -> ApiError {
+    ApiError::resource_not_found(format!("User pool {pool_id} does not exist."))
+}
+
+const SIGN_IN_ATTRIBUTES: &[&str] = &["email", "phone_number"];
+const ALIAS_ATTRIBUTES: &[&str] = &["email", "phone_number", "preferred_username"];
+
+/// Builds the schema from the standard attributes plus the request's `Schema` entries.
+fn build_schema(requested: &[SchemaAttributeType]) -> ApiResult<Vec<SchemaAttributeType>> {
+    let mut schema = standard_schema();
+    for attr in requested {
+        let name = attr.name.clone().unwrap_or_default();
+        if let Some(std) = schema.iter_mut().find(|a| a.name.as_deref() == Some(name.as_str())) {
+            // A standard attribute: the request may make it required/immutable or narrow it.
+            if attr.required.is_some() {
+                std.required = attr.required;
+            }
+            if attr.mutable.is_some() {
+                std.mutable = attr.mutable;
+            }
+            if attr.string_attribute_constraints.is_some() {
+                std.string_attribute_constraints = attr.string_attribute_constraints.clone();
+            }
+            continue;
+        }
+        if attr.required == Some(true) {
+            return Err(ApiError::invalid_parameter(
+                "Required custom attributes are not supported currently.",
+            ));
+        }
+        let full = format!("custom:{name}");
+        if schema.iter().any(|a| a.name.as_deref() == Some(full.as_str())) {
+            return Err(ApiError::invalid_parameter(format!(
+                "Existing attribute already has name {full}."
+            )));
+        }
+        let data_type = attr.attribute_data_type.clone().unwrap_or_else(|| "String".into());
+        schema.push(SchemaAttributeType {
+            name: Some(full),
+            attribute_data_type: Some(data_type.clone()),
+            developer_only_attribute: Some(attr.developer_only_attribute.unwrap_or(false)),
+            mutable: Some(attr.mutable.unwrap_or(true)),
+            required: Some(false),
+            string_attribute_constraints: if data_type == "String" {
+                attr.string_attribute_constraints.clone().or(Some(StringAttributeConstraintsType {
+                    min_length: None,
+                    max_length: None,
+                }))
+            } else {
+                None
+            },
+            number_attribute_constraints: if data_type == "Number" {
+                attr.number_attribute_constraints.clone().or(Some(NumberAttributeConstraintsType {
+                    min_value: None,
+                    max_value: None,
+                }))
+            } else {
+                None
+            },
+        });
+    }
+    Ok(schema)
+}
+
+fn check_sign_in_attributes(
+    username_attributes: Option<&Vec<String>>,
+    alias_attributes: Option<&Vec<String>>,
+) -> ApiResult<()> {
+    if username_attributes.is_some_and(|u| !u.is_empty()) && alias_attributes.is_some_and(|a| !a.is_empty()) {
+        return Err(ApiError::invalid_parameter(
+            "Only one of the aliasAttributes or usernameAttributes parameter can be set in a User Pool.",
+        ));
+    }
+    for a in username_attributes.into_iter().flatten() {
+        if !SIGN_IN_ATTRIBUTES.contains(&a.as_str()) {
+            return Err(ApiError::invalid_parameter(format!("Invalid UsernameAttributes value: {a}")));
+        }
+    }
+    for a in alias_attributes.into_iter().flatten() {
+        if !ALIAS_ATTRIBUTES.contains(&a.as_str()) {
+            return Err(ApiError::invalid_parameter(format!("Invalid AliasAttributes value: {a}")));
+        }
+    }
+    Ok(())
+}
+
+fn check_policies(p: Option<&UserPoolPolicyType>) -> ApiResult<()> {
+    if let Some(pp) = p.and_then(|p| p.password_policy.as_ref()) {
+        if let Some(len) = pp.minimum_length {
+            if !(6..=99).contains(&len) {
+                return Err(ApiError::invalid_parameter(format!(
+                    "1 validation error detected: Value '{len}' at 'policies.passwordPolicy.minimumLength' failed to satisfy constraint: Member must have value greater than or equal to 6"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Fills the defaults Cognito reports for a policy the caller left partly empty.
+fn complete_policies(p: Option<UserPoolPolicyType>) -> UserPoolPolicyType {
+    let mut p = p.unwrap_or_default();
+    let d = default_password_policy();
+    let mut pp = p.password_policy.take().unwrap_or_else(|| d.clone());
+    if p.password_policy.is_none() {
+        pp.minimum_length = pp.minimum_length.or(d.minimum_length);
+        pp.require_uppercase = pp.require_uppercase.or(Some(false));
+        pp.require_lowercase = pp.require_lowercase.or(Some(false));
+        pp.require_numbers = pp.require_numbers.or(Some(false));
+        pp.require_symbols = pp.require_symbols.or(Some(false));
+        pp.password_history_size = pp.password_history_size.or(Some(0));
+        if pp.temporary_password_validity_days.unwrap_or(0) == 0 {
+            pp.temporary_password_validity_days = Some(7);
+        }
+    }
+    p.password_policy = Some(pp);
+    if p.sign_in_policy.is_none() {
+        p.sign_in_policy = Some(SignInPolicyType {
+            allowed_first_auth_factors: Some(vec!["PASSWORD".into()]),
+        });
+    }
+    p
+}
+
+fn default_mfa() -> GetUserPoolMfaConfigResponse {
+    GetUserPoolMfaConfigResponse {
+        mfa_configuration: Some("OFF".into()),
+        ..Default::default()
+    }
+}
+
+pub async fn create_user_pool(ctx: Ctx, req: CreateUserPoolRequest) -> ApiResult<CreateUserPoolResponse> {
+    check_sign_in_attributes(req.username_attributes.as_ref(), req.alias_attributes.as_ref())?;
+    check_policies(req.policies.as_ref())?;
+    let schema = build_schema(req.schema.as_deref().unwrap_or_default())?;
+    let now = ctx.app.clock.epoch();
+    let id = ids::user_pool_id();
+    let mfa_configuration = req.mfa_configuration.clone().unwrap_or_else(|| "OFF".into());
+    let pool = UserPoolType {
+        id: Some(id.clone()),
+        name: req.pool_name.clone(),
+        arn: Some(ids::user_pool_arn(&id)),
+        policies: Some(complete_policies(req.policies)),
+        deletion_protection: Some(req.deletion_protection.unwrap_or_else(|| "INACTIVE".into())),
+        lambda_config: Some(req.lambda_config.unwrap_or_default()),
+        status: Some("Enabled".into()),
+        last_modified_date: Some(now),
+        creation_date: Some(now),
+        schema_attributes: Some(schema),
+        auto_verified_attributes: req.auto_verified_attributes,
+        alias_attributes: req.alias_attributes,
+        username_attributes: req.username_attributes,
+        sms_verification_message: req.sms_verification_message,
+        email_verification_message: req.email_verification_message,
+        email_verification_subject: req.email_verification_subject,
+        verification_message_template: Some(req.verification_message_template.unwrap_or(
+            VerificationMessageTemplateType {
+                default_email_option: Some("CONFIRM_WITH_CODE".into()),
+                ..Default::default()
+            },
+        )),
+        sms_authentication_message: req.sms_authentication_message,
+        user_attribute_update_settings: req.user_attribute_update_settings,
+        mfa_configuration: Some(mfa_configuration.clone()),
+        device_configuration: req.device_configuration,
+        estimated_number_of_users: Some(0),
+        email_configuration: Some(req.email_configuration.unwrap_or(EmailConfigurationType {
+            email_sending_account: Some("COGNITO_DEFAULT".into()),
+            ..Default::default()
+        })),
+        sms_configuration: req.sms_configuration,
+        user_pool_tags: req.user_pool_tags,
+        admin_create_user_config: Some(req.admin_create_user_config.unwrap_or(AdminCreateUserConfigType {
+            allow_admin_create_user_only: Some(false),
+            unused_account_validity_days: Some(7),
+            invite_message_template: None,
+        })),
+        user_pool_add_ons: req.user_pool_add_ons,
+        username_configuration: req.username_configuration,
+        account_recovery_setting: req.account_recovery_setting,
+        user_pool_tier: Some(req.user_pool_tier.unwrap_or_else(|| "ESSENTIALS".into())),
+        ..Default::default()
+    };
+    let mfa = GetUserPoolMfaConfigResponse {
+        mfa_configuration: Some(mfa_configuration),
+        ..default_mfa()
+    };
+    ctx.app.store.insert_pool(&pool, &mfa, &[], now).await?;
+    Ok(CreateUserPoolResponse {
+        user_pool: Some(pool),
+    })
+}
+
+pub async fn describe_user_pool(ctx: Ctx, req: DescribeUserPoolRequest) -> ApiResult<DescribeUserPoolResponse> {
+    let id = req.user_pool_id.unwrap_or_default();
+    let mut pool = load_pool(&ctx, &id).await?;
+    pool.estimated_number_of_users = Some(ctx.app.store.count_users(&id).await?);
+    Ok(DescribeUserPoolResponse {
+        user_pool: Some(pool),
+    })
+}
+
+pub async fn list_user_pools(ctx: Ctx, req: ListUserPoolsRequest) -> ApiResult<ListUserPoolsResponse> {
+    let limit = req.max_results.unwrap_or(60).clamp(1, 60);
+    let after = req.next_token.as_deref();
+    if let Some(t) = after {
+        if !ctx.app.store.pool_exists(t).await? {
+            return Err(ApiError::invalid_parameter("Invalid pagination token"));
+        }
+    }
+    let mut pools = ctx.app.store.list_pools(after, limit + 1).await?;
+    let next = if pools.len() as i64 > limit {
+        pools.truncate(limit as usize);
+        pools.last().and_then(|p| p.id.clone())
+    } else {
+        None
+    };
+    Ok(ListUserPoolsResponse {
+        user_pools: Some(
+            pools
+                .into_iter()
+                .map(|p| UserPoolDescriptionType {
+                    id: p.id,
+                    name: p.name,
+                    lambda_config: p.lambda_config,
+                    status: p.status,
+                    last_modified_date: p.last_modified_date,
+                    creation_date: p.creation_date,
+                })
+                .collect(),
+        ),
+        next_token: next,
+    })
+}
+
+/// UpdateUserPool: as on AWS, members left out return to their defaults; the sign-in attributes,
+/// schema and username configuration cannot change.
+pub async fn update_user_pool(ctx: Ctx, req: UpdateUserPoolRequest) -> ApiResult<UpdateUserPoolResponse> {
+    let id = req.user_pool_id.clone().unwrap_or_default();
+    let old = load_pool(&ctx, &id).await?;
+    check_policies(req.policies.as_ref())?;
+    let mut pool = old.clone();
+    pool.policies = Some(complete_policies(req.policies));
+    pool.deletion_protection = Some(req.deletion_protection.unwrap_or_else(|| "INACTIVE".into()));
+    pool.lambda_config = Some(req.lambda_config.unwrap_or_default());
+    pool.auto_verified_attributes = req.auto_verified_attributes;
+    pool.sms_verification_message = req.sms_verification_message;
+    pool.email_verification_message = req.email_verification_message;
+    pool.email_verification_subject = req.email_verification_subject;
+    if req.verification_message_template.is_some() {
+        pool.verification_message_template = req.verification_message_template;
+    }
+    pool.sms_authentication_message = req.sms_authentication_message;
+    pool.user_attribute_update_settings = req.user_attribute_update_settings;
+    pool.device_configuration = req.device_configuration;
+    if req.email_configuration.is_some() {
+        pool.email_configuration = req.email_configuration;
+    }
+    pool.sms_configuration = req.sms_configuration;
+    pool.user_pool_tags = req.user_pool_tags;
+    if req.admin_create_user_config.is_some() {
+        pool.admin_create_user_config = req.admin_create_user_config;
+    }
+    pool.user_pool_add_ons = req.user_pool_add_ons;
+    pool.account_recovery_setting = req.account_recovery_setting;
+    if req.pool_name.is_some() {
+        pool.name = req.pool_name;
+    }
+    if req.user_pool_tier.is_some() {
+        pool.user_pool_tier = req.user_pool_tier;
+    }
+    pool.last_modified_date = Some(ctx.app.clock.epoch());
+    let mut mfa = ctx.app.store.get_pool_mfa(&id).await?.unwrap_or_else(default_mfa);
+    if let Some(m) = req.mfa_configuration {
+        pool.mfa_configuration = Some(m.clone());
+        mfa.mfa_configuration = Some(m);
+    }
+    // One statement writes both, so the pool and its MFA configuration never disagree.
+    ctx.app.store.set_pool_mfa(&pool, &mfa).await?;
+    Ok(UpdateUserPoolResponse {})
+}
+
+pub async fn delete_user_pool(ctx: Ctx, req: DeleteUserPoolRequest) -> ApiResult<DeleteUserPoolResponse> {
+    let id = req.user_pool_id.unwrap_or_default();
+    let pool = load_pool(&ctx, &id).await?;
+    if pool.deletion_protection.as_deref() == Some("ACTIVE") {
+        return Err(ApiError::invalid_parameter(
+            "The user pool cannot be deleted because deletion protection is activated. Deletion protection must be inactivated first.",
+        ));
+    }
+    ctx.app.store.delete_pool(&id).await?;
+    ctx.app.drop_keys(Some(&id));
+    Ok(DeleteUserPoolResponse {})
+}
+
+pub async fn get_user_pool_mfa_config(
+    ctx: Ctx,
+    req: GetUserPoolMfaConfigRequest,
+) -> ApiResult<GetUserPoolMfaConfigResponse> {
+    let id = req.user_pool_id.unwrap_or_default();
+    ctx.app
+        .store
+        .get_pool_mfa(&id)
+        .await?
+        .ok_or_else(|| pool_not_found(&id))
+}
+
+pub async fn set_user_pool_mfa_config(
+    ctx: Ctx,
+    req: SetUserPoolMfaConfigRequest,
+) -> ApiResult<SetUserPoolMfaConfigResponse> {
+    let id = req.user_pool_id.clone().unwrap_or_default();
+    let mut pool = load_pool(&ctx, &id).await?;
+    let mut mfa = ctx.app.store.get_pool_mfa(&id).await?.unwrap_or_else(default_mfa);
+    if req.sms_mfa_configuration.is_some() {
+        mfa.sms_mfa_configuration = req.sms_mfa_configuration;
+    }
+    if req.software_token_mfa_configuration.is_some() {
+        mfa.software_token_mfa_configuration = req.software_token_mfa_configuration;
+    }
+    if req.email_mfa_configuration.is_some() {
+        mfa.email_mfa_configuration = req.email_mfa_configuration;
+    }
+    if req.web_authn_configuration.is_some() {
+        mfa.web_authn_configuration = req.web_authn_configuration;
+    }
+    if let Some(m) = req.mfa_configuration {
+        mfa.mfa_configuration = Some(m);
+    }
+    let level = mfa.mfa_configuration.clone().unwrap_or_else(|| "OFF".into());
+    let any_factor = mfa.sms_mfa_configuration.is_some()
+        || mfa
+            .software_token_mfa_configuration
+            .as_ref()
+            .and_then(|t| t.enabled)
+            .unwrap_or(false)
+        || mfa.email_mfa_configuration.is_some();
+    if level != "OFF" && !any_factor {
+        return Err(ApiError::invalid_parameter(
+            "Invalid MFA configuration given, can't turn off all MFAs when MFA is required or optional.",
+        ));
+    }
+    pool.mfa_configuration = Some(level);
+    pool.last_modified_date = Some(ctx.app.clock.epoch());
+    ctx.app.store.set_pool_mfa(&pool, &mfa).await?;
+    Ok(SetUserPoolMfaConfigResponse {
+        sms_mfa_configuration: mfa.sms_mfa_configuration,
+        software_token_mfa_configuration: mfa.software_token_mfa_configuration,
+        email_mfa_configuration: mfa.email_mfa_configuration,
+        mfa_configuration: mfa.mfa_configuration,
+        web_authn_configuration: mfa.web_authn_configuration,
+    })
+}

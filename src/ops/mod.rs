@@ -4,6 +4,7 @@
 //! Adding an operation = write the function in its family's file + add its line to `dispatch`.
 //! Operations of the model missing here answer `UnsupportedOperationException` naming them.
 
+pub mod access;
 pub mod clients;
 pub mod pools;
 

@@ -5,8 +5,10 @@
 //! empty in-memory database.
 
 pub mod clients;
+pub mod users;
 pub mod outbox;
 pub mod pools;
+pub mod tokens;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use std::str::FromStr;

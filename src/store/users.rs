@@ -1,0 +1,241 @@
+//! Users. One row per user; attributes as a JSON object; alias lookup keys in their own columns.
+
+use super::pools::{json, parse};
+use super::Store;
+use sqlx::sqlite::SqliteRow;
+use sqlx::Row;
+use std::collections::BTreeMap;
+
+/// A stored user. `attributes` never holds `sub` (it is a column); the API view adds it.
+#[derive(Clone, Default)]
+pub struct UserRecord {
+    pub pool_id: String,
+    pub sub: String,
+    /// The internal username, as created (the `sub` itself in UsernameAttributes pools).
+    pub username: String,
+    /// Lookup key: the username, lower-cased when the pool ignores case.
+    pub username_key: String,
+    /// UNCONFIRMED, CONFIRMED, FORCE_CHANGE_PASSWORD, RESET_REQUIRED, ...
+    pub status: String,
+    pub enabled: bool,
+    pub attributes: BTreeMap<String, String>,
+    /// Keys for signing in with an alias or a username attribute; None = not usable.
+    pub email_key: Option<String>,
+    pub phone_key: Option<String>,
+    pub preferred_username_key: Option<String>,
+    pub password_salt: Option<Vec<u8>>,
+    pub password_verifier: Option<Vec<u8>>,
+    pub password_set_at: Option<f64>,
+    /// Earlier (salt, verifier) pairs as JSON, for PasswordHistorySize.
+    pub password_history: serde_json::Value,
+    /// Per-user MFA settings (JSON owned by the MFA code).
+    pub mfa: serde_json::Value,
+    pub failed_attempts: i64,
+    pub last_failed_at: Option<f64>,
+    pub locked_until: Option<f64>,
+    pub tokens_valid_after: Option<f64>,
+    pub created_at: f64,
+    pub modified_at: f64,
+}
+
+impl std::fmt::Debug for UserRecord {
+    // Never print password material.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserRecord")
+            .field("pool_id", &self.pool_id)
+            .field("sub", &self.sub)
+            .field("username", &self.username)
+            .field("status", &self.status)
+            .field("enabled", &self.enabled)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Which lookup column an alias resolves through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AliasColumn {
+    Email,
+    Phone,
+    PreferredUsername,
+}
+
+impl AliasColumn {
+    fn column(self) -> &'static str {
+        match self {
+            AliasColumn::Email => "email_key",
+            AliasColumn::Phone => "phone_key",
+            AliasColumn::PreferredUsername => "preferred_username_key",
+        }
+    }
+}
+
+const COLUMNS: &str = "pool_id, sub, username, username_key, status, enabled, attributes, email_key, phone_key, \
+    preferred_username_key, password_salt, password_verifier, password_set_at, password_history, mfa, \
+    failed_attempts, last_failed_at, locked_until, tokens_valid_after, created_at, modified_at";
+
+fn from_row(r: &SqliteRow) -> Result<UserRecord, sqlx::Error> {
+    Ok(UserRecord {
+        pool_id: r.try_get("pool_id")?,
+        sub: r.try_get("sub")?,
+        username: r.try_get("username")?,
+        username_key: r.try_get("username_key")?,
+        status: r.try_get("status")?,
+        enabled: r.try_get::<i64, _>("enabled")? != 0,
+        attributes: parse(r.try_get("attributes")?)?,
+        email_key: r.try_get("email_key")?,
+        phone_key: r.try_get("phone_key")?,
+        preferred_username_key: r.try_get("preferred_username_key")?,
+        password_salt: r.try_get("password_salt")?,
+        password_verifier: r.try_get("password_verifier")?,
+        password_set_at: r.try_get("password_set_at")?,
+        password_history: parse(r.try_get("password_history")?)?,
+        mfa: parse(r.try_get("mfa")?)?,
+        failed_attempts: r.try_get("failed_attempts")?,
+        last_failed_at: r.try_get("last_failed_at")?,
+        locked_until: r.try_get("locked_until")?,
+        tokens_valid_after: r.try_get("tokens_valid_after")?,
+        created_at: r.try_get("created_at")?,
+        modified_at: r.try_get("modified_at")?,
+    })
+}
+
+impl Store {
+    /// Inserts a user. A UNIQUE violation (username taken) comes back as the sqlx error; callers
+    /// map it with `store::is_unique_violation`.
+    pub async fn insert_user(&self, u: &UserRecord) -> Result<(), sqlx::Error> {
+        sqlx::query(&format!(
+            "INSERT INTO users ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        ))
+        .bind(&u.pool_id)
+        .bind(&u.sub)
+        .bind(&u.username)
+        .bind(&u.username_key)
+        .bind(&u.status)
+        .bind(u.enabled as i64)
+        .bind(json(&u.attributes))
+        .bind(&u.email_key)
+        .bind(&u.phone_key)
+        .bind(&u.preferred_username_key)
+        .bind(&u.password_salt)
+        .bind(&u.password_verifier)
+        .bind(u.password_set_at)
+        .bind(json(&u.password_history))
+        .bind(json(&u.mfa))
+        .bind(u.failed_attempts)
+        .bind(u.last_failed_at)
+        .bind(u.locked_until)
+        .bind(u.tokens_valid_after)
+        .bind(u.created_at)
+        .bind(u.modified_at)
+        .execute(&self.db)
+        .await?;
+        Ok(())
+    }
+
+    /// Writes every mutable column of the user back (load, change, save).
+    pub async fn update_user(&self, u: &UserRecord) -> Result<bool, sqlx::Error> {
+        let r = sqlx::query(
+            "UPDATE users SET status = ?, enabled = ?, attributes = ?, email_key = ?, phone_key = ?,
+               preferred_username_key = ?, password_salt = ?, password_verifier = ?, password_set_at = ?,
+               password_history = ?, mfa = ?, failed_attempts = ?, last_failed_at = ?, locked_until = ?,
+               tokens_valid_after = ?, modified_at = ?
+             WHERE pool_id = ? AND sub = ?",
+        )
+        .bind(&u.status)
+        .bind(u.enabled as i64)
+        .bind(json(&u.attributes))
+        .bind(&u.email_key)
+        .bind(&u.phone_key)
+        .bind(&u.preferred_username_key)
+        .bind(&u.password_salt)
+        .bind(&u.password_verifier)
+        .bind(u.password_set_at)
+        .bind(json(&u.password_history))
+        .bind(json(&u.mfa))
+        .bind(u.failed_attempts)
+        .bind(u.last_failed_at)
+        .bind(u.locked_until)
+        .bind(u.tokens_valid_after)
+        .bind(u.modified_at)
+        .bind(&u.pool_id)
+        .bind(&u.sub)
+        .execute(&self.db)
+        .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    pub async fn get_user_by_key(
+        &self,
+        pool_id: &str,
+        username_key: &str,
+    ) -> Result<Option<UserRecord>, sqlx::Error> {
+        sqlx::query(&format!("SELECT {COLUMNS} FROM users WHERE pool_id = ? AND username_key = ?"))
+            .bind(pool_id)
+            .bind(username_key)
+            .fetch_optional(&self.db)
+            .await?
+            .as_ref()
+            .map(from_row)
+            .transpose()
+    }
+
+    pub async fn get_user_by_sub(&self, pool_id: &str, sub: &str) -> Result<Option<UserRecord>, sqlx::Error> {
+        sqlx::query(&format!("SELECT {COLUMNS} FROM users WHERE pool_id = ? AND sub = ?"))
+            .bind(pool_id)
+            .bind(sub)
+            .fetch_optional(&self.db)
+            .await?
+            .as_ref()
+            .map(from_row)
+            .transpose()
+    }
+
+    /// Users whose alias / sign-in key in `column` equals `key` (normally zero or one).
+    pub async fn find_users_by_alias(
+        &self,
+        pool_id: &str,
+        column: AliasColumn,
+        key: &str,
+    ) -> Result<Vec<UserRecord>, sqlx::Error> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM users WHERE pool_id = ? AND {} = ? ORDER BY created_at",
+            column.column()
+        ))
+        .bind(pool_id)
+        .bind(key)
+        .fetch_all(&self.db)
+        .await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    pub async fn delete_user(&self, pool_id: &str, sub: &str) -> Result<bool, sqlx::Error> {
+        let r = sqlx::query("DELETE FROM users WHERE pool_id = ? AND sub = ?")
+            .bind(pool_id)
+            .bind(sub)
+            .execute(&self.db)
+            .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// All users of a pool in creation order (ListUsers filters and pages over this).
+    pub async fn list_users_page(
+        &self,
+        pool_id: &str,
+        after: Option<(f64, &str)>,
+        limit: i64,
+    ) -> Result<Vec<UserRecord>, sqlx::Error> {
+        let (after_t, after_sub) = after.map(|(t, s)| (Some(t), Some(s))).unwrap_or((None, None));
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM users WHERE pool_id = ?1
+               AND (?2 IS NULL OR (created_at, sub) > (?2, ?3))
+             ORDER BY created_at, sub LIMIT ?4"
+        ))
+        .bind(pool_id)
+        .bind(after_t)
+        .bind(after_sub)
+        .bind(limit)
+        .fetch_all(&self.db)
+        .await?;
+        rows.iter().map(from_row).collect()
+    }
+}

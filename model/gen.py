@@ -138,9 +138,13 @@ def rust_raw_str(s: str) -> str:
 
 
 def first_sentence(doc: str, limit: int = 240) -> str:
-    text = re.sub(r"<[^>]+>", " ", doc)
+    text = re.sub(r"</?code>", "`", doc)
+    text = re.sub(r"<[^>]+>", " ", text)
     text = html.unescape(text)
     text = re.sub(r"\s+", " ", text).strip()
+    text = re.sub(r"` *([^`]*?) *`", r"`\1`", text)
+    text = re.sub(r" +([,.;:)])", r"\1", text)
+    text = text.replace("``", "")
     if not text:
         return ""
     m = re.search(r"(?<![A-Z]\.[A-Z])(?<!\be\.g)(?<!\bi\.e)\.(\s|$)", text)
@@ -148,6 +152,8 @@ def first_sentence(doc: str, limit: int = 240) -> str:
     if len(sentence) > limit:
         cut = sentence[:limit].rsplit(" ", 1)[0].rstrip(",;:")
         sentence = cut + " ..."
+    if sentence.count("`") % 2:
+        sentence = sentence.replace("`", "")
     # Keep rustdoc quiet: no intra-doc links, HTML tags or bare URLs.
     sentence = sentence.replace("[", "\\[").replace("]", "\\]")
     sentence = sentence.replace("<", "&lt;").replace(">", "&gt;")

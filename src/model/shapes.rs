@@ -34,7 +34,7 @@ impl std::fmt::Debug for AccountRecoverySettingType {
     }
 }
 
-/// The automated response to a risk level for adaptive authentication in full-function, or ENFORCED , mode.
+/// The automated response to a risk level for adaptive authentication in full-function, or `ENFORCED`, mode.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AccountTakeoverActionType {
     #[serde(rename = "Notify")]
@@ -1647,7 +1647,7 @@ impl std::fmt::Debug for CompleteWebAuthnRegistrationResponse {
     }
 }
 
-/// Settings for user pool actions when Amazon Cognito detects compromised credentials with threat protection in full-function ENFORCED mode.
+/// Settings for user pool actions when Amazon Cognito detects compromised credentials with threat protection in full-function `ENFORCED` mode.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CompromisedCredentialsActionsType {
     #[serde(rename = "EventAction")]
@@ -1663,7 +1663,7 @@ impl std::fmt::Debug for CompromisedCredentialsActionsType {
     }
 }
 
-/// Settings for compromised-credentials actions and authentication-event sources with threat protection in full-function ENFORCED mode.
+/// Settings for compromised-credentials actions and authentication-event sources with threat protection in full-function `ENFORCED` mode.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CompromisedCredentialsRiskConfigurationType {
     #[serde(rename = "EventFilter")]
@@ -3393,7 +3393,7 @@ impl std::fmt::Debug for EmailMfaSettingsType {
     }
 }
 
-/// The context data that your application submitted in an authentication request with threat protection, as displayed in an AdminListUserAuthEvents response.
+/// The context data that your application submitted in an authentication request with threat protection, as displayed in an `AdminListUserAuthEvents` response.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EventContextDataType {
     #[serde(rename = "IpAddress")]
@@ -3425,7 +3425,7 @@ impl std::fmt::Debug for EventContextDataType {
     }
 }
 
-/// The feedback that your application submitted to a threat protection event log, as displayed in an AdminListUserAuthEvents response.
+/// The feedback that your application submitted to a threat protection event log, as displayed in an `AdminListUserAuthEvents` response.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EventFeedbackType {
     #[serde(rename = "FeedbackValue")]
@@ -3449,7 +3449,7 @@ impl std::fmt::Debug for EventFeedbackType {
     }
 }
 
-/// The risk evaluation by adaptive authentication, as displayed in an AdminListUserAuthEvents response.
+/// The risk evaluation by adaptive authentication, as displayed in an `AdminListUserAuthEvents` response.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EventRiskType {
     #[serde(rename = "RiskDecision")]
@@ -4114,7 +4114,7 @@ impl std::fmt::Debug for GroupType {
     }
 }
 
-/// The HTTP header in the ContextData parameter.
+/// The HTTP header in the `ContextData` parameter.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct HttpHeader {
     #[serde(rename = "headerName")]
@@ -4954,7 +4954,7 @@ impl std::fmt::Debug for LogConfigurationType {
     }
 }
 
-/// The logging parameters of a user pool, as returned in the response to a GetLogDeliveryConfiguration request.
+/// The logging parameters of a user pool, as returned in the response to a `GetLogDeliveryConfiguration` request.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LogDeliveryConfigurationType {
     #[serde(rename = "UserPoolId")]
@@ -5061,7 +5061,7 @@ impl std::fmt::Debug for MessageTemplateType {
     }
 }
 
-/// Information that your user pool responds with in AuthenticationResult when you configure it to remember devices and a user signs in with an unrecognized device.
+/// Information that your user pool responds with in `AuthenticationResult`when you configure it to remember devices and a user signs in with an unrecognized device.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NewDeviceMetadataType {
     #[serde(rename = "DeviceKey")]
@@ -5141,7 +5141,7 @@ impl std::fmt::Debug for NotifyEmailType {
     }
 }
 
-/// The minimum and maximum values of an attribute that is of the number type, for example custom:age .
+/// The minimum and maximum values of an attribute that is of the number type, for example `custom:age`.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NumberAttributeConstraintsType {
     #[serde(rename = "MinValue")]
@@ -6256,7 +6256,7 @@ impl std::fmt::Debug for StopUserImportJobResponse {
     }
 }
 
-/// The minimum and maximum length values of an attribute that is of the string type, for example custom:department .
+/// The minimum and maximum length values of an attribute that is of the string type, for example `custom:department`.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct StringAttributeConstraintsType {
     #[serde(rename = "MinLength")]
@@ -6386,7 +6386,7 @@ impl std::fmt::Debug for TermsType {
     }
 }
 
-/// The time units that, with IdTokenValidity , AccessTokenValidity , and RefreshTokenValidity , set and display the duration of ID, access, and refresh tokens for an app client.
+/// The time units that, with `IdTokenValidity`, `AccessTokenValidity`, and `RefreshTokenValidity`, set and display the duration of ID, access, and refresh tokens for an app client.
 #[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TokenValidityUnitsType {
     #[serde(rename = "AccessToken")]

@@ -357,6 +357,19 @@ def gen_shapes(model: Model) -> str:
         lines.append("    }")
         lines.append("}")
         out.append("\n".join(lines) + "\n")
+    # Operations the model gives no output shape still answer `{}` on the wire. An empty
+    # `<Operation>Response` struct per such operation keeps every handler's signature uniform
+    # (`ApiResult<<Op>Response>`), which is what the operation table relies on.
+    for op_name in sorted(model.data["operations"]):
+        op = model.data["operations"][op_name]
+        rust = f"{op_name}Response"
+        if "output" in op or rust in model.shapes:
+            continue
+        out.append(
+            f"/// Output of `{op_name}`, which the model leaves empty: serialises as `{{}}`.\n"
+            "#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]\n"
+            f"pub struct {rust} {{}}\n"
+        )
     return "\n".join(out)
 
 

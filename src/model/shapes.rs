@@ -7892,3 +7892,55 @@ impl std::fmt::Debug for WebAuthnMfaSettingsType {
         d.finish()
     }
 }
+
+/// Output of `AdminAddUserToGroup`, which the model leaves empty: serialises as `{}`.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct AdminAddUserToGroupResponse {}
+
+/// Output of `AdminDeleteUser`, which the model leaves empty: serialises as `{}`.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct AdminDeleteUserResponse {}
+
+/// Output of `AdminForgetDevice`, which the model leaves empty: serialises as `{}`.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct AdminForgetDeviceResponse {}
+
+/// Output of `AdminRemoveUserFromGroup`, which the model leaves empty: serialises as `{}`.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct AdminRemoveUserFromGroupResponse {}
+
+/// Output of `DeleteGroup`, which the model leaves empty: serialises as `{}`.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct DeleteGroupResponse {}
+
+/// Output of `DeleteIdentityProvider`, which the model leaves empty: serialises as `{}`.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct DeleteIdentityProviderResponse {}
+
+/// Output of `DeleteManagedLoginBranding`, which the model leaves empty: serialises as `{}`.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct DeleteManagedLoginBrandingResponse {}
+
+/// Output of `DeleteResourceServer`, which the model leaves empty: serialises as `{}`.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct DeleteResourceServerResponse {}
+
+/// Output of `DeleteTerms`, which the model leaves empty: serialises as `{}`.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct DeleteTermsResponse {}
+
+/// Output of `DeleteUser`, which the model leaves empty: serialises as `{}`.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct DeleteUserResponse {}
+
+/// Output of `DeleteUserPool`, which the model leaves empty: serialises as `{}`.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct DeleteUserPoolResponse {}
+
+/// Output of `DeleteUserPoolClient`, which the model leaves empty: serialises as `{}`.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct DeleteUserPoolClientResponse {}
+
+/// Output of `ForgetDevice`, which the model leaves empty: serialises as `{}`.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ForgetDeviceResponse {}

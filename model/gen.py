@@ -31,6 +31,8 @@ Naming rules (shapes.rs):
     serde_json::Value, list -> Vec<T>, map -> BTreeMap<String, V>, structure -> the struct
     (boxed when the member closes a cycle of directly nested structures; none today).
   * exception shapes (`"exception": true`) and the document shape get no struct.
+  * an operation without an output shape gets an empty `<Operation>Response` struct (it
+    answers `{}`), so every handler returns a typed response.
   * `Debug` is implemented by hand: members whose target shape is `"sensitive": true` (or a
     list/map of such) print `***` instead of their value.
 """

@@ -1,0 +1,11 @@
+//! The integration-test binary: every test starts its own emulator on 127.0.0.1:0 (in-memory store)
+//! through `helpers::spawn_app` and talks to it over real HTTP, with the AWS SDK or raw requests.
+//!
+//! One binary for every family keeps link time down; add `mod <family>;` below.
+
+mod groups;
+mod helpers;
+mod pools;
+mod protocol;
+mod seed;
+mod users;

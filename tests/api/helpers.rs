@@ -66,6 +66,7 @@ pub fn sdk_client(base_url: &str) -> Client {
         .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "test"))
         // An error must be seen once, as the emulator sent it, not after three attempts.
         .retry_config(RetryConfig::disabled())
+        .http_client(aws_smithy_http_client::Builder::new().build_http())
         .build();
     Client::from_conf(config)
 }

@@ -1,2 +1,3 @@
 pub mod jwt;
 pub mod srp;
+pub mod totp;

@@ -142,6 +142,9 @@ impl From<serde_json::Error> for ApiError {
     }
 }
 
+/// Longest `x-amzn-errormessage` header value written, in characters.
+const MAX_ERROR_MESSAGE_HEADER: usize = 2048;
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = serde_json::to_vec(&self.body()).unwrap_or_default();
@@ -155,8 +158,14 @@ impl IntoResponse for ApiError {
             h.insert("x-amzn-errortype", v);
         }
         if let Some(m) = &self.message {
-            // Header values must be visible ASCII; drop what is not rather than fail.
-            let ascii: String = m.chars().filter(|c| (' '..='~').contains(c)).collect();
+            // Header values must be visible ASCII; drop what is not rather than fail. Validation
+            // messages echo the offending values, so cap the header: HTTP clients refuse a header
+            // section of a few hundred kB outright, and the body carries the full text anyway.
+            let ascii: String = m
+                .chars()
+                .filter(|c| (' '..='~').contains(c))
+                .take(MAX_ERROR_MESSAGE_HEADER)
+                .collect();
             if let Ok(v) = HeaderValue::from_str(&ascii) {
                 h.insert("x-amzn-errormessage", v);
             }

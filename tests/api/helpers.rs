@@ -105,7 +105,8 @@ impl TestApp {
 
     /// Posts `body` to operation `target` (the name without the service prefix) exactly as SDKs do.
     pub async fn raw(&self, target: &str, body: Value) -> (StatusCode, HeaderMap, Value) {
-        self.raw_bytes(Some(target), body.to_string().into_bytes()).await
+        self.raw_bytes(Some(target), body.to_string().into_bytes())
+            .await
     }
 
     /// Posts arbitrary bytes; `target = None` sends no `X-Amz-Target` header.
@@ -136,7 +137,11 @@ impl TestApp {
     /// Like [`raw`](Self::raw) but asserts an error and returns `(status, __type, message)`.
     pub async fn call_err(&self, target: &str, body: Value) -> (StatusCode, String, String) {
         let (status, _, resp) = self.raw(target, body).await;
-        assert_ne!(status, StatusCode::OK, "{target} unexpectedly succeeded: {resp}");
+        assert_ne!(
+            status,
+            StatusCode::OK,
+            "{target} unexpectedly succeeded: {resp}"
+        );
         (
             status,
             resp["__type"].as_str().unwrap_or_default().to_string(),
@@ -149,7 +154,12 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> (StatusCode, HeaderMap, Value) {
-        let resp = self.http.get(self.url(path)).send().await.expect("the emulator answers");
+        let resp = self
+            .http
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("the emulator answers");
         into_parts(resp).await
     }
 

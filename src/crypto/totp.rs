@@ -148,7 +148,7 @@ mod tests {
 
     #[test]
     fn window_is_previous_current_and_next_step() {
-        let t = 1111111111; // step 37037037, 1 s into... (1111111111 % 30 == 1)
+        let t = 1111111111; // 1 s into step 37037037
         let step = t / 30;
         let at = |s: i64| code_at(RFC_KEY_B32, s * 30).expect("valid");
         assert_eq!(verify(RFC_KEY_B32, &at(step), t), Some(step));

@@ -1,5 +1,8 @@
 //! Pure rules over the model's shapes: what a pool or app client configuration means.
 
+pub mod attributes;
 pub mod client;
+pub mod filter;
 pub mod password;
 pub mod pool;
+pub mod secret_hash;

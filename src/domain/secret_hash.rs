@@ -1,0 +1,95 @@
+//! SECRET_HASH (spec 4): the proof of the client secret that public operations of a confidential
+//! app client must carry. One function so SignUp, ConfirmSignUp, ForgotPassword, InitiateAuth and
+//! every challenge answer reject exactly the same inputs with exactly the same texts.
+
+use crate::domain::client::ClientExt;
+use crate::error::{ApiError, ApiResult};
+use crate::model::shapes::UserPoolClientType;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+/// `base64(HMAC-SHA256(key = client_secret, message = username ‖ client_id))`.
+pub fn compute(client_secret: &str, username: &str, client_id: &str) -> String {
+    // HMAC accepts keys of any length, so this cannot fail; an empty MAC would never match anyway.
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(client_secret.as_bytes()) else {
+        return String::new();
+    };
+    mac.update(username.as_bytes());
+    mac.update(client_id.as_bytes());
+    STANDARD.encode(mac.finalize().into_bytes())
+}
+
+/// Checks the SECRET_HASH a request carried for `username` (the USERNAME string of that request).
+/// Clients without a secret ignore whatever was sent, as Cognito does.
+pub fn check(client: &UserPoolClientType, username: &str, provided: Option<&str>) -> ApiResult<()> {
+    let Some(secret) = client.secret() else {
+        return Ok(());
+    };
+    let id = client.id();
+    let Some(provided) = provided.filter(|p| !p.is_empty()) else {
+        return Err(ApiError::not_authorized(format!(
+            "Client {id} is configured for secret but secret was not received"
+        )));
+    };
+    let expected = compute(secret, username, id);
+    // Constant time: the hash is a credential.
+    let equal: bool =
+        subtle::ConstantTimeEq::ct_eq(expected.as_bytes(), provided.as_bytes()).into();
+    if equal {
+        Ok(())
+    } else {
+        Err(ApiError::not_authorized(format!(
+            "Unable to verify secret hash for client {id}"
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client(secret: Option<&str>) -> UserPoolClientType {
+        UserPoolClientType {
+            client_id: Some("abc123".into()),
+            client_secret: secret.map(str::to_string),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn hash_matches_the_python_reference_computation() {
+        // base64(hmac_sha256(b"secret", b"aliceabc123")), computed with Python's hmac module.
+        assert_eq!(
+            compute("secret", "alice", "abc123"),
+            "e0OzRZVfY7nQshrPPoe2TYx5vyfa+Un2Pqxj43e/Cl0="
+        );
+    }
+
+    #[test]
+    fn a_client_without_secret_accepts_anything() {
+        assert!(check(&client(None), "alice", None).is_ok());
+        assert!(check(&client(None), "alice", Some("junk")).is_ok());
+    }
+
+    #[test]
+    fn missing_and_wrong_hashes_have_cognitos_texts() {
+        let c = client(Some("secret"));
+        let e = check(&c, "alice", None).unwrap_err();
+        assert_eq!(e.code, "NotAuthorizedException");
+        assert_eq!(
+            e.message.as_deref(),
+            Some("Client abc123 is configured for secret but secret was not received")
+        );
+        let e = check(&c, "alice", Some("bad")).unwrap_err();
+        assert_eq!(
+            e.message.as_deref(),
+            Some("Unable to verify secret hash for client abc123")
+        );
+        let good = compute("secret", "alice", "abc123");
+        assert!(check(&c, "alice", Some(&good)).is_ok());
+        // The hash binds the username.
+        assert!(check(&c, "bob", Some(&good)).is_err());
+    }
+}

@@ -8,6 +8,7 @@ pub mod app;
 pub mod clock;
 pub mod config;
 pub mod crypto;
+pub mod delivery;
 pub mod domain;
 pub mod error;
 pub mod http;

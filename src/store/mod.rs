@@ -5,6 +5,8 @@
 //! empty in-memory database.
 
 pub mod clients;
+pub mod codes;
+pub mod groups;
 pub mod users;
 pub mod outbox;
 pub mod pools;

@@ -1,0 +1,376 @@
+//! Everything the emulator "sends": codes and invitations go to the outbox (`/_emulator/messages`)
+//! instead of SMS or email (spec 8). This module is the one place that makes a code, stores it,
+//! writes the message and answers the masked `CodeDeliveryDetails`, so every operation that sends
+//! something (SignUp, ForgotPassword, attribute verification, MFA, OTP sign-in) behaves alike.
+
+use crate::domain::attributes::{EMAIL, PHONE};
+use crate::error::{ApiError, ApiResult};
+use crate::model::shapes::{CodeDeliveryDetailsType, UserPoolType};
+use crate::ops::Ctx;
+use crate::store::outbox::NewMessage;
+use crate::store::users::UserRecord;
+use crate::util::{random_string, DIGITS};
+
+/// Validity of sign-up and attribute-verification codes (spec 8).
+pub const VERIFICATION_CODE_SECONDS: f64 = 24.0 * 3600.0;
+/// Validity of forgot-password codes (spec 8).
+pub const RESET_CODE_SECONDS: f64 = 3600.0;
+/// Wrong guesses a stored code tolerates before it is refused altogether.
+pub const MAX_CODE_ATTEMPTS: i64 = 5;
+
+const DEFAULT_VERIFICATION: &str = "Your verification code is {####}. ";
+const DEFAULT_AUTHENTICATION: &str = "Your authentication code is {####}. ";
+const DEFAULT_INVITATION: &str = "Your username is {username} and temporary password is {####}. ";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    Email,
+    Sms,
+}
+
+impl Channel {
+    /// `DeliveryMedium` / the outbox `channel`.
+    pub fn medium(self) -> &'static str {
+        match self {
+            Channel::Email => "EMAIL",
+            Channel::Sms => "SMS",
+        }
+    }
+
+    /// The attribute holding the destination.
+    pub fn attribute(self) -> &'static str {
+        match self {
+            Channel::Email => EMAIL,
+            Channel::Sms => PHONE,
+        }
+    }
+
+    pub fn for_attribute(name: &str) -> Option<Channel> {
+        match name {
+            EMAIL => Some(Channel::Email),
+            PHONE => Some(Channel::Sms),
+            _ => None,
+        }
+    }
+
+    pub fn from_medium(medium: &str) -> Option<Channel> {
+        match medium {
+            "EMAIL" => Some(Channel::Email),
+            "SMS" => Some(Channel::Sms),
+            _ => None,
+        }
+    }
+}
+
+/// Why a message was sent: the outbox `purpose` (design/emulator-interface.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    SignUp,
+    ResendConfirmation,
+    Invitation,
+    VerifyAttribute,
+    ForgotPassword,
+    Mfa,
+    SignInOtp,
+}
+
+impl Purpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Purpose::SignUp => "SIGN_UP",
+            Purpose::ResendConfirmation => "RESEND_CONFIRMATION",
+            Purpose::Invitation => "INVITATION",
+            Purpose::VerifyAttribute => "VERIFY_ATTRIBUTE",
+            Purpose::ForgotPassword => "FORGOT_PASSWORD",
+            Purpose::Mfa => "MFA",
+            Purpose::SignInOtp => "SIGN_IN_OTP",
+        }
+    }
+
+    /// The `codes` table key under which the code waits for its confirmation, or `None` when the
+    /// caller keeps it elsewhere (MFA and OTP codes live in the sign-in session).
+    pub fn code_key(self, channel: Channel) -> Option<String> {
+        match self {
+            Purpose::SignUp | Purpose::ResendConfirmation => Some("SIGN_UP".into()),
+            Purpose::ForgotPassword => Some("FORGOT_PASSWORD".into()),
+            Purpose::VerifyAttribute => Some(verify_attribute_key(channel.attribute())),
+            Purpose::Invitation | Purpose::Mfa | Purpose::SignInOtp => None,
+        }
+    }
+
+    fn validity(self) -> f64 {
+        match self {
+            Purpose::ForgotPassword => RESET_CODE_SECONDS,
+            _ => VERIFICATION_CODE_SECONDS,
+        }
+    }
+}
+
+/// The `codes` key of an attribute verification (VerifyUserAttribute reads it back).
+pub fn verify_attribute_key(attribute: &str) -> String {
+    format!("VERIFY_ATTRIBUTE:{attribute}")
+}
+
+/// `+12065551234` → `+*******1234`: `+`, one `*` per digit except the last four (spec 8).
+pub fn mask_phone(phone: &str) -> String {
+    let digits: Vec<char> = phone.trim_start_matches('+').chars().collect();
+    let keep = digits.len().min(4);
+    let mut out = String::from("+");
+    out.extend(std::iter::repeat_n('*', digits.len() - keep));
+    out.extend(&digits[digits.len() - keep..]);
+    out
+}
+
+/// `jane@example.com` → `j***@e***`: first character of each side, nothing more (spec 8).
+pub fn mask_email(email: &str) -> String {
+    let (local, domain) = email.rsplit_once('@').unwrap_or((email, ""));
+    let first = |s: &str| s.chars().next().map(String::from).unwrap_or_default();
+    format!("{}***@{}***", first(local), first(domain))
+}
+
+pub fn mask(channel: Channel, destination: &str) -> String {
+    match channel {
+        Channel::Email => mask_email(destination),
+        Channel::Sms => mask_phone(destination),
+    }
+}
+
+/// The `CodeDeliveryDetails` for a message to `destination`.
+pub fn details(channel: Channel, destination: &str) -> CodeDeliveryDetailsType {
+    CodeDeliveryDetailsType {
+        destination: Some(mask(channel, destination)),
+        delivery_medium: Some(channel.medium().to_string()),
+        attribute_name: Some(channel.attribute().to_string()),
+    }
+}
+
+/// The user's address on a channel, if they have one.
+pub fn destination(user: &UserRecord, channel: Channel) -> Option<&str> {
+    user.attributes
+        .get(channel.attribute())
+        .map(String::as_str)
+        .filter(|d| !d.is_empty())
+}
+
+/// A fresh code: `--fixed-code` when configured, else `len` random digits.
+pub fn new_code(ctx: &Ctx, len: usize) -> String {
+    match &ctx.app.config.fixed_code {
+        Some(c) if !c.is_empty() => c.clone(),
+        _ => random_string(DIGITS, len),
+    }
+}
+
+fn verification_template(pool: &UserPoolType, channel: Channel) -> String {
+    let t = pool.verification_message_template.as_ref();
+    let text = match channel {
+        Channel::Email => t
+            .and_then(|t| t.email_message.clone())
+            .or_else(|| pool.email_verification_message.clone()),
+        Channel::Sms => t
+            .and_then(|t| t.sms_message.clone())
+            .or_else(|| pool.sms_verification_message.clone()),
+    };
+    text.filter(|s| !s.is_empty())
+        .unwrap_or_else(|| DEFAULT_VERIFICATION.to_string())
+}
+
+fn body_for(pool: &UserPoolType, channel: Channel, purpose: Purpose, code: &str) -> String {
+    let template = match purpose {
+        Purpose::Mfa | Purpose::SignInOtp => pool
+            .sms_authentication_message
+            .clone()
+            .filter(|s| !s.is_empty() && channel == Channel::Sms)
+            .unwrap_or_else(|| DEFAULT_AUTHENTICATION.to_string()),
+        _ => verification_template(pool, channel),
+    };
+    template.replace("{####}", code)
+}
+
+/// Writes one message to the outbox and logs it. `code` may be logged (the outbox is the test
+/// interface); `body` is not, because an invitation's body carries a temporary password.
+pub async fn record(
+    ctx: &Ctx,
+    user: &UserRecord,
+    channel: Channel,
+    destination: &str,
+    purpose: Purpose,
+    code: Option<&str>,
+    body: &str,
+) -> ApiResult<()> {
+    ctx.app
+        .store
+        .add_message(&NewMessage {
+            pool_id: &user.pool_id,
+            username: &user.username,
+            channel: channel.medium(),
+            destination,
+            purpose: purpose.as_str(),
+            code,
+            body,
+            sent_at: ctx.app.clock.epoch(),
+        })
+        .await?;
+    tracing::info!(
+        pool_id = %user.pool_id,
+        username = %user.username,
+        channel = channel.medium(),
+        destination = %mask(channel, destination),
+        purpose = purpose.as_str(),
+        code = code.unwrap_or("-"),
+        "message sent to the outbox"
+    );
+    Ok(())
+}
+
+/// Sends a new `code_len`-digit code to the user's address on `channel`: stores it (for the
+/// purposes that confirm through the `codes` table, with that purpose's validity), writes the
+/// message, and returns the code with the masked delivery details. Errors with
+/// InvalidParameterException when the user has no address on that channel.
+pub async fn send_code(
+    ctx: &Ctx,
+    pool: &UserPoolType,
+    user: &UserRecord,
+    channel: Channel,
+    purpose: Purpose,
+    code_len: usize,
+) -> ApiResult<(String, CodeDeliveryDetailsType)> {
+    let Some(dest) = destination(user, channel).map(str::to_string) else {
+        return Err(ApiError::invalid_parameter(format!(
+            "User has no {} to send a code to.",
+            channel.attribute()
+        )));
+    };
+    let code = new_code(ctx, code_len);
+    if let Some(key) = purpose.code_key(channel) {
+        let now = ctx.app.clock.epoch();
+        ctx.app
+            .store
+            .put_code(
+                &user.pool_id,
+                &user.sub,
+                &key,
+                &code,
+                now + purpose.validity(),
+                now,
+            )
+            .await?;
+    }
+    let body = body_for(pool, channel, purpose, &code);
+    record(ctx, user, channel, &dest, purpose, Some(&code), &body).await?;
+    Ok((code, details(channel, &dest)))
+}
+
+/// Sends the AdminCreateUser invitation (username and temporary password, no code).
+pub async fn send_invitation(
+    ctx: &Ctx,
+    pool: &UserPoolType,
+    user: &UserRecord,
+    channel: Channel,
+    temporary_password: &str,
+) -> ApiResult<Option<CodeDeliveryDetailsType>> {
+    let Some(dest) = destination(user, channel).map(str::to_string) else {
+        return Ok(None);
+    };
+    let template = pool
+        .admin_create_user_config
+        .as_ref()
+        .and_then(|c| c.invite_message_template.as_ref())
+        .and_then(|t| match channel {
+            Channel::Email => t.email_message.clone(),
+            Channel::Sms => t.sms_message.clone(),
+        })
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| DEFAULT_INVITATION.to_string());
+    let body = template
+        .replace("{username}", &user.username)
+        .replace("{####}", temporary_password);
+    record(ctx, user, channel, &dest, Purpose::Invitation, None, &body).await?;
+    Ok(Some(details(channel, &dest)))
+}
+
+/// Checks a code the user typed against the stored one for `key` and consumes it on success.
+/// Wording (spec 9.2): no pending or expired code → ExpiredCodeException; wrong →
+/// CodeMismatchException; after [`MAX_CODE_ATTEMPTS`] wrong guesses the code is dead:
+/// TooManyFailedAttemptsException where the model has it (sign-up, forgot password), else
+/// LimitExceededException.
+pub async fn check_code(ctx: &Ctx, user: &UserRecord, key: &str, provided: &str) -> ApiResult<()> {
+    verify_code(ctx, user, key, provided).await?;
+    ctx.app
+        .store
+        .delete_code(&user.pool_id, &user.sub, key)
+        .await?;
+    Ok(())
+}
+
+/// [`check_code`] without consuming the code, for callers with checks of their own still to
+/// pass (a confirmation that may fail on an alias must leave the code usable for a retry).
+pub async fn verify_code(ctx: &Ctx, user: &UserRecord, key: &str, provided: &str) -> ApiResult<()> {
+    let store = &ctx.app.store;
+    let Some(stored) = store.get_code(&user.pool_id, &user.sub, key).await? else {
+        return Err(expired_code());
+    };
+    if stored.attempts >= MAX_CODE_ATTEMPTS {
+        return Err(if key.starts_with("VERIFY_ATTRIBUTE") {
+            ApiError::limit_exceeded("Attempt limit exceeded, please try after some time.")
+        } else {
+            ApiError::too_many_failed_attempts(
+                "Too many failed attempts to confirm the code, please request a new code.",
+            )
+        });
+    }
+    if ctx.app.clock.epoch() >= stored.expires_at {
+        store.delete_code(&user.pool_id, &user.sub, key).await?;
+        return Err(expired_code());
+    }
+    let equal: bool =
+        subtle::ConstantTimeEq::ct_eq(stored.code.as_bytes(), provided.trim().as_bytes()).into();
+    if !equal {
+        store
+            .bump_code_attempts(&user.pool_id, &user.sub, key)
+            .await?;
+        return Err(code_mismatch());
+    }
+    Ok(())
+}
+
+pub fn code_mismatch() -> ApiError {
+    ApiError::code_mismatch("Invalid verification code provided, please try again.")
+}
+
+pub fn expired_code() -> ApiError {
+    ApiError::expired_code("Invalid code provided, please request a code again.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phones_keep_the_last_four_digits() {
+        assert_eq!(mask_phone("+12065551234"), "+*******1234");
+        assert_eq!(mask_phone("+4915112345678"), "+*********5678");
+        assert_eq!(mask_phone("+123"), "+123");
+    }
+
+    #[test]
+    fn emails_keep_one_character_each_side() {
+        assert_eq!(mask_email("jane@example.com"), "j***@e***");
+        assert_eq!(mask_email("fixture@example.com"), "f***@e***");
+        assert_eq!(mask_email("test@test.com"), "t***@t***");
+    }
+
+    #[test]
+    fn code_keys() {
+        assert_eq!(
+            Purpose::ResendConfirmation
+                .code_key(Channel::Email)
+                .as_deref(),
+            Some("SIGN_UP")
+        );
+        assert_eq!(
+            Purpose::VerifyAttribute.code_key(Channel::Sms).as_deref(),
+            Some("VERIFY_ATTRIBUTE:phone_number")
+        );
+        assert_eq!(Purpose::Mfa.code_key(Channel::Sms), None);
+    }
+}

@@ -1,0 +1,176 @@
+//! One-time codes (sign-up confirmation, forgot password, attribute verification), and the
+//! `auth_sessions` rows SignUp / ConfirmSignUp hand out for the USER_AUTH auto sign-in (same table
+//! and columns as the sign-in sessions; the `state` JSON `{"kind":"auto_sign_in"}` tells them apart).
+//!
+//! A user has at most one pending code per purpose key (`SIGN_UP`, `FORGOT_PASSWORD`,
+//! `VERIFY_ATTRIBUTE:<name>`): sending a new one replaces the old one and its failure count.
+
+use super::Store;
+use sqlx::Row;
+
+#[derive(Clone)]
+pub struct CodeRecord {
+    pub pool_id: String,
+    pub sub: String,
+    pub purpose: String,
+    pub code: String,
+    pub expires_at: f64,
+    pub attempts: i64,
+    pub created_at: f64,
+}
+
+impl std::fmt::Debug for CodeRecord {
+    // The code is a credential.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CodeRecord")
+            .field("pool_id", &self.pool_id)
+            .field("sub", &self.sub)
+            .field("purpose", &self.purpose)
+            .field("expires_at", &self.expires_at)
+            .field("attempts", &self.attempts)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Stores (or replaces) the pending code of `purpose`; the failure count starts again.
+    pub async fn put_code(
+        &self,
+        pool_id: &str,
+        sub: &str,
+        purpose: &str,
+        code: &str,
+        expires_at: f64,
+        now: f64,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO codes (pool_id, sub, purpose, code, expires_at, attempts, created_at)
+             VALUES (?, ?, ?, ?, ?, 0, ?)
+             ON CONFLICT (pool_id, sub, purpose) DO UPDATE SET
+               code = excluded.code, expires_at = excluded.expires_at, attempts = 0,
+               created_at = excluded.created_at",
+        )
+        .bind(pool_id)
+        .bind(sub)
+        .bind(purpose)
+        .bind(code)
+        .bind(expires_at)
+        .bind(now)
+        .execute(&self.db)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn get_code(
+        &self,
+        pool_id: &str,
+        sub: &str,
+        purpose: &str,
+    ) -> Result<Option<CodeRecord>, sqlx::Error> {
+        let row = sqlx::query(
+            "SELECT pool_id, sub, purpose, code, expires_at, attempts, created_at FROM codes
+             WHERE pool_id = ? AND sub = ? AND purpose = ?",
+        )
+        .bind(pool_id)
+        .bind(sub)
+        .bind(purpose)
+        .fetch_optional(&self.db)
+        .await?;
+        row.map(|r| {
+            Ok(CodeRecord {
+                pool_id: r.try_get("pool_id")?,
+                sub: r.try_get("sub")?,
+                purpose: r.try_get("purpose")?,
+                code: r.try_get("code")?,
+                expires_at: r.try_get("expires_at")?,
+                attempts: r.try_get("attempts")?,
+                created_at: r.try_get("created_at")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Counts a wrong guess; returns the new count.
+    pub async fn bump_code_attempts(
+        &self,
+        pool_id: &str,
+        sub: &str,
+        purpose: &str,
+    ) -> Result<i64, sqlx::Error> {
+        let n: Option<i64> = sqlx::query_scalar(
+            "UPDATE codes SET attempts = attempts + 1 WHERE pool_id = ? AND sub = ? AND purpose = ?
+             RETURNING attempts",
+        )
+        .bind(pool_id)
+        .bind(sub)
+        .bind(purpose)
+        .fetch_optional(&self.db)
+        .await?;
+        Ok(n.unwrap_or(0))
+    }
+
+    pub async fn delete_code(
+        &self,
+        pool_id: &str,
+        sub: &str,
+        purpose: &str,
+    ) -> Result<bool, sqlx::Error> {
+        let r = sqlx::query("DELETE FROM codes WHERE pool_id = ? AND sub = ? AND purpose = ?")
+            .bind(pool_id)
+            .bind(sub)
+            .bind(purpose)
+            .execute(&self.db)
+            .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// Stores an auto sign-in session row for `sub` through `client_id`.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn insert_sign_up_session(
+        &self,
+        id: &str,
+        pool_id: &str,
+        client_id: &str,
+        sub: &str,
+        state: &str,
+        expires_at: f64,
+        now: f64,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO auth_sessions (id, pool_id, client_id, sub, state, expires_at, consumed, attempts, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, 0, 0, ?)",
+        )
+        .bind(id)
+        .bind(pool_id)
+        .bind(client_id)
+        .bind(sub)
+        .bind(state)
+        .bind(expires_at)
+        .bind(now)
+        .execute(&self.db)
+        .await?;
+        Ok(())
+    }
+
+    /// Consumes the unused session `id` if it was issued to `sub` through `client_id` with the
+    /// state `state`; false otherwise.
+    pub async fn consume_sign_up_session(
+        &self,
+        id: &str,
+        client_id: &str,
+        sub: &str,
+        state: &str,
+    ) -> Result<bool, sqlx::Error> {
+        let r = sqlx::query(
+            "UPDATE auth_sessions SET consumed = 1
+             WHERE id = ? AND client_id = ? AND sub = ? AND state = ? AND consumed = 0",
+        )
+        .bind(id)
+        .bind(client_id)
+        .bind(sub)
+        .bind(state)
+        .execute(&self.db)
+        .await?;
+        Ok(r.rows_affected() == 1)
+    }
+}

@@ -5,8 +5,11 @@
 //! Operations of the model missing here answer `UnsupportedOperationException` naming them.
 
 pub mod access;
+pub mod admin_users;
 pub mod clients;
+pub mod groups;
 pub mod pools;
+pub mod users;
 
 use crate::app::App;
 use crate::error::{ApiError, ApiResult};
@@ -73,4 +76,31 @@ operations! {
     "ListUserPoolClients" => clients::list_user_pool_clients,
     "UpdateUserPoolClient" => clients::update_user_pool_client,
     "DeleteUserPoolClient" => clients::delete_user_pool_client,
+    // users (self-service)
+    "SignUp" => users::sign_up,
+    "ConfirmSignUp" => users::confirm_sign_up,
+    "ResendConfirmationCode" => users::resend_confirmation_code,
+    "GetUser" => users::get_user,
+    "DeleteUser" => users::delete_user,
+    "UpdateUserAttributes" => users::update_user_attributes,
+    // users (admin)
+    "AdminCreateUser" => admin_users::admin_create_user,
+    "AdminConfirmSignUp" => admin_users::admin_confirm_sign_up,
+    "AdminGetUser" => admin_users::admin_get_user,
+    "AdminDeleteUser" => admin_users::admin_delete_user,
+    "AdminSetUserPassword" => admin_users::admin_set_user_password,
+    "AdminUpdateUserAttributes" => admin_users::admin_update_user_attributes,
+    "AdminDisableUser" => admin_users::admin_disable_user,
+    "AdminEnableUser" => admin_users::admin_enable_user,
+    "ListUsers" => admin_users::list_users,
+    // groups
+    "CreateGroup" => groups::create_group,
+    "GetGroup" => groups::get_group,
+    "ListGroups" => groups::list_groups,
+    "UpdateGroup" => groups::update_group,
+    "DeleteGroup" => groups::delete_group,
+    "AdminAddUserToGroup" => groups::admin_add_user_to_group,
+    "AdminRemoveUserFromGroup" => groups::admin_remove_user_from_group,
+    "AdminListGroupsForUser" => groups::admin_list_groups_for_user,
+    "ListUsersInGroup" => groups::list_users_in_group,
 }

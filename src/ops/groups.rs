@@ -1,0 +1,263 @@
+//! Groups: Create/Get/List/Update/DeleteGroup, memberships, and the group lookup the token code
+//! uses for `cognito:groups`.
+
+use super::admin_users::{page_limit, parse_user_page_token, user_page_token};
+use super::pools::load_pool;
+use super::users::{load_user, user_type};
+use super::Ctx;
+use crate::error::{ApiError, ApiResult};
+use crate::model::shapes::*;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+
+pub fn group_not_found() -> ApiError {
+    ApiError::resource_not_found("Group not found.")
+}
+
+/// The group or `ResourceNotFoundException` "Group not found.".
+pub async fn load_group(ctx: &Ctx, pool_id: &str, name: &str) -> ApiResult<GroupType> {
+    ctx.app
+        .store
+        .get_group(pool_id, name)
+        .await?
+        .ok_or_else(group_not_found)
+}
+
+/// A user's groups in `cognito:groups` order: lower precedence first, none last, then by name.
+pub async fn groups_for_user(ctx: &Ctx, pool_id: &str, sub: &str) -> ApiResult<Vec<GroupType>> {
+    Ok(ctx.app.store.groups_for_user(pool_id, sub).await?)
+}
+
+fn name_token(name: &str) -> String {
+    URL_SAFE_NO_PAD.encode(name)
+}
+
+fn parse_name_token(token: Option<&str>) -> ApiResult<Option<String>> {
+    match token.filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(t) => URL_SAFE_NO_PAD
+            .decode(t.trim_end_matches('='))
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .map(Some)
+            .ok_or_else(|| ApiError::invalid_parameter("Invalid pagination token.")),
+    }
+}
+
+/// Fetches `limit + 1` rows to learn whether another page exists.
+fn split_page<T>(mut rows: Vec<T>, limit: i64) -> (Vec<T>, bool) {
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    (rows, more)
+}
+
+pub async fn create_group(ctx: Ctx, req: CreateGroupRequest) -> ApiResult<CreateGroupResponse> {
+    let pool_id = req.user_pool_id.unwrap_or_default();
+    load_pool(&ctx, &pool_id).await?;
+    let name = req.group_name.unwrap_or_default();
+    let now = ctx.app.clock.epoch();
+    let group = GroupType {
+        group_name: Some(name.clone()),
+        user_pool_id: Some(pool_id),
+        description: req.description,
+        role_arn: req.role_arn,
+        precedence: req.precedence,
+        last_modified_date: Some(now),
+        creation_date: Some(now),
+    };
+    match ctx.app.store.insert_group(&group).await {
+        Ok(()) => Ok(CreateGroupResponse { group: Some(group) }),
+        Err(e) if crate::store::is_unique_violation(&e) => Err(ApiError::group_exists(format!(
+            "A group with the name {name} already exists."
+        ))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn get_group(ctx: Ctx, req: GetGroupRequest) -> ApiResult<GetGroupResponse> {
+    let pool_id = req.user_pool_id.unwrap_or_default();
+    load_pool(&ctx, &pool_id).await?;
+    let group = load_group(
+        &ctx,
+        &pool_id,
+        req.group_name.as_deref().unwrap_or_default(),
+    )
+    .await?;
+    Ok(GetGroupResponse { group: Some(group) })
+}
+
+pub async fn list_groups(ctx: Ctx, req: ListGroupsRequest) -> ApiResult<ListGroupsResponse> {
+    let pool_id = req.user_pool_id.unwrap_or_default();
+    load_pool(&ctx, &pool_id).await?;
+    let limit = page_limit(req.limit);
+    let after = parse_name_token(req.next_token.as_deref())?;
+    let rows = ctx
+        .app
+        .store
+        .list_groups(&pool_id, after.as_deref(), limit + 1)
+        .await?;
+    let (groups, more) = split_page(rows, limit);
+    let next_token = more
+        .then(|| {
+            groups
+                .last()
+                .and_then(|g| g.group_name.as_deref())
+                .map(name_token)
+        })
+        .flatten();
+    Ok(ListGroupsResponse {
+        groups: Some(groups),
+        next_token,
+    })
+}
+
+/// Members left out of the request keep their values.
+pub async fn update_group(ctx: Ctx, req: UpdateGroupRequest) -> ApiResult<UpdateGroupResponse> {
+    let pool_id = req.user_pool_id.unwrap_or_default();
+    load_pool(&ctx, &pool_id).await?;
+    let mut group = load_group(
+        &ctx,
+        &pool_id,
+        req.group_name.as_deref().unwrap_or_default(),
+    )
+    .await?;
+    if req.description.is_some() {
+        group.description = req.description;
+    }
+    if req.role_arn.is_some() {
+        group.role_arn = req.role_arn;
+    }
+    if req.precedence.is_some() {
+        group.precedence = req.precedence;
+    }
+    group.last_modified_date = Some(ctx.app.clock.epoch());
+    if !ctx.app.store.update_group(&group).await? {
+        return Err(group_not_found());
+    }
+    Ok(UpdateGroupResponse { group: Some(group) })
+}
+
+pub async fn delete_group(ctx: Ctx, req: DeleteGroupRequest) -> ApiResult<DeleteGroupResponse> {
+    let pool_id = req.user_pool_id.unwrap_or_default();
+    load_pool(&ctx, &pool_id).await?;
+    if !ctx
+        .app
+        .store
+        .delete_group(&pool_id, req.group_name.as_deref().unwrap_or_default())
+        .await?
+    {
+        return Err(group_not_found());
+    }
+    Ok(DeleteGroupResponse {})
+}
+
+pub async fn admin_add_user_to_group(
+    ctx: Ctx,
+    req: AdminAddUserToGroupRequest,
+) -> ApiResult<AdminAddUserToGroupResponse> {
+    let pool = load_pool(&ctx, req.user_pool_id.as_deref().unwrap_or_default()).await?;
+    let pool_id = pool.id.clone().unwrap_or_default();
+    let group = load_group(
+        &ctx,
+        &pool_id,
+        req.group_name.as_deref().unwrap_or_default(),
+    )
+    .await?;
+    let user = load_user(&ctx, &pool, req.username.as_deref().unwrap_or_default()).await?;
+    ctx.app
+        .store
+        .add_user_to_group(
+            &pool_id,
+            &user.sub,
+            group.group_name.as_deref().unwrap_or_default(),
+        )
+        .await?;
+    Ok(AdminAddUserToGroupResponse {})
+}
+
+pub async fn admin_remove_user_from_group(
+    ctx: Ctx,
+    req: AdminRemoveUserFromGroupRequest,
+) -> ApiResult<AdminRemoveUserFromGroupResponse> {
+    let pool = load_pool(&ctx, req.user_pool_id.as_deref().unwrap_or_default()).await?;
+    let pool_id = pool.id.clone().unwrap_or_default();
+    let group = load_group(
+        &ctx,
+        &pool_id,
+        req.group_name.as_deref().unwrap_or_default(),
+    )
+    .await?;
+    let user = load_user(&ctx, &pool, req.username.as_deref().unwrap_or_default()).await?;
+    ctx.app
+        .store
+        .remove_user_from_group(
+            &pool_id,
+            &user.sub,
+            group.group_name.as_deref().unwrap_or_default(),
+        )
+        .await?;
+    Ok(AdminRemoveUserFromGroupResponse {})
+}
+
+pub async fn admin_list_groups_for_user(
+    ctx: Ctx,
+    req: AdminListGroupsForUserRequest,
+) -> ApiResult<AdminListGroupsForUserResponse> {
+    let pool = load_pool(&ctx, req.user_pool_id.as_deref().unwrap_or_default()).await?;
+    let user = load_user(&ctx, &pool, req.username.as_deref().unwrap_or_default()).await?;
+    let limit = page_limit(req.limit);
+    let after = parse_name_token(req.next_token.as_deref())?;
+    let rows = ctx
+        .app
+        .store
+        .list_groups_for_user(&user.pool_id, &user.sub, after.as_deref(), limit + 1)
+        .await?;
+    let (groups, more) = split_page(rows, limit);
+    let next_token = more
+        .then(|| {
+            groups
+                .last()
+                .and_then(|g| g.group_name.as_deref())
+                .map(name_token)
+        })
+        .flatten();
+    Ok(AdminListGroupsForUserResponse {
+        groups: Some(groups),
+        next_token,
+    })
+}
+
+pub async fn list_users_in_group(
+    ctx: Ctx,
+    req: ListUsersInGroupRequest,
+) -> ApiResult<ListUsersInGroupResponse> {
+    let pool_id = req.user_pool_id.unwrap_or_default();
+    load_pool(&ctx, &pool_id).await?;
+    let group = load_group(
+        &ctx,
+        &pool_id,
+        req.group_name.as_deref().unwrap_or_default(),
+    )
+    .await?;
+    let limit = page_limit(req.limit);
+    let after = match req.next_token.as_deref().filter(|t| !t.is_empty()) {
+        Some(t) => Some(parse_user_page_token(t)?),
+        None => None,
+    };
+    let rows = ctx
+        .app
+        .store
+        .list_users_in_group(
+            &pool_id,
+            group.group_name.as_deref().unwrap_or_default(),
+            after.as_ref().map(|(t, s)| (*t, s.as_str())),
+            limit + 1,
+        )
+        .await?;
+    let (users, more) = split_page(rows, limit);
+    let next_token = more.then(|| users.last().map(user_page_token)).flatten();
+    Ok(ListUsersInGroupResponse {
+        users: Some(users.iter().map(user_type).collect()),
+        next_token,
+    })
+}

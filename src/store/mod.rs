@@ -10,6 +10,7 @@ pub mod groups;
 pub mod users;
 pub mod outbox;
 pub mod pools;
+pub mod sessions;
 pub mod tokens;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};

@@ -1,0 +1,106 @@
+//! Lock-out after repeated wrong passwords (spec 2.4 point 7).
+//!
+//! Five consecutive failures lock the user for 1 s; every further failure doubles the lock, up to
+//! 15 min. Attempts while locked are refused with "Password attempts exceeded" without checking the
+//! password and without extending the lock. 15 min without a failure starts the count afresh.
+
+use crate::store::users::UserRecord;
+
+/// Failures that are tolerated before the first lock.
+pub const THRESHOLD: i64 = 5;
+/// The longest lock, in seconds.
+pub const MAX_LOCK_SECONDS: f64 = 900.0;
+/// A failure this long after the previous one counts as the first of a new series.
+pub const RESET_AFTER_SECONDS: f64 = 900.0;
+
+pub fn is_locked(user: &UserRecord, now: f64) -> bool {
+    user.locked_until.is_some_and(|until| now < until)
+}
+
+/// How long the lock after the `failures`-th consecutive failure lasts (0 below the threshold).
+pub fn lock_seconds(failures: i64) -> f64 {
+    if failures < THRESHOLD {
+        return 0.0;
+    }
+    // 2^(failures - THRESHOLD) capped; the exponent is bounded so the shift cannot overflow.
+    let exp = (failures - THRESHOLD).min(20) as u32;
+    ((1u64 << exp) as f64).min(MAX_LOCK_SECONDS)
+}
+
+/// Counts a wrong password.
+pub fn record_failure(user: &mut UserRecord, now: f64) {
+    if user
+        .last_failed_at
+        .is_some_and(|last| now - last >= RESET_AFTER_SECONDS)
+    {
+        user.failed_attempts = 0;
+        user.locked_until = None;
+    }
+    user.failed_attempts += 1;
+    user.last_failed_at = Some(now);
+    let lock = lock_seconds(user.failed_attempts);
+    if lock > 0.0 {
+        user.locked_until = Some(now + lock);
+    }
+}
+
+/// Clears the counters after a proven password. Returns whether anything changed, so callers
+/// write the user back only when they must (the common sign-in stays one read, no write).
+pub fn record_success(user: &mut UserRecord) -> bool {
+    let changed =
+        user.failed_attempts != 0 || user.locked_until.is_some() || user.last_failed_at.is_some();
+    user.failed_attempts = 0;
+    user.locked_until = None;
+    user.last_failed_at = None;
+    changed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lock_starts_at_the_fifth_failure_and_doubles_up_to_fifteen_minutes() {
+        let table = [
+            (1, 0.0),
+            (4, 0.0),
+            (5, 1.0),
+            (6, 2.0),
+            (7, 4.0),
+            (14, 512.0),
+            (15, 900.0),
+            (99, 900.0),
+        ];
+        for (failures, secs) in table {
+            assert_eq!(lock_seconds(failures), secs, "after {failures} failures");
+        }
+    }
+
+    #[test]
+    fn failures_accumulate_and_reset_after_a_quiet_quarter_hour() {
+        let mut u = UserRecord::default();
+        for i in 0..5 {
+            record_failure(&mut u, 100.0 + i as f64);
+        }
+        assert_eq!(u.failed_attempts, 5);
+        assert_eq!(u.locked_until, Some(105.0));
+        assert!(is_locked(&u, 104.5));
+        assert!(!is_locked(&u, 105.0));
+        record_failure(&mut u, 110.0);
+        assert_eq!(u.locked_until, Some(112.0));
+        // A quarter of an hour later the series starts again.
+        record_failure(&mut u, 110.0 + RESET_AFTER_SECONDS);
+        assert_eq!(u.failed_attempts, 1);
+        assert_eq!(u.locked_until, None);
+    }
+
+    #[test]
+    fn success_clears_the_counters_and_says_whether_a_write_is_needed() {
+        let mut u = UserRecord::default();
+        assert!(!record_success(&mut u));
+        record_failure(&mut u, 1.0);
+        assert!(record_success(&mut u));
+        assert_eq!(u.failed_attempts, 0);
+        assert_eq!(u.last_failed_at, None);
+    }
+}

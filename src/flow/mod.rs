@@ -1,0 +1,208 @@
+//! The sign-in state machine, pure: no I/O, no clock (`now` comes in with [`Env`]).
+//!
+//! A password sign-in walks the decision order of spec 2.4. The machine is cut where work that is
+//! not pure has to happen, so every entry point (USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, SRP,
+//! later USER_AUTH/PASSWORD) shares the same steps:
+//!
+//! ```text
+//! before_password(env, user?)          steps 3-7: unknown user, disabled, unconfirmed,
+//!                                       reset required, locked out
+//!   -- caller proves the password: plain check, or the SRP PASSWORD_VERIFIER signature --
+//! password_checked(env, &mut user, ok) step 8: wrong password (+ lock-out counting), then
+//!   after_primary_auth(env, user)       step 9: temporary password expired / NEW_PASSWORD_REQUIRED
+//!     after_password_set(env, user)     steps 10-12: devices (hook), MFA (mfa::decide), tokens
+//! ```
+//!
+//! [`password_sign_in`] strings these together for the plain-password flows. An [`Outcome`] is
+//! tokens, a challenge (whose [`Pending`] the caller stores in a new session) or an error. Each
+//! challenge family lives in its own module (`new_password`, `mfa`, later `srp`, `devices`...) and
+//! adds a variant to [`Pending`]; answers come back through `RespondToAuthChallenge`, which checks
+//! the session (`session::check`), hands the answer to the family's module and continues with the
+//! next step here.
+
+pub mod lockout;
+pub mod mfa;
+pub mod new_password;
+pub mod session;
+
+use crate::domain::client::ClientExt;
+use crate::domain::pool::PoolExt;
+use crate::error::ApiError;
+use crate::model::shapes::{GetUserPoolMfaConfigResponse, UserPoolClientType, UserPoolType};
+use crate::store::users::UserRecord;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Everything a decision may depend on besides the user.
+#[derive(Clone, Copy)]
+pub struct Env<'a> {
+    pub pool: &'a UserPoolType,
+    pub pool_mfa: &'a GetUserPoolMfaConfigResponse,
+    pub client: &'a UserPoolClientType,
+    /// The AuthFlow the sign-in started with, as sent (`USER_PASSWORD_AUTH`, `ADMIN_NO_SRP_AUTH`...).
+    pub flow: &'a str,
+    /// Emulator time, seconds since the epoch.
+    pub now: f64,
+}
+
+/// The state a challenge leaves in its session until it is answered. One variant per challenge
+/// the emulator can ask; its data is private to the module that answers it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "challenge")]
+pub enum Pending {
+    #[serde(rename = "NEW_PASSWORD_REQUIRED")]
+    NewPasswordRequired,
+}
+
+impl Pending {
+    /// The `ChallengeName` on the wire.
+    pub fn challenge_name(&self) -> &'static str {
+        match self {
+            Pending::NewPasswordRequired => new_password::NAME,
+        }
+    }
+}
+
+/// A challenge to send: `ChallengeName` = `pending.challenge_name()`, these `ChallengeParameters`,
+/// and a new `Session` holding `pending`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Challenge {
+    pub parameters: BTreeMap<String, String>,
+    pub pending: Pending,
+}
+
+impl Challenge {
+    pub fn name(&self) -> &'static str {
+        self.pending.challenge_name()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// Signed in: mint tokens (`AuthenticationResult`, `ChallengeParameters: {}`).
+    Tokens,
+    Challenge(Challenge),
+    Error(ApiError),
+}
+
+/// An outcome plus whether the user record changed (lock-out counters) and must be written back.
+#[derive(Debug)]
+pub struct Decision {
+    pub outcome: Outcome,
+    pub save_user: bool,
+}
+
+pub fn incorrect_password() -> ApiError {
+    ApiError::not_authorized("Incorrect username or password.")
+}
+
+/// Unknown user: which error depends on the client's PreventUserExistenceErrors (spec 2.4 point 3).
+pub fn unknown_user(env: &Env) -> ApiError {
+    if env.client.hides_user_existence() {
+        incorrect_password()
+    } else {
+        ApiError::user_not_found("User does not exist.")
+    }
+}
+
+/// Steps 3-7: everything decided before any password work, so a refused sign-in costs no
+/// password check (and SRP can refuse at InitiateAuth, before PASSWORD_VERIFIER).
+pub fn before_password(env: &Env, user: Option<&UserRecord>) -> Result<(), ApiError> {
+    let Some(user) = user else {
+        return Err(unknown_user(env));
+    };
+    if !user.enabled {
+        return Err(ApiError::not_authorized("User is disabled."));
+    }
+    match user.status.as_str() {
+        "UNCONFIRMED" => return Err(ApiError::user_not_confirmed("User is not confirmed.")),
+        "RESET_REQUIRED" => {
+            return Err(ApiError::password_reset_required(
+                "Password reset required for the user",
+            ))
+        }
+        _ => {}
+    }
+    if lockout::is_locked(user, env.now) {
+        return Err(ApiError::not_authorized("Password attempts exceeded"));
+    }
+    Ok(())
+}
+
+/// Step 8: the caller has checked the password (`proven`); count failures, clear them on success,
+/// and continue.
+pub fn password_checked(env: &Env, user: &mut UserRecord, proven: bool) -> Decision {
+    if !proven {
+        lockout::record_failure(user, env.now);
+        return Decision {
+            outcome: Outcome::Error(incorrect_password()),
+            save_user: true,
+        };
+    }
+    let save_user = lockout::record_success(user);
+    Decision {
+        outcome: after_primary_auth(env, user),
+        save_user,
+    }
+}
+
+/// TemporaryPasswordValidityDays, 0 or absent meaning the default 7.
+pub fn temporary_password_days(pool: &UserPoolType) -> i64 {
+    match pool.password_policy().temporary_password_validity_days {
+        Some(d) if d > 0 => d,
+        _ => 7,
+    }
+}
+
+/// Step 9 onwards, once the password is proven.
+pub fn after_primary_auth(env: &Env, user: &UserRecord) -> Outcome {
+    if user.status == "FORCE_CHANGE_PASSWORD" {
+        let set_at = user.password_set_at.unwrap_or(user.created_at);
+        let days = temporary_password_days(env.pool);
+        if env.now - set_at > (days * 86_400) as f64 {
+            return Outcome::Error(ApiError::not_authorized(
+                "Temporary password has expired and must be reset by an administrator.",
+            ));
+        }
+        return Outcome::Challenge(new_password::challenge(env, user));
+    }
+    after_password_set(env, user)
+}
+
+/// Steps 10-12: what follows a proven (or just replaced) password.
+pub fn after_password_set(env: &Env, user: &UserRecord) -> Outcome {
+    // 10. Remembered device / device SRP (spec 2.6) goes here, before MFA, for non-admin flows.
+    // 11. MFA (spec 2.5).
+    match mfa::decide(env, user) {
+        mfa::MfaDecision::NotRequired => Outcome::Tokens,
+        mfa::MfaDecision::Challenge(c) => Outcome::Challenge(c),
+        mfa::MfaDecision::Refuse(e) => Outcome::Error(e),
+    }
+}
+
+/// The plain-password flows end to end: `user` is the resolved user (None = unknown) and
+/// `check_password` proves the password; it is only called when steps 3-7 let the sign-in through.
+pub fn password_sign_in(
+    env: &Env,
+    user: Option<&mut UserRecord>,
+    check_password: impl FnOnce(&UserRecord) -> bool,
+) -> Decision {
+    if let Err(e) = before_password(env, user.as_deref()) {
+        return Decision {
+            outcome: Outcome::Error(e),
+            save_user: false,
+        };
+    }
+    let Some(user) = user else {
+        // before_password refuses unknown users; this keeps the function total.
+        return Decision {
+            outcome: Outcome::Error(unknown_user(env)),
+            save_user: false,
+        };
+    };
+    let proven = check_password(user);
+    password_checked(env, user, proven)
+}
+
+#[cfg(test)]
+mod tests;

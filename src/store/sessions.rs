@@ -1,0 +1,132 @@
+//! Sign-in sessions between challenges (table `auth_sessions`). The rules on them are in
+//! `flow::session`; this file only reads and writes rows.
+
+use super::Store;
+use sqlx::sqlite::SqliteRow;
+use sqlx::Row;
+
+#[derive(Clone, PartialEq)]
+pub struct AuthSession {
+    /// The opaque `Session` value clients hold.
+    pub id: String,
+    pub pool_id: String,
+    pub client_id: String,
+    pub sub: Option<String>,
+    /// `flow::session::SessionState` as JSON.
+    pub state: String,
+    pub expires_at: f64,
+    pub consumed: bool,
+    /// Wrong codes answered in this session.
+    pub attempts: i64,
+    pub created_at: f64,
+}
+
+impl std::fmt::Debug for AuthSession {
+    // The id is a bearer secret for the rest of the sign-in.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthSession")
+            .field("pool_id", &self.pool_id)
+            .field("client_id", &self.client_id)
+            .field("sub", &self.sub)
+            .field("expires_at", &self.expires_at)
+            .field("consumed", &self.consumed)
+            .field("attempts", &self.attempts)
+            .finish_non_exhaustive()
+    }
+}
+
+fn from_row(r: &SqliteRow) -> Result<AuthSession, sqlx::Error> {
+    Ok(AuthSession {
+        id: r.try_get("id")?,
+        pool_id: r.try_get("pool_id")?,
+        client_id: r.try_get("client_id")?,
+        sub: r.try_get("sub")?,
+        state: r.try_get("state")?,
+        expires_at: r.try_get("expires_at")?,
+        consumed: r.try_get::<i64, _>("consumed")? != 0,
+        attempts: r.try_get("attempts")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+impl Store {
+    /// Stores a new session; sessions that expired more than an hour ago go at the same time, so
+    /// the table stays small without a background job.
+    pub async fn insert_auth_session(&self, s: &AuthSession) -> Result<(), sqlx::Error> {
+        let mut tx = self.db.begin().await?;
+        sqlx::query("DELETE FROM auth_sessions WHERE expires_at < ?")
+            .bind(s.created_at - 3600.0)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO auth_sessions (id, pool_id, client_id, sub, state, expires_at, consumed, attempts, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&s.id)
+        .bind(&s.pool_id)
+        .bind(&s.client_id)
+        .bind(&s.sub)
+        .bind(&s.state)
+        .bind(s.expires_at)
+        .bind(s.consumed as i64)
+        .bind(s.attempts)
+        .bind(s.created_at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await
+    }
+
+    pub async fn get_auth_session(&self, id: &str) -> Result<Option<AuthSession>, sqlx::Error> {
+        sqlx::query(
+            "SELECT id, pool_id, client_id, sub, state, expires_at, consumed, attempts, created_at
+             FROM auth_sessions WHERE id = ?",
+        )
+        .bind(id)
+        .fetch_optional(&self.db)
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+    }
+
+    /// Marks the session used. False when it already was: of two concurrent answers only one wins.
+    pub async fn consume_auth_session(&self, id: &str) -> Result<bool, sqlx::Error> {
+        let r = sqlx::query("UPDATE auth_sessions SET consumed = 1 WHERE id = ? AND consumed = 0")
+            .bind(id)
+            .execute(&self.db)
+            .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// Counts a wrong code answered in the session; returns the new count.
+    pub async fn record_session_wrong_code(&self, id: &str) -> Result<i64, sqlx::Error> {
+        let n: Option<i64> = sqlx::query_scalar(
+            "UPDATE auth_sessions SET attempts = attempts + 1 WHERE id = ? RETURNING attempts",
+        )
+        .bind(id)
+        .fetch_optional(&self.db)
+        .await?;
+        Ok(n.unwrap_or(0))
+    }
+}
+
+impl Store {
+    /// Writes back only the lock-out counters of a sign-in attempt (spec 2.4 point 7), so a wrong
+    /// password never overwrites a concurrent change to the rest of the user.
+    pub async fn save_sign_in_counters(
+        &self,
+        user: &super::users::UserRecord,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE users SET failed_attempts = ?, last_failed_at = ?, locked_until = ? WHERE pool_id = ? AND sub = ?",
+        )
+        .bind(user.failed_attempts)
+        .bind(user.last_failed_at)
+        .bind(user.locked_until)
+        .bind(&user.pool_id)
+        .bind(&user.sub)
+        .execute(&self.db)
+        .await?;
+        Ok(())
+    }
+}

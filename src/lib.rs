@@ -18,6 +18,7 @@ pub mod model;
 pub mod ops;
 pub mod seed;
 pub mod store;
+pub mod tokens;
 pub mod util;
 
 pub use app::{App, AppState, Application};

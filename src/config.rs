@@ -37,6 +37,10 @@ pub struct Config {
     /// Log format.
     #[arg(long, env = "COGNITO_EMULATOR_LOG_FORMAT", value_enum, default_value = "pretty")]
     pub log_format: LogFormat,
+    /// Instead of serving, ask the emulator on HOST:PORT for /_emulator/health and exit 0 if it
+    /// is healthy, 1 otherwise (container HEALTHCHECK: a scratch image has no curl).
+    #[arg(long)]
+    pub healthcheck: bool,
 }
 
 impl Config {
@@ -50,6 +54,50 @@ impl Config {
             external_url: None,
             fixed_code: None,
             log_format: LogFormat::Pretty,
+            healthcheck: false,
         }
+    }
+}
+
+/// `--healthcheck`: a plain HTTP/1.1 GET of `/_emulator/health` with std only, so the binary can
+/// check itself where nothing else is installed. A wildcard bind address is reached on loopback.
+pub fn healthcheck(config: &Config) -> Result<(), String> {
+    use std::io::{Read, Write};
+    use std::net::{TcpStream, ToSocketAddrs};
+    use std::time::Duration;
+
+    let host = match config.host.as_str() {
+        "0.0.0.0" | "" => "127.0.0.1",
+        "::" | "[::]" => "::1",
+        h => h,
+    };
+    let timeout = Duration::from_secs(3);
+    let addr = (host.trim_matches(|c| c == '[' || c == ']'), config.port)
+        .to_socket_addrs()
+        .map_err(|e| format!("cannot resolve {host}: {e}"))?
+        .next()
+        .ok_or_else(|| format!("cannot resolve {host}"))?;
+    let mut stream = TcpStream::connect_timeout(&addr, timeout)
+        .map_err(|e| format!("cannot connect to {addr}: {e}"))?;
+    stream.set_read_timeout(Some(timeout)).map_err(|e| e.to_string())?;
+    stream.set_write_timeout(Some(timeout)).map_err(|e| e.to_string())?;
+    let request = format!(
+        "GET /_emulator/health HTTP/1.1\r\nHost: {host}:{}\r\nConnection: close\r\n\r\n",
+        config.port
+    );
+    stream
+        .write_all(request.as_bytes())
+        .map_err(|e| format!("cannot send to {addr}: {e}"))?;
+    let mut head = Vec::new();
+    // The status line is all that matters; a capped read keeps a confused peer from hanging us.
+    let _ = stream.take(4096).read_to_end(&mut head);
+    let text = String::from_utf8_lossy(&head);
+    let status = text.lines().next().unwrap_or_default();
+    if status.starts_with("HTTP/1.1 200") || status.starts_with("HTTP/1.0 200") {
+        Ok(())
+    } else if status.is_empty() {
+        Err(format!("no answer from {addr}"))
+    } else {
+        Err(format!("{addr} answered {status}"))
     }
 }

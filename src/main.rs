@@ -6,6 +6,15 @@ use tracing_subscriber::EnvFilter;
 #[tokio::main]
 async fn main() {
     let config = Config::parse();
+    if config.healthcheck {
+        match cognito_emulator::config::healthcheck(&config) {
+            Ok(()) => std::process::exit(0),
+            Err(e) => {
+                eprintln!("cognito-emulator: unhealthy: {e}");
+                std::process::exit(1);
+            }
+        }
+    }
     let filter = EnvFilter::try_from_env("COGNITO_EMULATOR_LOG")
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
     match config.log_format {

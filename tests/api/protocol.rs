@@ -905,3 +905,40 @@ async fn the_outbox_lists_messages_oldest_first_with_filters_and_can_be_cleared(
     assert_eq!(resp.status(), StatusCode::OK);
     assert_eq!(app.messages("").await, Vec::<Value>::new());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_healthcheck_flag_reports_a_running_emulator_healthy_and_a_closed_port_not() {
+    let app = spawn_app().await;
+    let port: u16 = app
+        .base_url
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("a port in the base URL");
+    let config = cognito_emulator::Config {
+        host: "0.0.0.0".into(),
+        port,
+        healthcheck: true,
+        ..cognito_emulator::Config::for_tests()
+    };
+    let result =
+        tokio::task::spawn_blocking(move || cognito_emulator::config::healthcheck(&config))
+            .await
+            .expect("the check runs");
+    assert_eq!(result, Ok(()));
+
+    // A port nobody listens on (bound, then released).
+    let free = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port");
+    let config = cognito_emulator::Config {
+        port: free,
+        ..cognito_emulator::Config::for_tests()
+    };
+    let result =
+        tokio::task::spawn_blocking(move || cognito_emulator::config::healthcheck(&config))
+            .await
+            .expect("the check runs");
+    assert!(result.is_err(), "{result:?}");
+}

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Side-by-side numbers for the emulator and moto's server (bench/README.md records them):
+#   1. exec -> first answered request, empty database (median of 5 runs)
+#   2. idle VmRSS one second after that answer
+#   3. InitiateAuth USER_PASSWORD_AUTH per second at 32 concurrent connections (10 s after a 2 s warm-up)
+#
+#   bench/run.sh                # everything
+#   bench/run.sh startup        # 1 and 2 only
+#   COGNITO_EMULATOR_BIN=... bench/run.sh   # an existing release build
+#
+# Uses a release build (cargo build --release) and a venv in bench/.venv for aiohttp and moto.
+# The load generator shares the machine with the server: on 2 cores the numbers are a floor.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+what="${1:-all}"
+
+bin="${COGNITO_EMULATOR_BIN:-$root/target/release/cognito-emulator}"
+if [[ -z "${COGNITO_EMULATOR_BIN:-}" ]]; then
+    (cd "$root" && cargo build --release --bin cognito-emulator)
+fi
+
+venv="$here/.venv"
+if [[ ! -x "$venv/bin/moto_server" ]]; then
+    python3 -m venv "$venv"
+    "$venv/bin/python" -m pip install -q -r "$here/requirements.txt"
+fi
+py="$venv/bin/python"
+moto="$venv/bin/moto_server"
+
+free_port() { "$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {print int($2/1024) " MiB"}' /proc/meminfo), $(uname -sr)"
+echo "emulator: $bin ($("$bin" --version))"
+echo "moto: $("$py" -c 'import moto; print(moto.__version__)')"
+
+echo "== start-up and idle memory"
+echo "emulator: $("$py" "$here/load.py" startup -- "$bin" --host 127.0.0.1 --port PORT --db :memory:)"
+echo "moto:     $("$py" "$here/load.py" startup -- "$moto" -H 127.0.0.1 -p PORT)"
+
+[[ "$what" == startup ]] && exit 0
+
+echo "== InitiateAuth USER_PASSWORD_AUTH, 32 connections"
+run_auth() {
+    local name="$1"
+    shift
+    local port
+    port="$(free_port)"
+    "${@//PORT/$port}" >/dev/null 2>&1 &
+    local pid=$!
+    for _ in $(seq 1 600); do
+        if "$py" -c 'import sys, socket; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)' "$port" 2>/dev/null; then
+            break
+        fi
+        sleep 0.05
+    done
+    echo "$name: $("$py" "$here/load.py" auth --url "http://127.0.0.1:$port" --connections 32 --seconds 10 || true)"
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+}
+COGNITO_EMULATOR_LOG=warn run_auth emulator "$bin" --host 127.0.0.1 --port PORT --db :memory:
+run_auth moto "$moto" -H 127.0.0.1 -p PORT

@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod admin_users;
+pub mod auth;
 pub mod clients;
 pub mod groups;
 pub mod pools;
@@ -103,4 +104,13 @@ operations! {
     "AdminRemoveUserFromGroup" => groups::admin_remove_user_from_group,
     "AdminListGroupsForUser" => groups::admin_list_groups_for_user,
     "ListUsersInGroup" => groups::list_users_in_group,
+    // sign-in and tokens
+    "InitiateAuth" => auth::initiate_auth,
+    "AdminInitiateAuth" => auth::admin_initiate_auth,
+    "RespondToAuthChallenge" => auth::respond_to_auth_challenge,
+    "AdminRespondToAuthChallenge" => auth::admin_respond_to_auth_challenge,
+    "GetTokensFromRefreshToken" => auth::get_tokens_from_refresh_token,
+    "RevokeToken" => auth::revoke_token,
+    "GlobalSignOut" => auth::global_sign_out,
+    "AdminUserGlobalSignOut" => auth::admin_user_global_sign_out,
 }

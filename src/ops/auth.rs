@@ -1,0 +1,772 @@
+//! Sign-in and token operations: InitiateAuth, AdminInitiateAuth, RespondToAuthChallenge,
+//! AdminRespondToAuthChallenge, GetTokensFromRefreshToken, RevokeToken, GlobalSignOut,
+//! AdminUserGlobalSignOut.
+//!
+//! These functions do the I/O around the pure state machine in `flow`: load the pool, client and
+//! user, prove passwords, store sessions and counters, mint tokens. The decisions themselves
+//! (which error, which challenge, when tokens) are `flow`'s.
+//!
+//! Flows that are not built yet (USER_SRP_AUTH, CUSTOM_AUTH, USER_AUTH) and challenges without an
+//! answering module answer `UnsupportedOperationException` naming what is missing: it is modelled
+//! for InitiateAuth, SDKs do not retry it, and the text tells the developer it is the emulator.
+
+use super::access::verify_access_token;
+use super::clients::{client_not_found, load_client};
+use super::pools::load_pool;
+use super::users::{load_user, resolve_user};
+use super::Ctx;
+use crate::crypto::srp;
+use crate::domain::attributes::{self, WriteMode};
+use crate::domain::client::ClientExt;
+use crate::domain::pool::PoolExt;
+use crate::domain::secret_hash;
+use crate::error::{ApiError, ApiResult};
+use crate::flow::session::{self as flow_session, SessionState};
+use crate::flow::{self, new_password, Env, Outcome, Pending};
+use crate::model::shapes::*;
+use crate::store::sessions::AuthSession;
+use crate::store::users::UserRecord;
+use crate::tokens::{self, Subject};
+use std::collections::BTreeMap;
+
+/// Which operation a sign-in came through: flows are bound to one side (spec 2.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Endpoint {
+    Public,
+    Admin,
+}
+
+/// The members InitiateAuth, AdminInitiateAuth and both RespondToAuthChallenge variants share.
+#[derive(Default)]
+pub(super) struct AuthAnswer {
+    pub(super) challenge_name: Option<String>,
+    pub(super) session: Option<String>,
+    pub(super) challenge_parameters: Option<BTreeMap<String, String>>,
+    pub(super) authentication_result: Option<AuthenticationResultType>,
+}
+
+impl AuthAnswer {
+    pub(super) fn tokens(result: AuthenticationResultType) -> Self {
+        Self {
+            challenge_parameters: Some(BTreeMap::new()),
+            authentication_result: Some(result),
+            ..Default::default()
+        }
+    }
+}
+
+macro_rules! answer_into {
+    ($($t:ident $({ $($extra:ident: $v:expr),* })?),*) => {$(
+        impl From<AuthAnswer> for $t {
+            fn from(a: AuthAnswer) -> Self {
+                $t {
+                    challenge_name: a.challenge_name,
+                    session: a.session,
+                    challenge_parameters: a.challenge_parameters,
+                    authentication_result: a.authentication_result,
+                    $($($extra: $v,)*)?
+                }
+            }
+        }
+    )*};
+}
+
+answer_into!(
+    InitiateAuthResponse {
+        available_challenges: None
+    },
+    AdminInitiateAuthResponse {
+        available_challenges: None
+    },
+    RespondToAuthChallengeResponse,
+    AdminRespondToAuthChallengeResponse
+);
+
+// ---------------------------------------------------------------------------------------------
+// Loading what a request names
+// ---------------------------------------------------------------------------------------------
+
+/// The pool and client of a sign-in request. Public operations only name the client.
+async fn pool_and_client(
+    ctx: &Ctx,
+    endpoint: Endpoint,
+    pool_id: Option<&str>,
+    client_id: &str,
+) -> ApiResult<(UserPoolType, UserPoolClientType)> {
+    match endpoint {
+        Endpoint::Admin => {
+            let pool_id = pool_id.unwrap_or_default();
+            let pool = load_pool(ctx, pool_id).await?;
+            let client = load_client(ctx, pool_id, client_id).await?;
+            Ok((pool, client))
+        }
+        Endpoint::Public => {
+            let client = ctx
+                .app
+                .store
+                .get_client(client_id)
+                .await?
+                .ok_or_else(|| client_not_found(client_id))?;
+            let pool = load_pool(ctx, client.pool_id()).await?;
+            Ok((pool, client))
+        }
+    }
+}
+
+/// The pool's MFA configuration; pools with MFA off (the pool document says so) need no read.
+pub(super) async fn pool_mfa(
+    ctx: &Ctx,
+    pool: &UserPoolType,
+) -> ApiResult<GetUserPoolMfaConfigResponse> {
+    if pool.mfa_configuration.as_deref().unwrap_or("OFF") == "OFF" {
+        return Ok(GetUserPoolMfaConfigResponse {
+            mfa_configuration: Some("OFF".into()),
+            ..Default::default()
+        });
+    }
+    Ok(ctx
+        .app
+        .store
+        .get_pool_mfa(pool.pool_id())
+        .await?
+        .unwrap_or_default())
+}
+
+fn param<'a>(params: &'a BTreeMap<String, String>, name: &str) -> ApiResult<&'a str> {
+    params
+        .get(name)
+        .map(String::as_str)
+        .ok_or_else(|| ApiError::missing_parameter(name))
+}
+
+/// The user's password proven against the stored SRP verifier (spec 3.8).
+fn password_matches(pool: &UserPoolType, user: &UserRecord, password: &str) -> bool {
+    match (&user.password_salt, &user.password_verifier) {
+        (Some(salt), Some(verifier)) => {
+            let pv = srp::PasswordVerifier {
+                salt: salt.clone(),
+                verifier: verifier.clone(),
+            };
+            srp::check_password(pool.pool_name_for_srp(), &user.username, password, &pv)
+        }
+        _ => false,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Turning an outcome into an answer
+// ---------------------------------------------------------------------------------------------
+
+/// Tokens, or a challenge with a new session, or the error: how every sign-in step ends.
+pub(super) async fn conclude(
+    ctx: &Ctx,
+    env: &Env<'_>,
+    user: &UserRecord,
+    outcome: Outcome,
+) -> ApiResult<AuthAnswer> {
+    match outcome {
+        Outcome::Error(e) => Err(e),
+        Outcome::Tokens => {
+            let groups = ctx
+                .app
+                .store
+                .groups_for_user(user.pool_id.as_str(), &user.sub)
+                .await?;
+            let subject = Subject {
+                pool: env.pool,
+                client: env.client,
+                user,
+                groups: &groups,
+            };
+            let result = tokens::sign_in(&ctx.app, &subject, None).await?;
+            Ok(AuthAnswer::tokens(result))
+        }
+        Outcome::Challenge(challenge) => {
+            let name = challenge.name();
+            let state = SessionState {
+                flow: env.flow.to_string(),
+                username: user.username.clone(),
+                pending: challenge.pending,
+            };
+            let id = new_session_id();
+            let row = AuthSession {
+                id: id.clone(),
+                pool_id: user.pool_id.clone(),
+                client_id: env.client.id().to_string(),
+                sub: Some(user.sub.clone()),
+                state: serde_json::to_string(&state)?,
+                expires_at: env.now + env.client.auth_session_seconds() as f64,
+                consumed: false,
+                attempts: 0,
+                created_at: env.now,
+            };
+            ctx.app.store.insert_auth_session(&row).await?;
+            Ok(AuthAnswer {
+                challenge_name: Some(name.to_string()),
+                session: Some(id),
+                challenge_parameters: Some(challenge.parameters),
+                authentication_result: None,
+            })
+        }
+    }
+}
+
+/// An opaque session id: 96 random bytes, so it has the length and look of Cognito's blobs.
+fn new_session_id() -> String {
+    crate::util::random_token(96)
+}
+
+// ---------------------------------------------------------------------------------------------
+// InitiateAuth / AdminInitiateAuth
+// ---------------------------------------------------------------------------------------------
+
+fn flow_not_implemented(flow: &str) -> ApiError {
+    ApiError::unsupported_operation(format!(
+        "cognito-emulator does not implement the {flow} flow yet. See the README for the supported sign-in flows."
+    ))
+}
+
+fn flow_not_enabled() -> ApiError {
+    ApiError::invalid_parameter("Auth flow not enabled for this client")
+}
+
+fn method_not_supported() -> ApiError {
+    ApiError::invalid_parameter("Initiate Auth method not supported.")
+}
+
+async fn initiate(
+    ctx: &Ctx,
+    endpoint: Endpoint,
+    pool_id: Option<&str>,
+    client_id: &str,
+    flow_name: &str,
+    params: BTreeMap<String, String>,
+) -> ApiResult<AuthAnswer> {
+    let (pool, client) = pool_and_client(ctx, endpoint, pool_id, client_id).await?;
+    match (flow_name, endpoint) {
+        ("USER_PASSWORD_AUTH", Endpoint::Public) => {
+            if !client.allows("ALLOW_USER_PASSWORD_AUTH") {
+                return Err(ApiError::invalid_parameter(
+                    "USER_PASSWORD_AUTH flow not enabled for this client",
+                ));
+            }
+            password_auth(ctx, &pool, &client, flow_name, &params).await
+        }
+        ("ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH", Endpoint::Admin) => {
+            if !client.allows("ALLOW_ADMIN_USER_PASSWORD_AUTH") {
+                return Err(flow_not_enabled());
+            }
+            password_auth(ctx, &pool, &client, flow_name, &params).await
+        }
+        ("USER_PASSWORD_AUTH", Endpoint::Admin)
+        | ("ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH", Endpoint::Public) => {
+            Err(method_not_supported())
+        }
+        ("REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN", _) => {
+            if !client.allows("ALLOW_REFRESH_TOKEN_AUTH") {
+                return Err(flow_not_enabled());
+            }
+            if client.rotates_refresh_tokens() {
+                // [B] exception from spec 5.5; the text says what to do instead.
+                return Err(ApiError::not_authorized(
+                    "Refresh token rotation is enabled for this client; use GetTokensFromRefreshToken.",
+                ));
+            }
+            let token = param(&params, "REFRESH_TOKEN")?;
+            let proof = SecretProof::Hash(params.get("SECRET_HASH").map(String::as_str));
+            let result = refresh(
+                ctx,
+                &pool,
+                &client,
+                token,
+                params.get("DEVICE_KEY").map(String::as_str),
+                proof,
+                false,
+            )
+            .await?;
+            Ok(AuthAnswer::tokens(result))
+        }
+        ("USER_SRP_AUTH", _) => {
+            if !client.allows("ALLOW_USER_SRP_AUTH") {
+                return Err(flow_not_enabled());
+            }
+            Err(flow_not_implemented(flow_name))
+        }
+        ("CUSTOM_AUTH", _) => {
+            if !client.allows("ALLOW_CUSTOM_AUTH") {
+                return Err(flow_not_enabled());
+            }
+            Err(flow_not_implemented(flow_name))
+        }
+        ("USER_AUTH", _) => {
+            if !client.allows("ALLOW_USER_AUTH") {
+                return Err(flow_not_enabled());
+            }
+            Err(flow_not_implemented(flow_name))
+        }
+        // The model's enum is checked before we get here; anything else is a new enum value.
+        _ => Err(method_not_supported()),
+    }
+}
+
+/// USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, ADMIN_NO_SRP_AUTH.
+async fn password_auth(
+    ctx: &Ctx,
+    pool: &UserPoolType,
+    client: &UserPoolClientType,
+    flow_name: &str,
+    params: &BTreeMap<String, String>,
+) -> ApiResult<AuthAnswer> {
+    let username = param(params, "USERNAME")?;
+    let password = param(params, "PASSWORD")?;
+    secret_hash::check(
+        client,
+        username,
+        params.get("SECRET_HASH").map(String::as_str),
+    )?;
+    let mut user = resolve_user(ctx, pool, username).await?;
+    let mfa = pool_mfa(ctx, pool).await?;
+    let env = Env {
+        pool,
+        pool_mfa: &mfa,
+        client,
+        flow: flow_name,
+        now: ctx.app.clock.epoch(),
+    };
+    let decision =
+        flow::password_sign_in(&env, user.as_mut(), |u| password_matches(pool, u, password));
+    let Some(user) = user else {
+        return Err(match decision.outcome {
+            Outcome::Error(e) => e,
+            _ => flow::unknown_user(&env),
+        });
+    };
+    if decision.save_user {
+        ctx.app.store.save_sign_in_counters(&user).await?;
+    }
+    conclude(ctx, &env, &user, decision.outcome).await
+}
+
+pub async fn initiate_auth(ctx: Ctx, req: InitiateAuthRequest) -> ApiResult<InitiateAuthResponse> {
+    let client_id = req.client_id.unwrap_or_default();
+    let flow_name = req.auth_flow.unwrap_or_default();
+    let params = req.auth_parameters.unwrap_or_default();
+    initiate(&ctx, Endpoint::Public, None, &client_id, &flow_name, params)
+        .await
+        .map(Into::into)
+}
+
+pub async fn admin_initiate_auth(
+    ctx: Ctx,
+    req: AdminInitiateAuthRequest,
+) -> ApiResult<AdminInitiateAuthResponse> {
+    let client_id = req.client_id.unwrap_or_default();
+    let flow_name = req.auth_flow.unwrap_or_default();
+    let params = req.auth_parameters.unwrap_or_default();
+    initiate(
+        &ctx,
+        Endpoint::Admin,
+        req.user_pool_id.as_deref(),
+        &client_id,
+        &flow_name,
+        params,
+    )
+    .await
+    .map(Into::into)
+}
+
+// ---------------------------------------------------------------------------------------------
+// RespondToAuthChallenge / AdminRespondToAuthChallenge
+// ---------------------------------------------------------------------------------------------
+
+/// Whether the USERNAME a challenge answer carries names the session's user: the internal name,
+/// or any alias that resolves to the same user (spec 2.2).
+async fn names_session_user(
+    ctx: &Ctx,
+    pool: &UserPoolType,
+    user: &UserRecord,
+    username: &str,
+) -> ApiResult<bool> {
+    if username == user.username || pool.username_key(username) == user.username_key {
+        return Ok(true);
+    }
+    Ok(resolve_user(ctx, pool, username)
+        .await?
+        .is_some_and(|u| u.sub == user.sub))
+}
+
+async fn respond(
+    ctx: &Ctx,
+    endpoint: Endpoint,
+    pool_id: Option<&str>,
+    client_id: &str,
+    challenge_name: &str,
+    session: Option<&str>,
+    responses: BTreeMap<String, String>,
+) -> ApiResult<AuthAnswer> {
+    let (pool, client) = pool_and_client(ctx, endpoint, pool_id, client_id).await?;
+    if challenge_name == "PASSWORD_VERIFIER" {
+        // Keyed by SECRET_BLOCK rather than Session (clients.md 0.3): SRP's own entry point.
+        return Err(flow_not_implemented("USER_SRP_AUTH"));
+    }
+    let username = param(&responses, "USERNAME")?;
+    secret_hash::check(
+        &client,
+        username,
+        responses.get("SECRET_HASH").map(String::as_str),
+    )?;
+    let session_id = session
+        .filter(|s| !s.is_empty())
+        .ok_or_else(flow_session::missing)?;
+    let now = ctx.app.clock.epoch();
+    let row = ctx.app.store.get_auth_session(session_id).await?;
+    let state = flow_session::check(
+        row.as_ref(),
+        pool.pool_id(),
+        client.id(),
+        challenge_name,
+        now,
+    )?;
+    let sub = row.and_then(|r| r.sub).ok_or_else(flow_session::invalid)?;
+    let Some(mut user) = ctx.app.store.get_user_by_sub(pool.pool_id(), &sub).await? else {
+        return Err(flow_session::invalid());
+    };
+    if !names_session_user(ctx, &pool, &user, username).await? {
+        return Err(flow_session::invalid());
+    }
+    if !user.enabled {
+        return Err(ApiError::not_authorized("User is disabled."));
+    }
+    let mfa = pool_mfa(ctx, &pool).await?;
+    let env = Env {
+        pool: &pool,
+        pool_mfa: &mfa,
+        client: &client,
+        flow: &state.flow,
+        now,
+    };
+    let outcome = match state.pending {
+        Pending::NewPasswordRequired => {
+            answer_new_password(ctx, &env, &mut user, session_id, &responses).await?
+        }
+    };
+    conclude(ctx, &env, &user, outcome).await
+}
+
+/// NEW_PASSWORD_REQUIRED: check the answer, store the password and attributes, continue.
+async fn answer_new_password(
+    ctx: &Ctx,
+    env: &Env<'_>,
+    user: &mut UserRecord,
+    session_id: &str,
+    responses: &BTreeMap<String, String>,
+) -> ApiResult<Outcome> {
+    let answer = new_password::read_answer(env, user, responses)?;
+    if !answer.attributes.is_empty() {
+        let given: Vec<AttributeType> = answer
+            .attributes
+            .iter()
+            .map(|(k, v)| AttributeType {
+                name: Some(k.clone()),
+                value: Some(v.clone()),
+            })
+            .collect();
+        // Value checks (formats, booleans) as for a user's own attribute update.
+        let checked =
+            attributes::check_write(env.pool, Some(env.client), &given, WriteMode::SelfUpdate)?;
+        user.attributes.extend(checked);
+        attributes::refresh_keys(env.pool, user);
+    }
+    super::users::set_password(env.pool, user, &answer.password, env.now)?;
+    user.status = "CONFIRMED".into();
+    user.modified_at = env.now;
+    // Consume before writing: of two concurrent answers with one session only one may win.
+    if !ctx.app.store.consume_auth_session(session_id).await? {
+        return Err(flow_session::reused());
+    }
+    ctx.app.store.update_user(user).await?;
+    Ok(flow::after_password_set(env, user))
+}
+
+pub async fn respond_to_auth_challenge(
+    ctx: Ctx,
+    req: RespondToAuthChallengeRequest,
+) -> ApiResult<RespondToAuthChallengeResponse> {
+    let client_id = req.client_id.unwrap_or_default();
+    let name = req.challenge_name.unwrap_or_default();
+    let responses = req.challenge_responses.unwrap_or_default();
+    respond(
+        &ctx,
+        Endpoint::Public,
+        None,
+        &client_id,
+        &name,
+        req.session.as_deref(),
+        responses,
+    )
+    .await
+    .map(Into::into)
+}
+
+pub async fn admin_respond_to_auth_challenge(
+    ctx: Ctx,
+    req: AdminRespondToAuthChallengeRequest,
+) -> ApiResult<AdminRespondToAuthChallengeResponse> {
+    let client_id = req.client_id.unwrap_or_default();
+    let name = req.challenge_name.unwrap_or_default();
+    let responses = req.challenge_responses.unwrap_or_default();
+    respond(
+        &ctx,
+        Endpoint::Admin,
+        req.user_pool_id.as_deref(),
+        &client_id,
+        &name,
+        req.session.as_deref(),
+        responses,
+    )
+    .await
+    .map(Into::into)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Refresh
+// ---------------------------------------------------------------------------------------------
+
+/// How a refresh proves the client secret: REFRESH_TOKEN_AUTH sends SECRET_HASH (over the
+/// internal username, spec 4), GetTokensFromRefreshToken and RevokeToken the raw secret.
+#[derive(Clone, Copy)]
+enum SecretProof<'a> {
+    Hash(Option<&'a str>),
+    Raw(Option<&'a str>),
+}
+
+fn check_raw_secret(client: &UserPoolClientType, provided: Option<&str>) -> ApiResult<()> {
+    let Some(secret) = client.secret() else {
+        return Ok(());
+    };
+    let id = client.id();
+    let Some(provided) = provided.filter(|p| !p.is_empty()) else {
+        return Err(ApiError::not_authorized(format!(
+            "Client {id} is configured for secret but secret was not received"
+        )));
+    };
+    let equal: bool = subtle::ConstantTimeEq::ct_eq(secret.as_bytes(), provided.as_bytes()).into();
+    if equal {
+        Ok(())
+    } else {
+        Err(ApiError::not_authorized(format!(
+            "Unable to verify secret hash for client {id}"
+        )))
+    }
+}
+
+fn invalid_refresh_token() -> ApiError {
+    ApiError::not_authorized("Invalid Refresh Token.")
+}
+
+/// Grace period after a rotation during which the old token still refreshes.
+fn grace_seconds(client: &UserPoolClientType) -> f64 {
+    client
+        .refresh_token_rotation
+        .as_ref()
+        .and_then(|r| r.retry_grace_period_seconds)
+        .unwrap_or(0)
+        .clamp(0, 60) as f64
+}
+
+async fn refresh(
+    ctx: &Ctx,
+    pool: &UserPoolType,
+    client: &UserPoolClientType,
+    token: &str,
+    device_key: Option<&str>,
+    proof: SecretProof<'_>,
+    may_rotate: bool,
+) -> ApiResult<AuthenticationResultType> {
+    let store = &ctx.app.store;
+    if let SecretProof::Raw(raw) = proof {
+        check_raw_secret(client, raw)?;
+    }
+    let Some(record) = store
+        .get_refresh_token(&tokens::refresh_token_hash(token))
+        .await?
+    else {
+        return Err(invalid_refresh_token());
+    };
+    if record.client_id != client.id() || record.pool_id != pool.pool_id() {
+        return Err(invalid_refresh_token());
+    }
+    let Some(user) = store.get_user_by_sub(pool.pool_id(), &record.sub).await? else {
+        return Err(invalid_refresh_token());
+    };
+    if let SecretProof::Hash(hash) = proof {
+        secret_hash::check(client, &user.username, hash)?;
+    }
+    let now = ctx.app.clock.epoch();
+    if record.revoked_at.is_some() {
+        return Err(ApiError::not_authorized("Refresh Token has been revoked"));
+    }
+    if record
+        .replaced_at
+        .is_some_and(|at| now > at + grace_seconds(client))
+    {
+        // [B] text; the exception is the model's.
+        return Err(ApiError::refresh_token_reuse(
+            "Refresh Token has been reused",
+        ));
+    }
+    if now >= record.expires_at {
+        // [B] text (spec 5.5).
+        return Err(ApiError::not_authorized("Refresh Token has expired"));
+    }
+    if record.device_key.is_some() && record.device_key.as_deref() != device_key {
+        return Err(invalid_refresh_token());
+    }
+    if !user.enabled {
+        return Err(ApiError::not_authorized("User is disabled."));
+    }
+    match user.status.as_str() {
+        "RESET_REQUIRED" => {
+            return Err(ApiError::password_reset_required(
+                "Password reset required for the user",
+            ))
+        }
+        "UNCONFIRMED" => return Err(ApiError::user_not_confirmed("User is not confirmed.")),
+        _ => {}
+    }
+    let groups = store.groups_for_user(pool.pool_id(), &user.sub).await?;
+    let subject = Subject {
+        pool,
+        client,
+        user: &user,
+        groups: &groups,
+    };
+    let mut result = tokens::mint(
+        &ctx.app,
+        &subject,
+        record.auth_time,
+        &record.origin_jti,
+        record.device_key.as_deref(),
+    )
+    .await?;
+    if may_rotate && client.rotates_refresh_tokens() {
+        let new_token = tokens::new_refresh_token();
+        // [B] the successor keeps the sign-in's expiry: rotation does not extend a session.
+        let successor = tokens::refresh_record(
+            &new_token,
+            &subject,
+            &record.origin_jti,
+            record.auth_time,
+            record.device_key.as_deref(),
+            now,
+            record.expires_at,
+        );
+        store
+            .rotate_refresh_token(&record.token_hash, &successor, now)
+            .await?;
+        result.refresh_token = Some(new_token);
+    }
+    Ok(result)
+}
+
+pub async fn get_tokens_from_refresh_token(
+    ctx: Ctx,
+    req: GetTokensFromRefreshTokenRequest,
+) -> ApiResult<GetTokensFromRefreshTokenResponse> {
+    let client_id = req.client_id.unwrap_or_default();
+    let (pool, client) = pool_and_client(&ctx, Endpoint::Public, None, &client_id).await?;
+    if !client.allows("ALLOW_REFRESH_TOKEN_AUTH") {
+        return Err(flow_not_enabled());
+    }
+    let token = req.refresh_token.unwrap_or_default();
+    let result = refresh(
+        &ctx,
+        &pool,
+        &client,
+        &token,
+        req.device_key.as_deref(),
+        SecretProof::Raw(req.client_secret.as_deref()),
+        true,
+    )
+    .await?;
+    Ok(GetTokensFromRefreshTokenResponse {
+        authentication_result: Some(result),
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Revocation and sign-out
+// ---------------------------------------------------------------------------------------------
+
+/// RevokeToken's model has no NotAuthorizedException; client problems are UnauthorizedException.
+fn unauthorized(message: impl Into<String>) -> ApiError {
+    ApiError::new("UnauthorizedException", message)
+}
+
+pub async fn revoke_token(ctx: Ctx, req: RevokeTokenRequest) -> ApiResult<RevokeTokenResponse> {
+    let client_id = req.client_id.unwrap_or_default();
+    let token = req.token.unwrap_or_default();
+    let store = &ctx.app.store;
+    // [B] texts throughout: RevokeToken's errors are not captured anywhere public.
+    let Some(client) = store.get_client(&client_id).await? else {
+        return Err(unauthorized(format!("Invalid client id {client_id}")));
+    };
+    if !client.token_revocation_enabled() {
+        return Err(ApiError::unsupported_operation(
+            "Token revocation is not enabled for this app client.",
+        ));
+    }
+    check_raw_secret(&client, req.client_secret.as_deref())
+        .map_err(|e| unauthorized(e.message.unwrap_or_default()))?;
+    if tokens::unverified_payload(&token).is_some_and(|p| p.get("token_use").is_some()) {
+        return Err(ApiError::unsupported_token_type(
+            "Only refresh tokens can be revoked.",
+        ));
+    }
+    match store
+        .get_refresh_token(&tokens::refresh_token_hash(&token))
+        .await?
+    {
+        // As OAuth revocation (RFC 7009): an unknown token is not an error.
+        None => Ok(RevokeTokenResponse {}),
+        Some(record) if record.client_id != client.id() => Err(unauthorized(
+            "The refresh token was not issued to this client.",
+        )),
+        Some(record) => {
+            store
+                .revoke_refresh_family(&record.origin_jti, ctx.app.clock.epoch())
+                .await?;
+            Ok(RevokeTokenResponse {})
+        }
+    }
+}
+
+pub async fn global_sign_out(
+    ctx: Ctx,
+    req: GlobalSignOutRequest,
+) -> ApiResult<GlobalSignOutResponse> {
+    let token = req.access_token.unwrap_or_default();
+    let access = verify_access_token(&ctx, &token).await?;
+    ctx.app
+        .store
+        .sign_out_everywhere(
+            &access.user.pool_id,
+            &access.user.sub,
+            ctx.app.clock.epoch(),
+        )
+        .await?;
+    Ok(GlobalSignOutResponse {})
+}
+
+pub async fn admin_user_global_sign_out(
+    ctx: Ctx,
+    req: AdminUserGlobalSignOutRequest,
+) -> ApiResult<AdminUserGlobalSignOutResponse> {
+    let pool = load_pool(&ctx, req.user_pool_id.as_deref().unwrap_or_default()).await?;
+    let user = load_user(&ctx, &pool, req.username.as_deref().unwrap_or_default()).await?;
+    ctx.app
+        .store
+        .sign_out_everywhere(&user.pool_id, &user.sub, ctx.app.clock.epoch())
+        .await?;
+    Ok(AdminUserGlobalSignOutResponse {})
+}

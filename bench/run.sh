@@ -35,7 +35,11 @@ echo "emulator: $bin ($("$bin" --version))"
 echo "moto: $("$py" -c 'import moto; print(moto.__version__)')"
 
 echo "== start-up and idle memory"
-echo "emulator: $("$py" "$here/load.py" startup -- "$bin" --host 127.0.0.1 --port PORT --db :memory:)"
+echo "emulator (--db :memory:):  $("$py" "$here/load.py" startup -- "$bin" --host 127.0.0.1 --port PORT --db :memory:)"
+dbdir="$(mktemp -d)"
+# A new file per run (PORT differs), so every start creates and migrates an empty database.
+echo "emulator (new --db file):  $("$py" "$here/load.py" startup -- "$bin" --host 127.0.0.1 --port PORT --db "$dbdir/bench-PORT.db")"
+rm -rf "$dbdir"
 echo "moto:     $("$py" "$here/load.py" startup -- "$moto" -H 127.0.0.1 -p PORT)"
 
 [[ "$what" == startup ]] && exit 0

@@ -18,8 +18,15 @@ async fn main() {
     let filter = EnvFilter::try_from_env("COGNITO_EMULATOR_LOG")
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
     match config.log_format {
-        LogFormat::Json => tracing_subscriber::fmt().json().with_env_filter(filter).init(),
-        LogFormat::Pretty => tracing_subscriber::fmt().with_env_filter(filter).init(),
+        LogFormat::Json => tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter)
+            .init(),
+        // Colour codes only on a terminal: `docker logs` and CI logs show them as junk.
+        LogFormat::Pretty => tracing_subscriber::fmt()
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
+            .with_env_filter(filter)
+            .init(),
     }
     let db = config.db.clone();
     let app = match Application::build(config).await {

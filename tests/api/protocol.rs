@@ -942,3 +942,47 @@ async fn the_healthcheck_flag_reports_a_running_emulator_healthy_and_a_closed_po
             .expect("the check runs");
     assert!(result.is_err(), "{result:?}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// The README's list of implemented operations
+
+const README_START: &str = "<!-- implemented-operations:start -->";
+const README_END: &str = "<!-- implemented-operations:end -->";
+
+fn implemented_block() -> String {
+    let mut names: Vec<&str> = IMPLEMENTED.to_vec();
+    names.sort_unstable();
+    let list = names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "{README_START}\n{} of the model's {} operations: {list}.\n{README_END}",
+        names.len(),
+        OPERATIONS.len()
+    )
+}
+
+#[test]
+fn readme_lists_exactly_the_implemented_operations() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+    let readme = std::fs::read_to_string(&path).expect("README.md is readable");
+    let (Some(start), Some(end)) = (readme.find(README_START), readme.find(README_END)) else {
+        panic!("README.md lacks the {README_START} ... {README_END} markers");
+    };
+    let current = &readme[start..end + README_END.len()];
+    let wanted = implemented_block();
+    if current == wanted {
+        return;
+    }
+    if std::env::var_os("UPDATE_README").is_some() {
+        let updated = readme.replacen(current, &wanted, 1);
+        std::fs::write(&path, updated).expect("README.md is writable");
+        return;
+    }
+    panic!(
+        "README.md's list of implemented operations is out of date; run\n  \
+         UPDATE_README=1 cargo test --test api readme\nto write:\n{wanted}"
+    );
+}

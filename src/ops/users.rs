@@ -485,6 +485,16 @@ pub async fn sign_up(ctx: Ctx, req: SignUpRequest) -> ApiResult<SignUpResponse> 
     let (client, pool) = client_and_pool(&ctx, &client_id).await?;
     let username = req.username.unwrap_or_default();
     secret_hash::check(&client, &username, req.secret_hash.as_deref())?;
+    let admin_only = pool
+        .admin_create_user_config
+        .as_ref()
+        .and_then(|c| c.allow_admin_create_user_only)
+        .unwrap_or(false);
+    if admin_only {
+        return Err(ApiError::not_authorized(
+            "SignUp is not permitted for this user pool",
+        ));
+    }
     let attrs = attributes::check_write(
         &pool,
         Some(&client),

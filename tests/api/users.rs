@@ -416,6 +416,34 @@ async fn sign_up_checks_the_schema() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_up_is_refused_when_only_administrators_create_users() {
+    let app = spawn_app().await;
+    let pool = app
+        .create_pool_with(json!({
+            "PoolName": "closed",
+            "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": true}
+        }))
+        .await;
+    let client = app.create_client(&pool).await;
+    let e = expect_err(
+        app.client
+            .sign_up()
+            .client_id(&client)
+            .username("x")
+            .password("Passw0rd!")
+            .send()
+            .await,
+    );
+    assert_eq!(
+        e,
+        (
+            "NotAuthorizedException".into(),
+            "SignUp is not permitted for this user pool".into()
+        )
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_up_through_an_unknown_client_is_resource_not_found() {
     let app = spawn_app().await;
     let (code, message) = expect_err(

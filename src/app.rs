@@ -67,7 +67,8 @@ impl AppState {
                 let factory_key = tokio::task::spawn_blocking(move || factory.take())
                     .await
                     .map_err(ApiError::internal)?;
-                let key = factory_key.ok_or_else(|| ApiError::internal("RSA key generation failed"))?;
+                let key =
+                    factory_key.ok_or_else(|| ApiError::internal("RSA key generation failed"))?;
                 fresh.push(
                     jwt::signing_key(&key, token_use)
                         .ok_or_else(|| ApiError::internal("RSA key encoding failed"))?,
@@ -175,7 +176,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

@@ -23,7 +23,11 @@ pub struct Config {
     #[arg(long, env = "COGNITO_EMULATOR_PORT", default_value_t = 9229)]
     pub port: u16,
     /// SQLite database file, or `:memory:` for a throw-away store.
-    #[arg(long, env = "COGNITO_EMULATOR_DB", default_value = "cognito-emulator.db")]
+    #[arg(
+        long,
+        env = "COGNITO_EMULATOR_DB",
+        default_value = "cognito-emulator.db"
+    )]
     pub db: String,
     /// Seed file (JSON or YAML) with pools, clients, users and groups to create at start-up.
     #[arg(long, env = "COGNITO_EMULATOR_SEED")]
@@ -35,7 +39,12 @@ pub struct Config {
     #[arg(long, env = "COGNITO_EMULATOR_FIXED_CODE")]
     pub fixed_code: Option<String>,
     /// Log format.
-    #[arg(long, env = "COGNITO_EMULATOR_LOG_FORMAT", value_enum, default_value = "pretty")]
+    #[arg(
+        long,
+        env = "COGNITO_EMULATOR_LOG_FORMAT",
+        value_enum,
+        default_value = "pretty"
+    )]
     pub log_format: LogFormat,
     /// Instead of serving, ask the emulator on HOST:PORT for /_emulator/health and exit 0 if it
     /// is healthy, 1 otherwise (container HEALTHCHECK: a scratch image has no curl).
@@ -79,8 +88,12 @@ pub fn healthcheck(config: &Config) -> Result<(), String> {
         .ok_or_else(|| format!("cannot resolve {host}"))?;
     let mut stream = TcpStream::connect_timeout(&addr, timeout)
         .map_err(|e| format!("cannot connect to {addr}: {e}"))?;
-    stream.set_read_timeout(Some(timeout)).map_err(|e| e.to_string())?;
-    stream.set_write_timeout(Some(timeout)).map_err(|e| e.to_string())?;
+    stream
+        .set_read_timeout(Some(timeout))
+        .map_err(|e| e.to_string())?;
+    stream
+        .set_write_timeout(Some(timeout))
+        .map_err(|e| e.to_string())?;
     let request = format!(
         "GET /_emulator/health HTTP/1.1\r\nHost: {host}:{}\r\nConnection: close\r\n\r\n",
         config.port

@@ -124,7 +124,12 @@ impl ApiError {
 
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.code, self.message.as_deref().unwrap_or(""))
+        write!(
+            f,
+            "{}: {}",
+            self.code,
+            self.message.as_deref().unwrap_or("")
+        )
     }
 }
 

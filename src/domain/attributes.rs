@@ -132,9 +132,11 @@ pub fn check_write(
             match value.to_ascii_lowercase().as_str() {
                 "true" => "true".to_string(),
                 "false" => "false".to_string(),
-                _ => return Err(ApiError::invalid_parameter(format!(
+                _ => {
+                    return Err(ApiError::invalid_parameter(format!(
                     "Invalid value for attribute {name}: boolean attributes must be true or false"
-                ))),
+                )))
+                }
             }
         } else {
             value

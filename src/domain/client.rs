@@ -71,17 +71,26 @@ impl ClientExt for UserPoolClientType {
     }
 
     fn access_token_seconds(&self) -> i64 {
-        let units = self.token_validity_units.as_ref().and_then(|u| u.access_token.as_deref());
+        let units = self
+            .token_validity_units
+            .as_ref()
+            .and_then(|u| u.access_token.as_deref());
         self.access_token_validity.unwrap_or(1).max(0) * unit_seconds(units, "hours")
     }
 
     fn id_token_seconds(&self) -> i64 {
-        let units = self.token_validity_units.as_ref().and_then(|u| u.id_token.as_deref());
+        let units = self
+            .token_validity_units
+            .as_ref()
+            .and_then(|u| u.id_token.as_deref());
         self.id_token_validity.unwrap_or(1).max(0) * unit_seconds(units, "hours")
     }
 
     fn refresh_token_seconds(&self) -> i64 {
-        let units = self.token_validity_units.as_ref().and_then(|u| u.refresh_token.as_deref());
+        let units = self
+            .token_validity_units
+            .as_ref()
+            .and_then(|u| u.refresh_token.as_deref());
         match self.refresh_token_validity {
             Some(v) if v > 0 => v * unit_seconds(units, "days"),
             _ => 30 * 86400,

@@ -21,10 +21,14 @@ pub fn violation(policy: &PasswordPolicyType, password: &str) -> Option<&'static
     if password.chars().count() < min {
         return Some("Password not long enough");
     }
-    if policy.require_uppercase.unwrap_or(false) && !password.chars().any(|c| c.is_ascii_uppercase()) {
+    if policy.require_uppercase.unwrap_or(false)
+        && !password.chars().any(|c| c.is_ascii_uppercase())
+    {
         return Some("Password must have uppercase characters");
     }
-    if policy.require_lowercase.unwrap_or(false) && !password.chars().any(|c| c.is_ascii_lowercase()) {
+    if policy.require_lowercase.unwrap_or(false)
+        && !password.chars().any(|c| c.is_ascii_lowercase())
+    {
         return Some("Password must have lowercase characters");
     }
     if policy.require_numbers.unwrap_or(false) && !password.chars().any(|c| c.is_ascii_digit()) {
@@ -66,11 +70,27 @@ mod tests {
     fn default_policy_rules_in_order() {
         let p = default_password_policy();
         assert_eq!(violation(&p, "Ab1!"), Some("Password not long enough"));
-        assert_eq!(violation(&p, "abcdefg1!"), Some("Password must have uppercase characters"));
-        assert_eq!(violation(&p, "ABCDEFG1!"), Some("Password must have lowercase characters"));
-        assert_eq!(violation(&p, "Abcdefgh!"), Some("Password must have numeric characters"));
-        assert_eq!(violation(&p, "Abcdefgh1"), Some("Password must have symbol characters"));
-        assert_eq!(violation(&p, "Abcd efgh1"), None, "an inner space is a symbol");
+        assert_eq!(
+            violation(&p, "abcdefg1!"),
+            Some("Password must have uppercase characters")
+        );
+        assert_eq!(
+            violation(&p, "ABCDEFG1!"),
+            Some("Password must have lowercase characters")
+        );
+        assert_eq!(
+            violation(&p, "Abcdefgh!"),
+            Some("Password must have numeric characters")
+        );
+        assert_eq!(
+            violation(&p, "Abcdefgh1"),
+            Some("Password must have symbol characters")
+        );
+        assert_eq!(
+            violation(&p, "Abcd efgh1"),
+            None,
+            "an inner space is a symbol"
+        );
         assert_eq!(violation(&p, "Passw0rd!"), None);
     }
 

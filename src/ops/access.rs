@@ -51,15 +51,26 @@ pub async fn verify_access_token(ctx: &Ctx, token: &str) -> ApiResult<AccessCont
     if claims.get("token_use").and_then(|v| v.as_str()) != Some("access") {
         return Err(invalid());
     }
-    let exp = claims.get("exp").and_then(|v| v.as_i64()).ok_or_else(invalid)?;
+    let exp = claims
+        .get("exp")
+        .and_then(|v| v.as_i64())
+        .ok_or_else(invalid)?;
     if app.clock.unix() >= exp {
         return Err(ApiError::not_authorized("Access Token has expired"));
     }
-    let scopes = claims.get("scope").and_then(|v| v.as_str()).unwrap_or_default();
+    let scopes = claims
+        .get("scope")
+        .and_then(|v| v.as_str())
+        .unwrap_or_default();
     if !scopes.split(' ').any(|s| s == ADMIN_SCOPE) {
-        return Err(ApiError::not_authorized("Access Token does not have required scopes"));
+        return Err(ApiError::not_authorized(
+            "Access Token does not have required scopes",
+        ));
     }
-    let sub = claims.get("sub").and_then(|v| v.as_str()).ok_or_else(invalid)?;
+    let sub = claims
+        .get("sub")
+        .and_then(|v| v.as_str())
+        .ok_or_else(invalid)?;
     let Some(user) = app.store.get_user_by_sub(&pool_id, sub).await? else {
         return Err(ApiError::user_not_found("User does not exist."));
     };

@@ -16,7 +16,11 @@ const ALLOW_FLAGS: &[&str] = &[
 ];
 
 /// The client, which must belong to `pool_id`, or Cognito's not-found error.
-pub async fn load_client(ctx: &Ctx, pool_id: &str, client_id: &str) -> ApiResult<UserPoolClientType> {
+pub async fn load_client(
+    ctx: &Ctx,
+    pool_id: &str,
+    client_id: &str,
+) -> ApiResult<UserPoolClientType> {
     match ctx.app.store.get_client(client_id).await? {
         Some(c) if c.user_pool_id.as_deref() == Some(pool_id) => Ok(c),
         _ => Err(client_not_found(client_id)),
@@ -38,10 +42,14 @@ fn check_flows(flows: Option<&Vec<String>>) -> ApiResult<()> {
     }
     if new_style {
         if !flows.iter().all(|f| ALLOW_FLAGS.contains(&f.as_str())) {
-            return Err(ApiError::invalid_parameter("Invalid ExplicitAuthFlows value."));
+            return Err(ApiError::invalid_parameter(
+                "Invalid ExplicitAuthFlows value.",
+            ));
         }
         if !flows.iter().any(|f| f == "ALLOW_REFRESH_TOKEN_AUTH") {
-            return Err(ApiError::invalid_parameter("REFRESH_TOKEN_AUTH should always be allowed."));
+            return Err(ApiError::invalid_parameter(
+                "REFRESH_TOKEN_AUTH should always be allowed.",
+            ));
         }
     }
     Ok(())
@@ -66,14 +74,34 @@ fn check_validities(c: &UserPoolClientType) -> ApiResult<()> {
             if v != 0 && !(min..=max).contains(&secs) || v < 0 {
                 // The service's text, whichever token is out of range (quoted in many
                 // CloudFormation/Terraform/CDK reports); the bounds are in the developer guide.
-                return Err(ApiError::invalid_parameter("Invalid range for token validity."));
+                return Err(ApiError::invalid_parameter(
+                    "Invalid range for token validity.",
+                ));
             }
         }
         Ok(())
     };
-    check(c.access_token_validity, units.access_token.as_deref(), "hours", 300, 86400)?;
-    check(c.id_token_validity, units.id_token.as_deref(), "hours", 300, 86400)?;
-    check(c.refresh_token_validity, units.refresh_token.as_deref(), "days", 3600, 315_360_000)?;
+    check(
+        c.access_token_validity,
+        units.access_token.as_deref(),
+        "hours",
+        300,
+        86400,
+    )?;
+    check(
+        c.id_token_validity,
+        units.id_token.as_deref(),
+        "hours",
+        300,
+        86400,
+    )?;
+    check(
+        c.refresh_token_validity,
+        units.refresh_token.as_deref(),
+        "days",
+        3600,
+        315_360_000,
+    )?;
     if let (Some(r), Some(a)) = (c.refresh_token_validity, c.access_token_validity) {
         let r = r * unit_seconds(units.refresh_token.as_deref(), "days");
         let a = a * unit_seconds(units.access_token.as_deref(), "hours");
@@ -120,12 +148,20 @@ fn apply(c: &mut UserPoolClientType, s: ClientSettings) -> ApiResult<()> {
     c.refresh_token_validity = Some(s.refresh_token_validity.filter(|v| *v != 0).unwrap_or(30));
     c.access_token_validity = s.access_token_validity;
     c.id_token_validity = s.id_token_validity;
-    c.token_validity_units = Some(s.token_validity_units.unwrap_or_else(|| TokenValidityUnitsType {
-        access_token: None,
-        id_token: None,
-        refresh_token: Some("days".into()),
-    }));
-    if c.token_validity_units.as_ref().is_some_and(|u| u.refresh_token.is_none()) && s.refresh_token_validity.unwrap_or(0) == 0 {
+    c.token_validity_units =
+        Some(
+            s.token_validity_units
+                .unwrap_or_else(|| TokenValidityUnitsType {
+                    access_token: None,
+                    id_token: None,
+                    refresh_token: Some("days".into()),
+                }),
+        );
+    if c.token_validity_units
+        .as_ref()
+        .is_some_and(|u| u.refresh_token.is_none())
+        && s.refresh_token_validity.unwrap_or(0) == 0
+    {
         if let Some(u) = c.token_validity_units.as_mut() {
             u.refresh_token = Some("days".into());
         }
@@ -139,12 +175,18 @@ fn apply(c: &mut UserPoolClientType, s: ClientSettings) -> ApiResult<()> {
     c.default_redirect_uri = s.default_redirect_uri;
     c.allowed_oauth_flows = s.allowed_oauth_flows;
     c.allowed_oauth_scopes = s.allowed_oauth_scopes;
-    c.allowed_oauth_flows_user_pool_client = Some(s.allowed_oauth_flows_user_pool_client.unwrap_or(false));
+    c.allowed_oauth_flows_user_pool_client =
+        Some(s.allowed_oauth_flows_user_pool_client.unwrap_or(false));
     c.analytics_configuration = s.analytics_configuration;
-    c.prevent_user_existence_errors = Some(s.prevent_user_existence_errors.unwrap_or_else(|| "LEGACY".into()));
+    c.prevent_user_existence_errors = Some(
+        s.prevent_user_existence_errors
+            .unwrap_or_else(|| "LEGACY".into()),
+    );
     c.enable_token_revocation = Some(s.enable_token_revocation.unwrap_or(true));
-    c.enable_propagate_additional_user_context_data =
-        Some(s.enable_propagate_additional_user_context_data.unwrap_or(false));
+    c.enable_propagate_additional_user_context_data = Some(
+        s.enable_propagate_additional_user_context_data
+            .unwrap_or(false),
+    );
     c.auth_session_validity = Some(s.auth_session_validity.unwrap_or(3));
     c.refresh_token_rotation = s.refresh_token_rotation;
     check_validities(c)
@@ -157,7 +199,10 @@ pub async fn create_user_pool_client(
     let pool_id = req.user_pool_id.clone().unwrap_or_default();
     load_pool(&ctx, &pool_id).await?;
     let now = ctx.app.clock.epoch();
-    let secret = match (req.generate_secret.unwrap_or(false), req.client_secret.clone()) {
+    let secret = match (
+        req.generate_secret.unwrap_or(false),
+        req.client_secret.clone(),
+    ) {
         (_, Some(s)) => Some(s),
         (true, None) => Some(ids::client_secret()),
         (false, None) => None,
@@ -191,7 +236,8 @@ pub async fn create_user_pool_client(
             analytics_configuration: req.analytics_configuration,
             prevent_user_existence_errors: req.prevent_user_existence_errors,
             enable_token_revocation: req.enable_token_revocation,
-            enable_propagate_additional_user_context_data: req.enable_propagate_additional_user_context_data,
+            enable_propagate_additional_user_context_data: req
+                .enable_propagate_additional_user_context_data,
             auth_session_validity: req.auth_session_validity,
             refresh_token_rotation: req.refresh_token_rotation,
         },
@@ -227,7 +273,11 @@ pub async fn list_user_pool_clients(
             return Err(ApiError::invalid_parameter("Invalid pagination token"));
         }
     }
-    let mut clients = ctx.app.store.list_clients(&pool_id, after, limit + 1).await?;
+    let mut clients = ctx
+        .app
+        .store
+        .list_clients(&pool_id, after, limit + 1)
+        .await?;
     let next = if clients.len() as i64 > limit {
         clients.truncate(limit as usize);
         clients.last().and_then(|c| c.client_id.clone())
@@ -255,7 +305,8 @@ pub async fn update_user_pool_client(
 ) -> ApiResult<UpdateUserPoolClientResponse> {
     let pool_id = req.user_pool_id.clone().unwrap_or_default();
     load_pool(&ctx, &pool_id).await?;
-    let mut client = load_client(&ctx, &pool_id, req.client_id.as_deref().unwrap_or_default()).await?;
+    let mut client =
+        load_client(&ctx, &pool_id, req.client_id.as_deref().unwrap_or_default()).await?;
     apply(
         &mut client,
         ClientSettings {
@@ -277,7 +328,8 @@ pub async fn update_user_pool_client(
             analytics_configuration: req.analytics_configuration,
             prevent_user_existence_errors: req.prevent_user_existence_errors,
             enable_token_revocation: req.enable_token_revocation,
-            enable_propagate_additional_user_context_data: req.enable_propagate_additional_user_context_data,
+            enable_propagate_additional_user_context_data: req
+                .enable_propagate_additional_user_context_data,
             auth_session_validity: req.auth_session_validity,
             refresh_token_rotation: req.refresh_token_rotation,
         },

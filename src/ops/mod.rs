@@ -40,8 +40,8 @@ where
 {
     // The validator has checked types, so a failure here is a mismatch we did not foresee; it is
     // still the client's body that does not fit the model.
-    let req: Req =
-        serde_json::from_value(body).map_err(|_| ApiError::serialization("Unexpected field type"))?;
+    let req: Req = serde_json::from_value(body)
+        .map_err(|_| ApiError::serialization("Unexpected field type"))?;
     let resp = f(ctx, req).await?;
     Ok(serde_json::to_value(resp)?)
 }

@@ -27,7 +27,10 @@ fn build_schema(requested: &[SchemaAttributeType]) -> ApiResult<Vec<SchemaAttrib
     let mut schema = standard_schema();
     for attr in requested {
         let name = attr.name.clone().unwrap_or_default();
-        if let Some(std) = schema.iter_mut().find(|a| a.name.as_deref() == Some(name.as_str())) {
+        if let Some(std) = schema
+            .iter_mut()
+            .find(|a| a.name.as_deref() == Some(name.as_str()))
+        {
             // A standard attribute: the request may make it required/immutable or narrow it.
             if attr.required.is_some() {
                 std.required = attr.required;
@@ -46,12 +49,18 @@ fn build_schema(requested: &[SchemaAttributeType]) -> ApiResult<Vec<SchemaAttrib
             ));
         }
         let full = format!("custom:{name}");
-        if schema.iter().any(|a| a.name.as_deref() == Some(full.as_str())) {
+        if schema
+            .iter()
+            .any(|a| a.name.as_deref() == Some(full.as_str()))
+        {
             return Err(ApiError::invalid_parameter(format!(
                 "Existing attribute already has name {full}."
             )));
         }
-        let data_type = attr.attribute_data_type.clone().unwrap_or_else(|| "String".into());
+        let data_type = attr
+            .attribute_data_type
+            .clone()
+            .unwrap_or_else(|| "String".into());
         schema.push(SchemaAttributeType {
             name: Some(full),
             attribute_data_type: Some(data_type.clone()),
@@ -59,18 +68,22 @@ fn build_schema(requested: &[SchemaAttributeType]) -> ApiResult<Vec<SchemaAttrib
             mutable: Some(attr.mutable.unwrap_or(true)),
             required: Some(false),
             string_attribute_constraints: if data_type == "String" {
-                attr.string_attribute_constraints.clone().or(Some(StringAttributeConstraintsType {
-                    min_length: None,
-                    max_length: None,
-                }))
+                attr.string_attribute_constraints
+                    .clone()
+                    .or(Some(StringAttributeConstraintsType {
+                        min_length: None,
+                        max_length: None,
+                    }))
             } else {
                 None
             },
             number_attribute_constraints: if data_type == "Number" {
-                attr.number_attribute_constraints.clone().or(Some(NumberAttributeConstraintsType {
-                    min_value: None,
-                    max_value: None,
-                }))
+                attr.number_attribute_constraints
+                    .clone()
+                    .or(Some(NumberAttributeConstraintsType {
+                        min_value: None,
+                        max_value: None,
+                    }))
             } else {
                 None
             },
@@ -83,19 +96,25 @@ fn check_sign_in_attributes(
     username_attributes: Option<&Vec<String>>,
     alias_attributes: Option<&Vec<String>>,
 ) -> ApiResult<()> {
-    if username_attributes.is_some_and(|u| !u.is_empty()) && alias_attributes.is_some_and(|a| !a.is_empty()) {
+    if username_attributes.is_some_and(|u| !u.is_empty())
+        && alias_attributes.is_some_and(|a| !a.is_empty())
+    {
         return Err(ApiError::invalid_parameter(
             "Only one of the aliasAttributes or usernameAttributes parameter can be set in a User Pool.",
         ));
     }
     for a in username_attributes.into_iter().flatten() {
         if !SIGN_IN_ATTRIBUTES.contains(&a.as_str()) {
-            return Err(ApiError::invalid_parameter(format!("Invalid UsernameAttributes value: {a}")));
+            return Err(ApiError::invalid_parameter(format!(
+                "Invalid UsernameAttributes value: {a}"
+            )));
         }
     }
     for a in alias_attributes.into_iter().flatten() {
         if !ALIAS_ATTRIBUTES.contains(&a.as_str()) {
-            return Err(ApiError::invalid_parameter(format!("Invalid AliasAttributes value: {a}")));
+            return Err(ApiError::invalid_parameter(format!(
+                "Invalid AliasAttributes value: {a}"
+            )));
         }
     }
     Ok(())
@@ -146,13 +165,22 @@ fn default_mfa() -> GetUserPoolMfaConfigResponse {
     }
 }
 
-pub async fn create_user_pool(ctx: Ctx, req: CreateUserPoolRequest) -> ApiResult<CreateUserPoolResponse> {
-    check_sign_in_attributes(req.username_attributes.as_ref(), req.alias_attributes.as_ref())?;
+pub async fn create_user_pool(
+    ctx: Ctx,
+    req: CreateUserPoolRequest,
+) -> ApiResult<CreateUserPoolResponse> {
+    check_sign_in_attributes(
+        req.username_attributes.as_ref(),
+        req.alias_attributes.as_ref(),
+    )?;
     check_policies(req.policies.as_ref())?;
     let schema = build_schema(req.schema.as_deref().unwrap_or_default())?;
     let now = ctx.app.clock.epoch();
     let id = ids::user_pool_id();
-    let mfa_configuration = req.mfa_configuration.clone().unwrap_or_else(|| "OFF".into());
+    let mfa_configuration = req
+        .mfa_configuration
+        .clone()
+        .unwrap_or_else(|| "OFF".into());
     let pool = UserPoolType {
         id: Some(id.clone()),
         name: req.pool_name.clone(),
@@ -187,11 +215,13 @@ pub async fn create_user_pool(ctx: Ctx, req: CreateUserPoolRequest) -> ApiResult
         })),
         sms_configuration: req.sms_configuration,
         user_pool_tags: req.user_pool_tags,
-        admin_create_user_config: Some(req.admin_create_user_config.unwrap_or(AdminCreateUserConfigType {
-            allow_admin_create_user_only: Some(false),
-            unused_account_validity_days: Some(7),
-            invite_message_template: None,
-        })),
+        admin_create_user_config: Some(req.admin_create_user_config.unwrap_or(
+            AdminCreateUserConfigType {
+                allow_admin_create_user_only: Some(false),
+                unused_account_validity_days: Some(7),
+                invite_message_template: None,
+            },
+        )),
         user_pool_add_ons: req.user_pool_add_ons,
         username_configuration: req.username_configuration,
         account_recovery_setting: req.account_recovery_setting,
@@ -208,7 +238,10 @@ pub async fn create_user_pool(ctx: Ctx, req: CreateUserPoolRequest) -> ApiResult
     })
 }
 
-pub async fn describe_user_pool(ctx: Ctx, req: DescribeUserPoolRequest) -> ApiResult<DescribeUserPoolResponse> {
+pub async fn describe_user_pool(
+    ctx: Ctx,
+    req: DescribeUserPoolRequest,
+) -> ApiResult<DescribeUserPoolResponse> {
     let id = req.user_pool_id.unwrap_or_default();
     let mut pool = load_pool(&ctx, &id).await?;
     pool.estimated_number_of_users = Some(ctx.app.store.count_users(&id).await?);
@@ -217,7 +250,10 @@ pub async fn describe_user_pool(ctx: Ctx, req: DescribeUserPoolRequest) -> ApiRe
     })
 }
 
-pub async fn list_user_pools(ctx: Ctx, req: ListUserPoolsRequest) -> ApiResult<ListUserPoolsResponse> {
+pub async fn list_user_pools(
+    ctx: Ctx,
+    req: ListUserPoolsRequest,
+) -> ApiResult<ListUserPoolsResponse> {
     let limit = req.max_results.unwrap_or(60).clamp(1, 60);
     let after = req.next_token.as_deref();
     if let Some(t) = after {
@@ -252,7 +288,10 @@ pub async fn list_user_pools(ctx: Ctx, req: ListUserPoolsRequest) -> ApiResult<L
 
 /// UpdateUserPool: as on AWS, members left out return to their defaults; the sign-in attributes,
 /// schema and username configuration cannot change.
-pub async fn update_user_pool(ctx: Ctx, req: UpdateUserPoolRequest) -> ApiResult<UpdateUserPoolResponse> {
+pub async fn update_user_pool(
+    ctx: Ctx,
+    req: UpdateUserPoolRequest,
+) -> ApiResult<UpdateUserPoolResponse> {
     let id = req.user_pool_id.clone().unwrap_or_default();
     let old = load_pool(&ctx, &id).await?;
     check_policies(req.policies.as_ref())?;
@@ -287,7 +326,12 @@ pub async fn update_user_pool(ctx: Ctx, req: UpdateUserPoolRequest) -> ApiResult
         pool.user_pool_tier = req.user_pool_tier;
     }
     pool.last_modified_date = Some(ctx.app.clock.epoch());
-    let mut mfa = ctx.app.store.get_pool_mfa(&id).await?.unwrap_or_else(default_mfa);
+    let mut mfa = ctx
+        .app
+        .store
+        .get_pool_mfa(&id)
+        .await?
+        .unwrap_or_else(default_mfa);
     if let Some(m) = req.mfa_configuration {
         pool.mfa_configuration = Some(m.clone());
         mfa.mfa_configuration = Some(m);
@@ -297,7 +341,10 @@ pub async fn update_user_pool(ctx: Ctx, req: UpdateUserPoolRequest) -> ApiResult
     Ok(UpdateUserPoolResponse {})
 }
 
-pub async fn delete_user_pool(ctx: Ctx, req: DeleteUserPoolRequest) -> ApiResult<DeleteUserPoolResponse> {
+pub async fn delete_user_pool(
+    ctx: Ctx,
+    req: DeleteUserPoolRequest,
+) -> ApiResult<DeleteUserPoolResponse> {
     let id = req.user_pool_id.unwrap_or_default();
     let pool = load_pool(&ctx, &id).await?;
     if pool.deletion_protection.as_deref() == Some("ACTIVE") {
@@ -328,7 +375,12 @@ pub async fn set_user_pool_mfa_config(
 ) -> ApiResult<SetUserPoolMfaConfigResponse> {
     let id = req.user_pool_id.clone().unwrap_or_default();
     let mut pool = load_pool(&ctx, &id).await?;
-    let mut mfa = ctx.app.store.get_pool_mfa(&id).await?.unwrap_or_else(default_mfa);
+    let mut mfa = ctx
+        .app
+        .store
+        .get_pool_mfa(&id)
+        .await?
+        .unwrap_or_else(default_mfa);
     if req.sms_mfa_configuration.is_some() {
         mfa.sms_mfa_configuration = req.sms_mfa_configuration;
     }
@@ -344,7 +396,10 @@ pub async fn set_user_pool_mfa_config(
     if let Some(m) = req.mfa_configuration {
         mfa.mfa_configuration = Some(m);
     }
-    let level = mfa.mfa_configuration.clone().unwrap_or_else(|| "OFF".into());
+    let level = mfa
+        .mfa_configuration
+        .clone()
+        .unwrap_or_else(|| "OFF".into());
     let any_factor = mfa.sms_mfa_configuration.is_some()
         || mfa
             .software_token_mfa_configuration

@@ -23,7 +23,10 @@ impl Store {
         Ok(())
     }
 
-    pub async fn get_client(&self, client_id: &str) -> Result<Option<UserPoolClientType>, sqlx::Error> {
+    pub async fn get_client(
+        &self,
+        client_id: &str,
+    ) -> Result<Option<UserPoolClientType>, sqlx::Error> {
         let row = sqlx::query("SELECT doc FROM user_pool_clients WHERE client_id = ?")
             .bind(client_id)
             .fetch_optional(&self.db)
@@ -32,12 +35,13 @@ impl Store {
     }
 
     pub async fn update_client(&self, c: &UserPoolClientType) -> Result<bool, sqlx::Error> {
-        let r = sqlx::query("UPDATE user_pool_clients SET doc = ? WHERE client_id = ? AND pool_id = ?")
-            .bind(json(c))
-            .bind(c.client_id.as_deref().unwrap_or_default())
-            .bind(c.user_pool_id.as_deref().unwrap_or_default())
-            .execute(&self.db)
-            .await?;
+        let r =
+            sqlx::query("UPDATE user_pool_clients SET doc = ? WHERE client_id = ? AND pool_id = ?")
+                .bind(json(c))
+                .bind(c.client_id.as_deref().unwrap_or_default())
+                .bind(c.user_pool_id.as_deref().unwrap_or_default())
+                .execute(&self.db)
+                .await?;
         Ok(r.rows_affected() == 1)
     }
 

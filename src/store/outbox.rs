@@ -91,7 +91,9 @@ impl Store {
     }
 
     pub async fn clear_messages(&self) -> Result<(), sqlx::Error> {
-        sqlx::query("DELETE FROM messages").execute(&self.db).await?;
+        sqlx::query("DELETE FROM messages")
+            .execute(&self.db)
+            .await?;
         Ok(())
     }
 }

@@ -32,14 +32,16 @@ impl Store {
     ) -> Result<(), sqlx::Error> {
         let id = pool.id.clone().unwrap_or_default();
         let mut tx = self.db.begin().await?;
-        sqlx::query("INSERT INTO user_pools (id, name, doc, mfa, created_at) VALUES (?, ?, ?, ?, ?)")
-            .bind(&id)
-            .bind(pool.name.as_deref().unwrap_or_default())
-            .bind(json(pool))
-            .bind(json(mfa))
-            .bind(created_at)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO user_pools (id, name, doc, mfa, created_at) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(&id)
+        .bind(pool.name.as_deref().unwrap_or_default())
+        .bind(json(pool))
+        .bind(json(mfa))
+        .bind(created_at)
+        .execute(&mut *tx)
+        .await?;
         for k in keys {
             sqlx::query(
                 "INSERT INTO signing_keys (kid, pool_id, token_use, private_key_der, n, e) VALUES (?, ?, ?, ?, ?, ?)",

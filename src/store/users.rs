@@ -169,25 +169,33 @@ impl Store {
         pool_id: &str,
         username_key: &str,
     ) -> Result<Option<UserRecord>, sqlx::Error> {
-        sqlx::query(&format!("SELECT {COLUMNS} FROM users WHERE pool_id = ? AND username_key = ?"))
-            .bind(pool_id)
-            .bind(username_key)
-            .fetch_optional(&self.db)
-            .await?
-            .as_ref()
-            .map(from_row)
-            .transpose()
+        sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM users WHERE pool_id = ? AND username_key = ?"
+        ))
+        .bind(pool_id)
+        .bind(username_key)
+        .fetch_optional(&self.db)
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
     }
 
-    pub async fn get_user_by_sub(&self, pool_id: &str, sub: &str) -> Result<Option<UserRecord>, sqlx::Error> {
-        sqlx::query(&format!("SELECT {COLUMNS} FROM users WHERE pool_id = ? AND sub = ?"))
-            .bind(pool_id)
-            .bind(sub)
-            .fetch_optional(&self.db)
-            .await?
-            .as_ref()
-            .map(from_row)
-            .transpose()
+    pub async fn get_user_by_sub(
+        &self,
+        pool_id: &str,
+        sub: &str,
+    ) -> Result<Option<UserRecord>, sqlx::Error> {
+        sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM users WHERE pool_id = ? AND sub = ?"
+        ))
+        .bind(pool_id)
+        .bind(sub)
+        .fetch_optional(&self.db)
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
     }
 
     /// Users whose alias / sign-in key in `column` equals `key` (normally zero or one).
@@ -224,7 +232,9 @@ impl Store {
         after: Option<(f64, &str)>,
         limit: i64,
     ) -> Result<Vec<UserRecord>, sqlx::Error> {
-        let (after_t, after_sub) = after.map(|(t, s)| (Some(t), Some(s))).unwrap_or((None, None));
+        let (after_t, after_sub) = after
+            .map(|(t, s)| (Some(t), Some(s)))
+            .unwrap_or((None, None));
         let rows = sqlx::query(&format!(
             "SELECT {COLUMNS} FROM users WHERE pool_id = ?1
                AND (?2 IS NULL OR (created_at, sub) > (?2, ?3))

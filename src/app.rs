@@ -132,6 +132,8 @@ impl Application {
             .external_url
             .clone()
             .unwrap_or_else(|| format!("http://{}", display_addr(local)));
+        // SRP's fixed-base table (~50 ms to build) on a side thread, so start-up does not wait for it.
+        std::thread::spawn(crate::crypto::srp::precompute);
         let store = Store::open(&config.db).await?;
         let app = Arc::new(AppState::new(config, store, external_url));
         if let Some(seed) = app.config.seed.clone() {

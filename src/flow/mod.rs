@@ -24,6 +24,7 @@ pub mod lockout;
 pub mod mfa;
 pub mod new_password;
 pub mod session;
+pub mod srp;
 
 use crate::domain::client::ClientExt;
 use crate::domain::pool::PoolExt;

@@ -6,7 +6,7 @@
 //! user, prove passwords, store sessions and counters, mint tokens. The decisions themselves
 //! (which error, which challenge, when tokens) are `flow`'s.
 //!
-//! Flows that are not built yet (USER_SRP_AUTH, CUSTOM_AUTH, USER_AUTH) and challenges without an
+//! Flows that are not built yet (CUSTOM_AUTH, USER_AUTH) and challenges without an
 //! answering module answer `UnsupportedOperationException` naming what is missing: it is modelled
 //! for InitiateAuth, SDKs do not retry it, and the text tells the developer it is the emulator.
 
@@ -290,7 +290,7 @@ async fn initiate(
             if !client.allows("ALLOW_USER_SRP_AUTH") {
                 return Err(flow_not_enabled());
             }
-            Err(flow_not_implemented(flow_name))
+            super::srp_auth::start(ctx, &pool, &client, flow_name, &params).await
         }
         ("CUSTOM_AUTH", _) => {
             if !client.allows("ALLOW_CUSTOM_AUTH") {
@@ -407,7 +407,7 @@ async fn respond(
     let (pool, client) = pool_and_client(ctx, endpoint, pool_id, client_id).await?;
     if challenge_name == "PASSWORD_VERIFIER" {
         // Keyed by SECRET_BLOCK rather than Session (clients.md 0.3): SRP's own entry point.
-        return Err(flow_not_implemented("USER_SRP_AUTH"));
+        return super::srp_auth::answer_password_verifier(ctx, &pool, &client, &responses).await;
     }
     let username = param(&responses, "USERNAME")?;
     secret_hash::check(

@@ -10,6 +10,7 @@ pub mod auth;
 pub mod clients;
 pub mod groups;
 pub mod pools;
+pub mod srp_auth;
 pub mod users;
 
 use crate::app::App;

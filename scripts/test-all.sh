@@ -27,5 +27,8 @@ if [[ -f model/gen.py ]]; then
 fi
 
 step "client suites"
-cargo build --bin cognito-emulator
-COGNITO_EMULATOR_BIN="$PWD/target/debug/cognito-emulator" tests/clients/run.sh
+# `cargo test` has already built the binary for the integration tests. A separate `cargo build`
+# would resolve dependency features without the dev-dependencies and recompile dozens of crates.
+bin="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/debug/cognito-emulator"
+[[ -x "$bin" ]] || cargo build --bin cognito-emulator
+COGNITO_EMULATOR_BIN="$bin" tests/clients/run.sh

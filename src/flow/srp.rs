@@ -246,6 +246,9 @@ mod tests {
         }
     }
 
+    /// (name, row, pool id, client id, now, expected outcome)
+    type Case<'a> = (&'a str, Option<AuthSession>, &'a str, &'a str, f64, &'a str);
+
     #[test]
     fn an_exchange_is_refused_like_a_session_in_every_wrong_state() {
         let good = row(&serde_json::to_string(&exchange()).unwrap_or_default());
@@ -253,7 +256,7 @@ mod tests {
             r#"{"flow":"USER_PASSWORD_AUTH","username":"alice","pending":{"challenge":"NEW_PASSWORD_REQUIRED"}}"#,
         );
         let invalid = "NotAuthorizedException: Invalid session for the user.";
-        let cases: Vec<(&str, Option<AuthSession>, &str, &str, f64, &str)> = vec![
+        let cases: Vec<Case> = vec![
             ("valid", Some(good.clone()), "us-east-1_pool", "client", 1100.0, "ok"),
             ("unknown", None, "us-east-1_pool", "client", 1100.0, invalid),
             ("other pool", Some(good.clone()), "us-east-1_x", "client", 1100.0, invalid),

@@ -9,4 +9,5 @@ mod helpers;
 mod pools;
 mod protocol;
 mod seed;
+mod srp;
 mod users;

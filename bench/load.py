@@ -37,6 +37,13 @@ def free_port():
         return s.getsockname()[1]
 
 
+def cpu_seconds(pid):
+    """User + system CPU time of a process so far (utime and stime of /proc/PID/stat)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def vm_rss_kib(pid):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
@@ -137,7 +144,21 @@ async def setup(session, url):
     return client
 
 
-async def auth(url, connections, seconds, warmup):
+async def setup_body(url):
+    async with aiohttp.ClientSession() as session:
+        client = await setup(session, url)
+        body = {
+            "AuthFlow": "USER_PASSWORD_AUTH",
+            "ClientId": client,
+            "AuthParameters": {"USERNAME": "bench", "PASSWORD": PASSWORD},
+        }
+        status, resp = await call(session, url, "InitiateAuth", body)
+        if status != 200 or "AuthenticationResult" not in resp:
+            raise SystemExit(f"InitiateAuth does not work here: {status} {resp}")
+        return body
+
+
+async def auth(url, connections, seconds, warmup, pid=None):
     conn = aiohttp.TCPConnector(limit=connections, force_close=False)
     timeout = aiohttp.ClientTimeout(total=30)
     async with aiohttp.ClientSession(connector=conn, timeout=timeout) as session:
@@ -170,11 +191,18 @@ async def auth(url, connections, seconds, warmup):
                     else:
                         errors += 1
 
+        cpu = {}
+
         async def clock():
             nonlocal measuring, stop_at
             await asyncio.sleep(warmup)
             stop_at = time.perf_counter() + seconds
+            if pid:
+                cpu["start"] = cpu_seconds(pid)
             measuring = True
+            await asyncio.sleep(seconds)
+            if pid:
+                cpu["end"] = cpu_seconds(pid)
 
         await asyncio.gather(clock(), *(worker() for _ in range(connections)))
 
@@ -183,7 +211,11 @@ async def auth(url, connections, seconds, warmup):
     def pct(p):
         return round(latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000, 2) if latencies else None
 
+    server_cpu_ms = None
+    if pid and latencies:
+        server_cpu_ms = round((cpu["end"] - cpu["start"]) * 1000 / len(latencies), 2)
     return {
+        "server_cpu_ms_per_ok": server_cpu_ms,
         "connections": connections,
         "seconds": seconds,
         "ok": len(latencies),
@@ -206,7 +238,18 @@ def main():
     a.add_argument("--connections", type=int, default=32)
     a.add_argument("--seconds", type=float, default=10)
     a.add_argument("--warmup", type=float, default=2)
+    a.add_argument("--pid", type=int, help="server process: report its CPU time per successful call")
+    su = sub.add_parser("setup", help="create pool, client and user; print the InitiateAuth body")
+    su.add_argument("--url", required=True)
+    c = sub.add_parser("cpu", help="print a process's CPU seconds so far")
+    c.add_argument("pid", type=int)
     args = p.parse_args()
+    if args.what == "cpu":
+        print(cpu_seconds(args.pid))
+        return
+    if args.what == "setup":
+        print(json.dumps(asyncio.run(setup_body(args.url.rstrip("/")))))
+        return
     if args.what == "startup":
         cmd = [c for c in args.cmd if c != "--"]
         runs = [startup(cmd) for _ in range(args.runs)]
@@ -216,7 +259,9 @@ def main():
             "idle_rss_kib_median": statistics.median(r["idle_rss_kib"] for r in runs),
         }
     else:
-        out = asyncio.run(auth(args.url.rstrip("/"), args.connections, args.seconds, args.warmup))
+        out = asyncio.run(
+            auth(args.url.rstrip("/"), args.connections, args.seconds, args.warmup, args.pid)
+        )
     json.dump(out, sys.stdout)
     print()
 

@@ -45,6 +45,12 @@ echo "moto:     $("$py" "$here/load.py" startup -- "$moto" -H 127.0.0.1 -p PORT)
 [[ "$what" == startup ]] && exit 0
 
 echo "== InitiateAuth USER_PASSWORD_AUTH, 32 connections"
+# wrk (C, from Debian's package) leaves the CPU to the server; without it the Python generator runs.
+if command -v wrk >/dev/null; then
+    echo "load generator: $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2), 1 thread"
+else
+    echo "load generator: bench/load.py (aiohttp); apt-get install wrk for a lighter one"
+fi
 run_auth() {
     local name="$1"
     shift
@@ -58,7 +64,22 @@ run_auth() {
         fi
         sleep 0.05
     done
-    echo "$name: $("$py" "$here/load.py" auth --url "http://127.0.0.1:$port" --connections 32 --seconds 10 || true)"
+    local url="http://127.0.0.1:$port"
+    if command -v wrk >/dev/null; then
+        local body
+        body="$(mktemp)"
+        "$py" "$here/load.py" setup --url "$url" >"$body"
+        # 2 s warm-up, then the measured 10 s with the server's CPU time around it.
+        BODY_FILE="$body" wrk -t1 -c32 -d2s -s "$here/wrk-initiate-auth.lua" "$url/" >/dev/null
+        local cpu0 cpu1 out
+        cpu0="$("$py" "$here/load.py" cpu "$pid")"
+        out="$(BODY_FILE="$body" wrk -t1 -c32 -d10s -s "$here/wrk-initiate-auth.lua" "$url/" | tail -n 1)"
+        cpu1="$("$py" "$here/load.py" cpu "$pid")"
+        echo "$name: $out, server CPU $("$py" -c 'import json, sys; o = json.loads(sys.argv[1]); ok = o["requests"] - o["non_2xx"]; print(f"{(float(sys.argv[3]) - float(sys.argv[2])) * 1000 / max(ok, 1):.2f} ms per sign-in")' "$out" "$cpu0" "$cpu1")"
+        rm -f "$body"
+    else
+        echo "$name: $("$py" "$here/load.py" auth --url "$url" --pid "$pid" --connections 32 --seconds 10 || true)"
+    fi
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
 }

@@ -986,3 +986,48 @@ fn readme_lists_exactly_the_implemented_operations() {
          UPDATE_README=1 cargo test --test api readme\nto write:\n{wanted}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sign_up_code_lands_in_the_outbox_and_reset_empties_it() {
+    let app = spawn_app().await;
+    let pool = app
+        .create_pool_with(json!({"PoolName": "outbox", "AutoVerifiedAttributes": ["email"]}))
+        .await;
+    let client = app.create_client(&pool).await;
+    app.call(
+        "SignUp",
+        json!({
+            "ClientId": client,
+            "Username": "olive",
+            "Password": "Passw0rd!",
+            "UserAttributes": [{"Name": "email", "Value": "olive@example.com"}]
+        }),
+    )
+    .await;
+    let messages = app
+        .messages(&format!("userPoolId={pool}&username=olive&purpose=SIGN_UP"))
+        .await;
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    let m = &messages[0];
+    assert_eq!(m["channel"], "EMAIL");
+    assert_eq!(m["destination"], "olive@example.com");
+    let code = m["code"].as_str().unwrap_or_default();
+    assert!(
+        code.len() == 6 && code.chars().all(|c| c.is_ascii_digit()),
+        "{m}"
+    );
+    assert!(m["body"].as_str().unwrap_or_default().contains(code), "{m}");
+    assert_eq!(
+        app.last_code("olive", Some("SIGN_UP")).await.as_deref(),
+        Some(code)
+    );
+    app.call(
+        "ConfirmSignUp",
+        json!({"ClientId": client, "Username": "olive", "ConfirmationCode": code}),
+    )
+    .await;
+
+    let (status, _) = app.post_json("/_emulator/reset", json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(app.messages("").await, Vec::<Value>::new());
+}

@@ -208,6 +208,119 @@ pub fn check_flags_have_values(attrs: &BTreeMap<String, String>) -> ApiResult<()
     Ok(())
 }
 
+/// The verification flag of an address attribute (`email` → `email_verified`).
+pub fn verified_flag(attribute: &str) -> Option<&'static str> {
+    match attribute {
+        EMAIL => Some(EMAIL_VERIFIED),
+        PHONE => Some(PHONE_VERIFIED),
+        _ => None,
+    }
+}
+
+/// Whether the pool keeps the old value of `attribute` until the new one is verified
+/// (`UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate`). Cognito only accepts
+/// the setting for auto-verified attributes, so both must name it.
+pub fn requires_verification_before_update(pool: &UserPoolType, attribute: &str) -> bool {
+    let listed = pool
+        .user_attribute_update_settings
+        .as_ref()
+        .and_then(|s| s.attributes_require_verification_before_update.as_ref())
+        .is_some_and(|l| l.iter().any(|a| a == attribute));
+    listed
+        && pool
+            .auto_verified_attributes()
+            .iter()
+            .any(|a| a == attribute)
+}
+
+/// What an attribute update does to the addresses, once [`plan_update`] has applied it.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct UpdatePlan {
+    /// Addresses whose new value waits for verification; the old value (still verified) stays.
+    pub pending: Vec<(&'static str, String)>,
+    /// Addresses that changed now and are unverified: a verification code may go to them.
+    pub changed: Vec<&'static str>,
+    /// Addresses written now (changed or not): an older pending change of theirs is void.
+    pub written: Vec<&'static str>,
+}
+
+/// Applies checked `changes` (from [`check_write`]) to `attrs`. A changed email / phone number
+/// becomes unverified unless the request verifies it too; in pools that require verification
+/// before update, a change to a verified address is held back instead (spec 8). An empty value
+/// removes the attribute.
+pub fn plan_update(
+    pool: &UserPoolType,
+    attrs: &mut BTreeMap<String, String>,
+    mut changes: BTreeMap<String, String>,
+) -> UpdatePlan {
+    let mut plan = UpdatePlan::default();
+    for (addr, flag) in [(EMAIL, EMAIL_VERIFIED), (PHONE, PHONE_VERIFIED)] {
+        let Some(value) = changes.get(addr).cloned() else {
+            continue;
+        };
+        if attrs.get(addr) == Some(&value) {
+            plan.written.push(addr);
+            continue;
+        }
+        if !changes.contains_key(flag)
+            && is_true(attrs, flag)
+            && requires_verification_before_update(pool, addr)
+        {
+            changes.remove(addr);
+            plan.pending.push((addr, value));
+            continue;
+        }
+        plan.written.push(addr);
+        if !changes.contains_key(flag) {
+            attrs.insert(flag.to_string(), "false".into());
+        }
+        if !is_true(&changes, flag) {
+            plan.changed.push(addr);
+        }
+    }
+    for (k, v) in changes {
+        if v.is_empty() {
+            attrs.remove(&k);
+        } else {
+            attrs.insert(k, v);
+        }
+    }
+    plan
+}
+
+/// Checks the names DeleteUserAttributes / AdminDeleteUserAttributes may remove and returns them
+/// with the verification flags that go with removed addresses. Wording as for updates.
+pub fn check_delete(
+    pool: &UserPoolType,
+    client: Option<&UserPoolClientType>,
+    names: &[String],
+    mode: WriteMode,
+) -> ApiResult<Vec<String>> {
+    let mut out = Vec::new();
+    for name in names {
+        let Some(schema) = pool.schema_attribute(name) else {
+            return Err(mode.schema_error(name, "Attribute does not exist in the schema."));
+        };
+        if name == "sub" || schema.mutable == Some(false) {
+            return Err(mode.schema_error(
+                name,
+                "Attribute cannot be updated. (changing an immutable attribute)",
+            ));
+        }
+        if schema.required == Some(true) {
+            return Err(mode.schema_error(name, "The attribute is required"));
+        }
+        if mode.self_service() {
+            check_client_may_write(client, name, schema.developer_only_attribute == Some(true))?;
+        }
+        out.push(name.clone());
+        if let Some(flag) = verified_flag(name) {
+            out.push(flag.to_string());
+        }
+    }
+    Ok(out)
+}
+
 pub fn is_true(attrs: &BTreeMap<String, String>, name: &str) -> bool {
     attrs.get(name).is_some_and(|v| v == "true")
 }
@@ -310,6 +423,105 @@ mod tests {
             e.message.as_deref(),
             Some("Attributes did not conform to the schema: name: The attribute is required\nemail: The attribute is required\n")
         );
+    }
+
+    fn verified_email_pool(require_before_update: bool) -> UserPoolType {
+        let mut p = pool();
+        p.auto_verified_attributes = Some(vec!["email".into()]);
+        if require_before_update {
+            p.user_attribute_update_settings =
+                Some(crate::model::shapes::UserAttributeUpdateSettingsType {
+                    attributes_require_verification_before_update: Some(vec!["email".into()]),
+                });
+        }
+        p
+    }
+
+    fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn a_changed_address_becomes_unverified_at_once_by_default() {
+        let p = verified_email_pool(false);
+        let mut attrs = map(&[("email", "a@x.io"), ("email_verified", "true")]);
+        let plan = plan_update(&p, &mut attrs, map(&[("email", "b@x.io")]));
+        assert_eq!(
+            attrs,
+            map(&[("email", "b@x.io"), ("email_verified", "false")])
+        );
+        assert_eq!(plan.changed, vec!["email"]);
+        assert!(plan.pending.is_empty());
+    }
+
+    #[test]
+    fn a_verified_address_waits_for_verification_when_the_pool_says_so() {
+        let p = verified_email_pool(true);
+        let mut attrs = map(&[("email", "a@x.io"), ("email_verified", "true")]);
+        let plan = plan_update(&p, &mut attrs, map(&[("email", "b@x.io"), ("name", "B")]));
+        assert_eq!(
+            attrs,
+            map(&[
+                ("email", "a@x.io"),
+                ("email_verified", "true"),
+                ("name", "B")
+            ])
+        );
+        assert_eq!(plan.pending, vec![("email", "b@x.io".to_string())]);
+        assert!(plan.changed.is_empty());
+        // An unverified address has nothing to protect: it changes at once.
+        let mut attrs = map(&[("email", "a@x.io"), ("email_verified", "false")]);
+        let plan = plan_update(&p, &mut attrs, map(&[("email", "b@x.io")]));
+        assert_eq!(attrs.get("email").map(String::as_str), Some("b@x.io"));
+        assert_eq!(plan.changed, vec!["email"]);
+        // Verified in the same request (administrators): at once, and nothing to send.
+        let mut attrs = map(&[("email", "a@x.io"), ("email_verified", "true")]);
+        let plan = plan_update(
+            &p,
+            &mut attrs,
+            map(&[("email", "b@x.io"), ("email_verified", "true")]),
+        );
+        assert_eq!(
+            attrs,
+            map(&[("email", "b@x.io"), ("email_verified", "true")])
+        );
+        assert!(plan.changed.is_empty() && plan.pending.is_empty());
+    }
+
+    #[test]
+    fn deletions_take_the_flag_along_and_respect_the_schema() {
+        let mut p = pool();
+        for s in p.schema_attributes.as_mut().unwrap() {
+            if s.name.as_deref() == Some("name") {
+                s.required = Some(true);
+            }
+        }
+        let names = check_delete(&p, None, &["email".into()], WriteMode::SelfUpdate).unwrap();
+        assert_eq!(
+            names,
+            vec!["email".to_string(), "email_verified".to_string()]
+        );
+        let e = check_delete(&p, None, &["name".into()], WriteMode::AdminUpdate).unwrap_err();
+        assert_eq!(
+            e.message.as_deref(),
+            Some("user.name: The attribute is required\n")
+        );
+        let e = check_delete(&p, None, &["sub".into()], WriteMode::AdminUpdate).unwrap_err();
+        assert_eq!(
+            e.message.as_deref(),
+            Some("user.sub: Attribute cannot be updated. (changing an immutable attribute)\n")
+        );
+        let e = check_delete(&p, None, &["custom:x".into()], WriteMode::SelfUpdate).unwrap_err();
+        assert_eq!(
+            e.message.as_deref(),
+            Some("user.custom:x: Attribute does not exist in the schema.\n")
+        );
+        let e =
+            check_delete(&p, None, &["email_verified".into()], WriteMode::SelfUpdate).unwrap_err();
+        assert_eq!(e.code, "NotAuthorizedException");
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! Operations of the model missing here answer `UnsupportedOperationException` naming them.
 
 pub mod access;
+pub mod account;
 pub mod admin_users;
 pub mod auth;
 pub mod clients;
@@ -95,6 +96,17 @@ operations! {
     "AdminDisableUser" => admin_users::admin_disable_user,
     "AdminEnableUser" => admin_users::admin_enable_user,
     "ListUsers" => admin_users::list_users,
+    // account lifecycle
+    "ForgotPassword" => account::forgot_password,
+    "ConfirmForgotPassword" => account::confirm_forgot_password,
+    "ChangePassword" => account::change_password,
+    "AdminResetUserPassword" => account::admin_reset_user_password,
+    "GetUserAttributeVerificationCode" => account::get_user_attribute_verification_code,
+    "VerifyUserAttribute" => account::verify_user_attribute,
+    "DeleteUserAttributes" => account::delete_user_attributes,
+    "AdminDeleteUserAttributes" => account::admin_delete_user_attributes,
+    "AdminListUserAuthEvents" => account::admin_list_user_auth_events,
+    "AdminUpdateAuthEventFeedback" => account::admin_update_auth_event_feedback,
     // groups
     "CreateGroup" => groups::create_group,
     "GetGroup" => groups::get_group,

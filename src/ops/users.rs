@@ -292,7 +292,7 @@ async fn key_holders(ctx: &Ctx, user: &UserRecord) -> ApiResult<Vec<(&'static st
 /// is a taken username; in AliasAttributes pools it is an AliasExistsException unless `force`
 /// moves the alias over (the previous holder's address becomes unverified, as ForceAliasCreation
 /// documents).
-async fn claim_keys(
+pub(crate) async fn claim_keys(
     ctx: &Ctx,
     pool: &UserPoolType,
     user: &UserRecord,
@@ -405,8 +405,10 @@ pub fn sign_up_channel(pool: &UserPoolType, user: &UserRecord) -> Option<Channel
     })
 }
 
-/// Writes an attribute change: validates, unverifies changed addresses, keeps the sign-in keys,
-/// and sends verification codes for changed auto-verified addresses. Returns the delivery details.
+/// Writes an attribute change: validates, unverifies changed addresses (or holds a verified one
+/// back until the new value is verified, AttributesRequireVerificationBeforeUpdate), keeps the
+/// sign-in keys, and sends verification codes (`account::after_attribute_update`). Returns the
+/// delivery details.
 async fn update_attributes(
     ctx: &Ctx,
     pool: &UserPoolType,
@@ -416,51 +418,13 @@ async fn update_attributes(
     mode: WriteMode,
 ) -> ApiResult<Vec<CodeDeliveryDetailsType>> {
     let changes = attributes::check_write(pool, client, requested, mode)?;
-    let mut changed_addresses = Vec::new();
-    for (addr, flag) in [(EMAIL, EMAIL_VERIFIED), (PHONE, PHONE_VERIFIED)] {
-        if let Some(v) = changes.get(addr) {
-            let differs = user.attributes.get(addr) != Some(v);
-            if differs && !changes.contains_key(flag) {
-                user.attributes.insert(flag.to_string(), "false".into());
-            }
-            if differs && !attributes::is_true(&changes, flag) {
-                changed_addresses.push(addr);
-            }
-        }
-    }
-    for (k, v) in changes {
-        // An empty value removes the attribute, as Cognito does.
-        if v.is_empty() {
-            user.attributes.remove(&k);
-        } else {
-            user.attributes.insert(k, v);
-        }
-    }
+    let plan = attributes::plan_update(pool, &mut user.attributes, changes);
     attributes::check_flags_have_values(&user.attributes)?;
     attributes::refresh_keys(pool, &mut user);
     claim_keys(ctx, pool, &user, false, false).await?;
     user.modified_at = ctx.app.clock.epoch();
     ctx.app.store.update_user(&user).await?;
-    let mut details = Vec::new();
-    let auto = pool.auto_verified_attributes();
-    for addr in changed_addresses {
-        let Some(channel) = Channel::for_attribute(addr) else {
-            continue;
-        };
-        if auto.iter().any(|a| a == addr) && delivery::destination(&user, channel).is_some() {
-            let (_, d) = delivery::send_code(
-                ctx,
-                pool,
-                &user,
-                channel,
-                Purpose::VerifyAttribute,
-                CODE_LENGTH,
-            )
-            .await?;
-            details.push(d);
-        }
-    }
-    Ok(details)
+    super::account::after_attribute_update(ctx, pool, &user, &plan).await
 }
 
 /// Checks the password a new user chose (or the absence of one) against the pool.
@@ -561,6 +525,7 @@ pub async fn confirm_sign_up(
             user.status
         )));
     }
+    super::account::count_request(&ctx, &user, super::account::Limit::ConfirmSignUp).await?;
     let code = req.confirmation_code.unwrap_or_default();
     // The channel the code went to is the one the address to mark verified is on.
     let channel = sign_up_channel(&pool, &user);
@@ -682,6 +647,8 @@ pub async fn resend_confirmation_code(
             "Cannot resend codes. Auto verification not turned on.",
         ));
     };
+    super::account::count_request(&ctx, &user, super::account::Limit::ResendConfirmationCode)
+        .await?;
     let (_, details) = delivery::send_code(
         &ctx,
         &pool,

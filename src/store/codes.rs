@@ -4,6 +4,10 @@
 //!
 //! A user has at most one pending code per purpose key (`SIGN_UP`, `FORGOT_PASSWORD`,
 //! `VERIFY_ATTRIBUTE:<name>`): sending a new one replaces the old one and its failure count.
+//! An attribute-verification code may carry the value it verifies (`pending_value`: an email or
+//! phone number change waiting for verification, AttributesRequireVerificationBeforeUpdate).
+//!
+//! Also the per-user request log behind Cognito's hourly limits (`user_attempts`).
 
 use super::Store;
 use sqlx::Row;
@@ -17,6 +21,8 @@ pub struct CodeRecord {
     pub expires_at: f64,
     pub attempts: i64,
     pub created_at: f64,
+    /// The new attribute value this code confirms, when the change waits for it.
+    pub pending_value: Option<String>,
 }
 
 impl std::fmt::Debug for CodeRecord {
@@ -48,7 +54,7 @@ impl Store {
              VALUES (?, ?, ?, ?, ?, 0, ?)
              ON CONFLICT (pool_id, sub, purpose) DO UPDATE SET
                code = excluded.code, expires_at = excluded.expires_at, attempts = 0,
-               created_at = excluded.created_at",
+               created_at = excluded.created_at, pending_value = NULL",
         )
         .bind(pool_id)
         .bind(sub)
@@ -68,7 +74,7 @@ impl Store {
         purpose: &str,
     ) -> Result<Option<CodeRecord>, sqlx::Error> {
         let row = sqlx::query(
-            "SELECT pool_id, sub, purpose, code, expires_at, attempts, created_at FROM codes
+            "SELECT pool_id, sub, purpose, code, expires_at, attempts, created_at, pending_value FROM codes
              WHERE pool_id = ? AND sub = ? AND purpose = ?",
         )
         .bind(pool_id)
@@ -85,6 +91,7 @@ impl Store {
                 expires_at: r.try_get("expires_at")?,
                 attempts: r.try_get("attempts")?,
                 created_at: r.try_get("created_at")?,
+                pending_value: r.try_get("pending_value")?,
             })
         })
         .transpose()
@@ -122,6 +129,74 @@ impl Store {
             .execute(&self.db)
             .await?;
         Ok(r.rows_affected() == 1)
+    }
+
+    /// Attaches the value a pending attribute change will take once this code is confirmed.
+    pub async fn set_code_pending_value(
+        &self,
+        pool_id: &str,
+        sub: &str,
+        purpose: &str,
+        value: Option<&str>,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE codes SET pending_value = ? WHERE pool_id = ? AND sub = ? AND purpose = ?",
+        )
+        .bind(value)
+        .bind(pool_id)
+        .bind(sub)
+        .bind(purpose)
+        .execute(&self.db)
+        .await?;
+        Ok(())
+    }
+
+    /// Counts `action` requests of a user since `since`.
+    pub async fn count_user_attempts(
+        &self,
+        pool_id: &str,
+        sub: &str,
+        action: &str,
+        since: f64,
+    ) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM user_attempts WHERE pool_id = ? AND sub = ? AND action = ? AND at > ?",
+        )
+        .bind(pool_id)
+        .bind(sub)
+        .bind(action)
+        .bind(since)
+        .fetch_one(&self.db)
+        .await
+    }
+
+    /// Logs one `action` request at `at` and forgets this user's requests older than `forget_before`.
+    pub async fn add_user_attempt(
+        &self,
+        pool_id: &str,
+        sub: &str,
+        action: &str,
+        at: f64,
+        forget_before: f64,
+    ) -> Result<(), sqlx::Error> {
+        let mut tx = self.db.begin().await?;
+        sqlx::query(
+            "DELETE FROM user_attempts WHERE pool_id = ? AND sub = ? AND action = ? AND at <= ?",
+        )
+        .bind(pool_id)
+        .bind(sub)
+        .bind(action)
+        .bind(forget_before)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("INSERT INTO user_attempts (pool_id, sub, action, at) VALUES (?, ?, ?, ?)")
+            .bind(pool_id)
+            .bind(sub)
+            .bind(action)
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await
     }
 
     /// Stores an auto sign-in session row for `sub` through `client_id`.

@@ -3,6 +3,7 @@
 //!
 //! One binary for every family keeps link time down; add `mod <family>;` below.
 
+mod account;
 mod auth;
 mod groups;
 mod helpers;

@@ -1,0 +1,1199 @@
+//! Account lifecycle through the AWS SDK for Rust: forgotten and changed passwords, administrator
+//! resets, attribute verification and pending address changes, attribute deletion, the hourly
+//! limits, signing in with aliases and username attributes, and the auth-event operations.
+
+use crate::helpers::*;
+use aws_sdk_cognitoidentityprovider::types::{
+    AttributeType, AuthFlowType, DeliveryMediumType, FeedbackValueType,
+};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+
+const PASSWORD: &str = "Passw0rd!";
+const NEW_PASSWORD: &str = "N3w-Passw0rd!";
+
+fn attr(name: &str, value: &str) -> AttributeType {
+    AttributeType::builder()
+        .name(name)
+        .value(value)
+        .build()
+        .expect("an attribute with a name")
+}
+
+/// A pool from `extra` CreateUserPool members and a public client allowing password sign-in.
+async fn pool_with(app: &TestApp, extra: Value) -> (String, String) {
+    let mut body = json!({ "PoolName": "account" });
+    if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+        b.extend(e.clone());
+    }
+    let pool = app.create_pool_with(body).await;
+    let client = app.create_client(&pool).await;
+    (pool, client)
+}
+
+/// A CONFIRMED user with a permanent password and the given attributes.
+async fn confirmed_user(app: &TestApp, pool: &str, username: &str, attrs: &[(&str, &str)]) {
+    let attributes: Vec<Value> = attrs
+        .iter()
+        .map(|(n, v)| json!({ "Name": n, "Value": v }))
+        .collect();
+    app.call(
+        "AdminCreateUser",
+        json!({
+            "UserPoolId": pool, "Username": username, "MessageAction": "SUPPRESS",
+            "TemporaryPassword": PASSWORD, "UserAttributes": attributes
+        }),
+    )
+    .await;
+    app.call(
+        "AdminSetUserPassword",
+        json!({ "UserPoolId": pool, "Username": username, "Password": PASSWORD, "Permanent": true }),
+    )
+    .await;
+}
+
+/// USER_PASSWORD_AUTH through the SDK: the access token, or the error's (code, message).
+async fn sign_in(
+    app: &TestApp,
+    client: &str,
+    username: &str,
+    password: &str,
+) -> Result<String, (String, String)> {
+    let out = app
+        .client
+        .initiate_auth()
+        .client_id(client)
+        .auth_flow(AuthFlowType::UserPasswordAuth)
+        .auth_parameters("USERNAME", username)
+        .auth_parameters("PASSWORD", password)
+        .send()
+        .await
+        .map_err(|e| err_code(&e))?;
+    Ok(out
+        .authentication_result()
+        .and_then(|r| r.access_token())
+        .unwrap_or_default()
+        .to_string())
+}
+
+async fn user_attrs(app: &TestApp, pool: &str, username: &str) -> HashMap<String, String> {
+    let u = app
+        .client
+        .admin_get_user()
+        .user_pool_id(pool)
+        .username(username)
+        .send()
+        .await
+        .expect("AdminGetUser");
+    u.user_attributes()
+        .iter()
+        .map(|a| {
+            (
+                a.name().to_string(),
+                a.value().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+async fn status_of(app: &TestApp, pool: &str, username: &str) -> String {
+    app.client
+        .admin_get_user()
+        .user_pool_id(pool)
+        .username(username)
+        .send()
+        .await
+        .expect("AdminGetUser")
+        .user_status()
+        .map(|s| s.as_str().to_string())
+        .unwrap_or_default()
+}
+
+fn other_code(code: &str) -> &'static str {
+    if code == "000000" {
+        "111111"
+    } else {
+        "000000"
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// ForgotPassword / ConfirmForgotPassword
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forgot_password_mails_a_code_and_confirming_it_sets_the_new_password() {
+    let app = spawn_app().await;
+    let (pool, client) = pool_with(&app, json!({})).await;
+    confirmed_user(
+        &app,
+        &pool,
+        "jane",
+        &[("email", "jane@example.com"), ("email_verified", "true")],
+    )
+    .await;
+
+    let out = app
+        .client
+        .forgot_password()
+        .client_id(&client)
+        .username("jane")
+        .send()
+        .await
+        .expect("ForgotPassword");
+    let d = out.code_delivery_details().expect("CodeDeliveryDetails");
+    assert_eq!(d.destination(), Some("j***@e***"));
+    assert_eq!(d.delivery_medium(), Some(&DeliveryMediumType::Email));
+    assert_eq!(d.attribute_name(), Some("email"));
+    let messages = app.messages("username=jane&purpose=FORGOT_PASSWORD").await;
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0]["destination"], "jane@example.com");
+    let code = messages[0]["code"].as_str().expect("a code").to_string();
+    assert_eq!(code.len(), 6);
+    // Asking for a code changes nothing yet: the old password still signs in.
+    assert!(sign_in(&app, &client, "jane", PASSWORD).await.is_ok());
+
+    let confirm = |code: String, password: &'static str| {
+        app.client
+            .confirm_forgot_password()
+            .client_id(&client)
+            .username("jane")
+            .confirmation_code(code)
+            .password(password)
+            .send()
+    };
+    assert_eq!(
+        expect_err(confirm(code.clone(), "short").await),
+        (
+            "InvalidPasswordException".into(),
+            "Password does not conform to policy: Password not long enough".into()
+        )
+    );
+    assert_eq!(
+        expect_err(confirm(other_code(&code).into(), NEW_PASSWORD).await),
+        (
+            "CodeMismatchException".into(),
+            "Invalid verification code provided, please try again.".into()
+        )
+    );
+    confirm(code.clone(), NEW_PASSWORD)
+        .await
+        .expect("ConfirmForgotPassword");
+    assert_eq!(
+        sign_in(&app, &client, "jane", PASSWORD).await.unwrap_err(),
+        (
+            "NotAuthorizedException".into(),
+            "Incorrect username or password.".into()
+        )
+    );
+    assert!(sign_in(&app, &client, "jane", NEW_PASSWORD).await.is_ok());
+    // Single use.
+    assert_eq!(
+        expect_err(confirm(code, "An0ther-Passw0rd!").await),
+        (
+            "ExpiredCodeException".into(),
+            "Invalid code provided, please request a code again.".into()
+        )
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reset_codes_expire_after_an_hour_and_none_pending_is_an_expired_code() {
+    let app = spawn_app().await;
+    let (pool, client) = pool_with(&app, json!({})).await;
+    confirmed_user(
+        &app,
+        &pool,
+        "jane",
+        &[("email", "jane@example.com"), ("email_verified", "true")],
+    )
+    .await;
+    let confirm = |code: &str| {
+        app.client
+            .confirm_forgot_password()
+            .client_id(&client)
+            .username("jane")
+            .confirmation_code(code)
+            .password(NEW_PASSWORD)
+            .send()
+    };
+    let expired = (
+        "ExpiredCodeException".to_string(),
+        "Invalid code provided, please request a code again.".to_string(),
+    );
+    assert_eq!(expect_err(confirm("123456").await), expired);
+    app.client
+        .forgot_password()
+        .client_id(&client)
+        .username("jane")
+        .send()
+        .await
+        .expect("ForgotPassword");
+    let code = app
+        .last_code("jane", Some("FORGOT_PASSWORD"))
+        .await
+        .expect("code");
+    app.advance_clock(3601).await;
+    assert_eq!(expect_err(confirm(&code).await), expired);
+    assert!(sign_in(&app, &client, "jane", PASSWORD).await.is_ok());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forgot_password_refuses_users_it_cannot_reach_or_reset() {
+    let app = spawn_app().await;
+    let (pool, client) = pool_with(&app, json!({})).await;
+    let forgot = |username: &'static str| {
+        app.client
+            .forgot_password()
+            .client_id(&client)
+            .username(username)
+            .send()
+    };
+    assert_eq!(
+        expect_err(forgot("nobody").await),
+        (
+            "UserNotFoundException".into(),
+            "Username/client id combination not found.".into()
+        )
+    );
+    confirmed_user(&app, &pool, "unverified", &[("email", "u@example.com")]).await;
+    assert_eq!(
+        expect_err(forgot("unverified").await),
+        (
+            "InvalidParameterException".into(),
+            "Cannot reset password for the user as there is no registered/verified email or phone_number".into()
+        )
+    );
+    app.call(
+        "AdminCreateUser",
+        json!({
+            "UserPoolId": pool, "Username": "invited", "MessageAction": "SUPPRESS",
+            "UserAttributes": [{"Name": "email", "Value": "i@example.com"}, {"Name": "email_verified", "Value": "true"}]
+        }),
+    )
+    .await;
+    assert_eq!(
+        expect_err(forgot("invited").await),
+        (
+            "NotAuthorizedException".into(),
+            "User password cannot be reset in the current state.".into()
+        )
+    );
+    confirmed_user(
+        &app,
+        &pool,
+        "off",
+        &[("email", "o@example.com"), ("email_verified", "true")],
+    )
+    .await;
+    app.call(
+        "AdminDisableUser",
+        json!({"UserPoolId": pool, "Username": "off"}),
+    )
+    .await;
+    assert_eq!(
+        expect_err(forgot("off").await),
+        ("NotAuthorizedException".into(), "User is disabled.".into())
+    );
+    assert!(app.messages("purpose=FORGOT_PASSWORD").await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_hiding_user_existence_answers_unknown_users_plausibly() {
+    let app = spawn_app().await;
+    let (pool, _) = pool_with(&app, json!({})).await;
+    let client = app
+        .create_client_with(json!({
+            "UserPoolId": pool, "ClientName": "hiding", "PreventUserExistenceErrors": "ENABLED"
+        }))
+        .await["ClientId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let out = app
+        .client
+        .forgot_password()
+        .client_id(&client)
+        .username("ghost")
+        .send()
+        .await
+        .expect("a simulated answer");
+    let d = out.code_delivery_details().expect("details");
+    assert_eq!(d.delivery_medium(), Some(&DeliveryMediumType::Sms));
+    assert_eq!(d.destination(), Some("+*******0000"));
+    let (code, message) = expect_err(
+        app.client
+            .confirm_forgot_password()
+            .client_id(&client)
+            .username("ghost")
+            .confirmation_code("123456")
+            .password(NEW_PASSWORD)
+            .send()
+            .await,
+    );
+    assert_eq!(
+        (code.as_str(), message.as_str()),
+        (
+            "CodeMismatchException",
+            "Invalid verification code provided, please try again."
+        )
+    );
+    assert!(app.messages("").await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reset_codes_follow_the_account_recovery_setting() {
+    let app = spawn_app().await;
+    let both = [
+        ("email", "jane@example.com"),
+        ("email_verified", "true"),
+        ("phone_number", "+12065551234"),
+        ("phone_number_verified", "true"),
+    ];
+    // Without a setting, Cognito's legacy order: a verified phone number first.
+    let (pool, client) = pool_with(&app, json!({})).await;
+    confirmed_user(&app, &pool, "jane", &both).await;
+    let d = app
+        .client
+        .forgot_password()
+        .client_id(&client)
+        .username("jane")
+        .send()
+        .await
+        .expect("ForgotPassword");
+    let d = d.code_delivery_details().expect("details");
+    assert_eq!(d.destination(), Some("+*******1234"));
+    assert_eq!(d.attribute_name(), Some("phone_number"));
+
+    let (pool, client) = pool_with(
+        &app,
+        json!({"AccountRecoverySetting": {"RecoveryMechanisms": [
+            {"Name": "verified_phone_number", "Priority": 2},
+            {"Name": "verified_email", "Priority": 1}
+        ]}}),
+    )
+    .await;
+    confirmed_user(&app, &pool, "jane", &both).await;
+    let d = app
+        .client
+        .forgot_password()
+        .client_id(&client)
+        .username("jane")
+        .send()
+        .await
+        .expect("ForgotPassword");
+    let d = d.code_delivery_details().expect("details");
+    assert_eq!(d.destination(), Some("j***@e***"));
+    assert_eq!(d.delivery_medium(), Some(&DeliveryMediumType::Email));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forgot_password_is_limited_per_user_and_hour() {
+    let app = spawn_app().await;
+    let (pool, client) = pool_with(&app, json!({})).await;
+    confirmed_user(
+        &app,
+        &pool,
+        "jane",
+        &[("email", "jane@example.com"), ("email_verified", "true")],
+    )
+    .await;
+    let forgot = || {
+        app.client
+            .forgot_password()
+            .client_id(&client)
+            .username("jane")
+            .send()
+    };
+    for _ in 0..5 {
+        forgot().await.expect("within the limit");
+    }
+    assert_eq!(
+        expect_err(forgot().await),
+        (
+            "LimitExceededException".into(),
+            "Attempt limit exceeded, please try after some time.".into()
+        )
+    );
+    // The refused request sent nothing; the last code still works.
+    assert_eq!(app.messages("purpose=FORGOT_PASSWORD").await.len(), 5);
+    app.advance_clock(3601).await;
+    forgot().await.expect("an hour later");
+}
+
+// ---------------------------------------------------------------------------------------------
+// ChangePassword
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn change_password_checks_the_previous_password_and_the_policy() {
+    let app = spawn_app().await;
+    let (pool, client) = pool_with(&app, json!({})).await;
+    confirmed_user(&app, &pool, "jane", &[]).await;
+    let token = sign_in(&app, &client, "jane", PASSWORD)
+        .await
+        .expect("sign-in");
+    let change = |previous: &'static str, proposed: &'static str| {
+        app.client
+            .change_password()
+            .access_token(&token)
+            .previous_password(previous)
+            .proposed_password(proposed)
+            .send()
+    };
+    assert_eq!(
+        expect_err(change("Wr0ng-passw0rd!", NEW_PASSWORD).await),
+        (
+            "NotAuthorizedException".into(),
+            "Incorrect username or password.".into()
+        )
+    );
+    assert_eq!(
+        expect_err(change(PASSWORD, "alllowercase1!").await),
+        (
+            "InvalidPasswordException".into(),
+            "Password does not conform to policy: Password must have uppercase characters".into()
+        )
+    );
+    change(PASSWORD, NEW_PASSWORD)
+        .await
+        .expect("ChangePassword");
+    assert!(sign_in(&app, &client, "jane", PASSWORD).await.is_err());
+    assert!(sign_in(&app, &client, "jane", NEW_PASSWORD).await.is_ok());
+    // Five requests an hour, right or wrong.
+    change(NEW_PASSWORD, "Th1rd-Passw0rd!")
+        .await
+        .expect("fourth");
+    let _ = change(PASSWORD, NEW_PASSWORD).await;
+    assert_eq!(
+        expect_err(change("Th1rd-Passw0rd!", NEW_PASSWORD).await),
+        (
+            "LimitExceededException".into(),
+            "Attempt limit exceeded, please try after some time.".into()
+        )
+    );
+    let (code, message) = expect_err(
+        app.client
+            .change_password()
+            .access_token("not-a-token")
+            .previous_password(PASSWORD)
+            .proposed_password(NEW_PASSWORD)
+            .send()
+            .await,
+    );
+    assert_eq!(
+        (code.as_str(), message.as_str()),
+        ("NotAuthorizedException", "Invalid Access Token")
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// AdminResetUserPassword
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_reset_user_password_requires_a_reset_at_the_next_sign_in() {
+    let app = spawn_app().await;
+    let (pool, client) = pool_with(&app, json!({})).await;
+    confirmed_user(
+        &app,
+        &pool,
+        "jane",
+        &[("email", "jane@example.com"), ("email_verified", "true")],
+    )
+    .await;
+    app.client
+        .admin_reset_user_password()
+        .user_pool_id(&pool)
+        .username("jane")
+        .send()
+        .await
+        .expect("AdminResetUserPassword");
+    assert_eq!(status_of(&app, &pool, "jane").await, "RESET_REQUIRED");
+    assert_eq!(
+        sign_in(&app, &client, "jane", PASSWORD).await.unwrap_err(),
+        (
+            "PasswordResetRequiredException".into(),
+            "Password reset required for the user".into()
+        )
+    );
+    let code = app
+        .last_code("jane", Some("FORGOT_PASSWORD"))
+        .await
+        .expect("a reset code was sent");
+    app.client
+        .confirm_forgot_password()
+        .client_id(&client)
+        .username("jane")
+        .confirmation_code(code)
+        .password(NEW_PASSWORD)
+        .send()
+        .await
+        .expect("ConfirmForgotPassword");
+    assert_eq!(status_of(&app, &pool, "jane").await, "CONFIRMED");
+    assert!(sign_in(&app, &client, "jane", NEW_PASSWORD).await.is_ok());
+
+    let (code, message) = expect_err(
+        app.client
+            .admin_reset_user_password()
+            .user_pool_id(&pool)
+            .username("nobody")
+            .send()
+            .await,
+    );
+    assert_eq!(
+        (code.as_str(), message.as_str()),
+        ("UserNotFoundException", "User does not exist.")
+    );
+    app.call(
+        "AdminCreateUser",
+        json!({"UserPoolId": pool, "Username": "invited", "MessageAction": "SUPPRESS"}),
+    )
+    .await;
+    let (code, message) = expect_err(
+        app.client
+            .admin_reset_user_password()
+            .user_pool_id(&pool)
+            .username("invited")
+            .send()
+            .await,
+    );
+    assert_eq!(
+        (code.as_str(), message.as_str()),
+        (
+            "NotAuthorizedException",
+            "User password cannot be reset in the current state."
+        )
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Attribute verification
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_attribute_is_verified_with_a_code_sent_on_request() {
+    let app = spawn_app().await;
+    let (pool, client) = pool_with(&app, json!({"AliasAttributes": ["email"]})).await;
+    confirmed_user(&app, &pool, "jane", &[("email", "jane@example.com")]).await;
+    let token = sign_in(&app, &client, "jane", PASSWORD)
+        .await
+        .expect("sign-in");
+    // Unverified: not an alias yet.
+    assert_eq!(
+        sign_in(&app, &client, "jane@example.com", PASSWORD)
+            .await
+            .unwrap_err()
+            .0,
+        "UserNotFoundException"
+    );
+    let out = app
+        .client
+        .get_user_attribute_verification_code()
+        .access_token(&token)
+        .attribute_name("email")
+        .send()
+        .await
+        .expect("GetUserAttributeVerificationCode");
+    let d = out.code_delivery_details().expect("details");
+    assert_eq!(d.destination(), Some("j***@e***"));
+    assert_eq!(d.attribute_name(), Some("email"));
+    let code = app
+        .last_code("jane", Some("VERIFY_ATTRIBUTE"))
+        .await
+        .expect("code");
+    let verify = |code: String| {
+        app.client
+            .verify_user_attribute()
+            .access_token(&token)
+            .attribute_name("email")
+            .code(code)
+            .send()
+    };
+    assert_eq!(
+        expect_err(verify(other_code(&code).into()).await),
+        (
+            "CodeMismatchException".into(),
+            "Invalid verification code provided, please try again.".into()
+        )
+    );
+    verify(code.clone()).await.expect("VerifyUserAttribute");
+    assert_eq!(
+        user_attrs(&app, &pool, "jane").await["email_verified"],
+        "true"
+    );
+    assert!(sign_in(&app, &client, "JANE@example.com", PASSWORD)
+        .await
+        .is_ok());
+    assert_eq!(
+        expect_err(verify(code).await).0,
+        "ExpiredCodeException".to_string()
+    );
+
+    let (c, _) = expect_err(
+        app.client
+            .get_user_attribute_verification_code()
+            .access_token(&token)
+            .attribute_name("name")
+            .send()
+            .await,
+    );
+    assert_eq!(c, "InvalidParameterException");
+    let (c, _) = expect_err(
+        app.client
+            .get_user_attribute_verification_code()
+            .access_token(&token)
+            .attribute_name("phone_number")
+            .send()
+            .await,
+    );
+    assert_eq!(c, "InvalidParameterException");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_verified_email_stays_until_its_replacement_is_verified_when_the_pool_requires_it() {
+    let app = spawn_app().await;
+    let (pool, client) = pool_with(
+        &app,
+        json!({
+            "UsernameAttributes": ["email"],
+            "AutoVerifiedAttributes": ["email"],
+            "UserAttributeUpdateSettings": {"AttributesRequireVerificationBeforeUpdate": ["email"]}
+        }),
+    )
+    .await;
+    confirmed_user(
+        &app,
+        &pool,
+        "old@example.com",
+        &[("email_verified", "true")],
+    )
+    .await;
+    let token = sign_in(&app, &client, "old@example.com", PASSWORD)
+        .await
+        .expect("sign-in");
+    let out = app
+        .client
+        .update_user_attributes()
+        .access_token(&token)
+        .user_attributes(attr("email", "new@example.com"))
+        .user_attributes(attr("name", "Jane"))
+        .send()
+        .await
+        .expect("UpdateUserAttributes");
+    let list = out.code_delivery_details_list();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].destination(), Some("n***@e***"));
+    let code = app.messages("purpose=VERIFY_ATTRIBUTE").await;
+    assert_eq!(code.len(), 1);
+    assert_eq!(code[0]["destination"], "new@example.com");
+    let code = code[0]["code"].as_str().unwrap_or_default().to_string();
+
+    // The old address is still the user's, verified, and signs in; the new one does not yet.
+    let user = app
+        .client
+        .get_user()
+        .access_token(&token)
+        .send()
+        .await
+        .expect("GetUser");
+    let attrs: HashMap<_, _> = user
+        .user_attributes()
+        .iter()
+        .map(|a| {
+            (
+                a.name().to_string(),
+                a.value().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(attrs["email"], "old@example.com");
+    assert_eq!(attrs["email_verified"], "true");
+    assert_eq!(attrs["name"], "Jane", "other attributes change at once");
+    assert!(sign_in(&app, &client, "old@example.com", PASSWORD)
+        .await
+        .is_ok());
+    assert!(sign_in(&app, &client, "new@example.com", PASSWORD)
+        .await
+        .is_err());
+
+    // Asking again sends a fresh code to the pending address.
+    app.client
+        .get_user_attribute_verification_code()
+        .access_token(&token)
+        .attribute_name("email")
+        .send()
+        .await
+        .expect("GetUserAttributeVerificationCode");
+    let again = app.messages("purpose=VERIFY_ATTRIBUTE").await;
+    assert_eq!(again.len(), 2);
+    assert_eq!(again[1]["destination"], "new@example.com");
+    let code = again[1]["code"]
+        .as_str()
+        .map(str::to_string)
+        .unwrap_or(code);
+
+    app.client
+        .verify_user_attribute()
+        .access_token(&token)
+        .attribute_name("email")
+        .code(code)
+        .send()
+        .await
+        .expect("VerifyUserAttribute");
+    let sub = attrs["sub"].clone();
+    let now = user_attrs(&app, &pool, &sub).await;
+    assert_eq!(now["email"], "new@example.com");
+    assert_eq!(now["email_verified"], "true");
+    assert!(sign_in(&app, &client, "new@example.com", PASSWORD)
+        .await
+        .is_ok());
+    assert!(sign_in(&app, &client, "old@example.com", PASSWORD)
+        .await
+        .is_err());
+
+    // An administrator who verifies the address in the same request changes it at once.
+    app.client
+        .admin_update_user_attributes()
+        .user_pool_id(&pool)
+        .username(&sub)
+        .user_attributes(attr("email", "admin@example.com"))
+        .user_attributes(attr("email_verified", "true"))
+        .send()
+        .await
+        .expect("AdminUpdateUserAttributes");
+    assert_eq!(
+        user_attrs(&app, &pool, &sub).await["email"],
+        "admin@example.com"
+    );
+    assert_eq!(app.messages("purpose=VERIFY_ATTRIBUTE").await.len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_the_setting_a_changed_email_applies_at_once_unverified() {
+    let app = spawn_app().await;
+    let (pool, client) = pool_with(
+        &app,
+        json!({"AliasAttributes": ["email"], "AutoVerifiedAttributes": ["email"]}),
+    )
+    .await;
+    confirmed_user(
+        &app,
+        &pool,
+        "jane",
+        &[("email", "old@example.com"), ("email_verified", "true")],
+    )
+    .await;
+    let token = sign_in(&app, &client, "jane", PASSWORD)
+        .await
+        .expect("sign-in");
+    let out = app
+        .client
+        .update_user_attributes()
+        .access_token(&token)
+        .user_attributes(attr("email", "new@example.com"))
+        .send()
+        .await
+        .expect("UpdateUserAttributes");
+    assert_eq!(out.code_delivery_details_list().len(), 1);
+    let attrs = user_attrs(&app, &pool, "jane").await;
+    assert_eq!(attrs["email"], "new@example.com");
+    assert_eq!(attrs["email_verified"], "false");
+    // Neither address is an alias now: the old one is gone, the new one unverified.
+    for alias in ["old@example.com", "new@example.com"] {
+        assert_eq!(
+            sign_in(&app, &client, alias, PASSWORD).await.unwrap_err().0,
+            "UserNotFoundException"
+        );
+    }
+    let code = app
+        .last_code("jane", Some("VERIFY_ATTRIBUTE"))
+        .await
+        .expect("code");
+    app.client
+        .verify_user_attribute()
+        .access_token(&token)
+        .attribute_name("email")
+        .code(code)
+        .send()
+        .await
+        .expect("VerifyUserAttribute");
+    assert!(sign_in(&app, &client, "new@example.com", PASSWORD)
+        .await
+        .is_ok());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verifying_an_address_another_user_verified_is_an_alias_clash() {
+    let app = spawn_app().await;
+    let (pool, client) = pool_with(&app, json!({"AliasAttributes": ["email"]})).await;
+    confirmed_user(
+        &app,
+        &pool,
+        "first",
+        &[("email", "same@example.com"), ("email_verified", "true")],
+    )
+    .await;
+    confirmed_user(&app, &pool, "second", &[("email", "same@example.com")]).await;
+    let token = sign_in(&app, &client, "second", PASSWORD)
+        .await
+        .expect("sign-in");
+    app.client
+        .get_user_attribute_verification_code()
+        .access_token(&token)
+        .attribute_name("email")
+        .send()
+        .await
+        .expect("code");
+    let code = app
+        .last_code("second", Some("VERIFY_ATTRIBUTE"))
+        .await
+        .expect("code");
+    let (c, m) = expect_err(
+        app.client
+            .verify_user_attribute()
+            .access_token(&token)
+            .attribute_name("email")
+            .code(code)
+            .send()
+            .await,
+    );
+    assert_eq!(
+        (c.as_str(), m.as_str()),
+        (
+            "AliasExistsException",
+            "An account with the email already exists."
+        )
+    );
+    assert_eq!(
+        user_attrs(&app, &pool, "second")
+            .await
+            .get("email_verified"),
+        None
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attribute_verification_is_limited_per_hour() {
+    let app = spawn_app().await;
+    let (pool, client) = pool_with(&app, json!({})).await;
+    confirmed_user(&app, &pool, "jane", &[("email", "jane@example.com")]).await;
+    let token = sign_in(&app, &client, "jane", PASSWORD)
+        .await
+        .expect("sign-in");
+    for _ in 0..5 {
+        app.client
+            .get_user_attribute_verification_code()
+            .access_token(&token)
+            .attribute_name("email")
+            .send()
+            .await
+            .expect("within the limit");
+    }
+    let (c, m) = expect_err(
+        app.client
+            .get_user_attribute_verification_code()
+            .access_token(&token)
+            .attribute_name("email")
+            .send()
+            .await,
+    );
+    assert_eq!(
+        (c.as_str(), m.as_str()),
+        (
+            "LimitExceededException",
+            "Attempt limit exceeded, please try after some time."
+        )
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// DeleteUserAttributes / AdminDeleteUserAttributes
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deleting_attributes_respects_the_schema_and_the_client() {
+    let app = spawn_app().await;
+    let (pool, client) = pool_with(
+        &app,
+        json!({
+            "AliasAttributes": ["email"],
+            "Schema": [
+                {"Name": "name", "AttributeDataType": "String", "Required": true, "Mutable": true},
+                {"Name": "secret", "AttributeDataType": "String", "DeveloperOnlyAttribute": true, "Mutable": true},
+                {"Name": "badge", "AttributeDataType": "String", "Mutable": false}
+            ]
+        }),
+    )
+    .await;
+    confirmed_user(
+        &app,
+        &pool,
+        "jane",
+        &[
+            ("name", "Jane"),
+            ("email", "jane@example.com"),
+            ("email_verified", "true"),
+            ("locale", "en"),
+            ("custom:secret", "s"),
+            ("custom:badge", "b"),
+        ],
+    )
+    .await;
+    let token = sign_in(&app, &client, "jane", PASSWORD)
+        .await
+        .expect("sign-in");
+    let delete = |names: &[&str]| {
+        let mut req = app.client.delete_user_attributes().access_token(&token);
+        for n in names {
+            req = req.user_attribute_names(*n);
+        }
+        req.send()
+    };
+    delete(&["locale", "email"])
+        .await
+        .expect("DeleteUserAttributes");
+    let attrs = user_attrs(&app, &pool, "jane").await;
+    assert!(!attrs.contains_key("locale"));
+    assert!(!attrs.contains_key("email"));
+    assert!(
+        !attrs.contains_key("email_verified"),
+        "the flag goes with the address"
+    );
+    assert_eq!(
+        sign_in(&app, &client, "jane@example.com", PASSWORD)
+            .await
+            .unwrap_err()
+            .0,
+        "UserNotFoundException"
+    );
+    assert_eq!(
+        expect_err(delete(&["name"]).await),
+        (
+            "InvalidParameterException".into(),
+            "user.name: The attribute is required\n".into()
+        )
+    );
+    assert_eq!(
+        expect_err(delete(&["custom:badge"]).await),
+        (
+            "InvalidParameterException".into(),
+            "user.custom:badge: Attribute cannot be updated. (changing an immutable attribute)\n"
+                .into()
+        )
+    );
+    assert_eq!(
+        expect_err(delete(&["custom:secret"]).await),
+        (
+            "NotAuthorizedException".into(),
+            "A client attempted to write unauthorized attribute".into()
+        )
+    );
+    assert_eq!(
+        expect_err(delete(&["custom:nope"]).await),
+        (
+            "InvalidParameterException".into(),
+            "user.custom:nope: Attribute does not exist in the schema.\n".into()
+        )
+    );
+    // Administrators may remove developer-only attributes.
+    app.client
+        .admin_delete_user_attributes()
+        .user_pool_id(&pool)
+        .username("jane")
+        .user_attribute_names("custom:secret")
+        .send()
+        .await
+        .expect("AdminDeleteUserAttributes");
+    assert!(!user_attrs(&app, &pool, "jane")
+        .await
+        .contains_key("custom:secret"));
+    let (c, m) = expect_err(
+        app.client
+            .admin_delete_user_attributes()
+            .user_pool_id(&pool)
+            .username("nobody")
+            .user_attribute_names("locale")
+            .send()
+            .await,
+    );
+    assert_eq!(
+        (c.as_str(), m.as_str()),
+        ("UserNotFoundException", "User does not exist.")
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Signing in with aliases and username attributes (spec 2.4 point 2)
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verified_aliases_sign_in_and_unverified_ones_do_not() {
+    let app = spawn_app().await;
+    let (pool, client) = pool_with(
+        &app,
+        json!({"AliasAttributes": ["email", "phone_number", "preferred_username"]}),
+    )
+    .await;
+    confirmed_user(
+        &app,
+        &pool,
+        "jane",
+        &[
+            ("email", "Jane@Example.com"),
+            ("email_verified", "true"),
+            ("phone_number", "+12065551234"),
+            ("phone_number_verified", "true"),
+            ("preferred_username", "jj"),
+        ],
+    )
+    .await;
+    confirmed_user(
+        &app,
+        &pool,
+        "bob",
+        &[
+            ("email", "bob@example.com"),
+            ("phone_number", "+12065550000"),
+        ],
+    )
+    .await;
+    for name in [
+        "jane",
+        "jane@example.com",
+        "JANE@EXAMPLE.COM",
+        "+12065551234",
+        "jj",
+    ] {
+        let token = sign_in(&app, &client, name, PASSWORD)
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        let user = app
+            .client
+            .get_user()
+            .access_token(token)
+            .send()
+            .await
+            .expect("GetUser");
+        assert_eq!(user.username(), "jane", "{name}");
+    }
+    for name in ["bob@example.com", "+12065550000"] {
+        assert_eq!(
+            sign_in(&app, &client, name, PASSWORD).await.unwrap_err(),
+            (
+                "UserNotFoundException".into(),
+                "User does not exist.".into()
+            ),
+            "{name}"
+        );
+    }
+    // Aliases serve the other public operations too.
+    app.client
+        .forgot_password()
+        .client_id(&client)
+        .username("jj")
+        .send()
+        .await
+        .expect("ForgotPassword by preferred_username");
+    assert!(app
+        .last_code("jane", Some("FORGOT_PASSWORD"))
+        .await
+        .is_some());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_username_attribute_pools_email_and_phone_sign_in_as_soon_as_set() {
+    let app = spawn_app().await;
+    let (pool, client) = pool_with(
+        &app,
+        json!({"UsernameAttributes": ["email", "phone_number"]}),
+    )
+    .await;
+    confirmed_user(
+        &app,
+        &pool,
+        "jane@example.com",
+        &[("phone_number", "+12065551234")],
+    )
+    .await;
+    let sub = user_attrs(&app, &pool, "jane@example.com").await["sub"].clone();
+    for name in [
+        "jane@example.com",
+        "JANE@example.com",
+        "+12065551234",
+        sub.as_str(),
+    ] {
+        let token = sign_in(&app, &client, name, PASSWORD)
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        let user = app
+            .client
+            .get_user()
+            .access_token(token)
+            .send()
+            .await
+            .expect("GetUser");
+        assert_eq!(user.username(), sub, "{name}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Auth events
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn auth_events_need_the_threat_protection_add_on() {
+    let app = spawn_app().await;
+    let (pool, _) = pool_with(&app, json!({})).await;
+    confirmed_user(&app, &pool, "jane", &[]).await;
+    let (c, m) = expect_err(
+        app.client
+            .admin_list_user_auth_events()
+            .user_pool_id(&pool)
+            .username("jane")
+            .send()
+            .await,
+    );
+    assert_eq!(c, "UserPoolAddOnNotEnabledException");
+    assert!(!m.is_empty());
+    let (c, _) = expect_err(
+        app.client
+            .admin_update_auth_event_feedback()
+            .user_pool_id(&pool)
+            .username("jane")
+            .event_id("e1")
+            .feedback_value(FeedbackValueType::Valid)
+            .send()
+            .await,
+    );
+    assert_eq!(c, "UserPoolAddOnNotEnabledException");
+
+    let (pool, _) = pool_with(
+        &app,
+        json!({"UserPoolAddOns": {"AdvancedSecurityMode": "AUDIT"}}),
+    )
+    .await;
+    confirmed_user(&app, &pool, "jane", &[]).await;
+    let out = app
+        .client
+        .admin_list_user_auth_events()
+        .user_pool_id(&pool)
+        .username("jane")
+        .send()
+        .await
+        .expect("AdminListUserAuthEvents");
+    assert!(out.auth_events().is_empty());
+    let (c, _) = expect_err(
+        app.client
+            .admin_list_user_auth_events()
+            .user_pool_id(&pool)
+            .username("nobody")
+            .send()
+            .await,
+    );
+    assert_eq!(c, "UserNotFoundException");
+    let (c, _) = expect_err(
+        app.client
+            .admin_update_auth_event_feedback()
+            .user_pool_id(&pool)
+            .username("jane")
+            .event_id("e1")
+            .feedback_value(FeedbackValueType::Invalid)
+            .send()
+            .await,
+    );
+    assert_eq!(c, "ResourceNotFoundException");
+}

@@ -3,6 +3,7 @@
 pub mod attributes;
 pub mod client;
 pub mod filter;
+pub mod mfa;
 pub mod password;
 pub mod pool;
 pub mod secret_hash;

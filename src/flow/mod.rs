@@ -53,6 +53,18 @@ pub struct Env<'a> {
 pub enum Pending {
     #[serde(rename = "NEW_PASSWORD_REQUIRED")]
     NewPasswordRequired,
+    #[serde(rename = "SMS_MFA")]
+    SmsMfa(mfa::CodeState),
+    #[serde(rename = "EMAIL_OTP")]
+    EmailOtp(mfa::CodeState),
+    #[serde(rename = "SOFTWARE_TOKEN_MFA")]
+    SoftwareTokenMfa,
+    #[serde(rename = "SELECT_MFA_TYPE")]
+    SelectMfaType {
+        choices: Vec<crate::domain::mfa::Factor>,
+    },
+    #[serde(rename = "MFA_SETUP")]
+    MfaSetup(mfa::SetupState),
 }
 
 impl Pending {
@@ -60,6 +72,11 @@ impl Pending {
     pub fn challenge_name(&self) -> &'static str {
         match self {
             Pending::NewPasswordRequired => new_password::NAME,
+            Pending::SmsMfa(_) => mfa::SMS_MFA,
+            Pending::EmailOtp(_) => mfa::EMAIL_OTP,
+            Pending::SoftwareTokenMfa => mfa::SOFTWARE_TOKEN_MFA,
+            Pending::SelectMfaType { .. } => mfa::SELECT_MFA_TYPE,
+            Pending::MfaSetup(_) => mfa::MFA_SETUP,
         }
     }
 }
@@ -179,6 +196,12 @@ pub fn after_password_set(env: &Env, user: &UserRecord) -> Outcome {
         mfa::MfaDecision::Challenge(c) => Outcome::Challenge(c),
         mfa::MfaDecision::Refuse(e) => Outcome::Error(e),
     }
+}
+
+/// Once MFA is satisfied (a correct MFA answer ends here) or not required: tokens. The device
+/// step (spec 2.6) goes here.
+pub fn after_second_factor(_env: &Env, _user: &UserRecord) -> Outcome {
+    Outcome::Tokens
 }
 
 /// The plain-password flows end to end: `user` is the resolved user (None = unknown) and

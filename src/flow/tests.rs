@@ -3,7 +3,8 @@
 
 use super::*;
 use crate::domain::pool::{default_password_policy, standard_schema};
-use crate::model::shapes::{PasswordPolicyType, UserPoolPolicyType};
+use crate::model::shapes::{PasswordPolicyType, SoftwareTokenMfaConfigType, UserPoolPolicyType};
+use serde_json::json;
 
 const NOW: f64 = 1_000_000.0;
 const DAY: f64 = 86_400.0;
@@ -88,6 +89,44 @@ fn show(o: &Outcome) -> String {
 
 type Tweak = fn(&mut Fixture, &mut Option<UserRecord>);
 
+/// A base32 TOTP secret for users with a verified software token.
+const SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+
+/// Pool MFA level and factors ("SMS", "TOTP", "EMAIL").
+fn mfa_pool(f: &mut Fixture, level: &str, factors: &[&str]) {
+    f.mfa.mfa_configuration = Some(level.into());
+    for factor in factors {
+        match *factor {
+            "SMS" => f.mfa.sms_mfa_configuration = Some(Default::default()),
+            "TOTP" => {
+                f.mfa.software_token_mfa_configuration = Some(SoftwareTokenMfaConfigType {
+                    enabled: Some(true),
+                })
+            }
+            "EMAIL" => f.mfa.email_mfa_configuration = Some(Default::default()),
+            _ => {}
+        }
+    }
+}
+
+/// The user's `users.mfa` document (domain::mfa::UserMfa).
+fn mfa_user(u: &mut Option<UserRecord>, doc: serde_json::Value) {
+    if let Some(u) = u {
+        u.mfa = doc;
+    }
+}
+
+fn totp_user() -> serde_json::Value {
+    json!({"totpEnabled": true, "softwareToken": {"secret": SECRET, "friendlyName": "phone"}})
+}
+
+fn with_phone(u: &mut Option<UserRecord>) {
+    if let Some(u) = u {
+        u.attributes
+            .insert("phone_number".into(), "+12065551234".into());
+    }
+}
+
 #[test]
 fn password_sign_in_follows_the_decision_order() {
     let none: Tweak = |_, _| {};
@@ -149,14 +188,58 @@ fn password_sign_in_follows_the_decision_order() {
             });
         }, true, "Challenge NEW_PASSWORD_REQUIRED"),
         ("MFA OPTIONAL, user without factors", |f, _| f.mfa.mfa_configuration = Some("OPTIONAL".into()), true, "Tokens"),
-        ("MFA ON is not decided yet", |f, _| f.mfa.mfa_configuration = Some("ON".into()), true,
-         "UnsupportedOperationException: cognito-emulator does not implement MFA challenges (SMS_MFA, \
-          SOFTWARE_TOKEN_MFA, EMAIL_OTP, SELECT_MFA_TYPE, MFA_SETUP) yet. See the README for what sign-in supports."),
-        ("MFA OPTIONAL, user with MFA settings", |f, u| {
-            f.mfa.mfa_configuration = Some("OPTIONAL".into());
-            if let Some(u) = u { u.mfa = serde_json::json!({"SoftwareTokenMfa": {"Enabled": true}}) }
-        }, true, "UnsupportedOperationException: cognito-emulator does not implement MFA challenges (SMS_MFA, \
-          SOFTWARE_TOKEN_MFA, EMAIL_OTP, SELECT_MFA_TYPE, MFA_SETUP) yet. See the README for what sign-in supports."),
+        ("MFA OFF, user with TOTP", |f, u| { mfa_pool(f, "OFF", &["TOTP"]); mfa_user(u, totp_user()) }, true, "Tokens"),
+        ("MFA OPTIONAL, SMS on, phone", |f, u| { mfa_pool(f, "OPTIONAL", &["SMS"]); with_phone(u); mfa_user(u, json!({"smsEnabled": true})) },
+         true, "Challenge SMS_MFA"),
+        ("MFA OPTIONAL, SMS on, no phone", |f, u| { mfa_pool(f, "OPTIONAL", &["SMS"]); mfa_user(u, json!({"smsEnabled": true})) },
+         true, "MFAMethodNotFoundException: No MFA mechanism registerd in the account."),
+        ("MFA OPTIONAL, SMS on, pool offers TOTP only", |f, u| {
+            mfa_pool(f, "OPTIONAL", &["TOTP"]); with_phone(u); mfa_user(u, json!({"smsEnabled": true}))
+        }, true, "Tokens"),
+        ("MFA OPTIONAL, TOTP on", |f, u| { mfa_pool(f, "OPTIONAL", &["TOTP"]); mfa_user(u, totp_user()) }, true,
+         "Challenge SOFTWARE_TOKEN_MFA"),
+        ("MFA OPTIONAL, TOTP on, pool turned TOTP off", |f, u| { mfa_pool(f, "OPTIONAL", &["SMS"]); mfa_user(u, totp_user()) },
+         true, "Challenge SOFTWARE_TOKEN_MFA"),
+        ("MFA OPTIONAL, token verified but not enabled", |f, u| {
+            mfa_pool(f, "OPTIONAL", &["TOTP"]); mfa_user(u, json!({"softwareToken": {"secret": SECRET}}))
+        }, true, "Tokens"),
+        ("MFA OPTIONAL, email on", |f, u| { mfa_pool(f, "OPTIONAL", &["EMAIL"]); mfa_user(u, json!({"emailEnabled": true})) },
+         true, "Challenge EMAIL_OTP"),
+        ("MFA OPTIONAL, SMS and TOTP on, none preferred", |f, u| {
+            mfa_pool(f, "OPTIONAL", &["SMS", "TOTP"]); with_phone(u);
+            mfa_user(u, json!({"smsEnabled": true, "totpEnabled": true, "softwareToken": {"secret": SECRET}}))
+        }, true, "Challenge SELECT_MFA_TYPE"),
+        ("MFA OPTIONAL, SMS and TOTP on, TOTP preferred", |f, u| {
+            mfa_pool(f, "OPTIONAL", &["SMS", "TOTP"]); with_phone(u);
+            mfa_user(u, json!({"smsEnabled": true, "totpEnabled": true, "preferred": "SOFTWARE_TOKEN_MFA",
+                               "softwareToken": {"secret": SECRET}}))
+        }, true, "Challenge SOFTWARE_TOKEN_MFA"),
+        ("MFA OPTIONAL, SMS preferred without phone, TOTP on", |f, u| {
+            mfa_pool(f, "OPTIONAL", &["SMS", "TOTP"]);
+            mfa_user(u, json!({"smsEnabled": true, "totpEnabled": true, "preferred": "SMS_MFA",
+                               "softwareToken": {"secret": SECRET}}))
+        }, true, "Challenge SOFTWARE_TOKEN_MFA"),
+        ("MFA ON, SMS and TOTP, phone, nothing set up", |f, u| { mfa_pool(f, "ON", &["SMS", "TOTP"]); with_phone(u) }, true,
+         "Challenge SMS_MFA"),
+        ("MFA ON, SMS and TOTP, no phone", |f, _| mfa_pool(f, "ON", &["SMS", "TOTP"]), true, "Challenge MFA_SETUP"),
+        ("MFA ON, SMS only, no phone", |f, _| mfa_pool(f, "ON", &["SMS"]), true,
+         "MFAMethodNotFoundException: No MFA mechanism registerd in the account."),
+        ("MFA ON, TOTP only, nothing set up", |f, _| mfa_pool(f, "ON", &["TOTP"]), true, "Challenge MFA_SETUP"),
+        ("MFA ON, TOTP, token verified in an earlier setup", |f, u| {
+            mfa_pool(f, "ON", &["TOTP"]); mfa_user(u, json!({"softwareToken": {"secret": SECRET}}))
+        }, true, "Challenge SOFTWARE_TOKEN_MFA"),
+        ("MFA ON, email and TOTP, user has an email", |f, _| mfa_pool(f, "ON", &["EMAIL", "TOTP"]), true,
+         "Challenge EMAIL_OTP"),
+        ("MFA ON, email and TOTP, user without email", |f, u| {
+            mfa_pool(f, "ON", &["EMAIL", "TOTP"]);
+            if let Some(u) = u { u.attributes.remove("email"); u.attributes.remove("email_verified"); }
+        }, true, "Challenge MFA_SETUP"),
+        ("MFA ON, force change: the new password comes first", |f, u| {
+            mfa_pool(f, "ON", &["TOTP"]);
+            if let Some(u) = u { u.status = "FORCE_CHANGE_PASSWORD".into() }
+        }, true, "Challenge NEW_PASSWORD_REQUIRED"),
+        ("MFA ON, wrong password", |f, _| mfa_pool(f, "ON", &["TOTP"]), false,
+         "NotAuthorizedException: Incorrect username or password."),
     ];
     for (name, tweak, password_ok, want) in cases {
         let mut f = fixture();
@@ -307,12 +390,116 @@ fn after_a_new_password_the_sign_in_continues_with_mfa_then_tokens() {
     let mut f = fixture();
     let u = user("CONFIRMED");
     assert_eq!(show(&after_password_set(&env(&f), &u)), "Tokens");
-    f.mfa.mfa_configuration = Some("ON".into());
-    assert!(show(&after_password_set(&env(&f), &u)).starts_with("UnsupportedOperationException"));
+    mfa_pool(&mut f, "ON", &["TOTP"]);
+    assert_eq!(
+        show(&after_password_set(&env(&f), &u)),
+        "Challenge MFA_SETUP"
+    );
 }
 
 #[test]
 fn pending_steps_serialise_under_their_challenge_name() {
     let json = serde_json::to_string(&Pending::NewPasswordRequired).unwrap_or_default();
     assert_eq!(json, r#"{"challenge":"NEW_PASSWORD_REQUIRED"}"#);
+}
+
+/// The challenge an MFA decision sends, for a pool and user tweak.
+fn mfa_challenge(tweak: Tweak) -> Challenge {
+    let mut f = fixture();
+    let mut u = Some(user("CONFIRMED"));
+    tweak(&mut f, &mut u);
+    let u = u.unwrap_or_else(|| user("CONFIRMED"));
+    match after_password_set(&env(&f), &u) {
+        Outcome::Challenge(c) => c,
+        other => panic!("expected a challenge, got {other:?}"),
+    }
+}
+
+fn params(c: &Challenge) -> Vec<String> {
+    c.parameters
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect()
+}
+
+#[test]
+fn mfa_challenges_carry_cognitos_parameters() {
+    let sms = mfa_challenge(|f, u| {
+        mfa_pool(f, "ON", &["SMS"]);
+        with_phone(u)
+    });
+    assert_eq!(
+        params(&sms),
+        [
+            "CODE_DELIVERY_DELIVERY_MEDIUM=SMS",
+            "CODE_DELIVERY_DESTINATION=+*******1234",
+            "USERNAME=alice",
+            "USER_ID_FOR_SRP=alice"
+        ]
+    );
+    // The code is the caller's to make; the flow only knows where it goes.
+    assert_eq!(
+        sms.pending,
+        Pending::SmsMfa(mfa::CodeState {
+            code: String::new(),
+            destination: "+12065551234".into(),
+            setup: false
+        })
+    );
+    let email = mfa_challenge(|f, u| {
+        mfa_pool(f, "OPTIONAL", &["EMAIL"]);
+        mfa_user(u, json!({"emailEnabled": true}))
+    });
+    assert_eq!(
+        params(&email),
+        [
+            "CODE_DELIVERY_DELIVERY_MEDIUM=EMAIL",
+            "CODE_DELIVERY_DESTINATION=a***@e***",
+            "USERNAME=alice",
+            "USER_ID_FOR_SRP=alice"
+        ]
+    );
+    let totp = mfa_challenge(|f, u| {
+        mfa_pool(f, "OPTIONAL", &["TOTP"]);
+        mfa_user(u, totp_user())
+    });
+    assert_eq!(
+        params(&totp),
+        [
+            "FRIENDLY_DEVICE_NAME=phone",
+            "USERNAME=alice",
+            "USER_ID_FOR_SRP=alice"
+        ]
+    );
+    let select = mfa_challenge(|f, u| {
+        mfa_pool(f, "OPTIONAL", &["SMS", "TOTP", "EMAIL"]);
+        with_phone(u);
+        mfa_user(
+            u,
+            json!({"smsEnabled": true, "totpEnabled": true, "emailEnabled": true,
+                   "softwareToken": {"secret": SECRET}}),
+        )
+    });
+    assert_eq!(
+        params(&select),
+        [
+            r#"MFAS_CAN_CHOOSE=["SMS_MFA","SOFTWARE_TOKEN_MFA","EMAIL_OTP"]"#,
+            "USERNAME=alice",
+            "USER_ID_FOR_SRP=alice"
+        ]
+    );
+    let setup = mfa_challenge(|f, _| mfa_pool(f, "ON", &["SMS", "TOTP"]));
+    assert_eq!(
+        params(&setup),
+        [
+            r#"MFAS_CAN_SETUP=["SMS_MFA","SOFTWARE_TOKEN_MFA"]"#,
+            "USERNAME=alice",
+            "USER_ID_FOR_SRP=alice"
+        ]
+    );
+    let json = serde_json::to_string(&setup.pending).unwrap_or_default();
+    assert_eq!(
+        json,
+        r#"{"challenge":"MFA_SETUP","can_setup":["SMS_MFA","SOFTWARE_TOKEN_MFA"],"secret":null,"verified":false}"#
+    );
 }

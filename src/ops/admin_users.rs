@@ -176,6 +176,7 @@ pub async fn admin_confirm_sign_up(
 pub async fn admin_get_user(ctx: Ctx, req: AdminGetUserRequest) -> ApiResult<AdminGetUserResponse> {
     let pool = load_pool(&ctx, req.user_pool_id.as_deref().unwrap_or_default()).await?;
     let user = load_user(&ctx, &pool, req.username.as_deref().unwrap_or_default()).await?;
+    let mfa = crate::domain::mfa::reported(&user);
     Ok(AdminGetUserResponse {
         username: Some(user.username.clone()),
         user_attributes: Some(attributes::to_api(&user)),
@@ -183,9 +184,9 @@ pub async fn admin_get_user(ctx: Ctx, req: AdminGetUserRequest) -> ApiResult<Adm
         user_last_modified_date: Some(user.modified_at),
         enabled: Some(user.enabled),
         user_status: Some(user.status.clone()),
-        mfa_options: None,
-        preferred_mfa_setting: None,
-        user_mfa_setting_list: None,
+        mfa_options: mfa.mfa_options,
+        preferred_mfa_setting: mfa.preferred_mfa_setting,
+        user_mfa_setting_list: mfa.user_mfa_setting_list,
     })
 }
 

@@ -182,6 +182,7 @@ pub(super) async fn conclude(
             Ok(AuthAnswer::tokens(result))
         }
         Outcome::Challenge(challenge) => {
+            let challenge = super::mfa::deliver(ctx, env, user, challenge).await?;
             let name = challenge.name();
             let state = SessionState {
                 flow: env.flow.to_string(),
@@ -449,6 +450,7 @@ async fn respond(
         Pending::NewPasswordRequired => {
             answer_new_password(ctx, &env, &mut user, session_id, &responses).await?
         }
+        mfa => super::mfa::answer(ctx, &env, &mut user, session_id, mfa, &responses).await?,
     };
     conclude(ctx, &env, &user, outcome).await
 }

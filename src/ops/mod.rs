@@ -10,6 +10,7 @@ pub mod admin_users;
 pub mod auth;
 pub mod clients;
 pub mod groups;
+pub mod mfa;
 pub mod pools;
 pub mod srp_auth;
 pub mod users;
@@ -126,4 +127,11 @@ operations! {
     "RevokeToken" => auth::revoke_token,
     "GlobalSignOut" => auth::global_sign_out,
     "AdminUserGlobalSignOut" => auth::admin_user_global_sign_out,
+    // MFA
+    "SetUserMFAPreference" => mfa::set_user_mfa_preference,
+    "AdminSetUserMFAPreference" => mfa::admin_set_user_mfa_preference,
+    "SetUserSettings" => mfa::set_user_settings,
+    "AdminSetUserSettings" => mfa::admin_set_user_settings,
+    "AssociateSoftwareToken" => mfa::associate_software_token,
+    "VerifySoftwareToken" => mfa::verify_software_token,
 }

@@ -181,6 +181,15 @@ pub async fn create_user_pool(
         .mfa_configuration
         .clone()
         .unwrap_or_else(|| "OFF".into());
+    // A pool created with MFA and an SMS configuration offers SMS MFA, as SetUserPoolMfaConfig
+    // with an SmsMfaConfiguration would.
+    let sms_mfa_configuration = (mfa_configuration != "OFF")
+        .then(|| req.sms_configuration.clone())
+        .flatten()
+        .map(|sms| SmsMfaConfigType {
+            sms_authentication_message: req.sms_authentication_message.clone(),
+            sms_configuration: Some(sms),
+        });
     let pool = UserPoolType {
         id: Some(id.clone()),
         name: req.pool_name.clone(),
@@ -230,6 +239,7 @@ pub async fn create_user_pool(
     };
     let mfa = GetUserPoolMfaConfigResponse {
         mfa_configuration: Some(mfa_configuration),
+        sms_mfa_configuration,
         ..default_mfa()
     };
     ctx.app.store.insert_pool(&pool, &mfa, &[], now).await?;
@@ -381,8 +391,12 @@ pub async fn set_user_pool_mfa_config(
         .get_pool_mfa(&id)
         .await?
         .unwrap_or_else(default_mfa);
-    if req.sms_mfa_configuration.is_some() {
-        mfa.sms_mfa_configuration = req.sms_mfa_configuration;
+    if let Some(sms) = req.sms_mfa_configuration {
+        // The pool's SmsAuthenticationMessage is the MFA message (DescribeUserPool shows it).
+        if sms.sms_authentication_message.is_some() {
+            pool.sms_authentication_message = sms.sms_authentication_message.clone();
+        }
+        mfa.sms_mfa_configuration = Some(sms);
     }
     if req.software_token_mfa_configuration.is_some() {
         mfa.software_token_mfa_configuration = req.software_token_mfa_configuration;

@@ -123,7 +123,7 @@ pub fn user_type(user: &UserRecord) -> UserType {
         user_last_modified_date: Some(user.modified_at),
         enabled: Some(user.enabled),
         user_status: Some(user.status.clone()),
-        mfa_options: None,
+        mfa_options: crate::domain::mfa::reported(user).mfa_options,
     }
 }
 
@@ -668,12 +668,13 @@ pub async fn get_user(ctx: Ctx, req: GetUserRequest) -> ApiResult<GetUserRespons
         super::access::verify_access_token(&ctx, req.access_token.as_deref().unwrap_or_default())
             .await?;
     let user = access.user;
+    let mfa = crate::domain::mfa::reported(&user);
     Ok(GetUserResponse {
         username: Some(user.username.clone()),
         user_attributes: Some(attributes::to_api(&user)),
-        mfa_options: None,
-        preferred_mfa_setting: None,
-        user_mfa_setting_list: None,
+        mfa_options: mfa.mfa_options,
+        preferred_mfa_setting: mfa.preferred_mfa_setting,
+        user_mfa_setting_list: mfa.user_mfa_setting_list,
     })
 }
 

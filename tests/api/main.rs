@@ -7,6 +7,7 @@ mod account;
 mod auth;
 mod groups;
 mod helpers;
+mod mfa;
 mod pools;
 mod protocol;
 mod seed;

@@ -291,7 +291,7 @@ pub async fn send_invitation(
 /// Checks a code the user typed against the stored one for `key` and consumes it on success.
 /// Wording (spec 9.2): no pending or expired code → ExpiredCodeException; wrong →
 /// CodeMismatchException; after [`MAX_CODE_ATTEMPTS`] wrong guesses the code is dead:
-/// TooManyFailedAttemptsException where the model has it (sign-up, forgot password), else
+/// TooManyFailedAttemptsException for sign-up codes, else
 /// LimitExceededException.
 pub async fn check_code(ctx: &Ctx, user: &UserRecord, key: &str, provided: &str) -> ApiResult<()> {
     verify_code(ctx, user, key, provided).await?;
@@ -310,7 +310,9 @@ pub async fn verify_code(ctx: &Ctx, user: &UserRecord, key: &str, provided: &str
         return Err(expired_code());
     };
     if stored.attempts >= MAX_CODE_ATTEMPTS {
-        return Err(if key.starts_with("VERIFY_ATTRIBUTE") {
+        // Observed for reset codes (amplify-ui-android#180): five mismatches, then the limit.
+        let limited = key.starts_with("VERIFY_ATTRIBUTE") || key == "FORGOT_PASSWORD";
+        return Err(if limited {
             ApiError::limit_exceeded("Attempt limit exceeded, please try after some time.")
         } else {
             ApiError::too_many_failed_attempts(

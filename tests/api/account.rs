@@ -238,6 +238,60 @@ async fn reset_codes_expire_after_an_hour_and_none_pending_is_an_expired_code() 
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reset_code_dies_after_five_mismatches_and_a_new_one_works() {
+    let app = spawn_app().await;
+    let (pool, client) = pool_with(&app, json!({})).await;
+    confirmed_user(
+        &app,
+        &pool,
+        "jane",
+        &[("email", "jane@example.com"), ("email_verified", "true")],
+    )
+    .await;
+    let forgot = || {
+        app.client
+            .forgot_password()
+            .client_id(&client)
+            .username("jane")
+            .send()
+    };
+    let confirm = |code: String| {
+        app.client
+            .confirm_forgot_password()
+            .client_id(&client)
+            .username("jane")
+            .confirmation_code(code)
+            .password(NEW_PASSWORD)
+            .send()
+    };
+    forgot().await.expect("ForgotPassword");
+    let code = app
+        .last_code("jane", Some("FORGOT_PASSWORD"))
+        .await
+        .expect("code");
+    for _ in 0..5 {
+        assert_eq!(
+            expect_err(confirm(other_code(&code).into()).await).0,
+            "CodeMismatchException"
+        );
+    }
+    // Even the right code is refused now (amplify-ui-android#180 saw the same sequence).
+    assert_eq!(
+        expect_err(confirm(code).await),
+        (
+            "LimitExceededException".into(),
+            "Attempt limit exceeded, please try after some time.".into()
+        )
+    );
+    forgot().await.expect("a new code");
+    let code = app
+        .last_code("jane", Some("FORGOT_PASSWORD"))
+        .await
+        .expect("code");
+    confirm(code).await.expect("the new code works");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forgot_password_refuses_users_it_cannot_reach_or_reset() {
     let app = spawn_app().await;
     let (pool, client) = pool_with(&app, json!({})).await;

@@ -46,6 +46,10 @@ pub struct Config {
         default_value = "pretty"
     )]
     pub log_format: LogFormat,
+    /// Lift the per-user hourly request limits (ForgotPassword 5 an hour, ...; spec 8), for test
+    /// suites that call one user's operations more often than Cognito allows.
+    #[arg(long, env = "COGNITO_EMULATOR_NO_RATE_LIMITS")]
+    pub no_rate_limits: bool,
     /// Instead of serving, ask the emulator on HOST:PORT for /_emulator/health and exit 0 if it
     /// is healthy, 1 otherwise (container HEALTHCHECK: a scratch image has no curl).
     #[arg(long)]
@@ -63,6 +67,7 @@ impl Config {
             external_url: None,
             fixed_code: None,
             log_format: LogFormat::Pretty,
+            no_rate_limits: false,
             healthcheck: false,
         }
     }

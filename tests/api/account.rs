@@ -474,6 +474,32 @@ async fn forgot_password_is_limited_per_user_and_hour() {
     forgot().await.expect("an hour later");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_rate_limits_lifts_the_hourly_limits() {
+    let app = spawn_app_with(cognito_emulator::Config {
+        no_rate_limits: true,
+        ..cognito_emulator::Config::for_tests()
+    })
+    .await;
+    let (pool, client) = pool_with(&app, json!({})).await;
+    confirmed_user(
+        &app,
+        &pool,
+        "jane",
+        &[("email", "jane@example.com"), ("email_verified", "true")],
+    )
+    .await;
+    for _ in 0..8 {
+        app.client
+            .forgot_password()
+            .client_id(&client)
+            .username("jane")
+            .send()
+            .await
+            .expect("no limit");
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // ChangePassword
 

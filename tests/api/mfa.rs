@@ -317,8 +317,7 @@ async fn pool_mfa_configuration_is_stored_echoed_and_checked() {
         .expect("GetUserPoolMfaConfig");
     assert_eq!(got.mfa_configuration(), Some(&UserPoolMfaType::Optional));
     assert_eq!(
-        got.software_token_mfa_configuration()
-            .map(|t| t.enabled()),
+        got.software_token_mfa_configuration().map(|t| t.enabled()),
         Some(true)
     );
     assert_eq!(

@@ -27,6 +27,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Base URL clients reach us under; issuer = `{external_url}/{pool_id}`.
     pub external_url: String,
+    /// Per-pool trigger webhooks and Lambda endpoints (seed file, `/_emulator/triggers`).
+    pub triggers: crate::triggers::Registry,
     key_factory: Arc<KeyFactory>,
     keys: RwLock<HashMap<String, Arc<PoolKeys>>>,
     key_creation: tokio::sync::Mutex<()>,
@@ -39,6 +41,7 @@ impl AppState {
             store,
             clock: Clock::default(),
             external_url: external_url.trim_end_matches('/').to_string(),
+            triggers: Default::default(),
             key_factory: Arc::new(KeyFactory::start(2)),
             keys: RwLock::new(HashMap::new()),
             key_creation: tokio::sync::Mutex::new(()),

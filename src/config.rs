@@ -46,6 +46,26 @@ pub struct Config {
         default_value = "pretty"
     )]
     pub log_format: LogFormat,
+    /// Lambda Invoke API endpoint (`sam local start-lambda`, LocalStack...) that runs the functions
+    /// named in the pools' LambdaConfig: `POST URL/2015-03-31/functions/NAME/invocations`.
+    #[arg(long, env = "COGNITO_EMULATOR_LAMBDA_ENDPOINT")]
+    pub lambda_endpoint: Option<String>,
+    /// `TRIGGER=URL`: post every pool's TRIGGER events (PreSignUp, DefineAuthChallenge...) to URL
+    /// and use the JSON answer. Repeatable; the environment variable takes a comma-separated list.
+    #[arg(
+        long = "trigger-webhook",
+        env = "COGNITO_EMULATOR_TRIGGER_WEBHOOK",
+        value_delimiter = ',',
+        value_parser = crate::triggers::config::parse_webhook_arg
+    )]
+    pub trigger_webhooks: Vec<String>,
+    /// How long a trigger may take before the operation fails (Cognito gives functions 5 s).
+    #[arg(
+        long,
+        env = "COGNITO_EMULATOR_TRIGGER_TIMEOUT_MS",
+        default_value_t = 5000
+    )]
+    pub trigger_timeout_ms: u64,
     /// Lift the per-user hourly request limits (ForgotPassword 5 an hour, ...; spec 8), for test
     /// suites that call one user's operations more often than Cognito allows.
     #[arg(long, env = "COGNITO_EMULATOR_NO_RATE_LIMITS")]
@@ -67,6 +87,9 @@ impl Config {
             external_url: None,
             fixed_code: None,
             log_format: LogFormat::Pretty,
+            lambda_endpoint: None,
+            trigger_webhooks: Vec::new(),
+            trigger_timeout_ms: 5000,
             no_rate_limits: false,
             healthcheck: false,
         }

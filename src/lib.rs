@@ -19,6 +19,7 @@ pub mod ops;
 pub mod seed;
 pub mod store;
 pub mod tokens;
+pub mod triggers;
 pub mod util;
 
 pub use app::{App, AppState, Application};

@@ -109,7 +109,11 @@ pub async fn apply(app: &App, doc: Value) -> anyhow::Result<()> {
             .and_then(Value::as_str)
             .map(|s| format!("pool {s}"))
             .unwrap_or_else(|| format!("pool #{}", i + 1));
-        seed_pool(&ctx, entry).await.with_context(|| label)?;
+        // Seeded users are created as they are: the pool's triggers (whose functions may not be
+        // running yet) do not see them.
+        crate::triggers::without_triggers(seed_pool(&ctx, entry))
+            .await
+            .with_context(|| label)?;
     }
     Ok(())
 }
@@ -157,6 +161,21 @@ fn take_string(obj: &mut Map<String, Value>, key: &str) -> anyhow::Result<Option
     }
 }
 
+/// The pool entry's `LambdaEndpoint` and `TriggerWebhooks` (where the triggers of the pool's
+/// LambdaConfig run; see `triggers::config`).
+fn take_triggers(obj: &mut Map<String, Value>) -> anyhow::Result<crate::triggers::PoolTriggers> {
+    let mut settings = Map::new();
+    for key in ["LambdaEndpoint", "TriggerWebhooks"] {
+        if let Some(v) = obj.remove(key) {
+            settings.insert(key.to_string(), v);
+        }
+    }
+    let triggers: crate::triggers::PoolTriggers =
+        serde_json::from_value(Value::Object(settings)).map_err(|e| anyhow!("{e}"))?;
+    triggers.validate().map_err(|e| anyhow!("{e}"))?;
+    Ok(triggers)
+}
+
 fn object(v: Value, what: &str) -> anyhow::Result<Map<String, Value>> {
     match v {
         Value::Object(o) => Ok(o),
@@ -186,6 +205,7 @@ async fn seed_pool(ctx: &Ctx, entry: Value) -> anyhow::Result<()> {
     let clients = take_list(&mut obj, "Clients")?;
     let groups = take_list(&mut obj, "Groups")?;
     let users = take_list(&mut obj, "Users")?;
+    let triggers = take_triggers(&mut obj)?;
     let store = &ctx.app.store;
 
     let existing = match &id {
@@ -249,6 +269,9 @@ async fn seed_pool(ctx: &Ctx, entry: Value) -> anyhow::Result<()> {
         }
     };
 
+    // Emulator-only settings are set at every start, so editing them in the file takes effect on
+    // an existing database too.
+    ctx.app.triggers.set(&pool_id, triggers);
     for (i, c) in clients.into_iter().enumerate() {
         seed_client(ctx, &pool_id, c)
             .await

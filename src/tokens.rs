@@ -200,14 +200,11 @@ pub async fn mint(
     };
     let sign_err =
         |e: jsonwebtoken::errors::Error| ApiError::internal(format!("signing a token: {e}"));
-    let id_token = keys
-        .id
-        .sign(&id_claims(s, &issue, &uuid()))
-        .map_err(sign_err)?;
-    let access_token = keys
-        .access
-        .sign(&access_claims(s, &issue, &uuid()))
-        .map_err(sign_err)?;
+    let mut id = id_claims(s, &issue, &uuid());
+    let mut access = access_claims(s, &issue, &uuid());
+    crate::triggers::token::pre_token_generation(app, s, &mut id, &mut access).await?;
+    let id_token = keys.id.sign(&id).map_err(sign_err)?;
+    let access_token = keys.access.sign(&access).map_err(sign_err)?;
     Ok(AuthenticationResultType {
         access_token: Some(access_token),
         expires_in: Some(s.client.access_token_seconds()),

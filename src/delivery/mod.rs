@@ -256,6 +256,8 @@ pub async fn send_code(
             .await?;
     }
     let body = body_for(pool, channel, purpose, &code);
+    let body =
+        crate::triggers::custom_message(ctx, pool, user, purpose, channel, &code, body).await?;
     record(ctx, user, channel, &dest, purpose, Some(&code), &body).await?;
     Ok((code, details(channel, &dest)))
 }
@@ -284,6 +286,9 @@ pub async fn send_invitation(
     let body = template
         .replace("{username}", &user.username)
         .replace("{####}", temporary_password);
+    let (purpose, secret) = (Purpose::Invitation, temporary_password);
+    let body =
+        crate::triggers::custom_message(ctx, pool, user, purpose, channel, secret, body).await?;
     record(ctx, user, channel, &dest, Purpose::Invitation, None, &body).await?;
     Ok(Some(details(channel, &dest)))
 }

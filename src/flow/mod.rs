@@ -20,16 +20,20 @@
 //! the session (`session::check`), hands the answer to the family's module and continues with the
 //! next step here.
 
+pub mod custom;
+pub mod devices;
 pub mod lockout;
 pub mod mfa;
 pub mod new_password;
 pub mod session;
 pub mod srp;
+pub mod user_auth;
 
 use crate::domain::client::ClientExt;
 use crate::domain::pool::PoolExt;
 use crate::error::ApiError;
 use crate::model::shapes::{GetUserPoolMfaConfigResponse, UserPoolClientType, UserPoolType};
+use crate::store::devices::DeviceRecord;
 use crate::store::users::UserRecord;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -44,6 +48,10 @@ pub struct Env<'a> {
     pub flow: &'a str,
     /// Emulator time, seconds since the epoch.
     pub now: f64,
+    /// The confirmed device of the user that the request's DEVICE_KEY names, when the sign-in
+    /// tracks devices (spec 2.6); None when no key was sent. Loaded by the caller, which refuses
+    /// an unknown key with `devices::device_not_found`.
+    pub device: Option<&'a DeviceRecord>,
 }
 
 /// The state a challenge leaves in its session until it is answered. One variant per challenge
@@ -53,6 +61,14 @@ pub struct Env<'a> {
 pub enum Pending {
     #[serde(rename = "NEW_PASSWORD_REQUIRED")]
     NewPasswordRequired,
+    /// USER_AUTH without a usable PREFERRED_CHALLENGE: the factors offered (`user_auth`).
+    #[serde(rename = "SELECT_CHALLENGE")]
+    SelectChallenge { available: Vec<String> },
+    /// EMAIL_OTP / SMS_OTP as the first factor of USER_AUTH (not the MFA EMAIL_OTP).
+    #[serde(rename = "FIRST_FACTOR_OTP")]
+    FirstFactorOtp(user_auth::OtpState),
+    #[serde(rename = "WEB_AUTHN")]
+    WebAuthn(user_auth::WebAuthnState),
     #[serde(rename = "SMS_MFA")]
     SmsMfa(mfa::CodeState),
     #[serde(rename = "EMAIL_OTP")]
@@ -65,6 +81,12 @@ pub enum Pending {
     },
     #[serde(rename = "MFA_SETUP")]
     MfaSetup(mfa::SetupState),
+    #[serde(rename = "DEVICE_SRP_AUTH")]
+    DeviceSrpAuth { device_key: String },
+    #[serde(rename = "DEVICE_PASSWORD_VERIFIER")]
+    DevicePasswordVerifier(devices::DeviceExchange),
+    #[serde(rename = "CUSTOM_CHALLENGE")]
+    CustomChallenge(custom::CustomPending),
 }
 
 impl Pending {
@@ -72,11 +94,17 @@ impl Pending {
     pub fn challenge_name(&self) -> &'static str {
         match self {
             Pending::NewPasswordRequired => new_password::NAME,
+            Pending::SelectChallenge { .. } => user_auth::SELECT_CHALLENGE,
+            Pending::FirstFactorOtp(otp) => otp.challenge_name(),
+            Pending::WebAuthn(_) => user_auth::WEB_AUTHN,
             Pending::SmsMfa(_) => mfa::SMS_MFA,
             Pending::EmailOtp(_) => mfa::EMAIL_OTP,
             Pending::SoftwareTokenMfa => mfa::SOFTWARE_TOKEN_MFA,
             Pending::SelectMfaType { .. } => mfa::SELECT_MFA_TYPE,
             Pending::MfaSetup(_) => mfa::MFA_SETUP,
+            Pending::DeviceSrpAuth { .. } => devices::DEVICE_SRP_AUTH,
+            Pending::DevicePasswordVerifier(_) => devices::DEVICE_PASSWORD_VERIFIER,
+            Pending::CustomChallenge(_) => custom::NAME,
         }
     }
 }
@@ -189,19 +217,22 @@ pub fn after_primary_auth(env: &Env, user: &UserRecord) -> Outcome {
 
 /// Steps 10-12: what follows a proven (or just replaced) password.
 pub fn after_password_set(env: &Env, user: &UserRecord) -> Outcome {
-    // 10. Remembered device / device SRP (spec 2.6) goes here, before MFA, for non-admin flows.
+    // 10. A remembered device whose proof replaces MFA (spec 2.6).
+    if let Some(challenge) = devices::instead_of_mfa(env, user) {
+        return Outcome::Challenge(challenge);
+    }
     // 11. MFA (spec 2.5).
     match mfa::decide(env, user) {
-        mfa::MfaDecision::NotRequired => Outcome::Tokens,
+        mfa::MfaDecision::NotRequired => after_second_factor(env, user),
         mfa::MfaDecision::Challenge(c) => Outcome::Challenge(c),
         mfa::MfaDecision::Refuse(e) => Outcome::Error(e),
     }
 }
 
-/// Once MFA is satisfied (a correct MFA answer ends here) or not required: tokens. The device
-/// step (spec 2.6) goes here.
-pub fn after_second_factor(_env: &Env, _user: &UserRecord) -> Outcome {
-    Outcome::Tokens
+/// Once MFA is satisfied (a correct MFA answer ends here) or not required: a known device
+/// proves itself with DEVICE_SRP_AUTH, then tokens (spec 2.6).
+pub fn after_second_factor(env: &Env, user: &UserRecord) -> Outcome {
+    devices::after_mfa(env, user)
 }
 
 /// The plain-password flows end to end: `user` is the resolved user (None = unknown) and

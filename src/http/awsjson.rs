@@ -112,8 +112,11 @@ async fn call(
         request_id,
         operation: op.name,
     };
+    let request_info = crate::triggers::RequestInfo::of(op.name, &body);
     match ops::dispatch(op.name, ctx, body) {
-        Some(fut) => fut.await.map_err(plain),
+        Some(fut) => crate::triggers::scope(request_info, fut)
+            .await
+            .map_err(plain),
         None => Err(plain(ApiError::not_implemented(op.name))),
     }
 }

@@ -16,6 +16,10 @@ pub fn router() -> Router<App> {
         .route("/messages", get(list_messages).delete(clear_messages))
         .route("/reset", post(reset))
         .route("/clock", post(set_clock).get(get_clock))
+        .route(
+            "/triggers/{pool_id}",
+            get(crate::triggers::http::get_triggers).put(crate::triggers::http::put_triggers),
+        )
 }
 
 async fn health() -> Json<serde_json::Value> {
@@ -59,6 +63,7 @@ async fn reset(State(app): State<App>) -> Response {
     match app.store.reset().await {
         Ok(()) => {
             app.drop_keys(None);
+            app.triggers.clear();
             Json(json!({})).into_response()
         }
         Err(e) => failure(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),

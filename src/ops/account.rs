@@ -1,8 +1,8 @@
 //! Account lifecycle: ForgotPassword, ConfirmForgotPassword, ChangePassword,
 //! AdminResetUserPassword; attribute verification (GetUserAttributeVerificationCode,
 //! VerifyUserAttribute, the pending changes of AttributesRequireVerificationBeforeUpdate);
-//! DeleteUserAttributes / AdminDeleteUserAttributes; and the auth-event operations, which need the
-//! threat-protection add-on this emulator does not have.
+//! DeleteUserAttributes / AdminDeleteUserAttributes; and the auth events, which Cognito keeps only
+//! for pools with the threat-protection add-on.
 //!
 //! Also the per-user hourly request limits (spec 8) that answer LimitExceededException.
 
@@ -191,6 +191,7 @@ pub async fn forgot_password(
         CODE_LENGTH,
     )
     .await?;
+    record_event(&ctx, &pool, &user, "ForgotPassword").await?;
     Ok(ForgotPasswordResponse {
         code_delivery_details: Some(details),
     })
@@ -270,6 +271,7 @@ pub async fn change_password(
     set_password(&pool, &mut user, &proposed, now)?;
     user.modified_at = now;
     ctx.app.store.update_user(&user).await?;
+    record_event(&ctx, &pool, &user, "PasswordChange").await?;
     Ok(ChangePasswordResponse {})
 }
 
@@ -539,16 +541,21 @@ pub async fn admin_delete_user_attributes(
 // Auth events (threat protection)
 // ---------------------------------------------------------------------------------------------
 
-/// Auth events exist only with the threat-protection add-on (`UserPoolAddOns.AdvancedSecurityMode`
-/// AUDIT or ENFORCED); without it Cognito refuses the event operations with
-/// UserPoolAddOnNotEnabledException (observed, ministack#1538). The message is **[B]**.
-fn require_add_ons(pool: &UserPoolType) -> ApiResult<()> {
+/// Whether the pool has the threat-protection add-on (`UserPoolAddOns.AdvancedSecurityMode`
+/// AUDIT or ENFORCED), without which Cognito records no auth events.
+fn has_add_ons(pool: &UserPoolType) -> bool {
     let mode = pool
         .user_pool_add_ons
         .as_ref()
         .and_then(|a| a.advanced_security_mode.as_deref())
         .unwrap_or("OFF");
-    if mode == "AUDIT" || mode == "ENFORCED" {
+    mode == "AUDIT" || mode == "ENFORCED"
+}
+
+/// Without the add-on Cognito refuses the event operations with UserPoolAddOnNotEnabledException
+/// (observed, ministack#1538). The message is **[B]**.
+fn require_add_ons(pool: &UserPoolType) -> ApiResult<()> {
+    if has_add_ons(pool) {
         Ok(())
     } else {
         Err(ApiError::new(
@@ -558,32 +565,143 @@ fn require_add_ons(pool: &UserPoolType) -> ApiResult<()> {
     }
 }
 
-/// With the add-on, the emulator evaluates no risk and records no events: the history is empty.
+/// Records a successful `event_type` event (SignIn, ForgotPassword, PasswordChange) for the
+/// user when the pool has the add-on. The emulator evaluates no risk: every event is NoRisk.
+pub(crate) async fn record_event(
+    ctx: &Ctx,
+    pool: &UserPoolType,
+    user: &UserRecord,
+    event_type: &str,
+) -> ApiResult<()> {
+    if !has_add_ons(pool) {
+        return Ok(());
+    }
+    let challenges = if event_type == "SignIn" {
+        serde_json::json!([{"ChallengeName": "Password", "ChallengeResponse": "Success"}])
+    } else {
+        serde_json::json!([])
+    };
+    ctx.app
+        .store
+        .insert_auth_event(&crate::store::auth_events::AuthEventRecord {
+            event_id: uuid::Uuid::new_v4().to_string(),
+            pool_id: user.pool_id.clone(),
+            sub: user.sub.clone(),
+            event_type: event_type.to_string(),
+            event_response: "Pass".into(),
+            challenges,
+            created_at: ctx.app.clock.epoch(),
+            ..Default::default()
+        })
+        .await?;
+    Ok(())
+}
+
+fn event_type(e: &crate::store::auth_events::AuthEventRecord) -> AuthEventType {
+    let challenges: Vec<ChallengeResponseType> =
+        serde_json::from_value(e.challenges.clone()).unwrap_or_default();
+    AuthEventType {
+        event_id: Some(e.event_id.clone()),
+        event_type: Some(e.event_type.clone()),
+        creation_date: Some(e.created_at),
+        event_response: Some(e.event_response.clone()),
+        event_risk: Some(EventRiskType {
+            risk_decision: Some("NoRisk".into()),
+            risk_level: None,
+            compromised_credentials_detected: Some(false),
+        }),
+        challenge_responses: Some(challenges),
+        event_context_data: None,
+        event_feedback: e.feedback_value.as_ref().map(|v| EventFeedbackType {
+            feedback_value: Some(v.clone()),
+            provider: e.feedback_provider.clone(),
+            feedback_date: e.feedback_date,
+        }),
+    }
+}
+
+fn event_page_token(e: &crate::store::auth_events::AuthEventRecord) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(serde_json::json!([e.created_at, e.event_id]).to_string())
+}
+
+fn parse_event_page_token(token: &str) -> ApiResult<(f64, String)> {
+    use base64::Engine;
+    let invalid = || ApiError::invalid_parameter("Invalid pagination token.");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(token.trim_end_matches('='))
+        .map_err(|_| invalid())?;
+    let v: serde_json::Value = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
+    match (
+        v.get(0).and_then(|t| t.as_f64()),
+        v.get(1).and_then(|s| s.as_str()),
+    ) {
+        (Some(t), Some(s)) => Ok((t, s.to_string())),
+        _ => Err(invalid()),
+    }
+}
+
+/// The user's events, newest first, `MaxResults` (1–60; 0 or absent = 60) a page.
 pub async fn admin_list_user_auth_events(
     ctx: Ctx,
     req: AdminListUserAuthEventsRequest,
 ) -> ApiResult<AdminListUserAuthEventsResponse> {
     let pool = load_pool(&ctx, req.user_pool_id.as_deref().unwrap_or_default()).await?;
     require_add_ons(&pool)?;
-    load_user(&ctx, &pool, req.username.as_deref().unwrap_or_default()).await?;
+    let user = load_user(&ctx, &pool, req.username.as_deref().unwrap_or_default()).await?;
+    let limit = super::admin_users::page_limit(req.max_results);
+    let before = match req.next_token.as_deref().filter(|t| !t.is_empty()) {
+        Some(t) => Some(parse_event_page_token(t)?),
+        None => None,
+    };
+    let mut events = ctx
+        .app
+        .store
+        .list_auth_events(
+            &user.pool_id,
+            &user.sub,
+            before.as_ref().map(|(t, id)| (*t, id.as_str())),
+            limit + 1,
+        )
+        .await?;
+    let more = events.len() as i64 > limit;
+    events.truncate(limit as usize);
+    let next_token = if more {
+        events.last().map(event_page_token)
+    } else {
+        None
+    };
     Ok(AdminListUserAuthEventsResponse {
-        auth_events: Some(Vec::new()),
-        next_token: None,
+        auth_events: Some(events.iter().map(event_type).collect()),
+        next_token,
     })
 }
 
-/// No event is ever recorded, so with the add-on every EventId is unknown.
 pub async fn admin_update_auth_event_feedback(
     ctx: Ctx,
     req: AdminUpdateAuthEventFeedbackRequest,
 ) -> ApiResult<AdminUpdateAuthEventFeedbackResponse> {
     let pool = load_pool(&ctx, req.user_pool_id.as_deref().unwrap_or_default()).await?;
     require_add_ons(&pool)?;
-    load_user(&ctx, &pool, req.username.as_deref().unwrap_or_default()).await?;
-    Err(ApiError::resource_not_found(format!(
-        "Auth event {} does not exist.",
-        req.event_id.unwrap_or_default()
-    )))
+    let user = load_user(&ctx, &pool, req.username.as_deref().unwrap_or_default()).await?;
+    let found = ctx
+        .app
+        .store
+        .set_auth_event_feedback(
+            &user.pool_id,
+            &user.sub,
+            req.event_id.as_deref().unwrap_or_default(),
+            req.feedback_value.as_deref().unwrap_or_default(),
+            "Admin",
+            ctx.app.clock.epoch(),
+        )
+        .await?;
+    if !found {
+        // [B] text; the exception is the model's.
+        return Err(ApiError::resource_not_found("Auth event not found."));
+    }
+    Ok(AdminUpdateAuthEventFeedbackResponse {})
 }
 
 #[cfg(test)]

@@ -85,6 +85,7 @@ pub async fn admin_create_user(
         WriteMode::AdminCreate,
     )?;
     let temporary = temporary_password(&pool, req.temporary_password.as_deref())?;
+    crate::triggers::admin_pre_sign_up(&ctx, &pool, &username, &attrs, &req).await?;
     let user = create_user(
         &ctx,
         &pool,
@@ -170,6 +171,8 @@ pub async fn admin_confirm_sign_up(
         .store
         .delete_code(&user.pool_id, &user.sub, "SIGN_UP")
         .await?;
+    let source = crate::triggers::ConfirmationSource::ConfirmSignUp;
+    crate::triggers::post_confirmation(&ctx, &pool, None, source, &user).await?;
     Ok(AdminConfirmSignUpResponse {})
 }
 

@@ -31,7 +31,7 @@ use std::collections::BTreeMap;
 
 /// Which operation a sign-in came through: flows are bound to one side (spec 2.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Endpoint {
+pub(super) enum Endpoint {
     Public,
     Admin,
 }
@@ -87,7 +87,7 @@ answer_into!(
 // ---------------------------------------------------------------------------------------------
 
 /// The pool and client of a sign-in request. Public operations only name the client.
-async fn pool_and_client(
+pub(super) async fn pool_and_client(
     ctx: &Ctx,
     endpoint: Endpoint,
     pool_id: Option<&str>,
@@ -140,7 +140,7 @@ fn param<'a>(params: &'a BTreeMap<String, String>, name: &str) -> ApiResult<&'a 
 }
 
 /// The user's password proven against the stored SRP verifier (spec 3.8).
-fn password_matches(pool: &UserPoolType, user: &UserRecord, password: &str) -> bool {
+pub(super) fn password_matches(pool: &UserPoolType, user: &UserRecord, password: &str) -> bool {
     match (&user.password_salt, &user.password_verifier) {
         (Some(salt), Some(verifier)) => {
             let pv = srp::PasswordVerifier {
@@ -167,6 +167,8 @@ pub(super) async fn conclude(
     match outcome {
         Outcome::Error(e) => Err(e),
         Outcome::Tokens => {
+            super::account::record_event(ctx, env.pool, user, "SignIn").await?;
+            crate::triggers::post_authentication(ctx, env.pool, env.client.id(), user).await?;
             let groups = ctx
                 .app
                 .store
@@ -178,7 +180,9 @@ pub(super) async fn conclude(
                 user,
                 groups: &groups,
             };
-            let result = tokens::sign_in(&ctx.app, &subject, None).await?;
+            let (device_key, new_device) = super::devices::for_tokens(ctx, env, user).await?;
+            let mut result = tokens::sign_in(&ctx.app, &subject, device_key.as_deref()).await?;
+            result.new_device_metadata = new_device;
             Ok(AuthAnswer::tokens(result))
         }
         Outcome::Challenge(challenge) => {
@@ -220,12 +224,6 @@ fn new_session_id() -> String {
 // ---------------------------------------------------------------------------------------------
 // InitiateAuth / AdminInitiateAuth
 // ---------------------------------------------------------------------------------------------
-
-fn flow_not_implemented(flow: &str) -> ApiError {
-    ApiError::unsupported_operation(format!(
-        "cognito-emulator does not implement the {flow} flow yet. See the README for the supported sign-in flows."
-    ))
-}
 
 fn flow_not_enabled() -> ApiError {
     ApiError::invalid_parameter("Auth flow not enabled for this client")
@@ -297,14 +295,11 @@ async fn initiate(
             if !client.allows("ALLOW_CUSTOM_AUTH") {
                 return Err(flow_not_enabled());
             }
-            Err(flow_not_implemented(flow_name))
+            super::custom_auth::start(ctx, &pool, &client, flow_name, &params).await
         }
-        ("USER_AUTH", _) => {
-            if !client.allows("ALLOW_USER_AUTH") {
-                return Err(flow_not_enabled());
-            }
-            Err(flow_not_implemented(flow_name))
-        }
+        // Answered by `user_auth::initiate` before this match (it has its own response member,
+        // AvailableChallenges); kept so the match stays total.
+        ("USER_AUTH", _) => Err(flow_not_enabled()),
         // The model's enum is checked before we get here; anything else is a new enum value.
         _ => Err(method_not_supported()),
     }
@@ -325,7 +320,18 @@ async fn password_auth(
         username,
         params.get("SECRET_HASH").map(String::as_str),
     )?;
-    let mut user = resolve_user(ctx, pool, username).await?;
+    let mut user = match resolve_user(ctx, pool, username).await? {
+        None => {
+            crate::triggers::migration::user_migration(ctx, pool, client, username, Some(password))
+                .await?
+        }
+        found => found,
+    };
+    let device_key = params.get("DEVICE_KEY").map(String::as_str);
+    let device = match &user {
+        Some(u) => super::devices::for_sign_in(ctx, pool, flow_name, u, device_key).await?,
+        None => None,
+    };
     let mfa = pool_mfa(ctx, pool).await?;
     let env = Env {
         pool,
@@ -333,7 +339,14 @@ async fn password_auth(
         client,
         flow: flow_name,
         now: ctx.app.clock.epoch(),
+        device: device.as_ref(),
     };
+    if let Some(u) = user
+        .as_ref()
+        .filter(|u| flow::before_password(&env, Some(u)).is_ok())
+    {
+        crate::triggers::pre_authentication(ctx, pool, client.id(), u).await?;
+    }
     let decision =
         flow::password_sign_in(&env, user.as_mut(), |u| password_matches(pool, u, password));
     let Some(user) = user else {
@@ -352,6 +365,19 @@ pub async fn initiate_auth(ctx: Ctx, req: InitiateAuthRequest) -> ApiResult<Init
     let client_id = req.client_id.unwrap_or_default();
     let flow_name = req.auth_flow.unwrap_or_default();
     let params = req.auth_parameters.unwrap_or_default();
+    if flow_name == super::user_auth::FLOW {
+        let session = req.session.as_deref();
+        return super::user_auth::initiate(
+            &ctx,
+            Endpoint::Public,
+            None,
+            &client_id,
+            &params,
+            session,
+        )
+        .await
+        .map(Into::into);
+    }
     initiate(&ctx, Endpoint::Public, None, &client_id, &flow_name, params)
         .await
         .map(Into::into)
@@ -364,6 +390,20 @@ pub async fn admin_initiate_auth(
     let client_id = req.client_id.unwrap_or_default();
     let flow_name = req.auth_flow.unwrap_or_default();
     let params = req.auth_parameters.unwrap_or_default();
+    if flow_name == super::user_auth::FLOW {
+        let pool_id = req.user_pool_id.as_deref();
+        let session = req.session.as_deref();
+        return super::user_auth::initiate(
+            &ctx,
+            Endpoint::Admin,
+            pool_id,
+            &client_id,
+            &params,
+            session,
+        )
+        .await
+        .map(Into::into);
+    }
     initiate(
         &ctx,
         Endpoint::Admin,
@@ -382,7 +422,7 @@ pub async fn admin_initiate_auth(
 
 /// Whether the USERNAME a challenge answer carries names the session's user: the internal name,
 /// or any alias that resolves to the same user (spec 2.2).
-async fn names_session_user(
+pub(super) async fn names_session_user(
     ctx: &Ctx,
     pool: &UserPoolType,
     user: &UserRecord,
@@ -409,6 +449,14 @@ async fn respond(
     if challenge_name == "PASSWORD_VERIFIER" {
         // Keyed by SECRET_BLOCK rather than Session (clients.md 0.3): SRP's own entry point.
         return super::srp_auth::answer_password_verifier(ctx, &pool, &client, &responses).await;
+    }
+    if matches!(
+        challenge_name,
+        "DEVICE_SRP_AUTH" | "DEVICE_PASSWORD_VERIFIER"
+    ) {
+        // Also answerable without Session (pycognito): their own lookup.
+        return super::devices::answer(ctx, &pool, &client, challenge_name, session, &responses)
+            .await;
     }
     let username = param(&responses, "USERNAME")?;
     secret_hash::check(
@@ -438,6 +486,8 @@ async fn respond(
     if !user.enabled {
         return Err(ApiError::not_authorized("User is disabled."));
     }
+    let device_key = responses.get("DEVICE_KEY").map(String::as_str);
+    let device = super::devices::for_sign_in(ctx, &pool, &state.flow, &user, device_key).await?;
     let mfa = pool_mfa(ctx, &pool).await?;
     let env = Env {
         pool: &pool,
@@ -445,10 +495,31 @@ async fn respond(
         client: &client,
         flow: &state.flow,
         now,
+        device: device.as_ref(),
     };
     let outcome = match state.pending {
         Pending::NewPasswordRequired => {
             answer_new_password(ctx, &env, &mut user, session_id, &responses).await?
+        }
+        Pending::SelectChallenge { available } => {
+            return super::user_auth::answer_selection(
+                ctx, &env, &mut user, session_id, &available, &responses,
+            )
+            .await
+        }
+        Pending::FirstFactorOtp(otp) => {
+            super::user_auth::answer_otp(ctx, &env, &user, session_id, &otp, &responses).await?
+        }
+        Pending::WebAuthn(w) => {
+            super::webauthn::answer_sign_in(ctx, &user, session_id, &w, &responses).await?;
+            flow::after_second_factor(&env, &user)
+        }
+        // Routed to ops::devices above; a session for them never reaches here.
+        Pending::DeviceSrpAuth { .. } | Pending::DevicePasswordVerifier(_) => {
+            return Err(flow_session::invalid())
+        }
+        Pending::CustomChallenge(c) => {
+            super::custom_auth::answer(ctx, &env, &mut user, session_id, c, &responses).await?
         }
         mfa => super::mfa::answer(ctx, &env, &mut user, session_id, mfa, &responses).await?,
     };
@@ -621,7 +692,14 @@ async fn refresh(
         // [B] text (spec 5.5).
         return Err(ApiError::not_authorized("Refresh Token has expired"));
     }
-    if record.device_key.is_some() && record.device_key.as_deref() != device_key {
+    if !super::devices::refresh_allowed(
+        ctx,
+        pool.pool_id(),
+        record.device_key.as_deref(),
+        device_key,
+    )
+    .await?
+    {
         return Err(invalid_refresh_token());
     }
     if !user.enabled {

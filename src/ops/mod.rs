@@ -9,11 +9,15 @@ pub mod account;
 pub mod admin_users;
 pub mod auth;
 pub mod clients;
+pub mod custom_auth;
+pub mod devices;
 pub mod groups;
 pub mod mfa;
 pub mod pools;
 pub mod srp_auth;
+pub mod user_auth;
 pub mod users;
+pub mod webauthn;
 
 use crate::app::App;
 use crate::error::{ApiError, ApiResult};
@@ -127,6 +131,11 @@ operations! {
     "RevokeToken" => auth::revoke_token,
     "GlobalSignOut" => auth::global_sign_out,
     "AdminUserGlobalSignOut" => auth::admin_user_global_sign_out,
+    "StartWebAuthnRegistration" => webauthn::start_web_authn_registration,
+    "CompleteWebAuthnRegistration" => webauthn::complete_web_authn_registration,
+    "ListWebAuthnCredentials" => webauthn::list_web_authn_credentials,
+    "DeleteWebAuthnCredential" => webauthn::delete_web_authn_credential,
+    "GetUserAuthFactors" => webauthn::get_user_auth_factors,
     // MFA
     "SetUserMFAPreference" => mfa::set_user_mfa_preference,
     "AdminSetUserMFAPreference" => mfa::admin_set_user_mfa_preference,
@@ -134,4 +143,14 @@ operations! {
     "AdminSetUserSettings" => mfa::admin_set_user_settings,
     "AssociateSoftwareToken" => mfa::associate_software_token,
     "VerifySoftwareToken" => mfa::verify_software_token,
+    // remembered devices
+    "ConfirmDevice" => devices::confirm_device,
+    "GetDevice" => devices::get_device,
+    "ListDevices" => devices::list_devices,
+    "UpdateDeviceStatus" => devices::update_device_status,
+    "ForgetDevice" => devices::forget_device,
+    "AdminGetDevice" => devices::admin_get_device,
+    "AdminListDevices" => devices::admin_list_devices,
+    "AdminUpdateDeviceStatus" => devices::admin_update_device_status,
+    "AdminForgetDevice" => devices::admin_forget_device,
 }

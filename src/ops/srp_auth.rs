@@ -121,6 +121,8 @@ pub(super) async fn start(
         client,
         flow: auth_flow,
         now,
+        // The device is decided at the PASSWORD_VERIFIER answer, which carries DEVICE_KEY again.
+        device: None,
     };
     let typed_key = pool.username_key(username);
     let target = match user {
@@ -135,6 +137,9 @@ pub(super) async fn start(
                 // before_password refuses unknown users; this keeps the match total.
                 return Err(flow::unknown_user(&env));
             };
+            if auth_flow != super::custom_auth::FLOW {
+                crate::triggers::pre_authentication(ctx, pool, client.id(), &user).await?;
+            }
             target_for(pool, user)
         }
     };
@@ -270,6 +275,15 @@ pub(super) async fn answer_password_verifier(
     if !names_exchange_user(ctx, pool, &exchange, user.as_ref(), answer.username).await? {
         return Err(flow_session::invalid());
     }
+    // Before the exchange is consumed: on "Device does not exist." Amplify forgets the key and
+    // answers again with the same SECRET_BLOCK.
+    let device = match &user {
+        Some(u) => {
+            let key = responses.get("DEVICE_KEY").map(String::as_str);
+            super::devices::for_sign_in(ctx, pool, &exchange.auth_flow, u, key).await?
+        }
+        None => None,
+    };
     // Single use, decided before the expensive check: concurrent answers with one SECRET_BLOCK
     // cannot both be verified, and a failed answer cannot be retried.
     if !store.consume_auth_session(&exchange_id).await? {
@@ -283,6 +297,7 @@ pub(super) async fn answer_password_verifier(
         client,
         flow: &exchange.auth_flow,
         now,
+        device: device.as_ref(),
     };
     // The user may have been disabled, reset or locked out since InitiateAuth.
     if let Some(u) = &user {
@@ -303,7 +318,15 @@ pub(super) async fn answer_password_verifier(
     if decision.save_user {
         store.save_sign_in_counters(user).await?;
     }
-    conclude(ctx, &env, user, decision.outcome).await
+    let outcome = super::custom_auth::after_password_verifier(
+        ctx,
+        &env,
+        user,
+        &exchange.auth_flow,
+        decision.outcome,
+    )
+    .await?;
+    conclude(ctx, &env, user, outcome).await
 }
 
 /// Checks PASSWORD_CLAIM_SIGNATURE over the exact TIMESTAMP received (spec 3.5). A stand-in (no

@@ -467,27 +467,42 @@ pub async fn sign_up(ctx: Ctx, req: SignUpRequest) -> ApiResult<SignUpResponse> 
     )?;
     let password = req.password.as_deref().filter(|p| !p.is_empty());
     check_new_password(&pool, password, PolicyContext::SignUp)?;
+    let pre = crate::triggers::pre_sign_up(
+        &ctx,
+        &pool,
+        Some(&client_id),
+        crate::triggers::SignUpSource::SignUp,
+        &username,
+        &attrs,
+        req.validation_data.as_deref(),
+    )
+    .await?;
     let user = create_user(
         &ctx,
         &pool,
         NewUser {
             requested_username: &username,
-            attributes: attrs,
+            attributes: pre.verified(attrs),
             password,
-            status: UNCONFIRMED,
+            status: if pre.auto_confirm_user {
+                CONFIRMED
+            } else {
+                UNCONFIRMED
+            },
             force_alias_creation: false,
             exists_message: "User already exists",
         },
     )
     .await?;
-    let code_delivery_details = match sign_up_channel(&pool, &user) {
-        Some(channel) => Some(
-            delivery::send_code(&ctx, &pool, &user, channel, Purpose::SignUp, CODE_LENGTH)
-                .await?
-                .1,
-        ),
-        None => None,
-    };
+    let code_delivery_details =
+        match sign_up_channel(&pool, &user).filter(|_| !pre.auto_confirm_user) {
+            Some(channel) => Some(
+                delivery::send_code(&ctx, &pool, &user, channel, Purpose::SignUp, CODE_LENGTH)
+                    .await?
+                    .1,
+            ),
+            None => None,
+        };
     let session = new_session(
         &ctx,
         &client_id,
@@ -497,7 +512,7 @@ pub async fn sign_up(ctx: Ctx, req: SignUpRequest) -> ApiResult<SignUpResponse> 
     )
     .await?;
     Ok(SignUpResponse {
-        user_confirmed: Some(false),
+        user_confirmed: Some(pre.auto_confirm_user),
         code_delivery_details,
         user_sub: Some(user.sub),
         session: Some(session),
@@ -553,6 +568,14 @@ pub async fn confirm_sign_up(
     user.status = CONFIRMED.into();
     user.modified_at = ctx.app.clock.epoch();
     ctx.app.store.update_user(&user).await?;
+    crate::triggers::post_confirmation(
+        &ctx,
+        &pool,
+        Some(&client_id),
+        crate::triggers::ConfirmationSource::ConfirmSignUp,
+        &user,
+    )
+    .await?;
     let session = auto_sign_in_session(&ctx, &client, &user, req.session.as_deref()).await?;
     Ok(ConfirmSignUpResponse { session })
 }

@@ -4,6 +4,7 @@
 //! connection that is never recycled, because each SQLite connection would otherwise get its own
 //! empty in-memory database.
 
+pub mod auth_events;
 pub mod clients;
 pub mod codes;
 pub mod groups;

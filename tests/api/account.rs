@@ -1241,21 +1241,96 @@ async fn auth_events_need_the_threat_protection_add_on() {
     );
     assert_eq!(c, "UserPoolAddOnNotEnabledException");
 
-    let (pool, _) = pool_with(
+    let (pool, client) = pool_with(
         &app,
         json!({"UserPoolAddOns": {"AdvancedSecurityMode": "AUDIT"}}),
     )
     .await;
-    confirmed_user(&app, &pool, "jane", &[]).await;
-    let out = app
-        .client
-        .admin_list_user_auth_events()
-        .user_pool_id(&pool)
+    confirmed_user(
+        &app,
+        &pool,
+        "jane",
+        &[("email", "jane@example.com"), ("email_verified", "true")],
+    )
+    .await;
+    let list = |max: i32, token: Option<String>| {
+        app.client
+            .admin_list_user_auth_events()
+            .user_pool_id(&pool)
+            .username("jane")
+            .max_results(max)
+            .set_next_token(token)
+            .send()
+    };
+    assert!(list(0, None).await.expect("empty").auth_events().is_empty());
+
+    sign_in(&app, &client, "jane", PASSWORD)
+        .await
+        .expect("sign-in");
+    app.advance_clock(1).await;
+    app.client
+        .forgot_password()
+        .client_id(&client)
         .username("jane")
         .send()
         .await
-        .expect("AdminListUserAuthEvents");
-    assert!(out.auth_events().is_empty());
+        .expect("ForgotPassword");
+    let all = list(0, None).await.expect("AdminListUserAuthEvents");
+    let events = all.auth_events();
+    let types: Vec<_> = events
+        .iter()
+        .map(|e| e.event_type().map(|t| t.as_str().to_string()))
+        .collect();
+    assert_eq!(
+        types,
+        vec![Some("ForgotPassword".into()), Some("SignIn".into())],
+        "newest first"
+    );
+    let sign_in_event = &events[1];
+    assert_eq!(
+        sign_in_event.event_response().map(|r| r.as_str()),
+        Some("Pass")
+    );
+    assert_eq!(
+        sign_in_event
+            .event_risk()
+            .and_then(|r| r.risk_decision())
+            .map(|d| d.as_str()),
+        Some("NoRisk")
+    );
+    let challenge = &sign_in_event.challenge_responses()[0];
+    assert_eq!(
+        challenge.challenge_name().map(|c| c.as_str()),
+        Some("Password")
+    );
+    assert_eq!(
+        challenge.challenge_response().map(|c| c.as_str()),
+        Some("Success")
+    );
+    assert!(all.next_token().is_none());
+
+    let first = list(1, None).await.expect("a page");
+    assert_eq!(first.auth_events().len(), 1);
+    let second = list(1, first.next_token().map(str::to_string))
+        .await
+        .expect("the next page");
+    assert_eq!(second.auth_events()[0].event_id(), sign_in_event.event_id());
+
+    let event_id = sign_in_event.event_id().unwrap_or_default().to_string();
+    app.client
+        .admin_update_auth_event_feedback()
+        .user_pool_id(&pool)
+        .username("jane")
+        .event_id(&event_id)
+        .feedback_value(FeedbackValueType::Invalid)
+        .send()
+        .await
+        .expect("AdminUpdateAuthEventFeedback");
+    let after = list(0, None).await.expect("list");
+    let feedback = after.auth_events()[1].event_feedback().expect("feedback");
+    assert_eq!(feedback.feedback_value().as_str(), "Invalid");
+    assert_eq!(feedback.provider(), "Admin");
+
     let (c, _) = expect_err(
         app.client
             .admin_list_user_auth_events()
@@ -1270,8 +1345,8 @@ async fn auth_events_need_the_threat_protection_add_on() {
             .admin_update_auth_event_feedback()
             .user_pool_id(&pool)
             .username("jane")
-            .event_id("e1")
-            .feedback_value(FeedbackValueType::Invalid)
+            .event_id("not-an-event")
+            .feedback_value(FeedbackValueType::Valid)
             .send()
             .await,
     );

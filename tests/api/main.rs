@@ -5,6 +5,8 @@
 
 mod account;
 mod auth;
+mod custom_auth;
+mod devices;
 mod groups;
 mod helpers;
 mod mfa;
@@ -12,4 +14,7 @@ mod pools;
 mod protocol;
 mod seed;
 mod srp;
+mod triggers;
+mod user_auth;
 mod users;
+mod webauthn;

@@ -1,0 +1,368 @@
+//! Running a trigger: one HTTP/1.1 POST of the event, to the Lambda Invoke API
+//! (`/2015-03-31/functions/NAME/invocations`, what `sam local start-lambda` and LocalStack serve)
+//! or to a webhook, bounded by the trigger timeout, with failures turned into the exceptions
+//! Cognito answers (spec 1.6): the function's own error → UserLambdaValidationException
+//! "<Trigger> failed with error <message>."; no answer in time → UnexpectedLambdaException
+//! "<Trigger> invocation failed due to error Socket timeout while invoking Lambda function.";
+//! output that is not JSON → InvalidLambdaResponseException.
+//!
+//! Events are never logged: a UserMigration event carries the user's password.
+
+use super::Trigger;
+use crate::error::ApiError;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Bytes;
+use hyper_util::rt::TokioIo;
+use serde_json::Value;
+use std::time::Duration;
+
+/// Lambda's synchronous payload limit; a larger answer is not a trigger response.
+const MAX_RESPONSE_BYTES: usize = 6 * 1024 * 1024;
+
+/// Where a trigger's event goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// The Lambda Invoke API at `endpoint`, function `function` (the name from the ARN) and
+    /// optional version / alias `qualifier`.
+    Lambda {
+        endpoint: String,
+        function: String,
+        qualifier: Option<String>,
+        region: String,
+    },
+    /// The event is posted as is and the answer is the returned event.
+    Webhook { url: String },
+}
+
+impl Target {
+    /// For logs: where the event went, without anything from the event.
+    pub fn describe(&self) -> String {
+        match self {
+            Target::Lambda {
+                endpoint, function, ..
+            } => format!("lambda {function} at {endpoint}"),
+            Target::Webhook { url } => format!("webhook {url}"),
+        }
+    }
+}
+
+/// The function name and qualifier in a Lambda ARN
+/// (`arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]`); anything else is used as the name.
+pub fn function_of_arn(arn: &str) -> (String, Option<String>, Option<String>) {
+    let parts: Vec<&str> = arn.split(':').collect();
+    if parts.len() >= 7 && parts[0] == "arn" && parts[5] == "function" {
+        let region = Some(parts[3].to_string()).filter(|r| !r.is_empty());
+        let qualifier = parts.get(7).map(|q| q.to_string());
+        return (parts[6].to_string(), qualifier, region);
+    }
+    (arn.to_string(), None, None)
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub struct HttpUrl {
+    pub host: String,
+    pub port: u16,
+    /// `host[:port]` as written, for the Host header.
+    pub authority: String,
+    pub path_and_query: String,
+}
+
+/// Parses an `http://` URL. TLS is not spoken: trigger endpoints are local emulators and test
+/// servers.
+pub fn parse_url(url: &str) -> Result<HttpUrl, String> {
+    let rest = url
+        .strip_prefix("http://")
+        .ok_or_else(|| format!("{url} is not an http:// URL"))?;
+    let (authority, path) = match rest.find(['/', '?']) {
+        Some(i) if rest[i..].starts_with('/') => (&rest[..i], rest[i..].to_string()),
+        Some(i) => (&rest[..i], format!("/{}", &rest[i..])),
+        None => (rest, "/".to_string()),
+    };
+    let bad_port = || format!("{url} has an invalid port");
+    let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
+        let (h, after) = v6
+            .split_once(']')
+            .ok_or_else(|| format!("{url} has an invalid host"))?;
+        let port = match after.strip_prefix(':') {
+            Some(p) => p.parse().map_err(|_| bad_port())?,
+            None if after.is_empty() => 80,
+            None => return Err(bad_port()),
+        };
+        (h.to_string(), port)
+    } else {
+        match authority.rsplit_once(':') {
+            Some((h, p)) => (h.to_string(), p.parse().map_err(|_| bad_port())?),
+            None => (authority.to_string(), 80),
+        }
+    };
+    if host.is_empty() {
+        return Err(format!("{url} has no host"));
+    }
+    Ok(HttpUrl {
+        host,
+        port,
+        authority: authority.to_string(),
+        path_and_query: path,
+    })
+}
+
+/// Checks a configured URL up front, so a typo is reported where it was written.
+pub fn check_url(url: &str) -> Result<(), String> {
+    parse_url(url).map(|_| ())
+}
+
+fn percent_encode_segment(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+struct Answer {
+    status: u16,
+    function_error: bool,
+    error_type: Option<String>,
+    body: Bytes,
+}
+
+fn unexpected(trigger: Trigger, detail: &str) -> ApiError {
+    ApiError::new(
+        "UnexpectedLambdaException",
+        format!(
+            "{} invocation failed due to error {detail}.",
+            trigger.name()
+        ),
+    )
+}
+
+fn validation(trigger: Trigger, message: &str) -> ApiError {
+    ApiError::new(
+        "UserLambdaValidationException",
+        format!("{} failed with error {message}.", trigger.name()),
+    )
+}
+
+pub fn unrecognizable() -> ApiError {
+    ApiError::new(
+        "InvalidLambdaResponseException",
+        "Unrecognizable lambda output",
+    )
+}
+
+fn invalid_json() -> ApiError {
+    ApiError::new(
+        "InvalidLambdaResponseException",
+        "Invalid lambda function output : Invalid JSON",
+    )
+}
+
+async fn post(url: &HttpUrl, headers: &[(&str, String)], body: Vec<u8>) -> Result<Answer, String> {
+    let stream = tokio::net::TcpStream::connect((url.host.as_str(), url.port))
+        .await
+        .map_err(|e| format!("cannot connect to {}: {e}", url.authority))?;
+    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .map_err(|e| e.to_string())?;
+    tokio::spawn(async move {
+        let _ = connection.await;
+    });
+    let mut request = hyper::Request::builder()
+        .method("POST")
+        .uri(url.path_and_query.as_str())
+        .header("host", url.authority.as_str())
+        .header("content-type", "application/json")
+        .header(
+            "user-agent",
+            concat!("cognito-emulator/", env!("CARGO_PKG_VERSION")),
+        );
+    for (name, value) in headers {
+        request = request.header(*name, value.as_str());
+    }
+    let request = request
+        .body(Full::new(Bytes::from(body)))
+        .map_err(|e| e.to_string())?;
+    let response = sender
+        .send_request(request)
+        .await
+        .map_err(|e| format!("no answer from {}: {e}", url.authority))?;
+    let status = response.status().as_u16();
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let function_error = header("x-amz-function-error").is_some();
+    let error_type = header("x-amzn-errortype");
+    let body = Limited::new(response.into_body(), MAX_RESPONSE_BYTES)
+        .collect()
+        .await
+        .map_err(|e| format!("reading the answer from {}: {e}", url.authority))?
+        .to_bytes();
+    Ok(Answer {
+        status,
+        function_error,
+        error_type,
+        body,
+    })
+}
+
+/// The message of an error payload: Lambda's `{"errorMessage": ...}`, a `message`, or the text.
+fn error_message(body: &[u8]) -> String {
+    if let Ok(v) = serde_json::from_slice::<Value>(body) {
+        for key in ["errorMessage", "message", "Message"] {
+            if let Some(m) = v.get(key).and_then(Value::as_str) {
+                return m.to_string();
+            }
+        }
+        if let Some(s) = v.as_str() {
+            return s.to_string();
+        }
+    }
+    let text = String::from_utf8_lossy(body);
+    text.trim().chars().take(500).collect()
+}
+
+/// Sends `event` to `target` and returns what the function returned.
+pub async fn invoke(
+    trigger: Trigger,
+    target: &Target,
+    event: &Value,
+    timeout: Duration,
+) -> Result<Value, ApiError> {
+    let body = serde_json::to_vec(event).map_err(ApiError::internal)?;
+    let (url, headers) = match target {
+        Target::Lambda {
+            endpoint,
+            function,
+            qualifier,
+            region,
+        } => {
+            let mut path = format!(
+                "{}/2015-03-31/functions/{}/invocations",
+                endpoint.trim_end_matches('/'),
+                percent_encode_segment(function)
+            );
+            if let Some(q) = qualifier {
+                path.push_str(&format!("?Qualifier={}", percent_encode_segment(q)));
+            }
+            // LocalStack reads the region from the credential scope; it does not check the
+            // signature, and sam local ignores the header.
+            let date = chrono::Utc::now().format("%Y%m%d");
+            let headers = vec![
+                ("x-amz-invocation-type", "RequestResponse".to_string()),
+                (
+                    "authorization",
+                    format!(
+                        "AWS4-HMAC-SHA256 Credential=cognito-emulator/{date}/{region}/lambda/aws4_request, SignedHeaders=host, Signature=0"
+                    ),
+                ),
+            ];
+            (path, headers)
+        }
+        Target::Webhook { url } => (url.clone(), Vec::new()),
+    };
+    let parsed = parse_url(&url).map_err(|e| unexpected(trigger, &e))?;
+    let answer = match tokio::time::timeout(timeout, post(&parsed, &headers, body)).await {
+        Err(_) => {
+            return Err(unexpected(
+                trigger,
+                "Socket timeout while invoking Lambda function",
+            ))
+        }
+        Ok(Err(e)) => return Err(unexpected(trigger, &e)),
+        Ok(Ok(a)) => a,
+    };
+    let is_lambda = matches!(target, Target::Lambda { .. });
+    if is_lambda && answer.function_error {
+        return Err(validation(trigger, &error_message(&answer.body)));
+    }
+    if !(200..300).contains(&answer.status) {
+        if is_lambda {
+            // The Invoke API's own errors (unknown function, throttling...).
+            let kind = answer
+                .error_type
+                .as_deref()
+                .map(|t| t.split(':').next().unwrap_or(t).to_string())
+                .or_else(|| {
+                    serde_json::from_slice::<Value>(&answer.body)
+                        .ok()
+                        .and_then(|v| {
+                            v.get("__type")
+                                .or_else(|| v.get("Type"))
+                                .and_then(Value::as_str)
+                                .map(str::to_string)
+                        })
+                })
+                .unwrap_or_else(|| match answer.status {
+                    404 => "ResourceNotFoundException".to_string(),
+                    s => format!("HTTP {s} from the Lambda endpoint"),
+                });
+            return Err(unexpected(trigger, &kind));
+        }
+        let message = error_message(&answer.body);
+        let message = if message.is_empty() {
+            format!("HTTP {}", answer.status)
+        } else {
+            message
+        };
+        return Err(validation(trigger, &message));
+    }
+    serde_json::from_slice(&answer.body).map_err(|_| invalid_json())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn function_names_come_from_the_arn() {
+        assert_eq!(
+            function_of_arn("arn:aws:lambda:eu-west-1:123456789012:function:pre-sign-up"),
+            ("pre-sign-up".into(), None, Some("eu-west-1".into()))
+        );
+        assert_eq!(
+            function_of_arn("arn:aws:lambda:us-east-1:123456789012:function:define:live"),
+            (
+                "define".into(),
+                Some("live".into()),
+                Some("us-east-1".into())
+            )
+        );
+        assert_eq!(
+            function_of_arn("plain-name"),
+            ("plain-name".into(), None, None)
+        );
+    }
+
+    #[test]
+    fn urls() {
+        let u = parse_url("http://127.0.0.1:3001").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            (u.host.as_str(), u.port, u.path_and_query.as_str()),
+            ("127.0.0.1", 3001, "/")
+        );
+        let u = parse_url("http://hooks.local/define?x=1").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((u.port, u.path_and_query.as_str()), (80, "/define?x=1"));
+        let u = parse_url("http://[::1]:9000/a").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((u.host.as_str(), u.port), ("::1", 9000));
+        assert!(parse_url("https://x").is_err());
+        assert!(parse_url("http://:80/").is_err());
+        assert!(parse_url("http://x:port/").is_err());
+    }
+
+    #[test]
+    fn error_payloads() {
+        assert_eq!(
+            error_message(br#"{"errorMessage":"Bad domain","errorType":"Error"}"#),
+            "Bad domain"
+        );
+        assert_eq!(error_message(b"  plain text \n"), "plain text");
+    }
+}

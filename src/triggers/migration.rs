@@ -1,0 +1,106 @@
+//! UserMigration (DG "Migrate user Lambda trigger"): a sign-in with a password
+//! (`UserMigration_Authentication`) or a forgotten password (`UserMigration_ForgotPassword`) for a
+//! user the pool does not have asks the function, which may answer with the user's attributes;
+//! the user is then created (with that password when there is one) and the operation goes on.
+
+use super::{initiate_validation_data, request, run, Call, Trigger};
+use crate::domain::attributes::{self, WriteMode};
+use crate::error::{ApiError, ApiResult};
+use crate::model::shapes::{AttributeType, UserPoolClientType, UserPoolType};
+use crate::ops::users::{create_user, NewUser};
+use crate::ops::Ctx;
+use crate::store::users::UserRecord;
+use serde_json::{Map, Value};
+
+/// Statuses a migrated user may end in.
+const FINAL_STATUSES: &[&str] = &["CONFIRMED", "RESET_REQUIRED"];
+
+/// Asks the pool's UserMigration function about `username`. `password` is the one typed at
+/// sign-in; `None` for ForgotPassword. Returns the created user, or `None` when the pool has no
+/// UserMigration trigger (the caller answers as for any unknown user).
+pub async fn user_migration(
+    ctx: &Ctx,
+    pool: &UserPoolType,
+    client: &UserPoolClientType,
+    username: &str,
+    password: Option<&str>,
+) -> ApiResult<Option<UserRecord>> {
+    if !super::configured(&ctx.app, pool, Trigger::UserMigration) {
+        return Ok(None);
+    }
+    let info = request();
+    let mut req = Map::new();
+    req.insert(
+        "password".into(),
+        password.map_or(Value::Null, |p| Value::String(p.to_string())),
+    );
+    req.insert("validationData".into(), initiate_validation_data(&info));
+    let client_id = client.client_id.clone().unwrap_or_default();
+    let Some(response) = run(
+        &ctx.app,
+        Call {
+            trigger: Trigger::UserMigration,
+            source: if password.is_some() {
+                "UserMigration_Authentication"
+            } else {
+                "UserMigration_ForgotPassword"
+            },
+            pool,
+            client_id: Some(&client_id),
+            user_name: username,
+            request: req,
+            version: "1",
+        },
+    )
+    .await?
+    else {
+        return Ok(None);
+    };
+    // A function that found nobody returns no attributes: the user stays unknown (the text
+    // Cognito gives then, for LEGACY clients).
+    let given: Vec<AttributeType> = match response.get("userAttributes") {
+        Some(Value::Object(m)) if !m.is_empty() => m
+            .iter()
+            .map(|(k, v)| AttributeType {
+                name: Some(k.clone()),
+                value: Some(match v {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                }),
+            })
+            .collect(),
+        None | Some(Value::Null) | Some(Value::Object(_)) => {
+            return Err(ApiError::user_not_found(format!(
+                "Exception migrating user in app client {client_id}"
+            )))
+        }
+        Some(_) => return Err(super::invoke::unrecognizable()),
+    };
+    // `sub` and other values Cognito owns are not the function's to set.
+    let given: Vec<AttributeType> = given
+        .into_iter()
+        .filter(|a| !matches!(a.name.as_deref(), Some("sub" | "cognito:user_status")))
+        .collect();
+    let status = match response.get("finalUserStatus").and_then(Value::as_str) {
+        Some(s) if FINAL_STATUSES.contains(&s) => s.to_string(),
+        None => "RESET_REQUIRED".to_string(),
+        Some(_) => return Err(super::invoke::unrecognizable()),
+    };
+    let force_alias = matches!(response.get("forceAliasCreation"), Some(Value::Bool(true)));
+    let attributes = attributes::check_write(pool, None, &given, WriteMode::AdminCreate)?;
+    let user = create_user(
+        ctx,
+        pool,
+        NewUser {
+            requested_username: username,
+            attributes,
+            password,
+            status: &status,
+            force_alias_creation: force_alias,
+            exists_message: "User account already exists",
+        },
+    )
+    .await?;
+    tracing::info!(pool_id = %user.pool_id, username = %user.username, status = %user.status, "user migrated");
+    Ok(Some(user))
+}

@@ -1,0 +1,491 @@
+//! CUSTOM_AUTH through the SDK with the Define / Create / Verify Auth Challenge functions running in
+//! the test Lambda runtime (`triggers::FakeLambda`): without SRP, with SRP first (what Amplify's
+//! CUSTOM_WITH_SRP sends), the session history the functions see, retries and failures.
+
+use crate::helpers::*;
+use crate::triggers::{
+    app_for, claims, confirmed_user, pool_with_triggers, respond, FakeLambda, Reply, PASSWORD,
+};
+use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ChallengeNameType};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use cognito_emulator::crypto::srp::client;
+use serde_json::{json, Value};
+
+const CUSTOM: &[&str] = &[
+    "DefineAuthChallenge",
+    "CreateAuthChallenge",
+    "VerifyAuthChallengeResponse",
+];
+
+/// The functions of the DG's custom-auth examples: SRP first when asked, then a question whose
+/// answer is "4", three tries.
+fn quiz(name: &str, e: &Value) -> Reply {
+    let session = e["request"]["session"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let last = session.last().cloned().unwrap_or(Value::Null);
+    match name {
+        "DefineAuthChallenge" => {
+            let r = if session.len() == 1 && last["challengeName"] == "SRP_A" {
+                json!({"challengeName": "PASSWORD_VERIFIER", "issueTokens": false, "failAuthentication": false})
+            } else if last["challengeName"] == "CUSTOM_CHALLENGE" && last["challengeResult"] == true
+            {
+                json!({"issueTokens": true, "failAuthentication": false})
+            } else if session
+                .iter()
+                .filter(|s| s["challengeName"] == "CUSTOM_CHALLENGE")
+                .count()
+                >= 3
+            {
+                json!({"issueTokens": false, "failAuthentication": true})
+            } else {
+                json!({"challengeName": "CUSTOM_CHALLENGE", "issueTokens": false, "failAuthentication": false})
+            };
+            respond(e, r)
+        }
+        "CreateAuthChallenge" => respond(
+            e,
+            json!({
+                "publicChallengeParameters": {"question": "2 + 2 = ?"},
+                "privateChallengeParameters": {"answer": "4"},
+                "challengeMetadata": format!("QUIZ-{}", session.len())
+            }),
+        ),
+        "VerifyAuthChallengeResponse" => {
+            let ok = e["request"]["challengeAnswer"]
+                == e["request"]["privateChallengeParameters"]["answer"];
+            respond(e, json!({"answerCorrect": ok}))
+        }
+        _ => Reply::Event(e.clone()),
+    }
+}
+
+struct Custom {
+    app: TestApp,
+    lambda: FakeLambda,
+    pool_id: String,
+    client_id: String,
+}
+
+impl Custom {
+    async fn new() -> Self {
+        let lambda = FakeLambda::start(quiz).await;
+        let app = app_for(&lambda).await;
+        let (pool_id, client_id) = pool_with_triggers(&app, CUSTOM).await;
+        confirmed_user(&app, &pool_id, "carol").await;
+        Custom {
+            app,
+            lambda,
+            pool_id,
+            client_id,
+        }
+    }
+
+    async fn start(
+        &self,
+        username: &str,
+    ) -> Result<
+        (
+            Option<ChallengeNameType>,
+            std::collections::HashMap<String, String>,
+            Option<String>,
+        ),
+        (String, String),
+    > {
+        self.app
+            .client
+            .initiate_auth()
+            .client_id(&self.client_id)
+            .auth_flow(AuthFlowType::CustomAuth)
+            .auth_parameters("USERNAME", username)
+            .send()
+            .await
+            .map(|o| {
+                (
+                    o.challenge_name().cloned(),
+                    o.challenge_parameters().cloned().unwrap_or_default(),
+                    o.session().map(str::to_string),
+                )
+            })
+            .map_err(|e| err_code(&e))
+    }
+
+    async fn answer(
+        &self,
+        session: &str,
+        answer: &str,
+    ) -> Result<aws_sdk_cognitoidentityprovider::operation::respond_to_auth_challenge::RespondToAuthChallengeOutput, (String, String)>{
+        self.app
+            .client
+            .respond_to_auth_challenge()
+            .client_id(&self.client_id)
+            .challenge_name(ChallengeNameType::CustomChallenge)
+            .session(session)
+            .challenge_responses("USERNAME", "carol")
+            .challenge_responses("ANSWER", answer)
+            .client_metadata("attempt", "x")
+            .send()
+            .await
+            .map_err(|e| err_code(&e))
+    }
+
+    fn sessions(&self, function: &str) -> Vec<Value> {
+        self.lambda
+            .events(function)
+            .into_iter()
+            .map(|e| e["request"]["session"].clone())
+            .collect()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn custom_auth_without_a_define_trigger_is_refused() {
+    let app = spawn_app().await;
+    let pool_id = app.create_pool("plain").await;
+    let client_id = app.create_client(&pool_id).await;
+    let (code, message) = expect_err(
+        app.client
+            .initiate_auth()
+            .client_id(&client_id)
+            .auth_flow(AuthFlowType::CustomAuth)
+            .auth_parameters("USERNAME", "carol")
+            .send()
+            .await,
+    );
+    assert_eq!(
+        (code.as_str(), message.as_str()),
+        (
+            "InvalidParameterException",
+            "Custom auth lambda trigger is not configured for the user pool."
+        )
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_custom_challenge_answered_correctly_after_a_wrong_answer_issues_tokens() {
+    let c = Custom::new().await;
+    let (name, params, session) = c.start("carol").await.expect("a challenge");
+    assert_eq!(name, Some(ChallengeNameType::CustomChallenge));
+    assert_eq!(
+        params.get("question").map(String::as_str),
+        Some("2 + 2 = ?")
+    );
+    assert_eq!(params.get("USERNAME").map(String::as_str), Some("carol"));
+    assert!(
+        !params.contains_key("answer"),
+        "private parameters stay private"
+    );
+    let session = session.expect("a Session");
+
+    let wrong = c.answer(&session, "5").await.expect("another challenge");
+    assert_eq!(
+        wrong.challenge_name(),
+        Some(&ChallengeNameType::CustomChallenge)
+    );
+    assert!(wrong.authentication_result().is_none());
+    let next = wrong.session().expect("a new Session").to_string();
+    assert_ne!(next, session);
+
+    let right = c.answer(&next, "4").await.expect("tokens");
+    let tokens = right.authentication_result().expect("AuthenticationResult");
+    let id = claims(tokens.id_token().expect("an ID token"));
+    assert_eq!(id["cognito:username"], "carol");
+    assert!(right.challenge_name().is_none());
+
+    assert_eq!(
+        c.lambda.names(),
+        [
+            "DefineAuthChallenge",
+            "CreateAuthChallenge",
+            "VerifyAuthChallengeResponse",
+            "DefineAuthChallenge",
+            "CreateAuthChallenge",
+            "VerifyAuthChallengeResponse",
+            "DefineAuthChallenge"
+        ]
+    );
+    assert_eq!(
+        c.sessions("DefineAuthChallenge"),
+        [
+            json!([]),
+            json!([{"challengeName": "CUSTOM_CHALLENGE", "challengeResult": false, "challengeMetadata": "QUIZ-0"}]),
+            json!([
+                {"challengeName": "CUSTOM_CHALLENGE", "challengeResult": false, "challengeMetadata": "QUIZ-0"},
+                {"challengeName": "CUSTOM_CHALLENGE", "challengeResult": true, "challengeMetadata": "QUIZ-1"}
+            ]),
+        ]
+    );
+    let define = &c.lambda.events("DefineAuthChallenge")[0];
+    assert_eq!(
+        define["triggerSource"],
+        "DefineAuthChallenge_Authentication"
+    );
+    assert_eq!(define["userName"], "carol");
+    assert_eq!(define["callerContext"]["clientId"], c.client_id.as_str());
+    assert_eq!(define["userPoolId"], c.pool_id.as_str());
+    assert_eq!(
+        define["request"]["userAttributes"]["email"],
+        "carol@example.com"
+    );
+    assert_eq!(
+        define["response"],
+        json!({"challengeName": null, "issueTokens": null, "failAuthentication": null})
+    );
+    let create = &c.lambda.events("CreateAuthChallenge")[1];
+    assert_eq!(
+        create["triggerSource"],
+        "CreateAuthChallenge_Authentication"
+    );
+    assert_eq!(create["request"]["challengeName"], "CUSTOM_CHALLENGE");
+    assert_eq!(
+        create["request"]["session"].as_array().map(Vec::len),
+        Some(1)
+    );
+    // RespondToAuthChallenge passes its ClientMetadata on.
+    assert_eq!(create["request"]["clientMetadata"], json!({"attempt": "x"}));
+    let verify = &c.lambda.events("VerifyAuthChallengeResponse")[1];
+    assert_eq!(
+        verify["triggerSource"],
+        "VerifyAuthChallengeResponse_Authentication"
+    );
+    assert_eq!(
+        verify["request"]["privateChallengeParameters"],
+        json!({"answer": "4"})
+    );
+    assert_eq!(verify["request"]["challengeAnswer"], "4");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn define_decides_failure_after_three_wrong_answers() {
+    let c = Custom::new().await;
+    let (_, _, session) = c.start("carol").await.expect("a challenge");
+    let mut session = session.expect("a Session");
+    for _ in 0..2 {
+        let out = c.answer(&session, "wrong").await.expect("retry");
+        session = out.session().expect("a Session").to_string();
+    }
+    assert_eq!(
+        c.answer(&session, "wrong").await.expect_err("failed"),
+        (
+            "NotAuthorizedException".to_string(),
+            "Incorrect username or password.".to_string()
+        )
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_custom_challenge_session_can_be_answered_once() {
+    let c = Custom::new().await;
+    let (_, _, session) = c.start("carol").await.expect("a challenge");
+    let session = session.expect("a Session");
+    c.answer(&session, "5").await.expect("another challenge");
+    assert_eq!(
+        c.answer(&session, "4").await.expect_err("reused"),
+        (
+            "NotAuthorizedException".to_string(),
+            "Invalid session for the user, session can only be used once.".to_string()
+        )
+    );
+    let (_, _, fresh) = c.start("carol").await.expect("a challenge");
+    let (code, message) = expect_err(
+        c.app
+            .client
+            .respond_to_auth_challenge()
+            .client_id(&c.client_id)
+            .challenge_name(ChallengeNameType::CustomChallenge)
+            .session(fresh.expect("a Session"))
+            .challenge_responses("USERNAME", "carol")
+            .send()
+            .await,
+    );
+    assert_eq!(
+        (code.as_str(), message.as_str()),
+        (
+            "InvalidParameterException",
+            "Missing required parameter ANSWER"
+        )
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_initiate_auth_runs_the_same_loop() {
+    let c = Custom::new().await;
+    let out = c
+        .app
+        .client
+        .admin_initiate_auth()
+        .user_pool_id(&c.pool_id)
+        .client_id(&c.client_id)
+        .auth_flow(AuthFlowType::CustomAuth)
+        .auth_parameters("USERNAME", "carol")
+        .send()
+        .await
+        .expect("a challenge");
+    assert_eq!(
+        out.challenge_name(),
+        Some(&ChallengeNameType::CustomChallenge)
+    );
+    let done = c
+        .app
+        .client
+        .admin_respond_to_auth_challenge()
+        .user_pool_id(&c.pool_id)
+        .client_id(&c.client_id)
+        .challenge_name(ChallengeNameType::CustomChallenge)
+        .session(out.session().expect("a Session"))
+        .challenge_responses("USERNAME", "carol")
+        .challenge_responses("ANSWER", "4")
+        .send()
+        .await
+        .expect("tokens");
+    assert!(done.authentication_result().is_some());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_users_and_broken_define_answers_fail_as_cognito_does() {
+    let c = Custom::new().await;
+    assert_eq!(
+        c.start("nobody").await.expect_err("unknown"),
+        (
+            "UserNotFoundException".to_string(),
+            "User does not exist.".to_string()
+        )
+    );
+    assert!(c.lambda.calls().is_empty());
+
+    let lambda = FakeLambda::start(|_, e| respond(e, json!({"challengeName": "SMS_MFA"}))).await;
+    let app = app_for(&lambda).await;
+    let (pool_id, client_id) = pool_with_triggers(&app, CUSTOM).await;
+    confirmed_user(&app, &pool_id, "carol").await;
+    let (code, message) = expect_err(
+        app.client
+            .initiate_auth()
+            .client_id(&client_id)
+            .auth_flow(AuthFlowType::CustomAuth)
+            .auth_parameters("USERNAME", "carol")
+            .send()
+            .await,
+    );
+    assert_eq!(
+        (code.as_str(), message.as_str()),
+        (
+            "InvalidLambdaResponseException",
+            "Unrecognizable lambda output"
+        )
+    );
+
+    let lambda = FakeLambda::start(|_, _| Reply::Throw("define is down".into())).await;
+    let app = app_for(&lambda).await;
+    let (pool_id, client_id) = pool_with_triggers(&app, CUSTOM).await;
+    confirmed_user(&app, &pool_id, "carol").await;
+    let (code, message) = expect_err(
+        app.client
+            .initiate_auth()
+            .client_id(&client_id)
+            .auth_flow(AuthFlowType::CustomAuth)
+            .auth_parameters("USERNAME", "carol")
+            .send()
+            .await,
+    );
+    assert_eq!(
+        (code.as_str(), message.as_str()),
+        (
+            "UserLambdaValidationException",
+            "DefineAuthChallenge failed with error define is down."
+        )
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// With SRP first
+// ---------------------------------------------------------------------------------------------
+
+fn pool_name(pool_id: &str) -> &str {
+    pool_id.split_once('_').map(|(_, n)| n).unwrap_or(pool_id)
+}
+
+/// InitiateAuth CUSTOM_AUTH with SRP_A and CHALLENGE_NAME=SRP_A, then the PASSWORD_VERIFIER
+/// answer signed with `password`, as Amplify's CUSTOM_WITH_SRP does.
+async fn srp_then(c: &Custom, password: &str) -> Result<aws_sdk_cognitoidentityprovider::operation::respond_to_auth_challenge::RespondToAuthChallengeOutput, (String, String)>{
+    let a: Vec<u8> = (0..128u32).map(|i| (i * 53 + 7) as u8).collect();
+    let out = c
+        .app
+        .client
+        .initiate_auth()
+        .client_id(&c.client_id)
+        .auth_flow(AuthFlowType::CustomAuth)
+        .auth_parameters("USERNAME", "carol")
+        .auth_parameters("SRP_A", hex::encode(client::srp_a(&a)))
+        .auth_parameters("CHALLENGE_NAME", "SRP_A")
+        .send()
+        .await
+        .expect("PASSWORD_VERIFIER");
+    assert_eq!(
+        out.challenge_name(),
+        Some(&ChallengeNameType::PasswordVerifier)
+    );
+    let p = out.challenge_parameters().cloned().unwrap_or_default();
+    let get = |k: &str| p.get(k).cloned().unwrap_or_default();
+    let timestamp = client::timestamp_at(c.app.state.clock.now());
+    let block = STANDARD.decode(get("SECRET_BLOCK")).expect("base64");
+    let signature = client::signature(
+        pool_name(&c.pool_id),
+        &get("USER_ID_FOR_SRP"),
+        password,
+        &get("SALT"),
+        &get("SRP_B"),
+        &a,
+        &block,
+        &timestamp,
+    );
+    c.app
+        .client
+        .respond_to_auth_challenge()
+        .client_id(&c.client_id)
+        .challenge_name(ChallengeNameType::PasswordVerifier)
+        .challenge_responses("USERNAME", get("USER_ID_FOR_SRP"))
+        .challenge_responses("PASSWORD_CLAIM_SECRET_BLOCK", get("SECRET_BLOCK"))
+        .challenge_responses("PASSWORD_CLAIM_SIGNATURE", signature)
+        .challenge_responses("TIMESTAMP", timestamp)
+        .send()
+        .await
+        .map_err(|e| err_code(&e))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_srp_first_the_password_is_verified_before_the_custom_challenge() {
+    let c = Custom::new().await;
+    let out = srp_then(&c, PASSWORD).await.expect("the custom challenge");
+    assert_eq!(
+        out.challenge_name(),
+        Some(&ChallengeNameType::CustomChallenge)
+    );
+    let session = out.session().expect("a Session").to_string();
+    assert_eq!(
+        c.sessions("DefineAuthChallenge"),
+        [
+            json!([{"challengeName": "SRP_A", "challengeResult": true}]),
+            json!([{"challengeName": "SRP_A", "challengeResult": true},
+                   {"challengeName": "PASSWORD_VERIFIER", "challengeResult": true}]),
+        ]
+    );
+    let done = c.answer(&session, "4").await.expect("tokens");
+    assert!(done.authentication_result().is_some());
+    let last = c.sessions("DefineAuthChallenge").pop().unwrap_or_default();
+    assert_eq!(last.as_array().map(Vec::len), Some(3));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_srp_first_a_wrong_password_ends_the_sign_in_without_asking_define_again() {
+    let c = Custom::new().await;
+    assert_eq!(
+        srp_then(&c, "Wr0ng-password").await.expect_err("refused"),
+        (
+            "NotAuthorizedException".to_string(),
+            "Incorrect username or password.".to_string()
+        )
+    );
+    assert_eq!(c.lambda.names(), ["DefineAuthChallenge"]);
+}

@@ -1,0 +1,896 @@
+//! Lambda triggers run for real: a small Lambda runtime inside the test speaks the Lambda Invoke
+//! API (`POST /2015-03-31/functions/{name}/invocations`, as `sam local start-lambda` does) and
+//! runs test functions, so the emulator's own invocation path is exercised; the same server also
+//! answers webhooks (`POST /hook/{name}`).
+
+use crate::helpers::*;
+use aws_sdk_cognitoidentityprovider::types::{
+    AttributeType, AuthFlowType, LambdaConfigType, PreTokenGenerationLambdaVersionType,
+    PreTokenGenerationVersionConfigType,
+};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap as AxumHeaders, StatusCode as AxumStatus};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use cognito_emulator::Config;
+use serde_json::{json, Value};
+use std::sync::{Arc, Mutex};
+
+// ---------------------------------------------------------------------------------------------
+// The test Lambda runtime
+// ---------------------------------------------------------------------------------------------
+
+/// What a test function does with an event.
+pub enum Reply {
+    /// Returns this event (usually the one received, with `response` filled in).
+    Event(Value),
+    /// Throws: Lambda answers 200 with `X-Amz-Function-Error: Unhandled` and the error payload;
+    /// a webhook answers 400 with `{"errorMessage": ...}`.
+    Throw(String),
+    /// Answers after this many milliseconds (a function that times out).
+    Sleep(u64),
+    /// Answers text that is not JSON.
+    NotJson,
+    /// The function does not exist (the Invoke API's 404).
+    NotFound,
+}
+
+/// `event` with its `response` replaced by `response`.
+pub fn respond(event: &Value, response: Value) -> Reply {
+    let mut e = event.clone();
+    e["response"] = response;
+    Reply::Event(e)
+}
+
+type Handler = Arc<dyn Fn(&str, &Value) -> Reply + Send + Sync>;
+
+#[derive(Clone)]
+struct RuntimeState {
+    handler: Handler,
+    calls: Arc<Mutex<Vec<(String, Value)>>>,
+}
+
+pub struct FakeLambda {
+    /// `http://127.0.0.1:PORT`: the Lambda endpoint; webhooks are `URL/hook/NAME`.
+    pub url: String,
+    calls: Arc<Mutex<Vec<(String, Value)>>>,
+}
+
+impl FakeLambda {
+    pub async fn start(handler: impl Fn(&str, &Value) -> Reply + Send + Sync + 'static) -> Self {
+        let calls = Arc::new(Mutex::new(Vec::new()));
+        let state = RuntimeState {
+            handler: Arc::new(handler),
+            calls: calls.clone(),
+        };
+        let router = Router::new()
+            .route("/2015-03-31/functions/{name}/invocations", post(invoke))
+            .route("/hook/{name}", post(hook))
+            .with_state(state);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a port for the Lambda runtime");
+        let url = format!("http://{}", listener.local_addr().expect("an address"));
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, router).await;
+        });
+        FakeLambda { url, calls }
+    }
+
+    pub fn hook(&self, name: &str) -> String {
+        format!("{}/hook/{name}", self.url)
+    }
+
+    /// Every event received, in order, with the function (or hook) name.
+    pub fn calls(&self) -> Vec<(String, Value)> {
+        self.calls.lock().map(|c| c.clone()).unwrap_or_default()
+    }
+
+    pub fn events(&self, function: &str) -> Vec<Value> {
+        self.calls()
+            .into_iter()
+            .filter(|(f, _)| f == function)
+            .map(|(_, e)| e)
+            .collect()
+    }
+
+    /// The functions called, in order.
+    pub fn names(&self) -> Vec<String> {
+        self.calls().into_iter().map(|(f, _)| f).collect()
+    }
+}
+
+async fn run_handler(state: &RuntimeState, name: &str, body: &[u8]) -> Reply {
+    let event: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    if let Ok(mut c) = state.calls.lock() {
+        c.push((name.to_string(), event.clone()));
+    }
+    let reply = (state.handler)(name, &event);
+    if let Reply::Sleep(ms) = reply {
+        tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+        return Reply::Event(event);
+    }
+    reply
+}
+
+async fn invoke(
+    State(state): State<RuntimeState>,
+    Path(name): Path<String>,
+    headers: AxumHeaders,
+    body: axum::body::Bytes,
+) -> Response {
+    assert_eq!(
+        headers
+            .get("x-amz-invocation-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("RequestResponse"),
+        "a synchronous invocation"
+    );
+    match run_handler(&state, &name, &body).await {
+        Reply::Event(e) => Json(e).into_response(),
+        Reply::Throw(m) => (
+            [("x-amz-function-error", "Unhandled")],
+            Json(json!({"errorMessage": m, "errorType": "Error", "trace": []})),
+        )
+            .into_response(),
+        Reply::NotJson => "this is not JSON".into_response(),
+        Reply::NotFound => (
+            AxumStatus::NOT_FOUND,
+            [("x-amzn-errortype", "ResourceNotFoundException")],
+            Json(json!({"Type": "User", "Message": format!("Function not found: {name}")})),
+        )
+            .into_response(),
+        Reply::Sleep(_) => AxumStatus::OK.into_response(),
+    }
+}
+
+async fn hook(
+    State(state): State<RuntimeState>,
+    Path(name): Path<String>,
+    body: axum::body::Bytes,
+) -> Response {
+    match run_handler(&state, &name, &body).await {
+        Reply::Event(e) => Json(e).into_response(),
+        Reply::Throw(m) => {
+            (AxumStatus::BAD_REQUEST, Json(json!({"errorMessage": m}))).into_response()
+        }
+        Reply::NotJson => "not JSON".into_response(),
+        Reply::NotFound | Reply::Sleep(_) => AxumStatus::NOT_FOUND.into_response(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Set-up
+// ---------------------------------------------------------------------------------------------
+
+pub const PASSWORD: &str = "Passw0rd!";
+
+pub fn arn(function: &str) -> String {
+    format!("arn:aws:lambda:us-east-1:123456789012:function:{function}")
+}
+
+/// An emulator whose `--lambda-endpoint` is the fake runtime.
+pub async fn app_for(lambda: &FakeLambda) -> TestApp {
+    spawn_app_with(Config {
+        lambda_endpoint: Some(lambda.url.clone()),
+        fixed_code: Some("123456".into()),
+        trigger_timeout_ms: 2000,
+        ..Config::for_tests()
+    })
+    .await
+}
+
+/// A pool with these triggers (each function is named after its trigger) and a client allowing
+/// every flow; returns `(pool_id, client_id)`.
+pub async fn pool_with_triggers(app: &TestApp, triggers: &[&str]) -> (String, String) {
+    let mut lc = LambdaConfigType::builder();
+    for t in triggers {
+        let a = arn(t);
+        lc = match *t {
+            "PreSignUp" => lc.pre_sign_up(a),
+            "PostConfirmation" => lc.post_confirmation(a),
+            "PreAuthentication" => lc.pre_authentication(a),
+            "PostAuthentication" => lc.post_authentication(a),
+            "DefineAuthChallenge" => lc.define_auth_challenge(a),
+            "CreateAuthChallenge" => lc.create_auth_challenge(a),
+            "VerifyAuthChallengeResponse" => lc.verify_auth_challenge_response(a),
+            "PreTokenGeneration" => lc.pre_token_generation(a),
+            "PreTokenGenerationV2" => lc.pre_token_generation_config(
+                PreTokenGenerationVersionConfigType::builder()
+                    .lambda_arn(arn("PreTokenGeneration"))
+                    .lambda_version(PreTokenGenerationLambdaVersionType::V20)
+                    .build()
+                    .expect("a version config"),
+            ),
+            "PreTokenGenerationV3" => lc.pre_token_generation_config(
+                PreTokenGenerationVersionConfigType::builder()
+                    .lambda_arn(arn("PreTokenGeneration"))
+                    .lambda_version(PreTokenGenerationLambdaVersionType::V30)
+                    .build()
+                    .expect("a version config"),
+            ),
+            "CustomMessage" => lc.custom_message(a),
+            "UserMigration" => lc.user_migration(a),
+            other => panic!("unknown trigger {other}"),
+        };
+    }
+    let pool = app
+        .client
+        .create_user_pool()
+        .pool_name("triggers")
+        .auto_verified_attributes(
+            aws_sdk_cognitoidentityprovider::types::VerifiedAttributeType::Email,
+        )
+        .lambda_config(lc.build())
+        .send()
+        .await
+        .expect("CreateUserPool with LambdaConfig");
+    let pool_id = pool
+        .user_pool()
+        .and_then(|p| p.id())
+        .expect("a pool id")
+        .to_string();
+    let client_id = app.create_client(&pool_id).await;
+    (pool_id, client_id)
+}
+
+/// A confirmed user with a permanent password, created without triggers running (seed path).
+pub async fn confirmed_user(app: &TestApp, pool_id: &str, username: &str) {
+    cognito_emulator::seed::apply(
+        &app.state,
+        json!({"UserPools": [{"Id": pool_id, "PoolName": "triggers", "Users": [{
+            "Username": username, "Password": PASSWORD,
+            "Attributes": {"email": format!("{username}@example.com"), "email_verified": true}
+        }]}]}),
+    )
+    .await
+    .expect("the seed applies");
+}
+
+pub fn claims(jwt: &str) -> Value {
+    let payload = jwt.split('.').nth(1).expect("a JWT has a payload");
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("base64url")).expect("JSON")
+}
+
+fn attr(name: &str, value: &str) -> AttributeType {
+    AttributeType::builder()
+        .name(name)
+        .value(value)
+        .build()
+        .expect("an attribute")
+}
+
+async fn password_sign_in(
+    app: &TestApp,
+    client_id: &str,
+    username: &str,
+) -> Result<
+    aws_sdk_cognitoidentityprovider::operation::initiate_auth::InitiateAuthOutput,
+    (String, String),
+> {
+    app.client
+        .initiate_auth()
+        .client_id(client_id)
+        .auth_flow(AuthFlowType::UserPasswordAuth)
+        .auth_parameters("USERNAME", username)
+        .auth_parameters("PASSWORD", PASSWORD)
+        .client_metadata("origin", "tests")
+        .send()
+        .await
+        .map_err(|e| err_code(&e))
+}
+
+/// PUT with a JSON body (the emulator's trigger settings).
+pub async fn put(app: &TestApp, path: &str, body: Value) -> (u16, Value) {
+    let resp = app
+        .http
+        .put(app.url(path))
+        .json(&body)
+        .send()
+        .await
+        .expect("the emulator answers");
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+fn assert_common(event: &Value, pool_id: &str, source: &str, user_name: &str, client_id: &str) {
+    assert_eq!(event["version"], "1", "{event}");
+    assert_eq!(event["region"], "us-east-1");
+    assert_eq!(event["userPoolId"], pool_id);
+    assert_eq!(event["triggerSource"], source);
+    assert_eq!(event["userName"], user_name);
+    assert_eq!(event["callerContext"]["clientId"], client_id);
+    assert!(
+        event["callerContext"]["awsSdkVersion"].is_string(),
+        "{event}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// PreSignUp
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pre_sign_up_sees_the_sign_up_and_may_confirm_the_user_and_verify_the_email() {
+    let lambda = FakeLambda::start(|_, e| {
+        respond(
+            e,
+            json!({"autoConfirmUser": true, "autoVerifyEmail": true, "autoVerifyPhone": false}),
+        )
+    })
+    .await;
+    let app = app_for(&lambda).await;
+    let (pool_id, client_id) = pool_with_triggers(&app, &["PreSignUp"]).await;
+    let out = app
+        .client
+        .sign_up()
+        .client_id(&client_id)
+        .username("jane")
+        .password(PASSWORD)
+        .user_attributes(attr("email", "jane@example.com"))
+        .validation_data(attr("captcha", "ok"))
+        .client_metadata("campaign", "spring")
+        .send()
+        .await
+        .expect("SignUp");
+    assert!(out.user_confirmed());
+    assert!(
+        out.code_delivery_details().is_none(),
+        "no code for a confirmed user"
+    );
+    assert!(app.messages("username=jane").await.is_empty());
+
+    let events = lambda.events("PreSignUp");
+    assert_eq!(events.len(), 1);
+    let e = &events[0];
+    assert_common(e, &pool_id, "PreSignUp_SignUp", "jane", &client_id);
+    assert_eq!(
+        e["request"]["userAttributes"],
+        json!({"email": "jane@example.com"})
+    );
+    assert_eq!(e["request"]["validationData"], json!({"captcha": "ok"}));
+    assert_eq!(
+        e["request"]["clientMetadata"],
+        json!({"campaign": "spring"})
+    );
+    assert_eq!(
+        e["response"],
+        json!({"autoConfirmUser": false, "autoVerifyEmail": false, "autoVerifyPhone": false})
+    );
+
+    let user = app
+        .client
+        .admin_get_user()
+        .user_pool_id(&pool_id)
+        .username("jane")
+        .send()
+        .await
+        .expect("AdminGetUser");
+    assert_eq!(user.user_status().map(|s| s.as_str()), Some("CONFIRMED"));
+    let verified = user
+        .user_attributes()
+        .iter()
+        .find(|a| a.name() == "email_verified")
+        .and_then(|a| a.value());
+    assert_eq!(verified, Some("true"));
+    // Confirmed by the trigger: the user signs in at once.
+    assert!(password_sign_in(&app, &client_id, "jane").await.is_ok());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_untouched_pre_sign_up_event_leaves_the_user_unconfirmed_with_a_code_sent() {
+    let lambda = FakeLambda::start(|_, e| Reply::Event(e.clone())).await;
+    let app = app_for(&lambda).await;
+    let (_, client_id) = pool_with_triggers(&app, &["PreSignUp"]).await;
+    let out = app
+        .client
+        .sign_up()
+        .client_id(&client_id)
+        .username("joe")
+        .password(PASSWORD)
+        .user_attributes(attr("email", "joe@example.com"))
+        .send()
+        .await
+        .expect("SignUp");
+    assert!(!out.user_confirmed());
+    assert!(out.code_delivery_details().is_some());
+    let e = &lambda.events("PreSignUp")[0];
+    assert_eq!(e["request"]["validationData"], Value::Null);
+    assert!(e["request"].get("clientMetadata").is_none(), "{e}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pre_sign_up_error_refuses_the_sign_up_with_the_functions_message() {
+    let lambda = FakeLambda::start(|_, _| {
+        Reply::Throw("Registration from this domain is not allowed.".into())
+    })
+    .await;
+    let app = app_for(&lambda).await;
+    let (pool_id, client_id) = pool_with_triggers(&app, &["PreSignUp"]).await;
+    let err = app
+        .client
+        .sign_up()
+        .client_id(&client_id)
+        .username("mallory")
+        .password(PASSWORD)
+        .user_attributes(attr("email", "mallory@evil.example"))
+        .send()
+        .await
+        .expect_err("refused");
+    assert_eq!(
+        err_code(&err),
+        (
+            "UserLambdaValidationException".to_string(),
+            "PreSignUp failed with error Registration from this domain is not allowed.."
+                .to_string()
+        )
+    );
+    let (code, _) = expect_err(
+        app.client
+            .admin_get_user()
+            .user_pool_id(&pool_id)
+            .username("mallory")
+            .send()
+            .await,
+    );
+    assert_eq!(code, "UserNotFoundException", "no user was created");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_create_user_runs_pre_sign_up_as_the_administrator() {
+    let lambda = FakeLambda::start(|_, e| respond(e, json!({"autoConfirmUser": true}))).await;
+    let app = app_for(&lambda).await;
+    let (pool_id, _) = pool_with_triggers(&app, &["PreSignUp"]).await;
+    let created = app
+        .client
+        .admin_create_user()
+        .user_pool_id(&pool_id)
+        .username("ann")
+        .temporary_password(PASSWORD)
+        .user_attributes(attr("email", "ann@example.com"))
+        .validation_data(attr("source", "import"))
+        .client_metadata("batch", "7")
+        .message_action(aws_sdk_cognitoidentityprovider::types::MessageActionType::Suppress)
+        .send()
+        .await
+        .expect("AdminCreateUser");
+    // The response flags are for self sign-up; an administrator's user must set a password.
+    assert_eq!(
+        created
+            .user()
+            .and_then(|u| u.user_status())
+            .map(|s| s.as_str()),
+        Some("FORCE_CHANGE_PASSWORD")
+    );
+    let e = &lambda.events("PreSignUp")[0];
+    assert_common(
+        e,
+        &pool_id,
+        "PreSignUp_AdminCreateUser",
+        "ann",
+        "CLIENT_ID_NOT_APPLICABLE",
+    );
+    assert_eq!(e["request"]["validationData"], json!({"source": "import"}));
+    assert_eq!(e["request"]["clientMetadata"], json!({"batch": "7"}));
+}
+
+// ---------------------------------------------------------------------------------------------
+// PostConfirmation
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn post_confirmation_runs_once_the_user_is_confirmed() {
+    let lambda = FakeLambda::start(|_, e| Reply::Event(e.clone())).await;
+    let app = app_for(&lambda).await;
+    let (pool_id, client_id) = pool_with_triggers(&app, &["PostConfirmation"]).await;
+    app.client
+        .sign_up()
+        .client_id(&client_id)
+        .username("kim")
+        .password(PASSWORD)
+        .user_attributes(attr("email", "kim@example.com"))
+        .send()
+        .await
+        .expect("SignUp");
+    assert!(lambda.calls().is_empty(), "nothing before the confirmation");
+    app.client
+        .confirm_sign_up()
+        .client_id(&client_id)
+        .username("kim")
+        .confirmation_code("123456")
+        .client_metadata("step", "confirm")
+        .send()
+        .await
+        .expect("ConfirmSignUp");
+    let e = &lambda.events("PostConfirmation")[0];
+    assert_common(
+        e,
+        &pool_id,
+        "PostConfirmation_ConfirmSignUp",
+        "kim",
+        &client_id,
+    );
+    let attrs = &e["request"]["userAttributes"];
+    assert_eq!(attrs["cognito:user_status"], "CONFIRMED");
+    assert_eq!(attrs["email"], "kim@example.com");
+    assert_eq!(attrs["email_verified"], "true");
+    assert!(
+        attrs["sub"].as_str().is_some_and(|s| s.len() == 36),
+        "{attrs}"
+    );
+    assert_eq!(e["request"]["clientMetadata"], json!({"step": "confirm"}));
+
+    app.client
+        .sign_up()
+        .client_id(&client_id)
+        .username("lee")
+        .password(PASSWORD)
+        .send()
+        .await
+        .expect("SignUp");
+    app.client
+        .admin_confirm_sign_up()
+        .user_pool_id(&pool_id)
+        .username("lee")
+        .send()
+        .await
+        .expect("AdminConfirmSignUp");
+    let e = &lambda.events("PostConfirmation")[1];
+    assert_common(
+        e,
+        &pool_id,
+        "PostConfirmation_ConfirmSignUp",
+        "lee",
+        "CLIENT_ID_NOT_APPLICABLE",
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_post_confirmation_is_reported_but_the_user_stays_confirmed() {
+    let lambda = FakeLambda::start(|_, _| Reply::Throw("welcome mail failed".into())).await;
+    let app = app_for(&lambda).await;
+    let (pool_id, client_id) = pool_with_triggers(&app, &["PostConfirmation"]).await;
+    app.client
+        .sign_up()
+        .client_id(&client_id)
+        .username("kim")
+        .password(PASSWORD)
+        .send()
+        .await
+        .expect("SignUp");
+    let (code, message) = expect_err(
+        app.client
+            .admin_confirm_sign_up()
+            .user_pool_id(&pool_id)
+            .username("kim")
+            .send()
+            .await,
+    );
+    assert_eq!(code, "UserLambdaValidationException");
+    assert_eq!(
+        message,
+        "PostConfirmation failed with error welcome mail failed."
+    );
+    let user = app
+        .client
+        .admin_get_user()
+        .user_pool_id(&pool_id)
+        .username("kim")
+        .send()
+        .await
+        .expect("AdminGetUser");
+    assert_eq!(user.user_status().map(|s| s.as_str()), Some("CONFIRMED"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// PreAuthentication, PostAuthentication
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pre_and_post_authentication_run_around_a_password_sign_in() {
+    let lambda = FakeLambda::start(|_, e| Reply::Event(e.clone())).await;
+    let app = app_for(&lambda).await;
+    let (pool_id, client_id) =
+        pool_with_triggers(&app, &["PreAuthentication", "PostAuthentication"]).await;
+    confirmed_user(&app, &pool_id, "amy").await;
+    let out = password_sign_in(&app, &client_id, "amy")
+        .await
+        .expect("signed in");
+    assert!(out.authentication_result().is_some());
+    assert_eq!(lambda.names(), ["PreAuthentication", "PostAuthentication"]);
+
+    let pre = &lambda.events("PreAuthentication")[0];
+    assert_common(
+        pre,
+        &pool_id,
+        "PreAuthentication_Authentication",
+        "amy",
+        &client_id,
+    );
+    assert_eq!(pre["request"]["userAttributes"]["email"], "amy@example.com");
+    // InitiateAuth's ClientMetadata reaches PreAuthentication as validationData.
+    assert_eq!(pre["request"]["validationData"], json!({"origin": "tests"}));
+    assert_eq!(pre["response"], json!({}));
+
+    let post = &lambda.events("PostAuthentication")[0];
+    assert_common(
+        post,
+        &pool_id,
+        "PostAuthentication_Authentication",
+        "amy",
+        &client_id,
+    );
+    assert_eq!(post["request"]["newDeviceUsed"], false);
+    assert!(
+        post["request"].get("clientMetadata").is_none(),
+        "InitiateAuth does not pass ClientMetadata to PostAuthentication: {post}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pre_authentication_may_refuse_a_sign_in_before_the_password_is_checked() {
+    let lambda = FakeLambda::start(|name, e| match name {
+        "PreAuthentication" => Reply::Throw("Sign-in is closed on Sundays".into()),
+        _ => Reply::Event(e.clone()),
+    })
+    .await;
+    let app = app_for(&lambda).await;
+    let (pool_id, client_id) =
+        pool_with_triggers(&app, &["PreAuthentication", "PostAuthentication"]).await;
+    confirmed_user(&app, &pool_id, "amy").await;
+    let err = password_sign_in(&app, &client_id, "amy")
+        .await
+        .expect_err("refused");
+    assert_eq!(
+        err,
+        (
+            "UserLambdaValidationException".to_string(),
+            "PreAuthentication failed with error Sign-in is closed on Sundays.".to_string()
+        )
+    );
+    assert_eq!(lambda.names(), ["PreAuthentication"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_post_authentication_withholds_the_tokens() {
+    let lambda = FakeLambda::start(|_, _| Reply::Throw("audit log unavailable".into())).await;
+    let app = app_for(&lambda).await;
+    let (pool_id, client_id) = pool_with_triggers(&app, &["PostAuthentication"]).await;
+    confirmed_user(&app, &pool_id, "amy").await;
+    let err = password_sign_in(&app, &client_id, "amy")
+        .await
+        .expect_err("refused");
+    assert_eq!(
+        err.1,
+        "PostAuthentication failed with error audit log unavailable."
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Invocation failures
+// ---------------------------------------------------------------------------------------------
+
+async fn sign_up_error(app: &TestApp, client_id: &str) -> (String, String) {
+    expect_err(
+        app.client
+            .sign_up()
+            .client_id(client_id)
+            .username("x")
+            .password(PASSWORD)
+            .send()
+            .await,
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_function_that_does_not_answer_in_time_fails_like_a_lambda_timeout() {
+    let lambda = FakeLambda::start(|_, _| Reply::Sleep(3000)).await;
+    let app = spawn_app_with(Config {
+        lambda_endpoint: Some(lambda.url.clone()),
+        trigger_timeout_ms: 200,
+        ..Config::for_tests()
+    })
+    .await;
+    let (_, client_id) = pool_with_triggers(&app, &["PreSignUp"]).await;
+    assert_eq!(
+        sign_up_error(&app, &client_id).await,
+        (
+            "UnexpectedLambdaException".to_string(),
+            "PreSignUp invocation failed due to error Socket timeout while invoking Lambda function."
+                .to_string()
+        )
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn output_that_is_not_json_or_not_an_event_is_an_invalid_lambda_response() {
+    let lambda = FakeLambda::start(|name, e| match name {
+        "PreSignUp" => Reply::NotJson,
+        _ => respond(e, json!({"autoConfirmUser": "maybe"})),
+    })
+    .await;
+    let app = app_for(&lambda).await;
+    let (_, client_id) = pool_with_triggers(&app, &["PreSignUp"]).await;
+    assert_eq!(
+        sign_up_error(&app, &client_id).await,
+        (
+            "InvalidLambdaResponseException".to_string(),
+            "Invalid lambda function output : Invalid JSON".to_string()
+        )
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_malformed_response_is_unrecognizable_lambda_output() {
+    let lambda = FakeLambda::start(|_, e| respond(e, json!({"autoConfirmUser": 7}))).await;
+    let app = app_for(&lambda).await;
+    let (_, client_id) = pool_with_triggers(&app, &["PreSignUp"]).await;
+    assert_eq!(
+        sign_up_error(&app, &client_id).await,
+        (
+            "InvalidLambdaResponseException".to_string(),
+            "Unrecognizable lambda output".to_string()
+        )
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_function_the_lambda_endpoint_does_not_have_is_an_unexpected_lambda_exception() {
+    let lambda = FakeLambda::start(|_, _| Reply::NotFound).await;
+    let app = app_for(&lambda).await;
+    let (_, client_id) = pool_with_triggers(&app, &["PreSignUp"]).await;
+    assert_eq!(
+        sign_up_error(&app, &client_id).await,
+        (
+            "UnexpectedLambdaException".to_string(),
+            "PreSignUp invocation failed due to error ResourceNotFoundException.".to_string()
+        )
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trigger_with_no_way_to_run_fails_instead_of_being_skipped() {
+    let app = spawn_app().await;
+    let (_, client_id) = pool_with_triggers(&app, &["PreSignUp"]).await;
+    let (code, message) = sign_up_error(&app, &client_id).await;
+    assert_eq!(code, "UnexpectedLambdaException");
+    assert!(
+        message.starts_with("PreSignUp invocation failed due to error"),
+        "{message}"
+    );
+    assert!(message.contains("--lambda-endpoint"), "{message}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Webhooks and configuration
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_webhook_set_at_run_time_runs_a_trigger_the_pool_does_not_name() {
+    let lambda = FakeLambda::start(|name, e| match name {
+        "reject" => Reply::Throw("no robots".into()),
+        _ => respond(e, json!({"autoConfirmUser": true})),
+    })
+    .await;
+    let app = spawn_app().await;
+    let pool_id = app.create_pool("hooks").await;
+    let client_id = app.create_client(&pool_id).await;
+    let (status, body) = put(
+        &app,
+        &format!("/_emulator/triggers/{pool_id}"),
+        json!({"TriggerWebhooks": {"PreSignUp": lambda.hook("confirm")}}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (_, _, got) = app.get(&format!("/_emulator/triggers/{pool_id}")).await;
+    assert_eq!(
+        got,
+        json!({"TriggerWebhooks": {"PreSignUp": lambda.hook("confirm")}})
+    );
+
+    let out = app
+        .client
+        .sign_up()
+        .client_id(&client_id)
+        .username("web")
+        .password(PASSWORD)
+        .send()
+        .await
+        .expect("SignUp");
+    assert!(out.user_confirmed());
+    let e = &lambda.events("confirm")[0];
+    assert_common(e, &pool_id, "PreSignUp_SignUp", "web", &client_id);
+
+    put(
+        &app,
+        &format!("/_emulator/triggers/{pool_id}"),
+        json!({"TriggerWebhooks": {"PreSignUp": lambda.hook("reject")}}),
+    )
+    .await;
+    assert_eq!(
+        sign_up_error(&app, &client_id).await,
+        (
+            "UserLambdaValidationException".to_string(),
+            "PreSignUp failed with error no robots.".to_string()
+        )
+    );
+
+    let (status, body) = put(
+        &app,
+        &format!("/_emulator/triggers/{pool_id}"),
+        json!({"TriggerWebhooks": {"PreSignup": "http://127.0.0.1:1/"}}),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert!(
+        body["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("PreSignup is not a trigger")),
+        "{body}"
+    );
+    let (status, _) = put(&app, "/_emulator/triggers/us-east-1_nothere", json!({})).await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_trigger_webhook_flag_applies_to_every_pool() {
+    let lambda = FakeLambda::start(|_, e| respond(e, json!({"autoConfirmUser": true}))).await;
+    let app = spawn_app_with(Config {
+        trigger_webhooks: vec![format!("PreSignUp={}", lambda.hook("global"))],
+        ..Config::for_tests()
+    })
+    .await;
+    let pool_id = app.create_pool("any").await;
+    let client_id = app.create_client(&pool_id).await;
+    let out = app
+        .client
+        .sign_up()
+        .client_id(&client_id)
+        .username("g")
+        .password(PASSWORD)
+        .send()
+        .await
+        .expect("SignUp");
+    assert!(out.user_confirmed());
+    assert_eq!(lambda.names(), ["global"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_seed_file_sets_a_pools_lambda_endpoint_and_webhooks_and_seeds_without_triggers() {
+    let lambda = FakeLambda::start(|_, e| respond(e, json!({"autoConfirmUser": true}))).await;
+    let app = spawn_app().await;
+    cognito_emulator::seed::apply(
+        &app.state,
+        json!({"UserPools": [{
+            "Id": "us-east-1_Seeded01",
+            "PoolName": "seeded",
+            "LambdaConfig": {"PreSignUp": arn("PreSignUp"), "PostAuthentication": arn("PostAuthentication")},
+            "LambdaEndpoint": lambda.url,
+            "TriggerWebhooks": {"PreAuthentication": lambda.hook("pre-auth")},
+            "Clients": [{"ClientId": "seededclient1", "ClientName": "web",
+                         "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}],
+            "Users": [{"Username": "seeded", "Password": PASSWORD}]
+        }]}),
+    )
+    .await
+    .expect("the seed applies");
+    assert!(lambda.calls().is_empty(), "seeding runs no trigger");
+    assert!(password_sign_in(&app, "seededclient1", "seeded")
+        .await
+        .is_ok());
+    assert_eq!(lambda.names(), ["pre-auth", "PostAuthentication"]);
+
+    let bad = cognito_emulator::seed::apply(
+        &app.state,
+        json!({"UserPools": [{"PoolName": "bad", "TriggerWebhooks": {"PreSignUp": "https://x"}}]}),
+    )
+    .await
+    .expect_err("refused");
+    assert!(
+        format!("{bad:#}").contains("TriggerWebhooks.PreSignUp"),
+        "{bad:#}"
+    );
+}

@@ -1,3 +1,4 @@
 pub mod jwt;
 pub mod srp;
 pub mod totp;
+pub mod webauthn;

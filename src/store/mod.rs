@@ -13,6 +13,7 @@ pub mod pools;
 pub mod sessions;
 pub mod tokens;
 pub mod users;
+pub mod webauthn;
 
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,

@@ -1,0 +1,336 @@
+//! USER_AUTH, choice-based sign-in (spec 2.7): InitiateAuth / AdminInitiateAuth with USER_AUTH,
+//! the SELECT_CHALLENGE answer, and the first-factor EMAIL_OTP / SMS_OTP answers. WEB_AUTHN's
+//! options and assertion check are `ops::webauthn`; PASSWORD_SRP hands over to `ops::srp_auth`;
+//! the rules (which factors, which choice) are `flow::user_auth`.
+//!
+//! What follows each first factor: PASSWORD and PASSWORD_SRP continue as any password sign-in
+//! (NEW_PASSWORD_REQUIRED, MFA, devices); EMAIL_OTP, SMS_OTP and WEB_AUTHN are not followed by
+//! MFA (spec 2.5 point 6) and go straight to the device step and tokens. The auto sign-in with the
+//! Session of SignUp / ConfirmSignUp proves the user by the confirmation code just sent, and
+//! continues as after a first factor, MFA included.
+
+use super::auth::{conclude, password_matches, pool_and_client, AuthAnswer, Endpoint};
+use super::users::resolve_user;
+use super::Ctx;
+use crate::delivery::{self, Channel, Purpose};
+use crate::domain::client::ClientExt;
+use crate::domain::secret_hash;
+use crate::error::{ApiError, ApiResult};
+use crate::flow::session as flow_session;
+use crate::flow::user_auth::{self as flow_ua, Choice, OtpState};
+use crate::flow::{self, Challenge, Env, Outcome, Pending};
+use crate::model::shapes::{
+    AdminInitiateAuthResponse, GetUserPoolMfaConfigResponse, InitiateAuthResponse, UserPoolType,
+};
+use crate::store::users::UserRecord;
+use std::collections::BTreeMap;
+
+pub const FLOW: &str = "USER_AUTH";
+
+/// An InitiateAuth answer plus the top-level `AvailableChallenges` only USER_AUTH sets.
+pub(super) struct Started {
+    answer: AuthAnswer,
+    available: Option<Vec<String>>,
+}
+
+impl From<Started> for InitiateAuthResponse {
+    fn from(s: Started) -> Self {
+        let mut r: InitiateAuthResponse = s.answer.into();
+        r.available_challenges = s.available;
+        r
+    }
+}
+
+impl From<Started> for AdminInitiateAuthResponse {
+    fn from(s: Started) -> Self {
+        let mut r: AdminInitiateAuthResponse = s.answer.into();
+        r.available_challenges = s.available;
+        r
+    }
+}
+
+fn param<'a>(params: &'a BTreeMap<String, String>, name: &str) -> ApiResult<&'a str> {
+    params
+        .get(name)
+        .map(String::as_str)
+        .ok_or_else(|| ApiError::missing_parameter(name))
+}
+
+/// The pool's whole MFA document: USER_AUTH needs `WebAuthnConfiguration` even with MFA off.
+pub(super) async fn pool_mfa_config(
+    ctx: &Ctx,
+    pool: &UserPoolType,
+) -> ApiResult<GetUserPoolMfaConfigResponse> {
+    let mut mfa = ctx
+        .app
+        .store
+        .get_pool_mfa(crate::domain::pool::PoolExt::pool_id(pool))
+        .await?
+        .unwrap_or_default();
+    if mfa.mfa_configuration.is_none() {
+        mfa.mfa_configuration = Some(pool.mfa_configuration.clone().unwrap_or("OFF".into()));
+    }
+    Ok(mfa)
+}
+
+/// InitiateAuth / AdminInitiateAuth with AuthFlow USER_AUTH.
+pub(super) async fn initiate(
+    ctx: &Ctx,
+    endpoint: Endpoint,
+    pool_id: Option<&str>,
+    client_id: &str,
+    params: &BTreeMap<String, String>,
+    session: Option<&str>,
+) -> ApiResult<Started> {
+    let (pool, client) = pool_and_client(ctx, endpoint, pool_id, client_id).await?;
+    if !client.allows("ALLOW_USER_AUTH") {
+        return Err(ApiError::invalid_parameter(
+            "Auth flow not enabled for this client",
+        ));
+    }
+    let username = param(params, "USERNAME")?;
+    secret_hash::check(
+        &client,
+        username,
+        params.get("SECRET_HASH").map(String::as_str),
+    )?;
+    let mut user = resolve_user(ctx, &pool, username).await?;
+    let device = match &user {
+        Some(u) => {
+            let key = params.get("DEVICE_KEY").map(String::as_str);
+            super::devices::for_sign_in(ctx, &pool, FLOW, u, key).await?
+        }
+        None => None,
+    };
+    let mfa = pool_mfa_config(ctx, &pool).await?;
+    let env = Env {
+        pool: &pool,
+        pool_mfa: &mfa,
+        client: &client,
+        flow: FLOW,
+        now: ctx.app.clock.epoch(),
+        device: device.as_ref(),
+    };
+    if let Some(session) = session.filter(|s| !s.is_empty()) {
+        let answer = auto_sign_in(ctx, &env, user.as_ref(), session).await?;
+        return Ok(Started {
+            answer,
+            available: None,
+        });
+    }
+    flow::before_password(&env, user.as_ref())?;
+    let Some(user) = user.as_mut() else {
+        return Err(flow::unknown_user(&env));
+    };
+    let passkeys = ctx
+        .app
+        .store
+        .count_webauthn_credentials(&user.pool_id, &user.sub)
+        .await?;
+    let available = flow_ua::available(&env, user, usize::try_from(passkeys).unwrap_or(0));
+    let preferred = params.get("PREFERRED_CHALLENGE").map(String::as_str);
+    let answer = match flow_ua::choose(&available, preferred)? {
+        Choice::Factor(factor) => start_factor(ctx, &env, user, factor, params).await?,
+        Choice::Select => {
+            let challenge = Challenge {
+                parameters: BTreeMap::new(),
+                pending: Pending::SelectChallenge {
+                    available: available.clone(),
+                },
+            };
+            conclude(ctx, &env, user, Outcome::Challenge(challenge)).await?
+        }
+    };
+    Ok(Started {
+        answer,
+        available: Some(available),
+    })
+}
+
+/// Starts the first factor `factor` (one the user can use): PASSWORD checks `PASSWORD` now,
+/// PASSWORD_SRP answers PASSWORD_VERIFIER for `SRP_A`, the OTPs send a code, WEB_AUTHN asks for
+/// an assertion. `params` are the AuthParameters, or the SELECT_CHALLENGE ChallengeResponses.
+async fn start_factor(
+    ctx: &Ctx,
+    env: &Env<'_>,
+    user: &mut UserRecord,
+    factor: &str,
+    params: &BTreeMap<String, String>,
+) -> ApiResult<AuthAnswer> {
+    match factor {
+        flow_ua::PASSWORD => {
+            let password = param(params, "PASSWORD")?;
+            let proven = password_matches(env.pool, user, password);
+            let decision = flow::password_checked(env, user, proven);
+            if decision.save_user {
+                ctx.app.store.save_sign_in_counters(user).await?;
+            }
+            conclude(ctx, env, user, decision.outcome).await
+        }
+        flow_ua::PASSWORD_SRP => {
+            param(params, "SRP_A")?;
+            super::srp_auth::start(ctx, env.pool, env.client, FLOW, params).await
+        }
+        flow_ua::EMAIL_OTP | flow_ua::SMS_OTP => {
+            let channel = if factor == flow_ua::SMS_OTP {
+                Channel::Sms
+            } else {
+                Channel::Email
+            };
+            let (code, details) = delivery::send_code(
+                ctx,
+                env.pool,
+                user,
+                channel,
+                Purpose::SignInOtp,
+                flow_ua::OTP_LENGTH,
+            )
+            .await?;
+            let mut parameters = BTreeMap::new();
+            parameters.insert(
+                "CODE_DELIVERY_DELIVERY_MEDIUM".to_string(),
+                channel.medium().to_string(),
+            );
+            parameters.insert(
+                "CODE_DELIVERY_DESTINATION".to_string(),
+                details.destination.unwrap_or_default(),
+            );
+            let pending = Pending::FirstFactorOtp(OtpState {
+                medium: channel.medium().to_string(),
+                code_hash: flow_ua::code_hash(&code),
+            });
+            let challenge = Challenge {
+                parameters,
+                pending,
+            };
+            conclude(ctx, env, user, Outcome::Challenge(challenge)).await
+        }
+        flow_ua::WEB_AUTHN => {
+            let challenge = super::webauthn::sign_in_challenge(ctx, env, user).await?;
+            conclude(ctx, env, user, Outcome::Challenge(challenge)).await
+        }
+        // flow_ua::available only lists the factors above.
+        other => Err(ApiError::invalid_parameter(format!(
+            "The challenge {other} is not available for this user."
+        ))),
+    }
+}
+
+/// USER_AUTH with the Session SignUp or ConfirmSignUp returned: the `auth_sessions` row with
+/// state `{"kind":"auto_sign_in"}` for this user and client, unused and unexpired, signs a
+/// confirmed user in without another factor.
+async fn auto_sign_in(
+    ctx: &Ctx,
+    env: &Env<'_>,
+    user: Option<&UserRecord>,
+    session_id: &str,
+) -> ApiResult<AuthAnswer> {
+    let row = ctx.app.store.get_auth_session(session_id).await?;
+    let Some(row) = row else {
+        return Err(flow_session::invalid());
+    };
+    let kind = serde_json::from_str::<serde_json::Value>(&row.state)
+        .ok()
+        .and_then(|s| s.get("kind").and_then(|k| k.as_str()).map(str::to_string));
+    let Some(user) = user else {
+        return Err(flow_session::invalid());
+    };
+    if kind.as_deref() != Some("auto_sign_in")
+        || row.pool_id != user.pool_id
+        || row.client_id != env.client.id()
+        || row.sub.as_deref() != Some(user.sub.as_str())
+    {
+        return Err(flow_session::invalid());
+    }
+    if row.consumed {
+        return Err(flow_session::reused());
+    }
+    if env.now >= row.expires_at {
+        return Err(flow_session::expired());
+    }
+    flow::before_password(env, Some(user))?;
+    if !ctx.app.store.consume_auth_session(session_id).await? {
+        return Err(flow_session::reused());
+    }
+    conclude(ctx, env, user, flow::after_password_set(env, user)).await
+}
+
+/// RespondToAuthChallenge SELECT_CHALLENGE: the factor chosen in ANSWER, with what it needs in
+/// the same request (PASSWORD, SRP_A), or the code / WEB_AUTHN challenge it leads to.
+pub(super) async fn answer_selection(
+    ctx: &Ctx,
+    env: &Env<'_>,
+    user: &mut UserRecord,
+    session_id: &str,
+    offered: &[String],
+    responses: &BTreeMap<String, String>,
+) -> ApiResult<AuthAnswer> {
+    let factor = flow_ua::read_selection(offered, responses.get("ANSWER").map(String::as_str))?;
+    // RespondToAuthChallenge loads the MFA document only for pools with MFA on; the WEB_AUTHN
+    // options need the pool's WebAuthnConfiguration in any case.
+    let full = pool_mfa_config(ctx, env.pool).await?;
+    let env = &Env {
+        pool_mfa: &full,
+        ..*env
+    };
+    match factor {
+        flow_ua::PASSWORD => {
+            param(responses, "PASSWORD")?;
+        }
+        flow_ua::PASSWORD_SRP => {
+            param(responses, "SRP_A")?;
+        }
+        flow_ua::WEB_AUTHN if responses.contains_key("CREDENTIAL") => {
+            // [B] An assertion must sign a challenge this emulator issued, and a SELECT_CHALLENGE
+            // session carries none: the client gets one by answering WEB_AUTHN alone.
+            return Err(ApiError::not_authorized(
+                "The CREDENTIAL does not answer a WEB_AUTHN challenge of this session; answer SELECT_CHALLENGE with ANSWER=WEB_AUTHN alone to get CREDENTIAL_REQUEST_OPTIONS.",
+            ));
+        }
+        _ => {}
+    }
+    // The availability may have changed since InitiateAuth (a passkey deleted, an address
+    // removed); what the user can use now decides.
+    let passkeys = ctx
+        .app
+        .store
+        .count_webauthn_credentials(&user.pool_id, &user.sub)
+        .await?;
+    let now_available = flow_ua::available(env, user, usize::try_from(passkeys).unwrap_or(0));
+    if !now_available.iter().any(|f| f == factor) {
+        return Err(flow_session::invalid());
+    }
+    if !ctx.app.store.consume_auth_session(session_id).await? {
+        return Err(flow_session::reused());
+    }
+    if factor == flow_ua::PASSWORD_SRP {
+        // The SRP start resolves the user from USERNAME again and re-checks steps 3-7.
+        return super::srp_auth::start(ctx, env.pool, env.client, FLOW, responses).await;
+    }
+    start_factor(ctx, env, user, factor, responses).await
+}
+
+/// RespondToAuthChallenge EMAIL_OTP / SMS_OTP for a first-factor code: EMAIL_OTP_CODE /
+/// SMS_OTP_CODE. A wrong code may be retried in the same session (spec 2.3) until the session's
+/// wrong-code limit.
+pub(super) async fn answer_otp(
+    ctx: &Ctx,
+    env: &Env<'_>,
+    user: &UserRecord,
+    session_id: &str,
+    state: &OtpState,
+    responses: &BTreeMap<String, String>,
+) -> ApiResult<Outcome> {
+    let code = param(responses, state.answer_key())?;
+    let given = flow_ua::code_hash(code);
+    let equal: bool =
+        subtle::ConstantTimeEq::ct_eq(given.as_bytes(), state.code_hash.as_bytes()).into();
+    if !equal {
+        ctx.app.store.record_session_wrong_code(session_id).await?;
+        return Err(flow_ua::wrong_code());
+    }
+    if !ctx.app.store.consume_auth_session(session_id).await? {
+        return Err(flow_session::reused());
+    }
+    Ok(flow::after_second_factor(env, user))
+}

@@ -1,0 +1,504 @@
+//! Passkeys (spec 7): StartWebAuthnRegistration, CompleteWebAuthnRegistration,
+//! ListWebAuthnCredentials, DeleteWebAuthnCredential, GetUserAuthFactors, and the WEB_AUTHN
+//! challenge of USER_AUTH (its CREDENTIAL_REQUEST_OPTIONS and the check of its assertion).
+//!
+//! Relying party: `WebAuthnConfiguration.RelyingPartyId` (SetUserPoolMfaConfig), else the pool's
+//! custom domain, else its prefix domain (`<prefix>.auth.<region>.amazoncognito.com`), else
+//! `localhost` — the emulator's default for local use (real Cognito refuses with
+//! WebAuthnConfigurationMissingException there; WebAuthn forbids IP literals as RP ids, and
+//! browsers accept `http://localhost` origins). Passkeys are "enabled" when the pool's
+//! AllowedFirstAuthFactors lists WEB_AUTHN; otherwise registration answers
+//! WebAuthnNotEnabledException.
+//!
+//! Exception texts are **[B]** throughout: none of them is on public record (spec 11 point 11).
+
+use super::access::verify_access_token;
+use super::user_auth::pool_mfa_config;
+use super::Ctx;
+use crate::crypto::webauthn::{self as wa, b64url, WebAuthnError};
+use crate::domain::pool::PoolExt;
+use crate::error::{ApiError, ApiResult};
+use crate::flow::session as flow_session;
+use crate::flow::user_auth::{self as flow_ua, WebAuthnState};
+use crate::flow::{Challenge, Env, Pending};
+use crate::model::shapes::*;
+use crate::store::users::UserRecord;
+use crate::store::webauthn::{CredentialRecord, RegistrationRecord};
+use serde_json::json;
+use std::collections::BTreeMap;
+
+/// Passkeys per user **[B: spec 7]**.
+pub const MAX_CREDENTIALS: i64 = 20;
+/// How long a registration challenge waits for CompleteWebAuthnRegistration. The options tell
+/// the browser 60 s (`timeout`); the server keeps the challenge a little longer **[B]**.
+const REGISTRATION_SECONDS: f64 = 300.0;
+const REGISTRATION_TIMEOUT_MS: i64 = 60_000;
+
+fn not_enabled() -> ApiError {
+    ApiError::new(
+        "WebAuthnNotEnabledException",
+        "Passkeys are not enabled for this user pool: add WEB_AUTHN to Policies.SignInPolicy.AllowedFirstAuthFactors.",
+    )
+}
+
+fn challenge_not_found() -> ApiError {
+    ApiError::new(
+        "WebAuthnChallengeNotFoundException",
+        "The passkey registration challenge was not found or has expired.",
+    )
+}
+
+/// The pool's relying-party id (module doc).
+pub fn relying_party_id(pool: &UserPoolType, mfa: &GetUserPoolMfaConfigResponse) -> String {
+    if let Some(id) = mfa
+        .web_authn_configuration
+        .as_ref()
+        .and_then(|w| w.relying_party_id.clone())
+        .filter(|s| !s.is_empty())
+    {
+        return id;
+    }
+    if let Some(d) = pool.custom_domain.clone().filter(|s| !s.is_empty()) {
+        return d;
+    }
+    if let Some(prefix) = pool.domain.clone().filter(|s| !s.is_empty()) {
+        let region = pool.pool_id().split('_').next().unwrap_or("us-east-1");
+        return format!("{prefix}.auth.{region}.amazoncognito.com");
+    }
+    "localhost".to_string()
+}
+
+fn passkeys_enabled(pool: &UserPoolType) -> bool {
+    pool.policies
+        .as_ref()
+        .and_then(|p| p.sign_in_policy.as_ref())
+        .and_then(|s| s.allowed_first_auth_factors.as_ref())
+        .is_some_and(|f| f.iter().any(|x| x == flow_ua::WEB_AUTHN))
+}
+
+fn user_verification(mfa: &GetUserPoolMfaConfigResponse) -> &'static str {
+    match mfa
+        .web_authn_configuration
+        .as_ref()
+        .and_then(|w| w.user_verification.as_deref())
+    {
+        Some("required") => "required",
+        _ => "preferred",
+    }
+}
+
+fn claim<'a>(claims: &'a serde_json::Value, name: &str) -> &'a str {
+    claims
+        .get(name)
+        .and_then(|v| v.as_str())
+        .unwrap_or_default()
+}
+
+fn descriptor(c: &CredentialRecord) -> serde_json::Value {
+    let mut d = json!({"type": "public-key", "id": c.credential_id});
+    if !c.transports.is_empty() {
+        d["transports"] = json!(c.transports);
+    }
+    d
+}
+
+/// The credential ids of a user, as `excludeCredentials` / `allowCredentials` list them.
+async fn descriptors(ctx: &Ctx, user: &UserRecord) -> ApiResult<Vec<serde_json::Value>> {
+    Ok(ctx
+        .app
+        .store
+        .list_webauthn_credentials(&user.pool_id, &user.sub)
+        .await?
+        .iter()
+        .map(descriptor)
+        .collect())
+}
+
+/// A fresh challenge: 16 random bytes, base64url without padding (spec 7).
+fn new_challenge() -> String {
+    crate::util::random_token(16)
+}
+
+pub async fn start_web_authn_registration(
+    ctx: Ctx,
+    req: StartWebAuthnRegistrationRequest,
+) -> ApiResult<StartWebAuthnRegistrationResponse> {
+    let access = verify_access_token(&ctx, req.access_token.as_deref().unwrap_or_default()).await?;
+    let (pool, user) = (&access.pool, &access.user);
+    if !passkeys_enabled(pool) {
+        return Err(not_enabled());
+    }
+    let store = &ctx.app.store;
+    if store
+        .count_webauthn_credentials(&user.pool_id, &user.sub)
+        .await?
+        >= MAX_CREDENTIALS
+    {
+        return Err(ApiError::limit_exceeded(format!(
+            "A user can register at most {MAX_CREDENTIALS} passkeys."
+        )));
+    }
+    let mfa = pool_mfa_config(&ctx, pool).await?;
+    let rp_id = relying_party_id(pool, &mfa);
+    let uv = user_verification(&mfa);
+    let challenge = new_challenge();
+    let now = ctx.app.clock.epoch();
+    store
+        .put_webauthn_registration(&RegistrationRecord {
+            pool_id: user.pool_id.clone(),
+            sub: user.sub.clone(),
+            client_id: claim(&access.claims, "client_id").to_string(),
+            challenge: challenge.clone(),
+            rp_id: rp_id.clone(),
+            user_verification: uv.to_string(),
+            expires_at: now + REGISTRATION_SECONDS,
+            created_at: now,
+        })
+        .await?;
+    let options = json!({
+        "rp": {"id": rp_id, "name": rp_id},
+        "user": {"id": b64url(user.sub.as_bytes()), "name": user.username, "displayName": ""},
+        "challenge": challenge,
+        "pubKeyCredParams": [
+            {"type": "public-key", "alg": wa::ES256},
+            {"type": "public-key", "alg": wa::RS256}
+        ],
+        "timeout": REGISTRATION_TIMEOUT_MS,
+        "excludeCredentials": descriptors(&ctx, user).await?,
+        "authenticatorSelection": {
+            "requireResidentKey": true,
+            "residentKey": "required",
+            "userVerification": uv
+        }
+    });
+    Ok(StartWebAuthnRegistrationResponse {
+        credential_creation_options: Some(options),
+    })
+}
+
+/// How a failed registration check is reported.
+fn registration_error(e: WebAuthnError) -> ApiError {
+    match e {
+        WebAuthnError::ChallengeMismatch => challenge_not_found(),
+        WebAuthnError::OriginNotAllowed => ApiError::new(
+            "WebAuthnOriginNotAllowedException",
+            "The passkey was created for an origin that is not allowed for this user pool's relying party.",
+        ),
+        WebAuthnError::RelyingPartyMismatch => ApiError::new(
+            "WebAuthnRelyingPartyMismatchException",
+            "The passkey was created for another relying party.",
+        ),
+        WebAuthnError::NotSupported(what) => ApiError::new(
+            "WebAuthnCredentialNotSupportedException",
+            format!("The passkey is not supported: {what}."),
+        ),
+        WebAuthnError::UserNotVerified => ApiError::new(
+            "WebAuthnCredentialNotSupportedException",
+            "The user pool requires user verification and the authenticator did not verify the user.",
+        ),
+        other => ApiError::invalid_parameter(format!("Invalid passkey credential: {other}.")),
+    }
+}
+
+pub async fn complete_web_authn_registration(
+    ctx: Ctx,
+    req: CompleteWebAuthnRegistrationRequest,
+) -> ApiResult<CompleteWebAuthnRegistrationResponse> {
+    let access = verify_access_token(&ctx, req.access_token.as_deref().unwrap_or_default()).await?;
+    let (pool, user) = (&access.pool, &access.user);
+    if !passkeys_enabled(pool) {
+        return Err(not_enabled());
+    }
+    let store = &ctx.app.store;
+    let now = ctx.app.clock.epoch();
+    let Some(reg) = store
+        .get_webauthn_registration(&user.pool_id, &user.sub)
+        .await?
+    else {
+        return Err(challenge_not_found());
+    };
+    if now >= reg.expires_at {
+        return Err(challenge_not_found());
+    }
+    if reg.client_id != claim(&access.claims, "client_id") {
+        return Err(ApiError::new(
+            "WebAuthnClientMismatchException",
+            "The access token is for another app client than the one that started the registration.",
+        ));
+    }
+    let credential = req.credential.unwrap_or_default();
+    // Some callers send the RegistrationResponseJSON as a JSON string rather than an object.
+    let credential = match credential {
+        serde_json::Value::String(s) => serde_json::from_str(&s)
+            .map_err(|_| registration_error(WebAuthnError::Malformed("Credential")))?,
+        v => v,
+    };
+    let expected = wa::Expected {
+        challenge: &reg.challenge,
+        rp_id: &reg.rp_id,
+        user_verification_required: reg.user_verification == "required",
+    };
+    let new = wa::verify_registration(&credential, &expected).map_err(registration_error)?;
+    if store
+        .count_webauthn_credentials(&user.pool_id, &user.sub)
+        .await?
+        >= MAX_CREDENTIALS
+    {
+        return Err(ApiError::limit_exceeded(format!(
+            "A user can register at most {MAX_CREDENTIALS} passkeys."
+        )));
+    }
+    // Single use: of two completions with one challenge only one stores a credential.
+    if !store
+        .take_webauthn_registration(&user.pool_id, &user.sub, &reg.challenge)
+        .await?
+    {
+        return Err(challenge_not_found());
+    }
+    let record = CredentialRecord {
+        pool_id: user.pool_id.clone(),
+        sub: user.sub.clone(),
+        credential_id: b64url(&new.credential_id),
+        public_key: new.public_key,
+        alg: new.alg,
+        sign_count: new.sign_count,
+        transports: new.transports,
+        attachment: new
+            .attachment
+            .filter(|a| a == "platform" || a == "cross-platform"),
+        aaguid: hex::encode(new.aaguid),
+        rp_id: reg.rp_id.clone(),
+        friendly_name: friendly_name(&new.aaguid),
+        created_at: now,
+    };
+    if !store.insert_webauthn_credential(&record).await? {
+        return Err(ApiError::invalid_parameter(
+            "This passkey is already registered in the user pool.",
+        ));
+    }
+    Ok(CompleteWebAuthnRegistrationResponse {})
+}
+
+/// Cognito names a passkey after its provider **[B]**; the emulator knows a few AAGUIDs.
+fn friendly_name(aaguid: &[u8; 16]) -> String {
+    match hex::encode(aaguid).as_str() {
+        "fbfc3007154e4ecc8c0b6e020557d7bd" | "dd4ec289e01d41c9bb8970fa845d4bf2" => {
+            "iCloud Keychain".into()
+        }
+        "ea9b8d664d011d213ce4b6b48cb575d4" => "Google Password Manager".into(),
+        "bada5566a7aa401fbd96c00dbdf0bd14" => "1Password".into(),
+        "08987058cadc4b81b6e130de50dcbe96" => "Windows Hello".into(),
+        _ => "Passkey".into(),
+    }
+}
+
+pub async fn list_web_authn_credentials(
+    ctx: Ctx,
+    req: ListWebAuthnCredentialsRequest,
+) -> ApiResult<ListWebAuthnCredentialsResponse> {
+    let access = verify_access_token(&ctx, req.access_token.as_deref().unwrap_or_default()).await?;
+    let user = &access.user;
+    let all = ctx
+        .app
+        .store
+        .list_webauthn_credentials(&user.pool_id, &user.sub)
+        .await?;
+    let start = match req.next_token.as_deref() {
+        None | Some("") => 0,
+        Some(t) => t
+            .parse::<usize>()
+            .ok()
+            .filter(|s| *s <= all.len())
+            .ok_or_else(|| ApiError::invalid_parameter("Invalid NextToken."))?,
+    };
+    let limit =
+        usize::try_from(req.max_results.unwrap_or(MAX_CREDENTIALS).clamp(1, 20)).unwrap_or(20);
+    let end = (start + limit).min(all.len());
+    let credentials = all[start..end]
+        .iter()
+        .map(|c| WebAuthnCredentialDescription {
+            credential_id: Some(c.credential_id.clone()),
+            friendly_credential_name: Some(c.friendly_name.clone()),
+            relying_party_id: Some(c.rp_id.clone()),
+            authenticator_attachment: c.attachment.clone(),
+            authenticator_transports: Some(c.transports.clone()),
+            created_at: Some(c.created_at),
+        })
+        .collect();
+    Ok(ListWebAuthnCredentialsResponse {
+        credentials: Some(credentials),
+        next_token: (end < all.len()).then(|| end.to_string()),
+    })
+}
+
+pub async fn delete_web_authn_credential(
+    ctx: Ctx,
+    req: DeleteWebAuthnCredentialRequest,
+) -> ApiResult<DeleteWebAuthnCredentialResponse> {
+    let access = verify_access_token(&ctx, req.access_token.as_deref().unwrap_or_default()).await?;
+    let user = &access.user;
+    let id = req.credential_id.unwrap_or_default();
+    if !ctx
+        .app
+        .store
+        .delete_webauthn_credential(&user.pool_id, &user.sub, &id)
+        .await?
+    {
+        return Err(ApiError::resource_not_found("Credential not found."));
+    }
+    Ok(DeleteWebAuthnCredentialResponse {})
+}
+
+pub async fn get_user_auth_factors(
+    ctx: Ctx,
+    req: GetUserAuthFactorsRequest,
+) -> ApiResult<GetUserAuthFactorsResponse> {
+    let access = verify_access_token(&ctx, req.access_token.as_deref().unwrap_or_default()).await?;
+    let (pool, user) = (&access.pool, &access.user);
+    let mfa = pool_mfa_config(&ctx, pool).await?;
+    let client_id = claim(&access.claims, "client_id");
+    let client = ctx
+        .app
+        .store
+        .get_client(client_id)
+        .await?
+        .unwrap_or_default();
+    let env = Env {
+        pool,
+        pool_mfa: &mfa,
+        client: &client,
+        flow: super::user_auth::FLOW,
+        now: ctx.app.clock.epoch(),
+        device: None,
+    };
+    let passkeys = ctx
+        .app
+        .store
+        .count_webauthn_credentials(&user.pool_id, &user.sub)
+        .await?;
+    let factors: Vec<String> =
+        flow_ua::available(&env, user, usize::try_from(passkeys).unwrap_or(0))
+            .into_iter()
+            .filter(|f| f != flow_ua::PASSWORD_SRP)
+            .collect();
+    let reported = crate::domain::mfa::reported(user);
+    Ok(GetUserAuthFactorsResponse {
+        username: Some(user.username.clone()),
+        preferred_mfa_setting: reported.preferred_mfa_setting,
+        user_mfa_setting_list: reported.user_mfa_setting_list,
+        configured_user_auth_factors: Some(factors),
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// The WEB_AUTHN challenge of USER_AUTH
+// ---------------------------------------------------------------------------------------------
+
+/// The WEB_AUTHN challenge: CREDENTIAL_REQUEST_OPTIONS (a JSON *string*, spec 7) naming the
+/// user's passkeys, valid as long as the session.
+pub(super) async fn sign_in_challenge(
+    ctx: &Ctx,
+    env: &Env<'_>,
+    user: &UserRecord,
+) -> ApiResult<Challenge> {
+    let rp_id = relying_party_id(env.pool, env.pool_mfa);
+    let uv_required = flow_ua::user_verification_required(env);
+    let challenge = new_challenge();
+    let timeout_ms = crate::domain::client::ClientExt::auth_session_seconds(env.client) * 1000;
+    let options = json!({
+        "hints": [],
+        "attestation": "none",
+        "attestationFormats": [],
+        "challenge": challenge,
+        "timeout": timeout_ms,
+        "rpId": rp_id,
+        "allowCredentials": descriptors(ctx, user).await?,
+        "userVerification": if uv_required { "required" } else { flow_ua::user_verification(env) },
+    });
+    let mut parameters = BTreeMap::new();
+    parameters.insert(
+        "CREDENTIAL_REQUEST_OPTIONS".to_string(),
+        options.to_string(),
+    );
+    Ok(Challenge {
+        parameters,
+        pending: Pending::WebAuthn(WebAuthnState {
+            challenge,
+            rp_id,
+            user_verification_required: uv_required,
+        }),
+    })
+}
+
+fn assertion_refused(e: WebAuthnError) -> ApiError {
+    // [B] RespondToAuthChallenge models no WebAuthn exception: a failed assertion is
+    // NotAuthorizedException (spec 7), with the reason in the text.
+    ApiError::not_authorized(format!("Passkey authentication failed: {e}."))
+}
+
+/// RespondToAuthChallenge WEB_AUTHN: CREDENTIAL = AuthenticationResponseJSON, verified against
+/// the session's challenge and one of the user's passkeys; the counter moves forward and the
+/// session is used up. A failed assertion counts as a wrong answer of the session.
+pub(super) async fn answer_sign_in(
+    ctx: &Ctx,
+    user: &UserRecord,
+    session_id: &str,
+    state: &WebAuthnState,
+    responses: &BTreeMap<String, String>,
+) -> ApiResult<()> {
+    let store = &ctx.app.store;
+    let credential = responses
+        .get("CREDENTIAL")
+        .ok_or_else(|| ApiError::missing_parameter("CREDENTIAL"))?;
+    let refuse = |e: WebAuthnError| async move {
+        store.record_session_wrong_code(session_id).await?;
+        Err::<(), ApiError>(assertion_refused(e))
+    };
+    let assertion = match wa::parse_assertion(credential) {
+        Ok(a) => a,
+        Err(e) => return refuse(e).await,
+    };
+    let id = b64url(&assertion.credential_id);
+    let stored = store.get_webauthn_credential(&user.pool_id, &id).await?;
+    let Some(stored) = stored.filter(|c| c.sub == user.sub) else {
+        store.record_session_wrong_code(session_id).await?;
+        return Err(ApiError::not_authorized(
+            "Passkey authentication failed: the credential is not registered for this user.",
+        ));
+    };
+    if assertion
+        .user_handle
+        .as_deref()
+        .is_some_and(|h| h != user.sub.as_bytes())
+    {
+        store.record_session_wrong_code(session_id).await?;
+        return Err(ApiError::not_authorized(
+            "Passkey authentication failed: the user handle is not this user's.",
+        ));
+    }
+    let expected = wa::Expected {
+        challenge: &state.challenge,
+        rp_id: &state.rp_id,
+        user_verification_required: state.user_verification_required,
+    };
+    let verified = match assertion.verify(&expected, &stored.public_key, stored.sign_count) {
+        Ok(v) => v,
+        Err(e) => return refuse(e).await,
+    };
+    if !store.consume_auth_session(session_id).await? {
+        return Err(flow_session::reused());
+    }
+    if verified.sign_count != stored.sign_count
+        && !store
+            .advance_webauthn_sign_count(
+                &user.pool_id,
+                &stored.credential_id,
+                stored.sign_count,
+                verified.sign_count,
+            )
+            .await?
+    {
+        return Err(assertion_refused(WebAuthnError::CounterNotIncreased));
+    }
+    Ok(())
+}

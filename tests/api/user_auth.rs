@@ -1,0 +1,799 @@
+//! USER_AUTH, choice-based sign-in (spec 2.7) through the AWS SDK for Rust: SELECT_CHALLENGE with
+//! AvailableChallenges, each first factor (PASSWORD, PASSWORD_SRP, EMAIL_OTP, SMS_OTP) preferred
+//! or selected, the pool's AllowedFirstAuthFactors and the client's ALLOW_USER_AUTH, MFA=ON, and
+//! the passwordless sign-up whose Session signs the user in.
+
+use crate::helpers::*;
+use aws_sdk_cognitoidentityprovider::operation::initiate_auth::InitiateAuthOutput;
+use aws_sdk_cognitoidentityprovider::operation::respond_to_auth_challenge::RespondToAuthChallengeOutput;
+use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ChallengeNameType};
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::Engine;
+use cognito_emulator::crypto::srp::client;
+use serde_json::{json, Value};
+
+const PASSWORD: &str = "Passw0rd!";
+const INVALID_SESSION: (&str, &str) = ("NotAuthorizedException", "Invalid session for the user.");
+const USED_SESSION: (&str, &str) = (
+    "NotAuthorizedException",
+    "Invalid session for the user, session can only be used once.",
+);
+const WRONG_CODE: (&str, &str) = (
+    "CodeMismatchException",
+    "Invalid code or auth state for the user.",
+);
+
+pub struct Ua {
+    pub app: TestApp,
+    pub pool_id: String,
+    pub client_id: String,
+}
+
+fn expect(want: (&str, &str), got: (String, String)) {
+    assert_eq!((got.0.as_str(), got.1.as_str()), want);
+}
+
+fn claims(jwt: &str) -> Value {
+    let payload = jwt.split('.').nth(1).expect("a JWT has a payload");
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("base64url")).expect("JSON")
+}
+
+fn names(list: &[ChallengeNameType]) -> Vec<&str> {
+    list.iter().map(|c| c.as_str()).collect()
+}
+
+impl Ua {
+    /// A pool allowing `factors` first, email auto-verified; a client with USER_AUTH (and
+    /// refresh) only; `alice` with a permanent password, a verified email and a phone number.
+    pub async fn new(factors: &[&str]) -> Self {
+        let app = spawn_app().await;
+        let pool_id = app
+            .create_pool_with(json!({
+                "PoolName": "user-auth",
+                "AutoVerifiedAttributes": ["email"],
+                "Policies": {"SignInPolicy": {"AllowedFirstAuthFactors": factors}}
+            }))
+            .await;
+        let client_id = app
+            .create_client_with(json!({
+                "UserPoolId": pool_id,
+                "ClientName": "user-auth",
+                "ExplicitAuthFlows": ["ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+            }))
+            .await["ClientId"]
+            .as_str()
+            .expect("ClientId")
+            .to_string();
+        let ua = Ua {
+            app,
+            pool_id,
+            client_id,
+        };
+        ua.create_user("alice").await;
+        ua
+    }
+
+    pub async fn create_user(&self, username: &str) {
+        self.app
+            .call(
+                "AdminCreateUser",
+                json!({
+                    "UserPoolId": self.pool_id,
+                    "Username": username,
+                    "TemporaryPassword": PASSWORD,
+                    "MessageAction": "SUPPRESS",
+                    "UserAttributes": [
+                        {"Name": "email", "Value": format!("{username}@example.com")},
+                        {"Name": "email_verified", "Value": "true"},
+                        {"Name": "phone_number", "Value": "+12065551234"}
+                    ]
+                }),
+            )
+            .await;
+        self.app
+            .call(
+                "AdminSetUserPassword",
+                json!({"UserPoolId": self.pool_id, "Username": username, "Password": PASSWORD, "Permanent": true}),
+            )
+            .await;
+    }
+
+    /// InitiateAuth USER_AUTH with `extra` AuthParameters.
+    pub async fn initiate(
+        &self,
+        username: &str,
+        extra: &[(&str, &str)],
+    ) -> Result<InitiateAuthOutput, (String, String)> {
+        let mut req = self
+            .app
+            .client
+            .initiate_auth()
+            .client_id(&self.client_id)
+            .auth_flow(AuthFlowType::UserAuth)
+            .auth_parameters("USERNAME", username);
+        for (k, v) in extra {
+            req = req.auth_parameters(*k, *v);
+        }
+        req.send().await.map_err(|e| err_code(&e))
+    }
+
+    pub async fn respond(
+        &self,
+        challenge: ChallengeNameType,
+        session: &str,
+        responses: &[(&str, &str)],
+    ) -> Result<RespondToAuthChallengeOutput, (String, String)> {
+        let mut req = self
+            .app
+            .client
+            .respond_to_auth_challenge()
+            .client_id(&self.client_id)
+            .challenge_name(challenge)
+            .session(session);
+        for (k, v) in responses {
+            req = req.challenge_responses(*k, *v);
+        }
+        req.send().await.map_err(|e| err_code(&e))
+    }
+
+    /// The newest sign-in code sent to `username`.
+    pub async fn otp(&self, username: &str) -> String {
+        self.app
+            .last_code(username, Some("SIGN_IN_OTP"))
+            .await
+            .expect("a sign-in code in the outbox")
+    }
+}
+
+fn assert_signed_in(out: &RespondToAuthChallengeOutput, username: &str) {
+    assert_eq!(out.challenge_name(), None, "{out:?}");
+    let result = out.authentication_result().expect("tokens");
+    let id = claims(result.id_token().unwrap_or_default());
+    assert_eq!(id["cognito:username"], username);
+    assert!(result.refresh_token().is_some());
+}
+
+#[tokio::test]
+async fn without_a_preference_user_auth_offers_the_factors_the_user_can_use() {
+    let ua = Ua::new(&["PASSWORD", "EMAIL_OTP", "SMS_OTP"]).await;
+    let out = ua.initiate("alice", &[]).await.expect("InitiateAuth");
+    assert_eq!(
+        out.challenge_name(),
+        Some(&ChallengeNameType::SelectChallenge)
+    );
+    assert_eq!(
+        names(out.available_challenges()),
+        ["PASSWORD_SRP", "PASSWORD", "EMAIL_OTP", "SMS_OTP"]
+    );
+    assert!(out.challenge_parameters().is_none_or(|p| p.is_empty()));
+    assert!(out.session().is_some_and(|s| s.len() >= 20));
+    assert!(out.authentication_result().is_none());
+
+    // A user without a phone number is not offered SMS_OTP.
+    ua.app
+        .call(
+            "AdminCreateUser",
+            json!({
+                "UserPoolId": ua.pool_id,
+                "Username": "carol",
+                "TemporaryPassword": PASSWORD,
+                "MessageAction": "SUPPRESS",
+                "UserAttributes": [{"Name": "email", "Value": "carol@example.com"}]
+            }),
+        )
+        .await;
+    ua.app
+        .call(
+            "AdminSetUserPassword",
+            json!({"UserPoolId": ua.pool_id, "Username": "carol", "Password": PASSWORD, "Permanent": true}),
+        )
+        .await;
+    let out = ua.initiate("carol", &[]).await.expect("InitiateAuth");
+    assert_eq!(
+        names(out.available_challenges()),
+        ["PASSWORD_SRP", "PASSWORD", "EMAIL_OTP"]
+    );
+}
+
+#[tokio::test]
+async fn a_preferred_email_otp_sends_an_eight_digit_code_that_signs_in() {
+    let ua = Ua::new(&["PASSWORD", "EMAIL_OTP"]).await;
+    let out = ua
+        .initiate("alice", &[("PREFERRED_CHALLENGE", "EMAIL_OTP")])
+        .await
+        .expect("InitiateAuth");
+    assert_eq!(out.challenge_name(), Some(&ChallengeNameType::EmailOtp));
+    // The choice is listed even when the preference is answered directly (spec 2.7).
+    assert_eq!(
+        names(out.available_challenges()),
+        ["PASSWORD_SRP", "PASSWORD", "EMAIL_OTP"]
+    );
+    let p = out.challenge_parameters().expect("ChallengeParameters");
+    assert_eq!(p["CODE_DELIVERY_DELIVERY_MEDIUM"], "EMAIL");
+    assert_eq!(p["CODE_DELIVERY_DESTINATION"], "a***@e***");
+    let session = out.session().expect("Session").to_string();
+    let code = ua.otp("alice").await;
+    assert_eq!(code.len(), 8, "{code}");
+    assert!(code.bytes().all(|b| b.is_ascii_digit()));
+    let messages = ua.app.messages("username=alice&purpose=SIGN_IN_OTP").await;
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0]["channel"], "EMAIL");
+    assert_eq!(messages[0]["destination"], "alice@example.com");
+
+    // A wrong code may be retried in the same session (spec 2.3).
+    let wrong = if code == "00000000" {
+        "11111111"
+    } else {
+        "00000000"
+    };
+    let e = ua
+        .respond(
+            ChallengeNameType::EmailOtp,
+            &session,
+            &[("USERNAME", "alice"), ("EMAIL_OTP_CODE", wrong)],
+        )
+        .await
+        .expect_err("a wrong code");
+    expect(WRONG_CODE, e);
+    let e = ua
+        .respond(
+            ChallengeNameType::EmailOtp,
+            &session,
+            &[("USERNAME", "alice")],
+        )
+        .await
+        .expect_err("no code");
+    expect(
+        (
+            "InvalidParameterException",
+            "Missing required parameter EMAIL_OTP_CODE",
+        ),
+        e,
+    );
+    let out = ua
+        .respond(
+            ChallengeNameType::EmailOtp,
+            &session,
+            &[("USERNAME", "alice"), ("EMAIL_OTP_CODE", &code)],
+        )
+        .await
+        .expect("the right code");
+    assert_signed_in(&out, "alice");
+
+    let e = ua
+        .respond(
+            ChallengeNameType::EmailOtp,
+            &session,
+            &[("USERNAME", "alice"), ("EMAIL_OTP_CODE", &code)],
+        )
+        .await
+        .expect_err("the session again");
+    expect(USED_SESSION, e);
+}
+
+#[tokio::test]
+async fn three_wrong_codes_end_the_session_and_an_old_session_expires() {
+    let ua = Ua::new(&["PASSWORD", "EMAIL_OTP"]).await;
+    let out = ua
+        .initiate("alice", &[("PREFERRED_CHALLENGE", "EMAIL_OTP")])
+        .await
+        .expect("InitiateAuth");
+    let session = out.session().expect("Session").to_string();
+    let code = ua.otp("alice").await;
+    let wrong = if code == "00000000" {
+        "11111111"
+    } else {
+        "00000000"
+    };
+    for _ in 0..3 {
+        let e = ua
+            .respond(
+                ChallengeNameType::EmailOtp,
+                &session,
+                &[("USERNAME", "alice"), ("EMAIL_OTP_CODE", wrong)],
+            )
+            .await
+            .expect_err("wrong code");
+        expect(WRONG_CODE, e);
+    }
+    let e = ua
+        .respond(
+            ChallengeNameType::EmailOtp,
+            &session,
+            &[("USERNAME", "alice"), ("EMAIL_OTP_CODE", &code)],
+        )
+        .await
+        .expect_err("a dead session");
+    expect(INVALID_SESSION, e);
+
+    let out = ua
+        .initiate("alice", &[("PREFERRED_CHALLENGE", "EMAIL_OTP")])
+        .await
+        .expect("InitiateAuth");
+    let session = out.session().expect("Session").to_string();
+    let code = ua.otp("alice").await;
+    ua.app.advance_clock(181).await;
+    let e = ua
+        .respond(
+            ChallengeNameType::EmailOtp,
+            &session,
+            &[("USERNAME", "alice"), ("EMAIL_OTP_CODE", &code)],
+        )
+        .await
+        .expect_err("an expired session");
+    expect(
+        (
+            "NotAuthorizedException",
+            "Invalid session for the user, session is expired.",
+        ),
+        e,
+    );
+}
+
+#[tokio::test]
+async fn selecting_sms_otp_texts_a_code_that_signs_in() {
+    let ua = Ua::new(&["PASSWORD", "EMAIL_OTP", "SMS_OTP"]).await;
+    let out = ua.initiate("alice", &[]).await.expect("InitiateAuth");
+    let session = out.session().expect("Session").to_string();
+    let out = ua
+        .respond(
+            ChallengeNameType::SelectChallenge,
+            &session,
+            &[("USERNAME", "alice"), ("ANSWER", "SMS_OTP")],
+        )
+        .await
+        .expect("SELECT_CHALLENGE");
+    assert_eq!(out.challenge_name(), Some(&ChallengeNameType::SmsOtp));
+    let p = out.challenge_parameters().expect("ChallengeParameters");
+    assert_eq!(p["CODE_DELIVERY_DELIVERY_MEDIUM"], "SMS");
+    assert_eq!(p["CODE_DELIVERY_DESTINATION"], "+*******1234");
+    let next = out.session().expect("a new Session").to_string();
+    assert_ne!(next, session);
+    let code = ua.otp("alice").await;
+    assert_eq!(code.len(), 8);
+    let messages = ua.app.messages("username=alice&purpose=SIGN_IN_OTP").await;
+    assert_eq!(messages[0]["channel"], "SMS");
+    let out = ua
+        .respond(
+            ChallengeNameType::SmsOtp,
+            &next,
+            &[("USERNAME", "alice"), ("SMS_OTP_CODE", &code)],
+        )
+        .await
+        .expect("the code");
+    assert_signed_in(&out, "alice");
+
+    // The SELECT_CHALLENGE session was used by the selection.
+    let e = ua
+        .respond(
+            ChallengeNameType::SelectChallenge,
+            &session,
+            &[("USERNAME", "alice"), ("ANSWER", "SMS_OTP")],
+        )
+        .await
+        .expect_err("used");
+    expect(USED_SESSION, e);
+}
+
+#[tokio::test]
+async fn password_first_factors_sign_in_directly_or_through_select_challenge() {
+    let ua = Ua::new(&["PASSWORD", "EMAIL_OTP"]).await;
+    // Preferred PASSWORD with the password in the same request.
+    let out = ua
+        .initiate(
+            "alice",
+            &[("PREFERRED_CHALLENGE", "PASSWORD"), ("PASSWORD", PASSWORD)],
+        )
+        .await
+        .expect("InitiateAuth");
+    assert_eq!(out.challenge_name(), None);
+    let id = claims(
+        out.authentication_result()
+            .expect("tokens")
+            .id_token()
+            .unwrap_or_default(),
+    );
+    assert_eq!(id["cognito:username"], "alice");
+    assert_eq!(
+        names(out.available_challenges()),
+        ["PASSWORD_SRP", "PASSWORD", "EMAIL_OTP"]
+    );
+
+    let e = ua
+        .initiate(
+            "alice",
+            &[("PREFERRED_CHALLENGE", "PASSWORD"), ("PASSWORD", "wrong")],
+        )
+        .await
+        .expect_err("a wrong password");
+    expect(
+        ("NotAuthorizedException", "Incorrect username or password."),
+        e,
+    );
+    let e = ua
+        .initiate("alice", &[("PREFERRED_CHALLENGE", "PASSWORD")])
+        .await
+        .expect_err("no password");
+    expect(
+        (
+            "InvalidParameterException",
+            "Missing required parameter PASSWORD",
+        ),
+        e,
+    );
+
+    // SELECT_CHALLENGE answered with PASSWORD carries the password (what Amplify sends).
+    let out = ua.initiate("alice", &[]).await.expect("InitiateAuth");
+    let session = out.session().expect("Session").to_string();
+    let e = ua
+        .respond(
+            ChallengeNameType::SelectChallenge,
+            &session,
+            &[("USERNAME", "alice"), ("ANSWER", "PASSWORD")],
+        )
+        .await
+        .expect_err("no password");
+    expect(
+        (
+            "InvalidParameterException",
+            "Missing required parameter PASSWORD",
+        ),
+        e,
+    );
+    let out = ua
+        .respond(
+            ChallengeNameType::SelectChallenge,
+            &session,
+            &[
+                ("USERNAME", "alice"),
+                ("ANSWER", "PASSWORD"),
+                ("PASSWORD", PASSWORD),
+            ],
+        )
+        .await
+        .expect("SELECT_CHALLENGE PASSWORD");
+    assert_signed_in(&out, "alice");
+}
+
+/// Answers PASSWORD_VERIFIER parameters with the client-side SRP maths.
+async fn answer_verifier(
+    ua: &Ua,
+    a: &[u8],
+    p: &std::collections::HashMap<String, String>,
+) -> RespondToAuthChallengeOutput {
+    let pool_name = ua
+        .pool_id
+        .split_once('_')
+        .map(|(_, n)| n)
+        .unwrap_or_default();
+    let block = STANDARD.decode(&p["SECRET_BLOCK"]).expect("base64");
+    let ts = client::timestamp_at(ua.app.state.clock.now());
+    let signature = client::signature(
+        pool_name,
+        &p["USER_ID_FOR_SRP"],
+        PASSWORD,
+        &p["SALT"],
+        &p["SRP_B"],
+        a,
+        &block,
+        &ts,
+    );
+    ua.app
+        .client
+        .respond_to_auth_challenge()
+        .client_id(&ua.client_id)
+        .challenge_name(ChallengeNameType::PasswordVerifier)
+        .challenge_responses("USERNAME", &p["USER_ID_FOR_SRP"])
+        .challenge_responses("PASSWORD_CLAIM_SECRET_BLOCK", &p["SECRET_BLOCK"])
+        .challenge_responses("PASSWORD_CLAIM_SIGNATURE", signature)
+        .challenge_responses("TIMESTAMP", ts)
+        .send()
+        .await
+        .expect("PASSWORD_VERIFIER answer")
+}
+
+#[tokio::test]
+async fn password_srp_answers_password_verifier_preferred_or_selected() {
+    let ua = Ua::new(&["PASSWORD"]).await;
+    let a: Vec<u8> = (0..128u32).map(|i| (i * 53 + 7) as u8).collect();
+    let srp_a = hex::encode(client::srp_a(&a));
+    let out = ua
+        .initiate(
+            "alice",
+            &[("PREFERRED_CHALLENGE", "PASSWORD_SRP"), ("SRP_A", &srp_a)],
+        )
+        .await
+        .expect("InitiateAuth");
+    assert_eq!(
+        out.challenge_name(),
+        Some(&ChallengeNameType::PasswordVerifier)
+    );
+    assert_eq!(
+        names(out.available_challenges()),
+        ["PASSWORD_SRP", "PASSWORD"]
+    );
+    let p = out.challenge_parameters().expect("parameters").clone();
+    assert_eq!(p["USER_ID_FOR_SRP"], "alice");
+    assert_signed_in(&answer_verifier(&ua, &a, &p).await, "alice");
+
+    let out = ua.initiate("alice", &[]).await.expect("InitiateAuth");
+    let session = out.session().expect("Session").to_string();
+    let out = ua
+        .respond(
+            ChallengeNameType::SelectChallenge,
+            &session,
+            &[
+                ("USERNAME", "alice"),
+                ("ANSWER", "PASSWORD_SRP"),
+                ("SRP_A", &srp_a),
+            ],
+        )
+        .await
+        .expect("SELECT_CHALLENGE PASSWORD_SRP");
+    assert_eq!(
+        out.challenge_name(),
+        Some(&ChallengeNameType::PasswordVerifier)
+    );
+    let p = out.challenge_parameters().expect("parameters").clone();
+    assert_signed_in(&answer_verifier(&ua, &a, &p).await, "alice");
+}
+
+#[tokio::test]
+async fn the_pool_and_the_client_decide_what_user_auth_may_do() {
+    // A pool that never set AllowedFirstAuthFactors allows PASSWORD only.
+    let ua = Ua::new(&["PASSWORD"]).await;
+    let out = ua
+        .initiate("alice", &[("PREFERRED_CHALLENGE", "EMAIL_OTP")])
+        .await
+        .expect("InitiateAuth");
+    // An unavailable preference falls back to the choice.
+    assert_eq!(
+        out.challenge_name(),
+        Some(&ChallengeNameType::SelectChallenge)
+    );
+    assert_eq!(
+        names(out.available_challenges()),
+        ["PASSWORD_SRP", "PASSWORD"]
+    );
+    let session = out.session().expect("Session").to_string();
+    let e = ua
+        .respond(
+            ChallengeNameType::SelectChallenge,
+            &session,
+            &[("USERNAME", "alice"), ("ANSWER", "EMAIL_OTP")],
+        )
+        .await
+        .expect_err("a factor not offered");
+    expect(
+        (
+            "InvalidParameterException",
+            "The challenge EMAIL_OTP is not available for this user.",
+        ),
+        e,
+    );
+    let e = ua
+        .respond(
+            ChallengeNameType::SelectChallenge,
+            &session,
+            &[("USERNAME", "alice")],
+        )
+        .await
+        .expect_err("no ANSWER");
+    expect(
+        (
+            "InvalidParameterException",
+            "Missing required parameter ANSWER",
+        ),
+        e,
+    );
+
+    // A client without ALLOW_USER_AUTH.
+    let other = ua
+        .app
+        .create_client_with(json!({
+            "UserPoolId": ua.pool_id,
+            "ClientName": "no-user-auth",
+            "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+        }))
+        .await;
+    let e = ua
+        .app
+        .client
+        .initiate_auth()
+        .client_id(other["ClientId"].as_str().unwrap_or_default())
+        .auth_flow(AuthFlowType::UserAuth)
+        .auth_parameters("USERNAME", "alice")
+        .send()
+        .await;
+    expect(
+        (
+            "InvalidParameterException",
+            "Auth flow not enabled for this client",
+        ),
+        expect_err(e),
+    );
+
+    // Unknown users, as for any sign-in (LEGACY client).
+    let e = ua.initiate("nobody", &[]).await.expect_err("unknown");
+    expect(("UserNotFoundException", "User does not exist."), e);
+}
+
+#[tokio::test]
+async fn the_admin_flow_signs_in_with_user_auth_too() {
+    let ua = Ua::new(&["PASSWORD", "EMAIL_OTP"]).await;
+    let out = ua
+        .app
+        .client
+        .admin_initiate_auth()
+        .user_pool_id(&ua.pool_id)
+        .client_id(&ua.client_id)
+        .auth_flow(AuthFlowType::UserAuth)
+        .auth_parameters("USERNAME", "alice")
+        .auth_parameters("PREFERRED_CHALLENGE", "EMAIL_OTP")
+        .send()
+        .await
+        .expect("AdminInitiateAuth");
+    assert_eq!(out.challenge_name(), Some(&ChallengeNameType::EmailOtp));
+    assert_eq!(
+        names(out.available_challenges()),
+        ["PASSWORD_SRP", "PASSWORD", "EMAIL_OTP"]
+    );
+    let code = ua.otp("alice").await;
+    let out = ua
+        .app
+        .client
+        .admin_respond_to_auth_challenge()
+        .user_pool_id(&ua.pool_id)
+        .client_id(&ua.client_id)
+        .challenge_name(ChallengeNameType::EmailOtp)
+        .session(out.session().unwrap_or_default())
+        .challenge_responses("USERNAME", "alice")
+        .challenge_responses("EMAIL_OTP_CODE", code)
+        .send()
+        .await
+        .expect("AdminRespondToAuthChallenge");
+    assert!(out.authentication_result().is_some());
+}
+
+#[tokio::test]
+async fn one_time_codes_are_not_offered_while_the_pool_requires_mfa() {
+    let ua = Ua::new(&["PASSWORD", "EMAIL_OTP", "SMS_OTP"]).await;
+    ua.app
+        .call(
+            "SetUserPoolMfaConfig",
+            json!({
+                "UserPoolId": ua.pool_id,
+                "MfaConfiguration": "ON",
+                "SoftwareTokenMfaConfiguration": {"Enabled": true}
+            }),
+        )
+        .await;
+    let out = ua
+        .initiate("alice", &[("PREFERRED_CHALLENGE", "EMAIL_OTP")])
+        .await
+        .expect("InitiateAuth");
+    assert_eq!(
+        out.challenge_name(),
+        Some(&ChallengeNameType::SelectChallenge)
+    );
+    assert_eq!(
+        names(out.available_challenges()),
+        ["PASSWORD_SRP", "PASSWORD"]
+    );
+    // A password is followed by MFA as in any password sign-in.
+    let out = ua
+        .initiate(
+            "alice",
+            &[("PREFERRED_CHALLENGE", "PASSWORD"), ("PASSWORD", PASSWORD)],
+        )
+        .await
+        .expect("InitiateAuth");
+    assert!(out.authentication_result().is_none(), "{out:?}");
+    assert!(out.challenge_name().is_some());
+}
+
+#[tokio::test]
+async fn a_passwordless_sign_up_signs_in_with_the_session_of_confirm_sign_up() {
+    let ua = Ua::new(&["PASSWORD", "EMAIL_OTP"]).await;
+    let up = ua
+        .app
+        .client
+        .sign_up()
+        .client_id(&ua.client_id)
+        .username("bob")
+        .user_attributes(
+            aws_sdk_cognitoidentityprovider::types::AttributeType::builder()
+                .name("email")
+                .value("bob@example.com")
+                .build()
+                .expect("attribute"),
+        )
+        .send()
+        .await
+        .expect("SignUp without a password");
+    let sign_up_session = up.session().expect("SignUp Session").to_string();
+    // Not confirmed yet.
+    let e = ua
+        .app
+        .client
+        .initiate_auth()
+        .client_id(&ua.client_id)
+        .auth_flow(AuthFlowType::UserAuth)
+        .auth_parameters("USERNAME", "bob")
+        .session(&sign_up_session)
+        .send()
+        .await;
+    expect(
+        ("UserNotConfirmedException", "User is not confirmed."),
+        expect_err(e),
+    );
+    let code = ua
+        .app
+        .last_code("bob", Some("SIGN_UP"))
+        .await
+        .expect("sign-up code");
+    let confirmed = ua
+        .app
+        .client
+        .confirm_sign_up()
+        .client_id(&ua.client_id)
+        .username("bob")
+        .confirmation_code(code)
+        .session(&sign_up_session)
+        .send()
+        .await
+        .expect("ConfirmSignUp");
+    let session = confirmed
+        .session()
+        .expect("ConfirmSignUp Session")
+        .to_string();
+
+    // Another user cannot use bob's session.
+    let e = ua
+        .app
+        .client
+        .initiate_auth()
+        .client_id(&ua.client_id)
+        .auth_flow(AuthFlowType::UserAuth)
+        .auth_parameters("USERNAME", "alice")
+        .session(&session)
+        .send()
+        .await;
+    expect(INVALID_SESSION, expect_err(e));
+
+    let out = ua
+        .app
+        .client
+        .initiate_auth()
+        .client_id(&ua.client_id)
+        .auth_flow(AuthFlowType::UserAuth)
+        .auth_parameters("USERNAME", "bob")
+        .session(&session)
+        .send()
+        .await
+        .expect("auto sign-in");
+    let id = claims(
+        out.authentication_result()
+            .expect("tokens")
+            .id_token()
+            .unwrap_or_default(),
+    );
+    assert_eq!(id["cognito:username"], "bob");
+    assert_eq!(id["email_verified"], true);
+
+    let e = ua
+        .app
+        .client
+        .initiate_auth()
+        .client_id(&ua.client_id)
+        .auth_flow(AuthFlowType::UserAuth)
+        .auth_parameters("USERNAME", "bob")
+        .session(&session)
+        .send()
+        .await;
+    expect(USED_SESSION, expect_err(e));
+
+    // A user without a password is offered only what it has.
+    let out = ua.initiate("bob", &[]).await.expect("InitiateAuth");
+    assert_eq!(names(out.available_challenges()), ["EMAIL_OTP"]);
+}

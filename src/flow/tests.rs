@@ -54,6 +54,7 @@ fn env(f: &Fixture) -> Env<'_> {
         client: &f.client,
         flow: "USER_PASSWORD_AUTH",
         now: NOW,
+        device: None,
     }
 }
 

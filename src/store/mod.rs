@@ -7,6 +7,7 @@
 pub mod auth_events;
 pub mod clients;
 pub mod codes;
+pub mod devices;
 pub mod groups;
 pub mod outbox;
 pub mod pools;

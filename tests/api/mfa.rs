@@ -330,6 +330,22 @@ async fn pool_mfa_configuration_is_stored_echoed_and_checked() {
         .await;
     assert_eq!(described["UserPool"]["MfaConfiguration"], "OPTIONAL");
 
+    // A pool created with MFA and an SMS configuration offers SMS.
+    let with_sms = m
+        .app
+        .create_pool_with(json!({"PoolName": "sms", "MfaConfiguration": "OPTIONAL",
+            "SmsConfiguration": {"SnsCallerArn": "arn:aws:iam::123456789012:role/sms", "ExternalId": "x"}}))
+        .await;
+    let cfg = m
+        .app
+        .call("GetUserPoolMfaConfig", json!({"UserPoolId": with_sms}))
+        .await;
+    assert_eq!(cfg["MfaConfiguration"], "OPTIONAL");
+    assert_eq!(
+        cfg["SmsMfaConfiguration"]["SmsConfiguration"]["ExternalId"],
+        "x"
+    );
+
     let app2 = spawn_app().await;
     let pool2 = app2.create_pool("none").await;
     let err = expect_err(
@@ -818,6 +834,13 @@ async fn three_wrong_codes_end_the_session_and_sessions_expire_by_the_emulator_c
 #[tokio::test]
 async fn email_mfa_through_the_admin_flow() {
     let m = Mfa::new("OPTIONAL", &["EMAIL"]).await;
+    m.app
+        .call(
+            "SetUserPoolMfaConfig",
+            json!({"UserPoolId": m.pool_id, "MfaConfiguration": "OPTIONAL",
+                   "EmailMfaConfiguration": {"Message": "Sign-in code: {####}", "Subject": "Code"}}),
+        )
+        .await;
     m.user(
         "alice",
         &[("email", "alice@example.com"), ("email_verified", "true")],
@@ -851,6 +874,7 @@ async fn email_mfa_through_the_admin_flow() {
     assert_eq!(msgs[0]["channel"], "EMAIL");
     assert_eq!(msgs[0]["destination"], "alice@example.com");
     let code = msgs[0]["code"].as_str().unwrap_or_default().to_string();
+    assert_eq!(msgs[0]["body"], format!("Sign-in code: {code}"));
     let session = session_of(r.session());
     let err = expect_err(
         c.admin_respond_to_auth_challenge()

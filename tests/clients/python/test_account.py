@@ -124,4 +124,14 @@ def test_auth_events_need_the_threat_protection_add_on(idp, unique, pool):
     audited = audited["UserPool"]["Id"]
     confirmed_user(idp, audited, "jane")
     assert idp.admin_list_user_auth_events(UserPoolId=audited, Username="jane")["AuthEvents"] == []
+    client = idp.create_user_pool_client(
+        UserPoolId=audited, ClientName="py", ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+    )
+    sign_in(idp, client["UserPoolClient"]["ClientId"], "jane", PASSWORD)
+    (event,) = idp.admin_list_user_auth_events(UserPoolId=audited, Username="jane")["AuthEvents"]
+    assert event["EventType"] == "SignIn" and event["EventResponse"] == "Pass"
+    assert event["ChallengeResponses"] == [{"ChallengeName": "Password", "ChallengeResponse": "Success"}]
+    idp.admin_update_auth_event_feedback(UserPoolId=audited, Username="jane", EventId=event["EventId"], FeedbackValue="Valid")
+    (event,) = idp.admin_list_user_auth_events(UserPoolId=audited, Username="jane")["AuthEvents"]
+    assert event["EventFeedback"]["FeedbackValue"] == "Valid" and event["EventFeedback"]["Provider"] == "Admin"
     idp.delete_user_pool(UserPoolId=audited)

@@ -22,6 +22,7 @@ use crate::domain::secret_hash;
 use crate::error::{ApiError, ApiResult};
 use crate::model::shapes::*;
 use crate::store::users::UserRecord;
+use crate::triggers::migration;
 
 pub const RESET_REQUIRED: &str = "RESET_REQUIRED";
 
@@ -166,7 +167,11 @@ pub async fn forgot_password(
     let (client, pool) = client_and_pool(&ctx, &client_id).await?;
     let username = req.username.unwrap_or_default();
     secret_hash::check(&client, &username, req.secret_hash.as_deref())?;
-    let Some(user) = resolve_user(&ctx, &pool, &username).await? else {
+    let found = match resolve_user(&ctx, &pool, &username).await? {
+        None => migration::user_migration(&ctx, &pool, &client, &username, None).await?,
+        found => found,
+    };
+    let Some(user) = found else {
         if client.hides_user_existence() {
             return Ok(ForgotPasswordResponse {
                 code_delivery_details: Some(simulated_delivery(&pool, &username)),
@@ -231,6 +236,8 @@ pub async fn confirm_forgot_password(
     user.locked_until = None;
     user.modified_at = now;
     ctx.app.store.update_user(&user).await?;
+    let source = crate::triggers::ConfirmationSource::ConfirmForgotPassword;
+    crate::triggers::post_confirmation(&ctx, &pool, Some(&client_id), source, &user).await?;
     Ok(ConfirmForgotPasswordResponse {})
 }
 

@@ -113,8 +113,10 @@ impl Trigger {
     }
 
     /// The `response` Cognito puts in the event before the function fills it in.
-    fn initial_response(self) -> Value {
+    fn initial_response(self, version: &str) -> Value {
         match self {
+            Trigger::PreTokenGeneration if version == "1" => json!({"claimsOverrideDetails": null}),
+            Trigger::PreTokenGeneration => json!({"claimsAndScopeOverrideDetails": null}),
             Trigger::PreSignUp => {
                 json!({"autoConfirmUser": false, "autoVerifyEmail": false, "autoVerifyPhone": false})
             }
@@ -331,7 +333,7 @@ pub async fn run(app: &AppState, call: Call<'_>) -> ApiResult<Option<Map<String,
             "clientId": call.client_id.unwrap_or(NO_CLIENT),
         },
         "request": Value::Object(request),
-        "response": call.trigger.initial_response(),
+        "response": call.trigger.initial_response(call.version),
     });
     tracing::info!(
         pool_id,

@@ -894,3 +894,487 @@ async fn a_seed_file_sets_a_pools_lambda_endpoint_and_webhooks_and_seeds_without
         "{bad:#}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// PreTokenGeneration
+// ---------------------------------------------------------------------------------------------
+
+/// A user in a group with a role, signed in with USER_PASSWORD_AUTH.
+async fn grouped_user(app: &TestApp, pool_id: &str) {
+    confirmed_user(app, pool_id, "amy").await;
+    app.client
+        .create_group()
+        .user_pool_id(pool_id)
+        .group_name("staff")
+        .role_arn("arn:aws:iam::123456789012:role/staff")
+        .precedence(1)
+        .send()
+        .await
+        .expect("CreateGroup");
+    app.client
+        .admin_add_user_to_group()
+        .user_pool_id(pool_id)
+        .username("amy")
+        .group_name("staff")
+        .send()
+        .await
+        .expect("AdminAddUserToGroup");
+}
+
+fn tokens_of(
+    out: &aws_sdk_cognitoidentityprovider::operation::initiate_auth::InitiateAuthOutput,
+) -> (Value, Value) {
+    let r = out.authentication_result().expect("tokens");
+    (
+        claims(r.id_token().expect("an ID token")),
+        claims(r.access_token().expect("an access token")),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pre_token_generation_v1_adds_overrides_and_suppresses_id_token_claims_and_groups() {
+    let lambda = FakeLambda::start(|_, e| {
+        respond(
+            e,
+            json!({"claimsOverrideDetails": {
+                "claimsToAddOrOverride": {"tenant": "acme", "email": "override@example.com", "sub": "not-allowed"},
+                "claimsToSuppress": ["email_verified"],
+                "groupOverrideDetails": {
+                    "groupsToOverride": ["vip"],
+                    "iamRolesToOverride": ["arn:aws:iam::123456789012:role/vip"],
+                    "preferredRole": "arn:aws:iam::123456789012:role/vip"
+                }
+            }}),
+        )
+    })
+    .await;
+    let app = app_for(&lambda).await;
+    let (pool_id, client_id) = pool_with_triggers(&app, &["PreTokenGeneration"]).await;
+    grouped_user(&app, &pool_id).await;
+    let out = password_sign_in(&app, &client_id, "amy")
+        .await
+        .expect("tokens");
+    let (id, access) = tokens_of(&out);
+    assert_eq!(id["tenant"], "acme");
+    assert_eq!(id["email"], "override@example.com");
+    assert!(id.get("email_verified").is_none(), "{id}");
+    assert_ne!(id["sub"], "not-allowed");
+    assert_eq!(id["cognito:groups"], json!(["vip"]));
+    assert_eq!(
+        id["cognito:roles"],
+        json!(["arn:aws:iam::123456789012:role/vip"])
+    );
+    assert_eq!(
+        id["cognito:preferred_role"],
+        "arn:aws:iam::123456789012:role/vip"
+    );
+    assert_eq!(access["cognito:groups"], json!(["vip"]));
+    assert!(
+        access.get("tenant").is_none(),
+        "version 1 only edits the ID token"
+    );
+
+    let e = &lambda.events("PreTokenGeneration")[0];
+    assert_common(
+        e,
+        &pool_id,
+        "TokenGeneration_Authentication",
+        "amy",
+        &client_id,
+    );
+    assert_eq!(
+        e["request"]["groupConfiguration"],
+        json!({
+            "groupsToOverride": ["staff"],
+            "iamRolesToOverride": ["arn:aws:iam::123456789012:role/staff"],
+            "preferredRole": "arn:aws:iam::123456789012:role/staff"
+        })
+    );
+    assert!(e["request"].get("scopes").is_none());
+    assert_eq!(e["response"], json!({"claimsOverrideDetails": null}));
+    assert_eq!(e["request"]["userAttributes"]["email"], "amy@example.com");
+
+    // A refresh asks again, with its own source.
+    let refresh = out
+        .authentication_result()
+        .and_then(|r| r.refresh_token())
+        .expect("a refresh token");
+    let again = app
+        .client
+        .initiate_auth()
+        .client_id(&client_id)
+        .auth_flow(AuthFlowType::RefreshTokenAuth)
+        .auth_parameters("REFRESH_TOKEN", refresh)
+        .send()
+        .await
+        .expect("refreshed");
+    assert_eq!(tokens_of(&again).0["tenant"], "acme");
+    let e = &lambda.events("PreTokenGeneration")[1];
+    assert_eq!(e["triggerSource"], "TokenGeneration_RefreshTokens");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pre_token_generation_v2_customizes_both_tokens_and_the_access_token_scopes() {
+    let lambda = FakeLambda::start(|_, e| {
+        respond(
+            e,
+            json!({"claimsAndScopeOverrideDetails": {
+                "idTokenGeneration": {
+                    "claimsToAddOrOverride": {"roles": ["admin", "editor"], "plan": "pro"},
+                    "claimsToSuppress": ["email"]
+                },
+                "accessTokenGeneration": {
+                    "claimsToAddOrOverride": {"tenant": {"id": 42, "name": "acme"}},
+                    "claimsToSuppress": ["cognito:groups"],
+                    "scopesToAdd": ["orders/read", "orders/write"],
+                    "scopesToSuppress": ["aws.cognito.signin.user.admin"]
+                },
+                "groupOverrideDetails": {"groupsToOverride": ["vip"]}
+            }}),
+        )
+    })
+    .await;
+    let app = app_for(&lambda).await;
+    let (pool_id, client_id) = pool_with_triggers(&app, &["PreTokenGenerationV2"]).await;
+    grouped_user(&app, &pool_id).await;
+    let (id, access) = tokens_of(
+        &password_sign_in(&app, &client_id, "amy")
+            .await
+            .expect("tokens"),
+    );
+    assert_eq!(id["roles"], json!(["admin", "editor"]));
+    assert_eq!(id["plan"], "pro");
+    assert!(id.get("email").is_none());
+    assert_eq!(id["cognito:groups"], json!(["vip"]));
+    assert_eq!(access["tenant"], json!({"id": 42, "name": "acme"}));
+    assert_eq!(access["scope"], "orders/read orders/write");
+    let e = &lambda.events("PreTokenGeneration")[0];
+    assert_eq!(e["version"], "2");
+    assert_eq!(
+        e["request"]["scopes"],
+        json!(["aws.cognito.signin.user.admin"])
+    );
+    assert_eq!(
+        e["response"],
+        json!({"claimsAndScopeOverrideDetails": null})
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pre_token_generation_v3_sends_version_3_events_for_user_sign_ins() {
+    let lambda = FakeLambda::start(|_, e| {
+        respond(
+            e,
+            json!({"claimsAndScopeOverrideDetails": {
+                "accessTokenGeneration": {"claimsToAddOrOverride": {"tier": "gold"}}
+            }}),
+        )
+    })
+    .await;
+    let app = app_for(&lambda).await;
+    let (pool_id, client_id) = pool_with_triggers(&app, &["PreTokenGenerationV3"]).await;
+    confirmed_user(&app, &pool_id, "amy").await;
+    let (_, access) = tokens_of(
+        &password_sign_in(&app, &client_id, "amy")
+            .await
+            .expect("tokens"),
+    );
+    assert_eq!(access["tier"], "gold");
+    assert_eq!(lambda.events("PreTokenGeneration")[0]["version"], "3");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pre_token_generation_sees_the_new_password_challenge_and_its_client_metadata() {
+    let lambda = FakeLambda::start(|_, e| Reply::Event(e.clone())).await;
+    let app = app_for(&lambda).await;
+    let (pool_id, client_id) = pool_with_triggers(&app, &["PreTokenGeneration"]).await;
+    app.client
+        .admin_create_user()
+        .user_pool_id(&pool_id)
+        .username("newbie")
+        .temporary_password(PASSWORD)
+        .message_action(aws_sdk_cognitoidentityprovider::types::MessageActionType::Suppress)
+        .send()
+        .await
+        .expect("AdminCreateUser");
+    let first = password_sign_in(&app, &client_id, "newbie")
+        .await
+        .expect("a challenge");
+    let done = app
+        .client
+        .respond_to_auth_challenge()
+        .client_id(&client_id)
+        .challenge_name(
+            aws_sdk_cognitoidentityprovider::types::ChallengeNameType::NewPasswordRequired,
+        )
+        .session(first.session().expect("a Session"))
+        .challenge_responses("USERNAME", "newbie")
+        .challenge_responses("NEW_PASSWORD", "N3w-Passw0rd!")
+        .client_metadata("screen", "welcome")
+        .send()
+        .await
+        .expect("tokens");
+    assert!(done.authentication_result().is_some());
+    let e = &lambda.events("PreTokenGeneration")[0];
+    assert_eq!(e["triggerSource"], "TokenGeneration_NewPasswordChallenge");
+    assert_eq!(e["request"]["clientMetadata"], json!({"screen": "welcome"}));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_pre_token_generation_refuses_the_tokens() {
+    let lambda = FakeLambda::start(|_, _| Reply::Throw("claims service down".into())).await;
+    let app = app_for(&lambda).await;
+    let (pool_id, client_id) = pool_with_triggers(&app, &["PreTokenGeneration"]).await;
+    confirmed_user(&app, &pool_id, "amy").await;
+    assert_eq!(
+        password_sign_in(&app, &client_id, "amy")
+            .await
+            .expect_err("refused"),
+        (
+            "UserLambdaValidationException".to_string(),
+            "PreTokenGeneration failed with error claims service down.".to_string()
+        )
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// CustomMessage
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn custom_message_writes_the_messages_that_land_in_the_outbox() {
+    let lambda = FakeLambda::start(|_, e| {
+        let source = e["triggerSource"].as_str().unwrap_or_default();
+        let code = e["request"]["codeParameter"].as_str().unwrap_or_default();
+        let message = match source {
+            "CustomMessage_AdminCreateUser" => format!(
+                "Hi {}, your password is {code}",
+                e["request"]["usernameParameter"]
+                    .as_str()
+                    .unwrap_or_default()
+            ),
+            "CustomMessage_ResendCode" => String::new(),
+            _ => format!("[{source}] your code is {code}"),
+        };
+        respond(
+            e,
+            json!({"emailMessage": message, "emailSubject": "Hello", "smsMessage": null}),
+        )
+    })
+    .await;
+    let app = app_for(&lambda).await;
+    let (pool_id, client_id) = pool_with_triggers(&app, &["CustomMessage"]).await;
+    app.client
+        .sign_up()
+        .client_id(&client_id)
+        .username("msg")
+        .password(PASSWORD)
+        .user_attributes(attr("email", "msg@example.com"))
+        .client_metadata("lang", "en")
+        .send()
+        .await
+        .expect("SignUp");
+    let m = app.messages("username=msg").await;
+    assert_eq!(m[0]["body"], "[CustomMessage_SignUp] your code is 123456");
+    assert_eq!(m[0]["code"], "123456");
+    let e = &lambda.events("CustomMessage")[0];
+    assert_common(e, &pool_id, "CustomMessage_SignUp", "msg", &client_id);
+    assert_eq!(e["request"]["codeParameter"], "{####}");
+    assert_eq!(e["request"]["usernameParameter"], Value::Null);
+    assert_eq!(e["request"]["clientMetadata"], json!({"lang": "en"}));
+    assert_eq!(e["request"]["userAttributes"]["email"], "msg@example.com");
+    assert_eq!(
+        e["response"],
+        json!({"smsMessage": null, "emailMessage": null, "emailSubject": null})
+    );
+
+    // An empty message keeps the pool's own.
+    app.client
+        .resend_confirmation_code()
+        .client_id(&client_id)
+        .username("msg")
+        .send()
+        .await
+        .expect("ResendConfirmationCode");
+    let m = app.messages("username=msg").await;
+    assert_eq!(m[1]["body"], "Your verification code is 123456. ");
+    assert_eq!(
+        lambda.events("CustomMessage")[1]["triggerSource"],
+        "CustomMessage_ResendCode"
+    );
+
+    app.client
+        .admin_create_user()
+        .user_pool_id(&pool_id)
+        .username("invited")
+        .temporary_password(PASSWORD)
+        .user_attributes(attr("email", "invited@example.com"))
+        .desired_delivery_mediums(aws_sdk_cognitoidentityprovider::types::DeliveryMediumType::Email)
+        .send()
+        .await
+        .expect("AdminCreateUser");
+    let m = app.messages("username=invited").await;
+    assert_eq!(
+        m[0]["body"],
+        format!("Hi invited, your password is {PASSWORD}")
+    );
+    let e = &lambda.events("CustomMessage")[2];
+    assert_eq!(e["triggerSource"], "CustomMessage_AdminCreateUser");
+    assert_eq!(e["request"]["usernameParameter"], "{username}");
+    assert_eq!(e["callerContext"]["clientId"], "CLIENT_ID_NOT_APPLICABLE");
+}
+
+// ---------------------------------------------------------------------------------------------
+// UserMigration
+// ---------------------------------------------------------------------------------------------
+
+fn legacy_directory(name: &str, e: &Value) -> Reply {
+    if name != "UserMigration" {
+        return Reply::Event(e.clone());
+    }
+    let user = e["userName"].as_str().unwrap_or_default();
+    if !user.starts_with("legacy") {
+        return Reply::Throw("User not found".into());
+    }
+    let source = e["triggerSource"].as_str().unwrap_or_default();
+    if source == "UserMigration_Authentication" && e["request"]["password"] != PASSWORD {
+        return Reply::Throw("Bad password".into());
+    }
+    respond(
+        e,
+        json!({
+            "userAttributes": {"email": format!("{user}@old.example"), "email_verified": "true", "name": "Old Timer"},
+            "finalUserStatus": if source == "UserMigration_Authentication" { "CONFIRMED" } else { "RESET_REQUIRED" },
+            "messageAction": "SUPPRESS"
+        }),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn user_migration_brings_a_user_in_at_sign_in() {
+    let lambda = FakeLambda::start(legacy_directory).await;
+    let app = app_for(&lambda).await;
+    let (pool_id, client_id) = pool_with_triggers(&app, &["UserMigration"]).await;
+    let out = password_sign_in(&app, &client_id, "legacy1")
+        .await
+        .expect("tokens");
+    let (id, _) = tokens_of(&out);
+    assert_eq!(id["email"], "legacy1@old.example");
+    assert_eq!(id["name"], "Old Timer");
+
+    let e = &lambda.events("UserMigration")[0];
+    assert_common(
+        e,
+        &pool_id,
+        "UserMigration_Authentication",
+        "legacy1",
+        &client_id,
+    );
+    assert_eq!(e["request"]["password"], PASSWORD);
+    assert_eq!(e["request"]["validationData"], json!({"origin": "tests"}));
+    assert_eq!(e["response"]["userAttributes"], Value::Null);
+
+    let user = app
+        .client
+        .admin_get_user()
+        .user_pool_id(&pool_id)
+        .username("legacy1")
+        .send()
+        .await
+        .expect("migrated");
+    assert_eq!(user.user_status().map(|s| s.as_str()), Some("CONFIRMED"));
+    // Migrated once: the next sign-in is an ordinary one.
+    password_sign_in(&app, &client_id, "legacy1")
+        .await
+        .expect("tokens");
+    assert_eq!(lambda.events("UserMigration").len(), 1);
+
+    let err = app
+        .client
+        .initiate_auth()
+        .client_id(&client_id)
+        .auth_flow(AuthFlowType::UserPasswordAuth)
+        .auth_parameters("USERNAME", "legacy2")
+        .auth_parameters("PASSWORD", "Wr0ng-pass!")
+        .send()
+        .await
+        .expect_err("refused");
+    assert_eq!(
+        err_code(&err),
+        (
+            "UserLambdaValidationException".to_string(),
+            "UserMigration failed with error Bad password.".to_string()
+        )
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn user_migration_on_forgot_password_creates_a_user_who_resets_the_password() {
+    let lambda = FakeLambda::start(legacy_directory).await;
+    let app = app_for(&lambda).await;
+    let (pool_id, client_id) =
+        pool_with_triggers(&app, &["UserMigration", "PostConfirmation"]).await;
+    let out = app
+        .client
+        .forgot_password()
+        .client_id(&client_id)
+        .username("legacy3")
+        .send()
+        .await
+        .expect("ForgotPassword");
+    assert!(out.code_delivery_details().is_some());
+    let e = &lambda.events("UserMigration")[0];
+    assert_common(
+        e,
+        &pool_id,
+        "UserMigration_ForgotPassword",
+        "legacy3",
+        &client_id,
+    );
+    assert_eq!(e["request"]["password"], Value::Null);
+    let user = app
+        .client
+        .admin_get_user()
+        .user_pool_id(&pool_id)
+        .username("legacy3")
+        .send()
+        .await
+        .expect("migrated");
+    assert_eq!(
+        user.user_status().map(|s| s.as_str()),
+        Some("RESET_REQUIRED")
+    );
+
+    app.client
+        .confirm_forgot_password()
+        .client_id(&client_id)
+        .username("legacy3")
+        .confirmation_code("123456")
+        .password("N3w-Passw0rd!")
+        .send()
+        .await
+        .expect("ConfirmForgotPassword");
+    let e = &lambda.events("PostConfirmation")[0];
+    assert_common(
+        e,
+        &pool_id,
+        "PostConfirmation_ConfirmForgotPassword",
+        "legacy3",
+        &client_id,
+    );
+    assert_eq!(
+        e["request"]["userAttributes"]["cognito:user_status"],
+        "CONFIRMED"
+    );
+
+    let (code, message) = expect_err(
+        app.client
+            .forgot_password()
+            .client_id(&client_id)
+            .username("stranger")
+            .send()
+            .await,
+    );
+    assert_eq!(code, "UserLambdaValidationException");
+    assert_eq!(message, "UserMigration failed with error User not found.");
+}

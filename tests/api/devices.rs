@@ -1176,3 +1176,103 @@ async fn the_refresh_token_of_a_device_never_confirmed_does_not_refresh() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Devices and MFA
+// ---------------------------------------------------------------------------------------------
+
+impl Devices {
+    /// MFA required with SMS, and a phone number for alice.
+    async fn require_sms_mfa(&self) {
+        self.app
+            .call(
+                "SetUserPoolMfaConfig",
+                json!({"UserPoolId": self.pool_id, "MfaConfiguration": "ON",
+                       "SmsMfaConfiguration": {"SmsAuthenticationMessage": "Your code is {####}"}}),
+            )
+            .await;
+        self.app
+            .call(
+                "AdminUpdateUserAttributes",
+                json!({"UserPoolId": self.pool_id, "Username": "alice",
+                       "UserAttributes": [{"Name": "phone_number", "Value": "+12065551234"}]}),
+            )
+            .await;
+    }
+
+    async fn mfa_codes_sent(&self) -> usize {
+        self.app.messages("username=alice&purpose=MFA").await.len()
+    }
+
+    /// Answers the SMS_MFA challenge in `resp` with the code sent, carrying DEVICE_KEY as clients do.
+    async fn answer_sms(&self, resp: &Value, device: Option<&Device>) -> Value {
+        assert_eq!(resp["ChallengeName"], "SMS_MFA", "{resp}");
+        let code = self
+            .app
+            .last_code("alice", Some("MFA"))
+            .await
+            .expect("an MFA code in the outbox");
+        let mut responses = json!({"USERNAME": "alice", "SMS_MFA_CODE": code});
+        if let Some(d) = device {
+            responses["DEVICE_KEY"] = json!(d.key);
+        }
+        self.app
+            .call(
+                "RespondToAuthChallenge",
+                json!({"ClientId": self.client_id, "ChallengeName": "SMS_MFA",
+                       "Session": resp["Session"], "ChallengeResponses": responses}),
+            )
+            .await
+    }
+
+    /// First sign-in through MFA, then ConfirmDevice.
+    async fn new_device_after_mfa(&self) -> (Device, bool) {
+        let first = self.password_sign_in("alice", None).await;
+        let tokens = self.answer_sms(&first, None).await;
+        self.confirm(&tokens, "phone").await
+    }
+}
+
+#[tokio::test]
+async fn a_remembered_device_replaces_mfa_when_the_pool_says_so() {
+    let d = Devices::always().await;
+    d.require_sms_mfa().await;
+    let (device, _) = d.new_device_after_mfa().await;
+    let sent = d.mfa_codes_sent().await;
+    let challenge = d.password_sign_in("alice", Some(&device)).await;
+    assert_eq!(challenge["ChallengeName"], "DEVICE_SRP_AUTH", "{challenge}");
+    let tokens = d.device_auth(&challenge, &device).await;
+    assert_eq!(
+        claims(access_token(&tokens["AuthenticationResult"]))["device_key"],
+        device.key
+    );
+    assert_eq!(d.mfa_codes_sent().await, sent, "no MFA code was sent");
+}
+
+#[tokio::test]
+async fn without_challenge_required_on_new_device_mfa_comes_first_then_the_device() {
+    let d = Devices::new(Some(json!({
+        "ChallengeRequiredOnNewDevice": false,
+        "DeviceOnlyRememberedOnUserPrompt": false
+    })))
+    .await;
+    d.require_sms_mfa().await;
+    let (device, _) = d.new_device_after_mfa().await;
+    let first = d.password_sign_in("alice", Some(&device)).await;
+    let challenge = d.answer_sms(&first, Some(&device)).await;
+    let tokens = d.device_auth(&challenge, &device).await;
+    assert!(tokens["AuthenticationResult"]
+        .get("NewDeviceMetadata")
+        .is_none());
+}
+
+#[tokio::test]
+async fn a_device_the_user_did_not_remember_still_gets_mfa() {
+    let d = Devices::opt_in().await;
+    d.require_sms_mfa().await;
+    let (device, necessary) = d.new_device_after_mfa().await;
+    assert!(necessary);
+    let first = d.password_sign_in("alice", Some(&device)).await;
+    let challenge = d.answer_sms(&first, Some(&device)).await;
+    d.device_auth(&challenge, &device).await;
+}

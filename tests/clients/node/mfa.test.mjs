@@ -9,7 +9,16 @@ import assert from 'node:assert/strict';
 import { createHmac, randomUUID } from 'node:crypto';
 import { AuthenticationDetails, CognitoUser, CognitoUserPool } from 'amazon-cognito-identity-js';
 import { Amplify } from 'aws-amplify';
-import { confirmSignIn, getCurrentUser, signIn, signOut } from 'aws-amplify/auth';
+import {
+  confirmSignIn,
+  fetchMFAPreference,
+  getCurrentUser,
+  setUpTOTP,
+  signIn,
+  signOut,
+  updateMFAPreference,
+  verifyTOTPSetup,
+} from 'aws-amplify/auth';
 import { base, call } from './emulator.mjs';
 
 const PASSWORD = 'Passw0rd!';
@@ -225,6 +234,30 @@ for (const authFlowType of FLOWS) {
     await signedInAs('olga');
   });
 }
+
+test('Amplify v6: a signed-in user sets up TOTP, prefers it, signs in with it and turns it off', async () => {
+  const p = await pool('OPTIONAL', ['SMS', 'TOTP']);
+  await user(p, 'tia', { email: 'tia@example.com' });
+  configure(p);
+  assert.deepEqual(await signIn({ username: 'tia', password: PASSWORD }), DONE);
+  const details = await setUpTOTP();
+  const secret = details.sharedSecret;
+  await verifyTOTPSetup({ code: await nextTotp(secret), options: { friendlyDeviceName: 'tia phone' } });
+  // Verified is not enabled yet.
+  assert.deepEqual(await fetchMFAPreference(), { preferred: undefined, enabled: undefined });
+  await updateMFAPreference({ totp: 'PREFERRED' });
+  assert.deepEqual(await fetchMFAPreference(), { preferred: 'TOTP', enabled: ['TOTP'] });
+  await signOut();
+
+  const next = await signIn({ username: 'tia', password: PASSWORD });
+  assert.equal(next.nextStep.signInStep, 'CONFIRM_SIGN_IN_WITH_TOTP_CODE');
+  assert.deepEqual(await confirmSignIn({ challengeResponse: await nextTotp(secret) }), DONE);
+  await updateMFAPreference({ totp: 'DISABLED' });
+  assert.deepEqual(await fetchMFAPreference(), { preferred: undefined, enabled: undefined });
+  await signOut();
+  assert.deepEqual(await signIn({ username: 'tia', password: PASSWORD }), DONE);
+  await signOut();
+});
 
 // --- amazon-cognito-identity-js -----------------------------------------------------------------
 

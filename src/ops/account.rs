@@ -580,13 +580,49 @@ pub(crate) async fn record_event(
     user: &UserRecord,
     event_type: &str,
 ) -> ApiResult<()> {
+    insert_event(ctx, pool, user, event_type, true).await
+}
+
+/// A sign-in refused for a wrong password is a failed SignIn event (other refusals are not
+/// recorded). Users that do not exist (the stand-in of a hidden unknown user) have no history.
+pub(crate) async fn record_failed_sign_in(
+    ctx: &Ctx,
+    pool: &UserPoolType,
+    user: &UserRecord,
+    error: &ApiError,
+) -> ApiResult<()> {
+    if !has_add_ons(pool)
+        || error.message.as_deref() != Some("Incorrect username or password.")
+        || ctx
+            .app
+            .store
+            .get_user_by_sub(&user.pool_id, &user.sub)
+            .await?
+            .is_none()
+    {
+        return Ok(());
+    }
+    insert_event(ctx, pool, user, "SignIn", false).await
+}
+
+async fn insert_event(
+    ctx: &Ctx,
+    pool: &UserPoolType,
+    user: &UserRecord,
+    event_type: &str,
+    passed: bool,
+) -> ApiResult<()> {
     if !has_add_ons(pool) {
         return Ok(());
     }
-    let challenges = if event_type == "SignIn" {
-        serde_json::json!([{"ChallengeName": "Password", "ChallengeResponse": "Success"}])
-    } else {
-        serde_json::json!([])
+    let challenges = match (event_type, passed) {
+        ("SignIn", true) => {
+            serde_json::json!([{"ChallengeName": "Password", "ChallengeResponse": "Success"}])
+        }
+        ("SignIn", false) => {
+            serde_json::json!([{"ChallengeName": "Password", "ChallengeResponse": "Failure"}])
+        }
+        _ => serde_json::json!([]),
     };
     ctx.app
         .store
@@ -595,7 +631,7 @@ pub(crate) async fn record_event(
             pool_id: user.pool_id.clone(),
             sub: user.sub.clone(),
             event_type: event_type.to_string(),
-            event_response: "Pass".into(),
+            event_response: if passed { "Pass" } else { "Fail" }.into(),
             challenges,
             created_at: ctx.app.clock.epoch(),
             ..Default::default()

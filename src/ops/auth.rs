@@ -165,7 +165,10 @@ pub(super) async fn conclude(
     outcome: Outcome,
 ) -> ApiResult<AuthAnswer> {
     match outcome {
-        Outcome::Error(e) => Err(e),
+        Outcome::Error(e) => {
+            super::account::record_failed_sign_in(ctx, env.pool, user, &e).await?;
+            Err(e)
+        }
         Outcome::Tokens => {
             super::account::record_event(ctx, env.pool, user, "SignIn").await?;
             crate::triggers::post_authentication(ctx, env.pool, env.client.id(), user).await?;

@@ -1264,6 +1264,10 @@ async fn auth_events_need_the_threat_protection_add_on() {
     };
     assert!(list(0, None).await.expect("empty").auth_events().is_empty());
 
+    assert!(sign_in(&app, &client, "jane", "Wr0ng-passw0rd!")
+        .await
+        .is_err());
+    app.advance_clock(1).await;
     sign_in(&app, &client, "jane", PASSWORD)
         .await
         .expect("sign-in");
@@ -1283,8 +1287,20 @@ async fn auth_events_need_the_threat_protection_add_on() {
         .collect();
     assert_eq!(
         types,
-        vec![Some("ForgotPassword".into()), Some("SignIn".into())],
+        vec![
+            Some("ForgotPassword".into()),
+            Some("SignIn".into()),
+            Some("SignIn".into())
+        ],
         "newest first"
+    );
+    let failed = &events[2];
+    assert_eq!(failed.event_response().map(|r| r.as_str()), Some("Fail"));
+    assert_eq!(
+        failed.challenge_responses()[0]
+            .challenge_response()
+            .map(|c| c.as_str()),
+        Some("Failure")
     );
     let sign_in_event = &events[1];
     assert_eq!(

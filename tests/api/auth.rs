@@ -398,7 +398,7 @@ async fn flows_must_be_enabled_and_sent_to_their_own_operation() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn flows_not_built_yet_say_so() {
+async fn custom_auth_without_its_triggers_says_so() {
     let s = setup().await;
     let (_, code, message) = s
         .app
@@ -407,8 +407,13 @@ async fn flows_not_built_yet_say_so() {
             json!({"AuthFlow": "CUSTOM_AUTH", "ClientId": s.client_id, "AuthParameters": {"USERNAME": "alice"}}),
         )
         .await;
-    assert_eq!(code, "UnsupportedOperationException");
-    assert!(message.contains("CUSTOM_AUTH"), "{message}");
+    assert_eq!(
+        (code, message),
+        pair(
+            "InvalidParameterException",
+            "Custom auth lambda trigger is not configured for the user pool."
+        )
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -314,12 +314,13 @@ pub async fn admin_reset_user_password(
 // Attribute verification and pending changes
 // ---------------------------------------------------------------------------------------------
 
-/// The channel of a verifiable attribute, or InvalidParameterException for any other name.
+/// The channel of a verifiable attribute, or InvalidParameterException for any other name (text
+/// as quoted from the service in amplify-js#3652, lower-case start included).
 fn verifiable(attribute: &str) -> ApiResult<Channel> {
     Channel::for_attribute(attribute).ok_or_else(|| {
-        ApiError::invalid_parameter(format!(
-            "Invalid attribute name {attribute}: only email and phone_number can be verified."
-        ))
+        ApiError::invalid_parameter(
+            "invalid attribute name. Only phone_number and email can be verified",
+        )
     })
 }
 

@@ -706,7 +706,7 @@ async fn an_attribute_is_verified_with_a_code_sent_on_request() {
         "ExpiredCodeException".to_string()
     );
 
-    let (c, _) = expect_err(
+    let (c, m) = expect_err(
         app.client
             .get_user_attribute_verification_code()
             .access_token(&token)
@@ -714,7 +714,13 @@ async fn an_attribute_is_verified_with_a_code_sent_on_request() {
             .send()
             .await,
     );
-    assert_eq!(c, "InvalidParameterException");
+    assert_eq!(
+        (c.as_str(), m.as_str()),
+        (
+            "InvalidParameterException",
+            "invalid attribute name. Only phone_number and email can be verified"
+        )
+    );
     let (c, _) = expect_err(
         app.client
             .get_user_attribute_verification_code()

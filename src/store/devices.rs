@@ -85,8 +85,23 @@ pub struct DeviceConfirmation<'a> {
     pub now: f64,
 }
 
+/// How long a device from NewDeviceMetadata may wait for its ConfirmDevice. Clients confirm right
+/// after the sign-in; the limit only keeps sign-ins that never confirm from piling up rows.
+const UNCONFIRMED_TTL_SECONDS: f64 = 3600.0;
+
 impl Store {
+    /// A new (unconfirmed) device; the user's unconfirmed devices older than an hour go at the
+    /// same time.
     pub async fn insert_device(&self, d: &DeviceRecord) -> Result<(), sqlx::Error> {
+        let mut tx = self.db.begin().await?;
+        sqlx::query(
+            "DELETE FROM devices WHERE pool_id = ? AND sub = ? AND confirmed = 0 AND created_at < ?",
+        )
+        .bind(&d.pool_id)
+        .bind(&d.sub)
+        .bind(d.created_at - UNCONFIRMED_TTL_SECONDS)
+        .execute(&mut *tx)
+        .await?;
         sqlx::query(&format!(
             "INSERT INTO devices ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         ))
@@ -102,9 +117,9 @@ impl Store {
         .bind(d.created_at)
         .bind(d.modified_at)
         .bind(d.last_authenticated_at)
-        .execute(&self.db)
+        .execute(&mut *tx)
         .await?;
-        Ok(())
+        tx.commit().await
     }
 
     /// A device of the pool by key, confirmed or not, whoever owns it.

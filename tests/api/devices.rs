@@ -1276,3 +1276,29 @@ async fn a_device_the_user_did_not_remember_still_gets_mfa() {
     let challenge = d.answer_sms(&first, Some(&device)).await;
     d.device_auth(&challenge, &device).await;
 }
+
+#[tokio::test]
+async fn a_device_never_confirmed_is_dropped_an_hour_later_at_the_next_sign_in() {
+    let d = Devices::always().await;
+    let stale = d.password_sign_in("alice", None).await;
+    d.app.advance_clock(3601).await;
+    let fresh = d.password_sign_in("alice", None).await;
+    d.confirm(&fresh, "fresh").await;
+    let key = stale["AuthenticationResult"]["NewDeviceMetadata"]["DeviceKey"]
+        .as_str()
+        .unwrap_or_default();
+    let (verifier, salt) = client::device_verifier("-g", key, "pw", &[1; 16]);
+    let (_, code, message) = d
+        .app
+        .call_err(
+            "ConfirmDevice",
+            json!({
+                "AccessToken": access_token(&fresh["AuthenticationResult"]),
+                "DeviceKey": key,
+                "DeviceSecretVerifierConfig": {"PasswordVerifier": verifier, "Salt": salt}
+            }),
+        )
+        .await;
+    expect(NOT_FOUND, (code, message));
+    assert_eq!(d.admin_list("alice").await.len(), 1);
+}

@@ -118,6 +118,23 @@ pub(super) async fn initiate(
             available: None,
         });
     }
+    let preferred = params.get("PREFERRED_CHALLENGE").map(String::as_str);
+    if user.is_none()
+        && env.client.hides_user_existence()
+        && preferred == Some(flow_ua::PASSWORD_SRP)
+        && flow_ua::pool_allows(&env, flow_ua::PASSWORD)
+    {
+        // As USER_SRP_AUTH does (spec 2.4 point 3): a stand-in PASSWORD_VERIFIER that fails at the
+        // signature like a wrong password. Other first factors of a hidden unknown user get the
+        // generic "Incorrect username or password." **[B: Cognito's USER_AUTH simulation is not
+        // on record]**.
+        param(params, "SRP_A")?;
+        let answer = super::srp_auth::start(ctx, &pool, &client, FLOW, params).await?;
+        return Ok(Started {
+            answer,
+            available: None,
+        });
+    }
     flow::before_password(&env, user.as_ref())?;
     let Some(user) = user.as_mut() else {
         return Err(flow::unknown_user(&env));
@@ -128,7 +145,6 @@ pub(super) async fn initiate(
         .count_webauthn_credentials(&user.pool_id, &user.sub)
         .await?;
     let available = flow_ua::available(&env, user, usize::try_from(passkeys).unwrap_or(0));
-    let preferred = params.get("PREFERRED_CHALLENGE").map(String::as_str);
     let answer = match flow_ua::choose(&available, preferred)? {
         Choice::Factor(factor) => start_factor(ctx, &env, user, factor, params).await?,
         Choice::Select => {

@@ -797,3 +797,140 @@ async fn a_passwordless_sign_up_signs_in_with_the_session_of_confirm_sign_up() {
     let out = ua.initiate("bob", &[]).await.expect("InitiateAuth");
     assert_eq!(names(out.available_challenges()), ["EMAIL_OTP"]);
 }
+
+#[tokio::test]
+async fn hidden_unknown_users_fail_like_a_wrong_password() {
+    let ua = Ua::new(&["PASSWORD", "EMAIL_OTP"]).await;
+    ua.app
+        .call(
+            "UpdateUserPoolClient",
+            json!({
+                "UserPoolId": ua.pool_id,
+                "ClientId": ua.client_id,
+                "ExplicitAuthFlows": ["ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+                "PreventUserExistenceErrors": "ENABLED"
+            }),
+        )
+        .await;
+    let incorrect = ("NotAuthorizedException", "Incorrect username or password.");
+    let e = ua.initiate("nobody", &[]).await.expect_err("unknown");
+    expect(incorrect, e);
+    let e = ua
+        .initiate(
+            "nobody",
+            &[("PREFERRED_CHALLENGE", "PASSWORD"), ("PASSWORD", PASSWORD)],
+        )
+        .await
+        .expect_err("unknown");
+    expect(incorrect, e);
+    // PASSWORD_SRP: a stand-in PASSWORD_VERIFIER, refused at the signature as USER_SRP_AUTH is.
+    let a: Vec<u8> = (0..128u32).map(|i| (i * 31 + 3) as u8).collect();
+    let srp_a = hex::encode(client::srp_a(&a));
+    let out = ua
+        .initiate(
+            "nobody",
+            &[("PREFERRED_CHALLENGE", "PASSWORD_SRP"), ("SRP_A", &srp_a)],
+        )
+        .await
+        .expect("a stand-in challenge");
+    assert_eq!(
+        out.challenge_name(),
+        Some(&ChallengeNameType::PasswordVerifier)
+    );
+    let p = out.challenge_parameters().expect("parameters").clone();
+    let pool_name = ua
+        .pool_id
+        .split_once('_')
+        .map(|(_, n)| n)
+        .unwrap_or_default();
+    let block = STANDARD.decode(&p["SECRET_BLOCK"]).expect("base64");
+    let ts = client::timestamp_at(ua.app.state.clock.now());
+    let signature = client::signature(
+        pool_name,
+        &p["USER_ID_FOR_SRP"],
+        PASSWORD,
+        &p["SALT"],
+        &p["SRP_B"],
+        &a,
+        &block,
+        &ts,
+    );
+    let e = ua
+        .app
+        .client
+        .respond_to_auth_challenge()
+        .client_id(&ua.client_id)
+        .challenge_name(ChallengeNameType::PasswordVerifier)
+        .challenge_responses("USERNAME", "nobody")
+        .challenge_responses("PASSWORD_CLAIM_SECRET_BLOCK", &p["SECRET_BLOCK"])
+        .challenge_responses("PASSWORD_CLAIM_SIGNATURE", signature)
+        .challenge_responses("TIMESTAMP", ts)
+        .send()
+        .await;
+    expect(incorrect, expect_err(e));
+}
+
+#[tokio::test]
+async fn a_client_with_a_secret_needs_the_secret_hash_in_every_step() {
+    let ua = Ua::new(&["PASSWORD", "EMAIL_OTP"]).await;
+    let c = ua
+        .app
+        .create_client_with(json!({
+            "UserPoolId": ua.pool_id,
+            "ClientName": "confidential",
+            "GenerateSecret": true,
+            "ExplicitAuthFlows": ["ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+        }))
+        .await;
+    let id = c["ClientId"].as_str().unwrap_or_default().to_string();
+    let secret = c["ClientSecret"].as_str().unwrap_or_default().to_string();
+    let hash = cognito_emulator::domain::secret_hash::compute(&secret, "alice", &id);
+    let e = ua
+        .app
+        .client
+        .initiate_auth()
+        .client_id(&id)
+        .auth_flow(AuthFlowType::UserAuth)
+        .auth_parameters("USERNAME", "alice")
+        .send()
+        .await;
+    expect(
+        (
+            "NotAuthorizedException",
+            &format!("Client {id} is configured for secret but secret was not received"),
+        ),
+        expect_err(e),
+    );
+    let out = ua
+        .app
+        .client
+        .initiate_auth()
+        .client_id(&id)
+        .auth_flow(AuthFlowType::UserAuth)
+        .auth_parameters("USERNAME", "alice")
+        .auth_parameters("SECRET_HASH", &hash)
+        .send()
+        .await
+        .expect("InitiateAuth with SECRET_HASH");
+    let session = out.session().expect("Session").to_string();
+    let answer = |with_hash: bool| {
+        let mut req = ua
+            .app
+            .client
+            .respond_to_auth_challenge()
+            .client_id(&id)
+            .challenge_name(ChallengeNameType::SelectChallenge)
+            .session(&session)
+            .challenge_responses("USERNAME", "alice")
+            .challenge_responses("ANSWER", "PASSWORD")
+            .challenge_responses("PASSWORD", PASSWORD);
+        if with_hash {
+            req = req.challenge_responses("SECRET_HASH", &hash);
+        }
+        req.send()
+    };
+    let e = answer(false).await;
+    assert_eq!(expect_err(e).0, "NotAuthorizedException");
+    let out = answer(true).await.expect("with SECRET_HASH");
+    assert_signed_in(&out, "alice");
+}

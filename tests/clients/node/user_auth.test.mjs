@@ -182,9 +182,10 @@ globalThis.setTimeout = (fn, ms, ...args) => {
 
 let s;
 
-/** The newest code sent to `username` for `purpose`. */
+/** The newest code sent to `username` of this file's pool for `purpose` (suites run in parallel). */
 async function lastCode(username, purpose) {
-  const resp = await fetch(`${base}/_emulator/messages?username=${username}&purpose=${purpose}`);
+  const query = `userPoolId=${s.poolId}&username=${username}&purpose=${purpose}`;
+  const resp = await fetch(`${base}/_emulator/messages?${query}`);
   const { messages } = await resp.json();
   return messages.at(-1)?.code;
 }

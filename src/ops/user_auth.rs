@@ -316,6 +316,8 @@ pub(super) async fn answer_selection(
     if !now_available.iter().any(|f| f == factor) {
         return Err(flow_session::invalid());
     }
+    // Disabled, reset or locked out since InitiateAuth.
+    flow::before_password(env, Some(user))?;
     if !ctx.app.store.consume_auth_session(session_id).await? {
         return Err(flow_session::reused());
     }

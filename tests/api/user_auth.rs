@@ -934,3 +934,36 @@ async fn a_client_with_a_secret_needs_the_secret_hash_in_every_step() {
     let out = answer(true).await.expect("with SECRET_HASH");
     assert_signed_in(&out, "alice");
 }
+
+#[tokio::test]
+async fn a_user_locked_out_after_the_choice_cannot_answer_it() {
+    let ua = Ua::new(&["PASSWORD", "EMAIL_OTP"]).await;
+    let out = ua.initiate("alice", &[]).await.expect("InitiateAuth");
+    let session = out.session().expect("Session").to_string();
+    for _ in 0..5 {
+        let e = ua
+            .initiate(
+                "alice",
+                &[("PREFERRED_CHALLENGE", "PASSWORD"), ("PASSWORD", "wrong")],
+            )
+            .await
+            .expect_err("wrong password");
+        expect(
+            ("NotAuthorizedException", "Incorrect username or password."),
+            e,
+        );
+    }
+    let e = ua
+        .respond(
+            ChallengeNameType::SelectChallenge,
+            &session,
+            &[
+                ("USERNAME", "alice"),
+                ("ANSWER", "PASSWORD"),
+                ("PASSWORD", PASSWORD),
+            ],
+        )
+        .await
+        .expect_err("locked out");
+    expect(("NotAuthorizedException", "Password attempts exceeded"), e);
+}

@@ -503,6 +503,7 @@ pub async fn sign_up(ctx: Ctx, req: SignUpRequest) -> ApiResult<SignUpResponse> 
             ),
             None => None,
         };
+    crate::triggers::after_sign_up(&ctx, &pool, &client_id, &pre, &user).await?;
     let session = new_session(
         &ctx,
         &client_id,

@@ -456,6 +456,22 @@ pub async fn pre_sign_up(
     })
 }
 
+/// After SignUp: a user PreSignUp confirmed reaches PostConfirmation at once, as Cognito does
+/// (floci#859 and KensioSoftware/yulin#462 both found it so) **[B]**.
+pub async fn after_sign_up(
+    ctx: &Ctx,
+    pool: &UserPoolType,
+    client_id: &str,
+    pre: &PreSignUp,
+    user: &UserRecord,
+) -> ApiResult<()> {
+    if !pre.auto_confirm_user {
+        return Ok(());
+    }
+    let source = ConfirmationSource::ConfirmSignUp;
+    post_confirmation(ctx, pool, Some(client_id), source, user).await
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConfirmationSource {
     ConfirmSignUp,

@@ -315,15 +315,16 @@ fn assert_common(event: &Value, pool_id: &str, source: &str, user_name: &str, cl
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pre_sign_up_sees_the_sign_up_and_may_confirm_the_user_and_verify_the_email() {
-    let lambda = FakeLambda::start(|_, e| {
-        respond(
+    let lambda = FakeLambda::start(|name, e| match name {
+        "PreSignUp" => respond(
             e,
             json!({"autoConfirmUser": true, "autoVerifyEmail": true, "autoVerifyPhone": false}),
-        )
+        ),
+        _ => Reply::Event(e.clone()),
     })
     .await;
     let app = app_for(&lambda).await;
-    let (pool_id, client_id) = pool_with_triggers(&app, &["PreSignUp"]).await;
+    let (pool_id, client_id) = pool_with_triggers(&app, &["PreSignUp", "PostConfirmation"]).await;
     let out = app
         .client
         .sign_up()
@@ -376,6 +377,17 @@ async fn pre_sign_up_sees_the_sign_up_and_may_confirm_the_user_and_verify_the_em
         .find(|a| a.name() == "email_verified")
         .and_then(|a| a.value());
     assert_eq!(verified, Some("true"));
+    // An auto-confirmed user reaches PostConfirmation at sign-up.
+    assert_eq!(lambda.names(), ["PreSignUp", "PostConfirmation"]);
+    let e = &lambda.events("PostConfirmation")[0];
+    assert_common(
+        e,
+        &pool_id,
+        "PostConfirmation_ConfirmSignUp",
+        "jane",
+        &client_id,
+    );
+    assert_eq!(e["request"]["userAttributes"]["email_verified"], "true");
     // Confirmed by the trigger: the user signs in at once.
     assert!(password_sign_in(&app, &client_id, "jane").await.is_ok());
 }

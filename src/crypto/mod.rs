@@ -1,4 +1,5 @@
 pub mod jwt;
+pub(crate) mod mont;
 pub mod srp;
 pub mod totp;
 pub mod webauthn;

@@ -85,12 +85,14 @@ pub async fn admin_create_user(
         WriteMode::AdminCreate,
     )?;
     let temporary = temporary_password(&pool, req.temporary_password.as_deref())?;
-    crate::triggers::admin_pre_sign_up(&ctx, &pool, &username, &attrs, &req).await?;
+    let sub = crate::ids::sub();
+    crate::triggers::admin_pre_sign_up(&ctx, &pool, (&username, &sub), &attrs, &req).await?;
     let user = create_user(
         &ctx,
         &pool,
         NewUser {
             requested_username: &username,
+            sub: Some(sub),
             attributes: attrs,
             password: temporary.as_deref(),
             status: if temporary.is_some() {

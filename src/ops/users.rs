@@ -335,6 +335,9 @@ pub(crate) async fn claim_keys(
 /// What a new user is made of (SignUp, AdminCreateUser, seed files).
 pub struct NewUser<'a> {
     pub requested_username: &'a str,
+    /// The `sub` when the caller drew it already (it is PreSignUp's `userName` in pools with
+    /// UsernameAttributes); else a new one.
+    pub sub: Option<String>,
     pub attributes: BTreeMap<String, String>,
     pub password: Option<&'a str>,
     pub status: &'a str,
@@ -350,7 +353,7 @@ pub async fn create_user(
     pool: &UserPoolType,
     new: NewUser<'_>,
 ) -> ApiResult<UserRecord> {
-    let sub = ids::sub();
+    let sub = new.sub.unwrap_or_else(ids::sub);
     let (username, sign_in_attr) = new_username(pool, new.requested_username, &sub)?;
     let mut attrs = new.attributes;
     if let Some((name, value)) = sign_in_attr {
@@ -467,12 +470,13 @@ pub async fn sign_up(ctx: Ctx, req: SignUpRequest) -> ApiResult<SignUpResponse> 
     )?;
     let password = req.password.as_deref().filter(|p| !p.is_empty());
     check_new_password(&pool, password, PolicyContext::SignUp)?;
+    let sub = ids::sub();
     let pre = crate::triggers::pre_sign_up(
         &ctx,
         &pool,
         Some(&client_id),
         crate::triggers::SignUpSource::SignUp,
-        &username,
+        (&username, &sub),
         &attrs,
         req.validation_data.as_deref(),
     )
@@ -482,6 +486,7 @@ pub async fn sign_up(ctx: Ctx, req: SignUpRequest) -> ApiResult<SignUpResponse> 
         &pool,
         NewUser {
             requested_username: &username,
+            sub: Some(sub),
             attributes: pre.verified(attrs),
             password,
             status: if pre.auto_confirm_user {

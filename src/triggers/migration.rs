@@ -93,6 +93,7 @@ pub async fn user_migration(
         pool,
         NewUser {
             requested_username: username,
+            sub: None,
             attributes,
             password,
             status: &status,

@@ -418,12 +418,39 @@ pub async fn pre_sign_up(
     pool: &UserPoolType,
     client_id: Option<&str>,
     source: SignUpSource,
-    username: &str,
+    (username, sub): (&str, &str),
     attributes: &BTreeMap<String, String>,
     validation: Option<&[AttributeType]>,
 ) -> ApiResult<PreSignUp> {
+    // Pools that sign in with email / phone number name the user by the `sub` it will get
+    // (events quoted in localstack#9349 and aws-amplify/docs#4147).
+    let user_name = if pool.username_attributes().is_empty() {
+        username
+    } else {
+        sub
+    };
+    // The email / phone number typed as the username is an attribute of the new user.
+    let mut attributes = attributes.clone();
+    let username_attributes = pool.username_attributes();
+    for (name, looks_so) in [
+        (
+            crate::domain::attributes::EMAIL,
+            crate::domain::attributes::is_email(username),
+        ),
+        (
+            crate::domain::attributes::PHONE,
+            crate::domain::attributes::is_phone(username),
+        ),
+    ] {
+        if looks_so && username_attributes.iter().any(|a| a == name) {
+            attributes
+                .entry(name.to_string())
+                .or_insert_with(|| username.to_string());
+            break;
+        }
+    }
     let mut request = Map::new();
-    request.insert("userAttributes".into(), string_map(attributes));
+    request.insert("userAttributes".into(), string_map(&attributes));
     request.insert("validationData".into(), validation_data(validation));
     let source_name = match source {
         SignUpSource::SignUp => "PreSignUp_SignUp",
@@ -436,7 +463,7 @@ pub async fn pre_sign_up(
             source: source_name,
             pool,
             client_id,
-            user_name: username,
+            user_name,
             request,
             version: "1",
         },
@@ -702,7 +729,7 @@ fn request_client_id() -> Option<String> {
 pub async fn admin_pre_sign_up(
     ctx: &Ctx,
     pool: &UserPoolType,
-    username: &str,
+    username: (&str, &str),
     attributes: &BTreeMap<String, String>,
     req: &crate::model::shapes::AdminCreateUserRequest,
 ) -> ApiResult<()> {

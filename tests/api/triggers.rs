@@ -1390,3 +1390,32 @@ async fn user_migration_on_forgot_password_creates_a_user_who_resets_the_passwor
     assert_eq!(code, "UserLambdaValidationException");
     assert_eq!(message, "UserMigration failed with error User not found.");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_email_username_pools_pre_sign_up_names_the_user_by_the_sub_it_gets() {
+    let lambda = FakeLambda::start(|_, e| Reply::Event(e.clone())).await;
+    let app = app_for(&lambda).await;
+    let pool_id = app
+        .create_pool_with(json!({
+            "PoolName": "emails",
+            "UsernameAttributes": ["email"],
+            "LambdaConfig": {"PreSignUp": arn("PreSignUp")}
+        }))
+        .await;
+    let client_id = app.create_client(&pool_id).await;
+    let out = app
+        .client
+        .sign_up()
+        .client_id(&client_id)
+        .username("eve@example.com")
+        .password(PASSWORD)
+        .send()
+        .await
+        .expect("SignUp");
+    let e = &lambda.events("PreSignUp")[0];
+    assert_eq!(e["userName"], out.user_sub());
+    assert_eq!(
+        e["request"]["userAttributes"],
+        json!({"email": "eve@example.com"})
+    );
+}

@@ -4,6 +4,7 @@
 //! One binary for every family keeps link time down; add `mod <family>;` below.
 
 mod account;
+mod bad_input;
 mod auth;
 mod custom_auth;
 mod devices;
@@ -12,6 +13,7 @@ mod helpers;
 mod mfa;
 mod pools;
 mod protocol;
+mod seams;
 mod seed;
 mod srp;
 mod triggers;

@@ -1,0 +1,222 @@
+//! Valid-shaped but semantically bad input against today's self-service, device, MFA, passkey and
+//! account operations: each gets Cognito's exception and message, never a 500, and changes nothing.
+//! (Shape errors are walked for every operation by `protocol::hostile_bodies_...`.)
+
+use crate::helpers::*;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use cognito_emulator::model::catalog::{self, ShapeKind, SHAPES};
+use cognito_emulator::ops::IMPLEMENTED;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+const PASSWORD: &str = "Passw0rd!x";
+const UNKNOWN_DEVICE: &str = "us-east-1_0f0e0d0c-0000-4000-8000-000000000000";
+
+/// A confirmed user with a permanent password.
+async fn user(app: &TestApp, pool: &str, username: &str) {
+    app.call(
+        "AdminCreateUser",
+        json!({"UserPoolId": pool, "Username": username, "MessageAction": "SUPPRESS",
+               "UserAttributes": [{"Name": "email", "Value": format!("{username}@example.com")},
+                                  {"Name": "email_verified", "Value": "true"}]}),
+    )
+    .await;
+    app.call(
+        "AdminSetUserPassword",
+        json!({"UserPoolId": pool, "Username": username, "Password": PASSWORD, "Permanent": true}),
+    )
+    .await;
+}
+
+/// USER_PASSWORD_AUTH: `(AccessToken, IdToken)`.
+async fn tokens(app: &TestApp, client: &str, username: &str) -> (String, String) {
+    let r = app
+        .call(
+            "InitiateAuth",
+            json!({"ClientId": client, "AuthFlow": "USER_PASSWORD_AUTH",
+                   "AuthParameters": {"USERNAME": username, "PASSWORD": PASSWORD}}),
+        )
+        .await;
+    let a = &r["AuthenticationResult"];
+    (
+        a["AccessToken"].as_str().unwrap_or_default().to_string(),
+        a["IdToken"].as_str().unwrap_or_default().to_string(),
+    )
+}
+
+fn jwt_part(token: &str, i: usize) -> Value {
+    let part = token.split('.').nth(i).unwrap_or_default();
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).unwrap_or_default()).unwrap_or(Value::Null)
+}
+
+/// The operations that take an `AccessToken`.
+fn access_token_operations() -> Vec<&'static str> {
+    IMPLEMENTED
+        .iter()
+        .copied()
+        .filter(|name| {
+            catalog::operation(name)
+                .and_then(|op| op.input)
+                .and_then(catalog::shape)
+                .is_some_and(|s| s.members.iter().any(|m| m.name == "AccessToken"))
+        })
+        .collect()
+}
+
+/// A body that passes the model's constraints: required members (and AccessToken) with values
+/// of the right shape, so only the token (or the named member) can be what is wrong.
+fn valid_body(op: &str, token: &str) -> Value {
+    let mut body = serde_json::Map::new();
+    let Some(input) = catalog::operation(op)
+        .and_then(|o| o.input)
+        .and_then(catalog::shape)
+    else {
+        return Value::Object(body);
+    };
+    for m in input.members {
+        let value = match m.name {
+            "AccessToken" => json!(token),
+            "DeviceKey" => json!(UNKNOWN_DEVICE),
+            "UserCode" | "Code" => json!("123456"),
+            "AttributeName" => json!("email"),
+            "UserAttributeNames" => json!(["nickname"]),
+            "ProposedPassword" | "PreviousPassword" => json!(PASSWORD),
+            "UserAttributes" => json!([{"Name": "nickname", "Value": "n"}]),
+            _ if !m.required => continue,
+            _ => match SHAPES[m.target].kind {
+                ShapeKind::List => json!([]),
+                ShapeKind::Structure | ShapeKind::Map | ShapeKind::Document => json!({}),
+                ShapeKind::Boolean => json!(true),
+                ShapeKind::Integer | ShapeKind::Long => json!(1),
+                _ => json!("x"),
+            },
+        };
+        body.insert(m.name.into(), value);
+    }
+    Value::Object(body)
+}
+
+async fn users_of(app: &TestApp, pool: &str) -> Value {
+    app.call("ListUsers", json!({"UserPoolId": pool})).await
+}
+
+/// Every access-token operation refuses each kind of bad token with the message
+/// `verify_access_token` gives GetUser (spec 5.6), and nothing changes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_access_token_operation_refuses_forged_expired_revoked_and_orphaned_tokens() {
+    let app = spawn_app().await;
+    let pool = app
+        .create_pool_with(json!({"PoolName": "bad-tokens", "AutoVerifiedAttributes": ["email"]}))
+        .await;
+    let client = app.create_client(&pool).await;
+    let other_pool = app.create_pool("other").await;
+    for u in ["alice", "revoked", "deleted", "disabled"] {
+        user(&app, &pool, u).await;
+    }
+    let (alice, alice_id) = tokens(&app, &client, "alice").await;
+    let (revoked, _) = tokens(&app, &client, "revoked").await;
+    let (deleted, _) = tokens(&app, &client, "deleted").await;
+    let (disabled, _) = tokens(&app, &client, "disabled").await;
+    app.call("GlobalSignOut", json!({"AccessToken": revoked}))
+        .await;
+    app.call(
+        "AdminDeleteUser",
+        json!({"UserPoolId": pool, "Username": "deleted"}),
+    )
+    .await;
+    app.call(
+        "AdminDisableUser",
+        json!({"UserPoolId": pool, "Username": "disabled"}),
+    )
+    .await;
+
+    // alice's own claims, signed with another pool's access key.
+    let other_keys = app.state.pool_keys(&other_pool).await.expect("keys");
+    let other_signed = other_keys.access.sign(&jwt_part(&alice, 1)).expect("signs");
+    // alice's header and claims with no signature at all.
+    let header = URL_SAFE_NO_PAD
+        .encode(json!({"alg": "none", "kid": jwt_part(&alice, 0)["kid"]}).to_string());
+    let unsigned = format!("{header}.{}.", alice.split('.').nth(1).unwrap_or_default());
+    // One signature byte changed.
+    let mut tampered = alice.clone();
+    let last = if tampered.ends_with('A') { 'B' } else { 'A' };
+    tampered.pop();
+    tampered.push(last);
+
+    let ops = access_token_operations();
+    for expected in [
+        "AssociateSoftwareToken",
+        "ChangePassword",
+        "CompleteWebAuthnRegistration",
+        "ConfirmDevice",
+        "DeleteUserAttributes",
+        "DeleteWebAuthnCredential",
+        "ForgetDevice",
+        "GetDevice",
+        "GetUserAttributeVerificationCode",
+        "GetUserAuthFactors",
+        "ListDevices",
+        "ListWebAuthnCredentials",
+        "SetUserMFAPreference",
+        "SetUserSettings",
+        "StartWebAuthnRegistration",
+        "UpdateDeviceStatus",
+        "VerifySoftwareToken",
+        "VerifyUserAttribute",
+    ] {
+        assert!(ops.contains(&expected), "{expected} takes no AccessToken?");
+    }
+
+    let before = users_of(&app, &pool).await;
+    let invalid = ("NotAuthorizedException", "Invalid Access Token");
+    let cases: Vec<(&str, String, (&str, &str))> = vec![
+        ("garbage", "garbage.not.a-jwt".into(), invalid),
+        ("one segment", "abc".into(), invalid),
+        ("an ID token", alice_id.clone(), invalid),
+        ("another pool's key", other_signed, invalid),
+        ("alg none", unsigned, invalid),
+        ("a changed signature", tampered, invalid),
+        (
+            "a GlobalSignOut",
+            revoked,
+            ("NotAuthorizedException", "Access Token has been revoked"),
+        ),
+        (
+            "a deleted user",
+            deleted,
+            ("UserNotFoundException", "User does not exist."),
+        ),
+        (
+            "a disabled user",
+            disabled,
+            ("NotAuthorizedException", "User is disabled."),
+        ),
+    ];
+    for (what, token, (code, message)) in &cases {
+        for op in &ops {
+            let got = app.call_err(op, valid_body(op, token)).await;
+            assert_eq!(
+                (got.1.as_str(), got.2.as_str()),
+                (*code, *message),
+                "{op} with {what}"
+            );
+            assert_eq!(got.0, StatusCode::BAD_REQUEST, "{op} with {what}");
+        }
+    }
+
+    app.advance_clock(3601).await;
+    for op in &ops {
+        let got = app.call_err(op, valid_body(op, &alice)).await;
+        assert_eq!(
+            (got.1.as_str(), got.2.as_str()),
+            ("NotAuthorizedException", "Access Token has expired"),
+            "{op} with an expired token"
+        );
+    }
+    assert_eq!(
+        before,
+        users_of(&app, &pool).await,
+        "a refused call changed a user"
+    );
+}

@@ -173,6 +173,12 @@ async fn start_factor(
     factor: &str,
     params: &BTreeMap<String, String>,
 ) -> ApiResult<AuthAnswer> {
+    // Every caller has run `before_password`; PreAuthentication follows it as in every other
+    // sign-in (spec 2.4), before the password is checked or a code is sent. PASSWORD_SRP gets it
+    // from `srp_auth::start`.
+    if factor != flow_ua::PASSWORD_SRP {
+        crate::triggers::pre_authentication(ctx, env.pool, env.client.id(), user).await?;
+    }
     match factor {
         flow_ua::PASSWORD => {
             let password = param(params, "PASSWORD")?;

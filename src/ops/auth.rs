@@ -96,7 +96,11 @@ pub(super) async fn pool_and_client(
     match endpoint {
         Endpoint::Admin => {
             let pool_id = pool_id.unwrap_or_default();
-            let pool = load_pool(ctx, pool_id).await?;
+            let mut pool = load_pool(ctx, pool_id).await?;
+            // Admin sign-ins never track devices, whatever their AuthFlow (spec 2.1, 2.6): seen
+            // without DeviceConfiguration, no flow (USER_AUTH, USER_SRP_AUTH, CUSTOM_AUTH
+            // included) announces, challenges or binds a device. Sign-in reads it nowhere else.
+            pool.device_configuration = None;
             let client = load_client(ctx, pool_id, client_id).await?;
             Ok((pool, client))
         }

@@ -1,0 +1,285 @@
+//! Where the sign-in features meet (spec 2.1-2.7): every entry runs the same decision order
+//! (PreAuthentication included), admin sign-ins never track devices whatever their AuthFlow, and
+//! challenge answers accept any alias, hash the USERNAME sent and check their session the same
+//! way whichever challenge they answer.
+
+use crate::helpers::*;
+use crate::triggers::{arn, FakeLambda, Reply};
+use cognito_emulator::domain::secret_hash;
+use cognito_emulator::Config;
+use serde_json::{json, Value};
+
+const PASSWORD: &str = "Passw0rd!";
+
+fn claims(jwt: &str) -> Value {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+    let payload = jwt.split('.').nth(1).expect("a JWT has a payload");
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("base64url")).expect("JSON")
+}
+
+async fn create_user(app: &TestApp, pool_id: &str, username: &str, permanent: bool) {
+    app.call(
+        "AdminCreateUser",
+        json!({
+            "UserPoolId": pool_id,
+            "Username": username,
+            "TemporaryPassword": PASSWORD,
+            "MessageAction": "SUPPRESS",
+            "UserAttributes": [
+                {"Name": "email", "Value": format!("{username}@example.com")},
+                {"Name": "email_verified", "Value": "true"}
+            ]
+        }),
+    )
+    .await;
+    if permanent {
+        app.call(
+            "AdminSetUserPassword",
+            json!({"UserPoolId": pool_id, "Username": username, "Password": PASSWORD, "Permanent": true}),
+        )
+        .await;
+    }
+}
+
+async fn user_auth_client(app: &TestApp, pool_id: &str) -> String {
+    app.create_client_with(json!({
+        "UserPoolId": pool_id,
+        "ClientName": "seams",
+        "ExplicitAuthFlows": ["ALLOW_USER_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+    }))
+    .await["ClientId"]
+        .as_str()
+        .expect("ClientId")
+        .to_string()
+}
+
+fn user_auth(client_id: &str, params: Value) -> Value {
+    json!({"AuthFlow": "USER_AUTH", "ClientId": client_id, "AuthParameters": params})
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn user_auth_password_and_one_time_code_factors_run_pre_authentication() {
+    // bob is refused by the function; everyone else passes.
+    let lambda = FakeLambda::start(|_, e| {
+        if e["userName"] == "bob" {
+            Reply::Throw("bob may not sign in".into())
+        } else {
+            Reply::Event(e.clone())
+        }
+    })
+    .await;
+    let app = spawn_app_with(Config {
+        lambda_endpoint: Some(lambda.url.clone()),
+        trigger_timeout_ms: 2000,
+        ..Config::for_tests()
+    })
+    .await;
+    let pool_id = app
+        .create_pool_with(json!({
+            "PoolName": "seams",
+            "AutoVerifiedAttributes": ["email"],
+            "LambdaConfig": {"PreAuthentication": arn("PreAuthentication")},
+            "Policies": {"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP"]}}
+        }))
+        .await;
+    let client_id = user_auth_client(&app, &pool_id).await;
+    create_user(&app, &pool_id, "amy", true).await;
+    create_user(&app, &pool_id, "bob", true).await;
+
+    // PASSWORD preferred.
+    let out = app
+        .call(
+            "InitiateAuth",
+            user_auth(
+                &client_id,
+                json!({"USERNAME": "amy", "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": PASSWORD}),
+            ),
+        )
+        .await;
+    assert!(out["AuthenticationResult"]["AccessToken"].is_string());
+    assert_eq!(lambda.events("PreAuthentication").len(), 1);
+
+    // PASSWORD chosen at SELECT_CHALLENGE.
+    let select = app
+        .call(
+            "InitiateAuth",
+            user_auth(&client_id, json!({"USERNAME": "amy"})),
+        )
+        .await;
+    assert_eq!(select["ChallengeName"], "SELECT_CHALLENGE");
+    let out = app
+        .call(
+            "RespondToAuthChallenge",
+            json!({
+                "ClientId": client_id,
+                "ChallengeName": "SELECT_CHALLENGE",
+                "Session": select["Session"],
+                "ChallengeResponses": {"USERNAME": "amy", "ANSWER": "PASSWORD", "PASSWORD": PASSWORD}
+            }),
+        )
+        .await;
+    assert!(out["AuthenticationResult"]["AccessToken"].is_string());
+    assert_eq!(lambda.events("PreAuthentication").len(), 2);
+
+    // EMAIL_OTP: the trigger runs before a code is sent.
+    let out = app
+        .call(
+            "InitiateAuth",
+            user_auth(
+                &client_id,
+                json!({"USERNAME": "amy", "PREFERRED_CHALLENGE": "EMAIL_OTP"}),
+            ),
+        )
+        .await;
+    assert_eq!(out["ChallengeName"], "EMAIL_OTP");
+    let pre = lambda.events("PreAuthentication");
+    assert_eq!(pre.len(), 3);
+    assert_eq!(pre[2]["triggerSource"], "PreAuthentication_Authentication");
+
+    // Refused by the function: neither the password is checked nor a code sent.
+    for params in [
+        json!({"USERNAME": "bob", "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": "wrong"}),
+        json!({"USERNAME": "bob", "PREFERRED_CHALLENGE": "EMAIL_OTP"}),
+    ] {
+        let (_, code, message) = app
+            .call_err("InitiateAuth", user_auth(&client_id, params))
+            .await;
+        assert_eq!(
+            (code.as_str(), message.as_str()),
+            (
+                "UserLambdaValidationException",
+                "PreAuthentication failed with error bob may not sign in."
+            )
+        );
+    }
+    assert!(app.last_code("bob", None).await.is_none());
+}
+
+#[tokio::test]
+async fn admin_sign_ins_track_no_device_whatever_the_auth_flow() {
+    let app = spawn_app().await;
+    let pool_id = app
+        .create_pool_with(json!({
+            "PoolName": "seams",
+            "DeviceConfiguration": {
+                "ChallengeRequiredOnNewDevice": true,
+                "DeviceOnlyRememberedOnUserPrompt": false
+            }
+        }))
+        .await;
+    let client_id = user_auth_client(&app, &pool_id).await;
+    create_user(&app, &pool_id, "amy", true).await;
+    let params =
+        json!({"USERNAME": "amy", "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": PASSWORD});
+
+    // The public USER_AUTH tracks the device...
+    let public = app
+        .call("InitiateAuth", user_auth(&client_id, params.clone()))
+        .await;
+    assert!(public["AuthenticationResult"]["NewDeviceMetadata"]["DeviceKey"].is_string());
+
+    // ...the admin one does not, and ignores a DEVICE_KEY as ADMIN_USER_PASSWORD_AUTH does.
+    let mut body = user_auth(&client_id, params);
+    body["UserPoolId"] = json!(pool_id);
+    body["AuthParameters"]["DEVICE_KEY"] =
+        public["AuthenticationResult"]["NewDeviceMetadata"]["DeviceKey"].clone();
+    let admin = app.call("AdminInitiateAuth", body).await;
+    let result = &admin["AuthenticationResult"];
+    assert!(result.get("NewDeviceMetadata").is_none(), "{admin}");
+    let access = claims(result["AccessToken"].as_str().expect("AccessToken"));
+    assert!(access.get("device_key").is_none(), "{access}");
+}
+
+#[tokio::test]
+async fn challenge_answers_take_any_alias_hash_the_username_sent_and_check_the_session() {
+    let app = spawn_app().await;
+    let pool_id = app
+        .create_pool_with(json!({"PoolName": "seams", "AliasAttributes": ["email"]}))
+        .await;
+    let (client_id, secret) = app.create_client_with_secret(&pool_id).await;
+    create_user(&app, &pool_id, "amy", false).await;
+    let hash = |name: &str| secret_hash::compute(&secret, name, &client_id);
+
+    // Signed in by the email alias: the challenge names the internal user.
+    let out = app
+        .call(
+            "InitiateAuth",
+            json!({
+                "AuthFlow": "USER_PASSWORD_AUTH",
+                "ClientId": client_id,
+                "AuthParameters": {
+                    "USERNAME": "amy@example.com",
+                    "PASSWORD": PASSWORD,
+                    "SECRET_HASH": hash("amy@example.com")
+                }
+            }),
+        )
+        .await;
+    assert_eq!(out["ChallengeName"], "NEW_PASSWORD_REQUIRED");
+    assert_eq!(out["ChallengeParameters"]["USER_ID_FOR_SRP"], "amy");
+    let session = out["Session"].clone();
+    let answer = |name: &str, session: Value, username: &str, hash: String| {
+        json!({
+            "ClientId": client_id,
+            "ChallengeName": name,
+            "Session": session,
+            "ChallengeResponses": {
+                "USERNAME": username,
+                "NEW_PASSWORD": "N3w-Passw0rd!",
+                "SECRET_HASH": hash
+            }
+        })
+    };
+
+    // No Session.
+    let mut missing = answer("NEW_PASSWORD_REQUIRED", Value::Null, "amy", hash("amy"));
+    if let Some(o) = missing.as_object_mut() {
+        o.remove("Session");
+    }
+    let (_, code, message) = app.call_err("RespondToAuthChallenge", missing).await;
+    assert_eq!(
+        (code.as_str(), message.as_str()),
+        (
+            "InvalidParameterException",
+            "Missing required parameter Session"
+        )
+    );
+    // A SECRET_HASH over another name than the USERNAME sent.
+    let (_, code, _) = app
+        .call_err(
+            "RespondToAuthChallenge",
+            answer(
+                "NEW_PASSWORD_REQUIRED",
+                session.clone(),
+                "amy@example.com",
+                hash("amy"),
+            ),
+        )
+        .await;
+    assert_eq!(code, "NotAuthorizedException");
+    // The session of another challenge.
+    let (_, code, message) = app
+        .call_err(
+            "RespondToAuthChallenge",
+            answer("SMS_MFA", session.clone(), "amy", hash("amy")),
+        )
+        .await;
+    assert_eq!(
+        (code.as_str(), message.as_str()),
+        ("NotAuthorizedException", "Invalid session for the user.")
+    );
+    // The alias as USERNAME, hashed as sent, answers.
+    let out = app
+        .call(
+            "RespondToAuthChallenge",
+            answer(
+                "NEW_PASSWORD_REQUIRED",
+                session,
+                "amy@example.com",
+                hash("amy@example.com"),
+            ),
+        )
+        .await;
+    assert!(out["AuthenticationResult"]["AccessToken"].is_string());
+}

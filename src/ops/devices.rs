@@ -443,6 +443,11 @@ async fn list(
                 .decode(t.trim_end_matches('='))
                 .ok()
                 .and_then(|b| String::from_utf8(b).ok())
+                // Only a device key we could have handed out; anything else is a forged cursor.
+                .filter(|k| {
+                    k.split_once('_')
+                        .is_some_and(|(_, id)| uuid::Uuid::parse_str(id).is_ok())
+                })
                 .ok_or_else(invalid_pagination_token)?,
         ),
         None => None,

@@ -309,7 +309,8 @@ pub async fn list_web_authn_credentials(
             .parse::<usize>()
             .ok()
             .filter(|s| *s <= all.len())
-            .ok_or_else(|| ApiError::invalid_parameter("Invalid NextToken."))?,
+            // The text every other List operation gives for a token it never handed out.
+            .ok_or_else(|| ApiError::invalid_parameter("Invalid pagination token."))?,
     };
     let limit =
         usize::try_from(req.max_results.unwrap_or(MAX_CREDENTIALS).clamp(1, 20)).unwrap_or(20);

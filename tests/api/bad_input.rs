@@ -220,3 +220,273 @@ async fn every_access_token_operation_refuses_forged_expired_revoked_and_orphane
         "a refused call changed a user"
     );
 }
+
+/// Asserts `(code, message)`; a `None` message only checks the exception.
+async fn refused(app: &TestApp, op: &str, body: Value, code: &str, message: Option<&str>) {
+    let (status, got_code, got_message) = app.call_err(op, body.clone()).await;
+    assert!(
+        status.is_client_error(),
+        "{op} {body}: {status} {got_code} {got_message}"
+    );
+    assert_eq!(got_code, code, "{op} {body}: {got_message}");
+    if let Some(m) = message {
+        assert_eq!(got_message, m, "{op} {body}");
+    }
+}
+
+/// A pool tracking devices, with TOTP and passkeys on, and a signed-in user: `(pool, client, token)`.
+async fn full_pool(app: &TestApp) -> (String, String, String) {
+    let pool = app
+        .create_pool_with(json!({
+            "PoolName": "semantics",
+            "AutoVerifiedAttributes": ["email"],
+            "DeviceConfiguration": {"ChallengeRequiredOnNewDevice": false,
+                                    "DeviceOnlyRememberedOnUserPrompt": false},
+            "UserPoolAddOns": {"AdvancedSecurityMode": "ENFORCED"},
+            "Policies": {"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "WEB_AUTHN"]}}
+        }))
+        .await;
+    app.call(
+        "SetUserPoolMfaConfig",
+        json!({"UserPoolId": pool, "MfaConfiguration": "OPTIONAL",
+               "SoftwareTokenMfaConfiguration": {"Enabled": true},
+               "WebAuthnConfiguration": {"RelyingPartyId": "localhost"}}),
+    )
+    .await;
+    let client = app.create_client(&pool).await;
+    user(app, &pool, "alice").await;
+    let (token, _) = tokens(app, &client, "alice").await;
+    (pool, client, token)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_devices_keys_and_pools_are_not_found_and_bad_page_tokens_are_invalid_parameters() {
+    let app = spawn_app().await;
+    let (pool, _client, token) = full_pool(&app).await;
+    let before = users_of(&app, &pool).await;
+    let no_device = Some("Device does not exist.");
+    let key = UNKNOWN_DEVICE;
+    for (op, body) in [
+        ("GetDevice", json!({"AccessToken": token, "DeviceKey": key})),
+        (
+            "ForgetDevice",
+            json!({"AccessToken": token, "DeviceKey": key}),
+        ),
+        (
+            "UpdateDeviceStatus",
+            json!({"AccessToken": token, "DeviceKey": key, "DeviceRememberedStatus": "remembered"}),
+        ),
+        (
+            "ConfirmDevice",
+            json!({"AccessToken": token, "DeviceKey": key,
+                   "DeviceSecretVerifierConfig": {"PasswordVerifier": "AAAA", "Salt": "AAAA"}}),
+        ),
+        (
+            "AdminGetDevice",
+            json!({"UserPoolId": pool, "Username": "alice", "DeviceKey": key}),
+        ),
+        (
+            "AdminForgetDevice",
+            json!({"UserPoolId": pool, "Username": "alice", "DeviceKey": key}),
+        ),
+        (
+            "AdminUpdateDeviceStatus",
+            json!({"UserPoolId": pool, "Username": "alice", "DeviceKey": key,
+                   "DeviceRememberedStatus": "not_remembered"}),
+        ),
+    ] {
+        refused(&app, op, body, "ResourceNotFoundException", no_device).await;
+    }
+
+    // Unknown pools and users behind the Admin operations of today.
+    let no_pool = Some("User pool us-east-1_NoSuchP00l does not exist.");
+    for op in [
+        "AdminGetDevice",
+        "AdminListDevices",
+        "AdminForgetDevice",
+        "AdminUpdateDeviceStatus",
+        "AdminResetUserPassword",
+        "AdminDeleteUserAttributes",
+        "AdminListUserAuthEvents",
+        "AdminUpdateAuthEventFeedback",
+        "AdminSetUserMFAPreference",
+        "AdminSetUserSettings",
+    ] {
+        let mut body = valid_body(op, "");
+        body["UserPoolId"] = json!("us-east-1_NoSuchP00l");
+        body["Username"] = json!("alice");
+        if body.get("EventId").is_some() {
+            body["EventId"] = json!("no-such-event");
+            body["FeedbackValue"] = json!("Valid");
+        }
+        refused(&app, op, body.clone(), "ResourceNotFoundException", no_pool).await;
+        body["UserPoolId"] = json!(pool);
+        body["Username"] = json!("nobody");
+        refused(
+            &app,
+            op,
+            body,
+            "UserNotFoundException",
+            Some("User does not exist."),
+        )
+        .await;
+    }
+
+    // Page tokens that were never handed out.
+    let forged = URL_SAFE_NO_PAD.encode("abc");
+    for t in ["not-a-token", "%%%", forged.as_str()] {
+        refused(
+            &app,
+            "ListDevices",
+            json!({"AccessToken": token, "PaginationToken": t}),
+            "InvalidParameterException",
+            Some("Invalid pagination token."),
+        )
+        .await;
+        refused(
+            &app,
+            "AdminListDevices",
+            json!({"UserPoolId": pool, "Username": "alice", "PaginationToken": t}),
+            "InvalidParameterException",
+            Some("Invalid pagination token."),
+        )
+        .await;
+        refused(
+            &app,
+            "ListWebAuthnCredentials",
+            json!({"AccessToken": token, "NextToken": t}),
+            "InvalidParameterException",
+            Some("Invalid pagination token."),
+        )
+        .await;
+        refused(
+            &app,
+            "AdminListUserAuthEvents",
+            json!({"UserPoolId": pool, "Username": "alice", "NextToken": t}),
+            "InvalidParameterException",
+            Some("Invalid pagination token."),
+        )
+        .await;
+    }
+    // Limits outside the model's range are validation errors; 0 means the default page.
+    refused(
+        &app,
+        "ListDevices",
+        json!({"AccessToken": token, "Limit": 61}),
+        "InvalidParameterException",
+        Some("1 validation error detected: Value '61' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 60"),
+    )
+    .await;
+    refused(
+        &app,
+        "AdminListDevices",
+        json!({"UserPoolId": pool, "Username": "alice", "Limit": -1}),
+        "InvalidParameterException",
+        Some("1 validation error detected: Value '-1' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 0"),
+    )
+    .await;
+    refused(
+        &app,
+        "ListWebAuthnCredentials",
+        json!({"AccessToken": token, "MaxResults": 21}),
+        "InvalidParameterException",
+        None,
+    )
+    .await;
+    for (op, body) in [
+        ("ListDevices", json!({"AccessToken": token, "Limit": 0})),
+        (
+            "AdminListDevices",
+            json!({"UserPoolId": pool, "Username": "alice", "Limit": 0}),
+        ),
+        (
+            "ListWebAuthnCredentials",
+            json!({"AccessToken": token, "MaxResults": 0}),
+        ),
+        (
+            "AdminListUserAuthEvents",
+            json!({"UserPoolId": pool, "Username": "alice", "MaxResults": 0}),
+        ),
+    ] {
+        app.call(op, body).await;
+    }
+    assert_eq!(before, users_of(&app, &pool).await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn codes_that_were_never_sent_and_malformed_answers_get_the_code_exceptions() {
+    let app = spawn_app().await;
+    let (pool, client, token) = full_pool(&app).await;
+    let before = users_of(&app, &pool).await;
+
+    refused(
+        &app,
+        "ConfirmForgotPassword",
+        json!({"ClientId": client, "Username": "alice", "ConfirmationCode": "123456",
+               "Password": "N3wPassw0rd!"}),
+        "ExpiredCodeException",
+        Some("Invalid code provided, please request a code again."),
+    )
+    .await;
+    refused(
+        &app,
+        "VerifyUserAttribute",
+        json!({"AccessToken": token, "AttributeName": "email", "Code": "123456"}),
+        "ExpiredCodeException",
+        Some("Invalid code provided, please request a code again."),
+    )
+    .await;
+    // A TOTP code with letters fails the model's pattern.
+    refused(
+        &app,
+        "VerifySoftwareToken",
+        json!({"AccessToken": token, "UserCode": "12a456"}),
+        "InvalidParameterException",
+        Some("1 validation error detected: Value at 'userCode' failed to satisfy constraint: Member must satisfy regular expression pattern: [0-9]+"),
+    )
+    .await;
+    // No AssociateSoftwareToken before.
+    let (_, code, _) = app
+        .call_err(
+            "VerifySoftwareToken",
+            json!({"AccessToken": token, "UserCode": "123456"}),
+        )
+        .await;
+    assert!(
+        code == "EnableSoftwareTokenMFAException" || code == "SoftwareTokenMFANotFoundException",
+        "{code}"
+    );
+    refused(
+        &app,
+        "AdminUpdateAuthEventFeedback",
+        json!({"UserPoolId": pool, "Username": "alice", "EventId": "no-such-event",
+               "FeedbackValue": "Valid"}),
+        "ResourceNotFoundException",
+        None,
+    )
+    .await;
+    // CREDENTIAL that is not a registration response.
+    app.call("StartWebAuthnRegistration", json!({"AccessToken": token}))
+        .await;
+    for credential in [
+        json!("{not json"),
+        json!({"id": 5}),
+        json!({"id": "x", "rawId": "x", "type": "public-key",
+               "response": {"clientDataJSON": "!!", "attestationObject": "??"}}),
+        json!([1, 2]),
+    ] {
+        refused(
+            &app,
+            "CompleteWebAuthnRegistration",
+            json!({"AccessToken": token, "Credential": credential}),
+            "InvalidParameterException",
+            None,
+        )
+        .await;
+    }
+    let listed = app
+        .call("ListWebAuthnCredentials", json!({"AccessToken": token}))
+        .await;
+    assert_eq!(listed["Credentials"], json!([]));
+    assert_eq!(before, users_of(&app, &pool).await);
+}

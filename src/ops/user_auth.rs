@@ -120,6 +120,23 @@ pub(super) async fn initiate(
     }
     let preferred = params.get("PREFERRED_CHALLENGE").map(String::as_str);
     if user.is_none()
+        && preferred == Some(flow_ua::PASSWORD)
+        && flow_ua::pool_allows(&env, flow_ua::PASSWORD)
+    {
+        // A sign-in with a password migrates an unknown user as USER_PASSWORD_AUTH does; the
+        // passwordless factors never do (DG "Migrate user Lambda trigger").
+        if let Some(password) = params.get("PASSWORD") {
+            user = crate::triggers::migration::user_migration(
+                ctx,
+                &pool,
+                &client,
+                username,
+                Some(password),
+            )
+            .await?;
+        }
+    }
+    if user.is_none()
         && env.client.hides_user_existence()
         && preferred == Some(flow_ua::PASSWORD_SRP)
         && flow_ua::pool_allows(&env, flow_ua::PASSWORD)

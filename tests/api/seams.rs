@@ -283,3 +283,68 @@ async fn challenge_answers_take_any_alias_hash_the_username_sent_and_check_the_s
         .await;
     assert!(out["AuthenticationResult"]["AccessToken"].is_string());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn user_auth_with_a_password_migrates_an_unknown_user_and_a_one_time_code_does_not() {
+    let lambda = FakeLambda::start(|name, e| {
+        if name != "UserMigration" || e["request"]["password"] != PASSWORD {
+            return Reply::Throw("User not found".into());
+        }
+        let user = e["userName"].as_str().unwrap_or_default();
+        crate::triggers::respond(
+            e,
+            json!({
+                "userAttributes": {"email": format!("{user}@old.example"), "email_verified": "true"},
+                "finalUserStatus": "CONFIRMED",
+                "messageAction": "SUPPRESS"
+            }),
+        )
+    })
+    .await;
+    let app = spawn_app_with(Config {
+        lambda_endpoint: Some(lambda.url.clone()),
+        trigger_timeout_ms: 2000,
+        ..Config::for_tests()
+    })
+    .await;
+    let pool_id = app
+        .create_pool_with(json!({
+            "PoolName": "seams",
+            "LambdaConfig": {"UserMigration": arn("UserMigration")},
+            "Policies": {"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP"]}}
+        }))
+        .await;
+    let client_id = user_auth_client(&app, &pool_id).await;
+
+    // A passwordless first factor asks no function.
+    let (_, code, _) = app
+        .call_err(
+            "InitiateAuth",
+            user_auth(
+                &client_id,
+                json!({"USERNAME": "old1", "PREFERRED_CHALLENGE": "EMAIL_OTP"}),
+            ),
+        )
+        .await;
+    assert_eq!(code, "UserNotFoundException");
+    assert!(lambda.events("UserMigration").is_empty());
+
+    let out = app
+        .call(
+            "InitiateAuth",
+            user_auth(
+                &client_id,
+                json!({"USERNAME": "old1", "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": PASSWORD}),
+            ),
+        )
+        .await;
+    let id = claims(
+        out["AuthenticationResult"]["IdToken"]
+            .as_str()
+            .expect("IdToken"),
+    );
+    assert_eq!(id["email"], "old1@old.example");
+    let events = lambda.events("UserMigration");
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0]["triggerSource"], "UserMigration_Authentication");
+}

@@ -122,8 +122,10 @@ async fn proceed(
 ) -> ApiResult<Outcome> {
     match next {
         Next::Fail => Ok(Outcome::Error(custom::fail())),
-        // Tokens go through the same last steps as every sign-in (devices, MFA).
-        Next::Tokens => Ok(flow::after_password_set(env, user)),
+        // No MFA here: Cognito asks it only right after a PASSWORD_VERIFIER (see
+        // `after_password_verifier`), never after custom challenges (the Cognito team in
+        // amplify-js#12887). A known device still proves itself.
+        Next::Tokens => Ok(flow::after_second_factor(env, user)),
         Next::CustomChallenge => {
             let created =
                 challenge::create(ctx, env.pool, env.client.id(), user, custom::NAME, &session)
@@ -183,6 +185,17 @@ pub(super) async fn after_password_verifier(
         Outcome::Challenge(c) if c.pending == flow::Pending::NewPasswordRequired => {
             Ok(Outcome::Challenge(c))
         }
+        // A user with MFA gets Cognito's own MFA challenge after the password, and its answer
+        // ends with tokens without Define being asked again (amplify-js#3876).
+        Outcome::Challenge(c) if is_mfa(&c.pending) => Ok(Outcome::Challenge(c)),
         _ => decide(ctx, env, user, custom::after_srp()).await,
     }
+}
+
+fn is_mfa(pending: &flow::Pending) -> bool {
+    use flow::Pending::*;
+    matches!(
+        pending,
+        SmsMfa(_) | EmailOtp(_) | SoftwareTokenMfa | SelectMfaType { .. } | MfaSetup(_)
+    )
 }

@@ -6,9 +6,9 @@
 //! user, prove passwords, store sessions and counters, mint tokens. The decisions themselves
 //! (which error, which challenge, when tokens) are `flow`'s.
 //!
-//! Flows that are not built yet (CUSTOM_AUTH, USER_AUTH) and challenges without an
-//! answering module answer `UnsupportedOperationException` naming what is missing: it is modelled
-//! for InitiateAuth, SDKs do not retry it, and the text tells the developer it is the emulator.
+//! Every flow of the model is answered here or in its family's module (`srp_auth`, `custom_auth`,
+//! `user_auth`); a flow or challenge without one would answer `UnsupportedOperationException`
+//! naming it (modelled for InitiateAuth, never retried by SDKs).
 
 use super::access::verify_access_token;
 use super::clients::{client_not_found, load_client};

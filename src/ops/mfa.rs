@@ -289,22 +289,30 @@ fn apply_preferences(user: &mut UserRecord, requested: &[Setting]) -> ApiResult<
     Ok(())
 }
 
+/// Applies `change` to `user` and stores the result; a refused change stores nothing, so the
+/// self-service and Admin variants of an operation cannot drift apart.
+async fn store_change(
+    ctx: &Ctx,
+    mut user: UserRecord,
+    change: impl FnOnce(&mut UserRecord) -> ApiResult<()>,
+) -> ApiResult<()> {
+    change(&mut user)?;
+    user.modified_at = ctx.app.clock.epoch();
+    ctx.app.store.update_user(&user).await?;
+    Ok(())
+}
+
 pub async fn set_user_mfa_preference(
     ctx: Ctx,
     req: SetUserMFAPreferenceRequest,
 ) -> ApiResult<SetUserMFAPreferenceResponse> {
     let access = verify_access_token(&ctx, req.access_token.as_deref().unwrap_or_default()).await?;
-    let mut user = access.user;
-    apply_preferences(
-        &mut user,
-        &settings(
-            req.sms_mfa_settings.as_ref(),
-            req.software_token_mfa_settings.as_ref(),
-            req.email_mfa_settings.as_ref(),
-        ),
-    )?;
-    user.modified_at = ctx.app.clock.epoch();
-    ctx.app.store.update_user(&user).await?;
+    let wanted = settings(
+        req.sms_mfa_settings.as_ref(),
+        req.software_token_mfa_settings.as_ref(),
+        req.email_mfa_settings.as_ref(),
+    );
+    store_change(&ctx, access.user, |u| apply_preferences(u, &wanted)).await?;
     Ok(SetUserMFAPreferenceResponse {})
 }
 
@@ -313,17 +321,13 @@ pub async fn admin_set_user_mfa_preference(
     req: AdminSetUserMFAPreferenceRequest,
 ) -> ApiResult<AdminSetUserMFAPreferenceResponse> {
     let pool = load_pool(&ctx, req.user_pool_id.as_deref().unwrap_or_default()).await?;
-    let mut user = load_user(&ctx, &pool, req.username.as_deref().unwrap_or_default()).await?;
-    apply_preferences(
-        &mut user,
-        &settings(
-            req.sms_mfa_settings.as_ref(),
-            req.software_token_mfa_settings.as_ref(),
-            req.email_mfa_settings.as_ref(),
-        ),
-    )?;
-    user.modified_at = ctx.app.clock.epoch();
-    ctx.app.store.update_user(&user).await?;
+    let user = load_user(&ctx, &pool, req.username.as_deref().unwrap_or_default()).await?;
+    let wanted = settings(
+        req.sms_mfa_settings.as_ref(),
+        req.software_token_mfa_settings.as_ref(),
+        req.email_mfa_settings.as_ref(),
+    );
+    store_change(&ctx, user, |u| apply_preferences(u, &wanted)).await?;
     Ok(AdminSetUserMFAPreferenceResponse {})
 }
 
@@ -358,10 +362,8 @@ pub async fn set_user_settings(
     req: SetUserSettingsRequest,
 ) -> ApiResult<SetUserSettingsResponse> {
     let access = verify_access_token(&ctx, req.access_token.as_deref().unwrap_or_default()).await?;
-    let mut user = access.user;
-    apply_mfa_options(&mut user, req.mfa_options.as_deref().unwrap_or_default())?;
-    user.modified_at = ctx.app.clock.epoch();
-    ctx.app.store.update_user(&user).await?;
+    let options = req.mfa_options.unwrap_or_default();
+    store_change(&ctx, access.user, |u| apply_mfa_options(u, &options)).await?;
     Ok(SetUserSettingsResponse {})
 }
 
@@ -370,10 +372,9 @@ pub async fn admin_set_user_settings(
     req: AdminSetUserSettingsRequest,
 ) -> ApiResult<AdminSetUserSettingsResponse> {
     let pool = load_pool(&ctx, req.user_pool_id.as_deref().unwrap_or_default()).await?;
-    let mut user = load_user(&ctx, &pool, req.username.as_deref().unwrap_or_default()).await?;
-    apply_mfa_options(&mut user, req.mfa_options.as_deref().unwrap_or_default())?;
-    user.modified_at = ctx.app.clock.epoch();
-    ctx.app.store.update_user(&user).await?;
+    let user = load_user(&ctx, &pool, req.username.as_deref().unwrap_or_default()).await?;
+    let options = req.mfa_options.unwrap_or_default();
+    store_change(&ctx, user, |u| apply_mfa_options(u, &options)).await?;
     Ok(AdminSetUserSettingsResponse {})
 }
 

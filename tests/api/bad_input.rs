@@ -490,3 +490,91 @@ async fn codes_that_were_never_sent_and_malformed_answers_get_the_code_exception
     assert_eq!(listed["Credentials"], json!([]));
     assert_eq!(before, users_of(&app, &pool).await);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_device_verifiers_sessions_and_ids_change_nothing() {
+    let app = spawn_app().await;
+    let (pool, client, _) = full_pool(&app).await;
+    let r = app
+        .call(
+            "InitiateAuth",
+            json!({"ClientId": client, "AuthFlow": "USER_PASSWORD_AUTH",
+                   "AuthParameters": {"USERNAME": "alice", "PASSWORD": PASSWORD}}),
+        )
+        .await;
+    let result = &r["AuthenticationResult"];
+    let token = result["AccessToken"].as_str().unwrap_or_default();
+    let device = result["NewDeviceMetadata"]["DeviceKey"]
+        .as_str()
+        .expect("a device-tracking pool announces a new device");
+
+    // A verifier that is not base64, or base64 of nothing, confirms nothing.
+    for config in [
+        json!({"PasswordVerifier": "!!!not base64", "Salt": "AAAA"}),
+        json!({"PasswordVerifier": "AAAA", "Salt": "%%%"}),
+        json!({"PasswordVerifier": "", "Salt": ""}),
+        json!({"Salt": "AAAA"}),
+        json!({}),
+    ] {
+        refused(
+            &app,
+            "ConfirmDevice",
+            json!({"AccessToken": token, "DeviceKey": device, "DeviceSecretVerifierConfig": config}),
+            "InvalidParameterException",
+            None,
+        )
+        .await;
+    }
+    refused(
+        &app,
+        "AdminGetDevice",
+        json!({"UserPoolId": pool, "Username": "alice", "DeviceKey": device}),
+        "ResourceNotFoundException",
+        Some("Device does not exist."),
+    )
+    .await;
+
+    // MFA_SETUP sessions that were never handed out.
+    let fake_session = "A".repeat(40);
+    for op in ["AssociateSoftwareToken", "VerifySoftwareToken"] {
+        let mut body = json!({"Session": fake_session});
+        if op == "VerifySoftwareToken" {
+            body["UserCode"] = json!("123456");
+        }
+        refused(&app, op, body, "NotAuthorizedException", None).await;
+    }
+    refused(
+        &app,
+        "AssociateSoftwareToken",
+        json!({}),
+        "InvalidParameterException",
+        None,
+    )
+    .await;
+
+    // Passkey ids and attributes the user does not have.
+    for id in [
+        "",
+        "bm8tc3VjaC1jcmVkZW50aWFs",
+        "'; DROP TABLE webauthn_credentials; --",
+    ] {
+        refused(
+            &app,
+            "DeleteWebAuthnCredential",
+            json!({"AccessToken": token, "CredentialId": id}),
+            "ResourceNotFoundException",
+            None,
+        )
+        .await;
+    }
+    refused(
+        &app,
+        "GetUserAttributeVerificationCode",
+        json!({"AccessToken": token, "AttributeName": "phone_number"}),
+        "InvalidParameterException",
+        None,
+    )
+    .await;
+    let me = app.call("GetUser", json!({"AccessToken": token})).await;
+    assert_eq!(me["Username"], "alice");
+}

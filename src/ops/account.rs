@@ -293,9 +293,10 @@ pub async fn admin_reset_user_password(
     }
     user.status = RESET_REQUIRED.into();
     user.modified_at = ctx.app.clock.epoch();
-    ctx.app.store.update_user(&user).await?;
     // The code goes out only when the user has a verified address to receive it; without one the
-    // user stays RESET_REQUIRED and ForgotPassword explains why no code can come.
+    // user becomes RESET_REQUIRED all the same and ForgotPassword explains why no code can come.
+    // Delivered before the status is stored: a CustomMessage trigger that refuses fails the call
+    // with the user as it was (the trigger still sees the new status).
     if let Some(channel) = recovery_channel(&pool, &user) {
         delivery::send_code(
             &ctx,
@@ -307,6 +308,7 @@ pub async fn admin_reset_user_password(
         )
         .await?;
     }
+    ctx.app.store.update_user(&user).await?;
     Ok(AdminResetUserPasswordResponse {})
 }
 

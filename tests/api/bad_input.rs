@@ -578,3 +578,33 @@ async fn malformed_device_verifiers_sessions_and_ids_change_nothing() {
     let me = app.call("GetUser", json!({"AccessToken": token})).await;
     assert_eq!(me["Username"], "alice");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reset_whose_message_cannot_be_built_leaves_the_user_as_it_was() {
+    let app = spawn_app().await;
+    // A CustomMessage function the emulator has no way to run (no --lambda-endpoint).
+    let pool = app
+        .create_pool_with(json!({
+            "PoolName": "reset",
+            "LambdaConfig": {"CustomMessage": "arn:aws:lambda:us-east-1:123456789012:function:msg"}
+        }))
+        .await;
+    user(&app, &pool, "alice").await;
+    let before = users_of(&app, &pool).await;
+    refused(
+        &app,
+        "AdminResetUserPassword",
+        json!({"UserPoolId": pool, "Username": "alice"}),
+        "UnexpectedLambdaException",
+        None,
+    )
+    .await;
+    assert_eq!(before, users_of(&app, &pool).await);
+    let u = app
+        .call(
+            "AdminGetUser",
+            json!({"UserPoolId": pool, "Username": "alice"}),
+        )
+        .await;
+    assert_eq!(u["UserStatus"], "CONFIRMED");
+}

@@ -658,13 +658,25 @@ async fn hostile_bodies_get_a_4xx_from_every_implemented_operation_and_change_no
                     ("UserPoolId", "us-east-1_NoSuchP00l"),
                     ("ClientId", "nosuchclient0000000000000a"),
                     ("NextToken", "us-east-1_NoSuchP00l"),
+                    ("PaginationToken", "us-east-1_NoSuchP00l"),
+                    // Shaped like the real thing, so the self-service, device and MFA
+                    // operations get past the model to their own checks.
+                    ("AccessToken", "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln"),
+                    (
+                        "DeviceKey",
+                        "us-east-1_0f0e0d0c-0000-4000-8000-000000000000",
+                    ),
+                    ("Session", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
+                    ("UserCode", "123456"),
                 ] {
                     if obj.contains_key(key) {
                         obj.insert(key.into(), json!(id));
                     }
                 }
-                if obj.contains_key("MaxResults") {
-                    obj.insert("MaxResults".into(), json!(10));
+                for limit in ["MaxResults", "Limit"] {
+                    if obj.contains_key(limit) {
+                        obj.insert(limit.into(), json!(10));
+                    }
                 }
             }
             let (status, _, resp) = app.raw(name, body).await;

@@ -608,3 +608,55 @@ async fn a_reset_whose_message_cannot_be_built_leaves_the_user_as_it_was() {
         .await;
     assert_eq!(u["UserStatus"], "CONFIRMED");
 }
+
+/// With a token that is valid, hostile text in every other member reaches the operations' own
+/// code: whatever they answer, it is not a 500.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_members_next_to_a_valid_access_token_never_get_a_500() {
+    let app = spawn_app().await;
+    let (_, _, token) = full_pool(&app).await;
+    let long = "u".repeat(10 * 1024);
+    let mut texts: Vec<&str> = crate::protocol::HOSTILE.to_vec();
+    texts.push(&long);
+    // These two end the token's life; the walk needs it.
+    let ops: Vec<&str> = access_token_operations()
+        .into_iter()
+        .filter(|op| !["DeleteUser", "GlobalSignOut"].contains(op))
+        .collect();
+    for op in &ops {
+        let Some(input) = catalog::operation(op).and_then(|o| o.input) else {
+            continue;
+        };
+        let idx = catalog::shape_index(input).unwrap_or(0);
+        for text in &texts {
+            let mut body = crate::protocol::filled(idx, text, 0);
+            if let Some(o) = body.as_object_mut() {
+                o.insert("AccessToken".into(), json!(token));
+                // One of AccessToken and Session: the token's path is the one walked.
+                o.remove("Session");
+                for limit in ["Limit", "MaxResults"] {
+                    if o.contains_key(limit) {
+                        o.insert(limit.into(), json!(10));
+                    }
+                }
+            }
+            let (status, _, resp) = app.raw(op, body).await;
+            let what: String = text.chars().take(30).collect();
+            assert!(
+                !status.is_server_error(),
+                "{op} with {what:?}: {status} {resp}"
+            );
+            if !status.is_success() {
+                assert!(
+                    resp["__type"]
+                        .as_str()
+                        .is_some_and(|t| t.ends_with("Exception")),
+                    "{op} with {what:?}: {resp}"
+                );
+            }
+        }
+    }
+    // The token survived the walk and still names alice.
+    let me = app.call("GetUser", json!({"AccessToken": token})).await;
+    assert_eq!(me["Username"], "alice");
+}

@@ -495,7 +495,7 @@ fn wrong_type(kind: ShapeKind) -> Vec<Value> {
     }
 }
 
-const HOSTILE: &[&str] = &[
+pub(crate) const HOSTILE: &[&str] = &[
     "'; DROP TABLE users; --",
     "\" OR \"1\"=\"1",
     "us-east-1_x' OR '1'='1",
@@ -512,7 +512,7 @@ const HOSTILE: &[&str] = &[
 ];
 
 /// A value of the right type for a member, built from hostile text where text goes.
-fn filled(shape_idx: usize, text: &str, depth: usize) -> Value {
+pub(crate) fn filled(shape_idx: usize, text: &str, depth: usize) -> Value {
     let shape = &SHAPES[shape_idx];
     match shape.kind {
         ShapeKind::String | ShapeKind::Blob => json!(text),

@@ -4,8 +4,8 @@
 //! One binary for every family keeps link time down; add `mod <family>;` below.
 
 mod account;
-mod bad_input;
 mod auth;
+mod bad_input;
 mod custom_auth;
 mod devices;
 mod groups;

@@ -374,7 +374,7 @@ async fn a_client_hiding_user_existence_answers_unknown_users_plausibly() {
     let d = out.code_delivery_details().expect("details");
     assert_eq!(d.delivery_medium(), Some(&DeliveryMediumType::Sms));
     assert_eq!(d.destination(), Some("+*******0000"));
-    let (code, message) = expect_err(
+    assert_sdk_err(
         app.client
             .confirm_forgot_password()
             .client_id(&client)
@@ -383,13 +383,8 @@ async fn a_client_hiding_user_existence_answers_unknown_users_plausibly() {
             .password(NEW_PASSWORD)
             .send()
             .await,
-    );
-    assert_eq!(
-        (code.as_str(), message.as_str()),
-        (
-            "CodeMismatchException",
-            "Invalid verification code provided, please try again."
-        )
+        "CodeMismatchException",
+        "Invalid verification code provided, please try again.",
     );
     assert!(app.messages("").await.is_empty());
 }
@@ -550,7 +545,7 @@ async fn change_password_checks_the_previous_password_and_the_policy() {
             "Attempt limit exceeded, please try after some time.".into()
         )
     );
-    let (code, message) = expect_err(
+    assert_sdk_err(
         app.client
             .change_password()
             .access_token("not-a-token")
@@ -558,10 +553,8 @@ async fn change_password_checks_the_previous_password_and_the_policy() {
             .proposed_password(NEW_PASSWORD)
             .send()
             .await,
-    );
-    assert_eq!(
-        (code.as_str(), message.as_str()),
-        ("NotAuthorizedException", "Invalid Access Token")
+        "NotAuthorizedException",
+        "Invalid Access Token",
     );
 }
 
@@ -610,37 +603,30 @@ async fn admin_reset_user_password_requires_a_reset_at_the_next_sign_in() {
     assert_eq!(status_of(&app, &pool, "jane").await, "CONFIRMED");
     assert!(sign_in(&app, &client, "jane", NEW_PASSWORD).await.is_ok());
 
-    let (code, message) = expect_err(
+    assert_sdk_err(
         app.client
             .admin_reset_user_password()
             .user_pool_id(&pool)
             .username("nobody")
             .send()
             .await,
-    );
-    assert_eq!(
-        (code.as_str(), message.as_str()),
-        ("UserNotFoundException", "User does not exist.")
+        "UserNotFoundException",
+        "User does not exist.",
     );
     app.call(
         "AdminCreateUser",
         json!({"UserPoolId": pool, "Username": "invited", "MessageAction": "SUPPRESS"}),
     )
     .await;
-    let (code, message) = expect_err(
+    assert_sdk_err(
         app.client
             .admin_reset_user_password()
             .user_pool_id(&pool)
             .username("invited")
             .send()
             .await,
-    );
-    assert_eq!(
-        (code.as_str(), message.as_str()),
-        (
-            "NotAuthorizedException",
-            "User password cannot be reset in the current state."
-        )
+        "NotAuthorizedException",
+        "User password cannot be reset in the current state.",
     );
 }
 
@@ -706,20 +692,15 @@ async fn an_attribute_is_verified_with_a_code_sent_on_request() {
         "ExpiredCodeException".to_string()
     );
 
-    let (c, m) = expect_err(
+    assert_sdk_err(
         app.client
             .get_user_attribute_verification_code()
             .access_token(&token)
             .attribute_name("name")
             .send()
             .await,
-    );
-    assert_eq!(
-        (c.as_str(), m.as_str()),
-        (
-            "InvalidParameterException",
-            "invalid attribute name. Only phone_number and email can be verified"
-        )
+        "InvalidParameterException",
+        "invalid attribute name. Only phone_number and email can be verified",
     );
     let (c, _) = expect_err(
         app.client
@@ -931,7 +912,7 @@ async fn verifying_an_address_another_user_verified_is_an_alias_clash() {
         .last_code("second", Some("VERIFY_ATTRIBUTE"))
         .await
         .expect("code");
-    let (c, m) = expect_err(
+    assert_sdk_err(
         app.client
             .verify_user_attribute()
             .access_token(&token)
@@ -939,13 +920,8 @@ async fn verifying_an_address_another_user_verified_is_an_alias_clash() {
             .code(code)
             .send()
             .await,
-    );
-    assert_eq!(
-        (c.as_str(), m.as_str()),
-        (
-            "AliasExistsException",
-            "An account with the email already exists."
-        )
+        "AliasExistsException",
+        "An account with the email already exists.",
     );
     assert_eq!(
         user_attrs(&app, &pool, "second")
@@ -972,20 +948,15 @@ async fn attribute_verification_is_limited_per_hour() {
             .await
             .expect("within the limit");
     }
-    let (c, m) = expect_err(
+    assert_sdk_err(
         app.client
             .get_user_attribute_verification_code()
             .access_token(&token)
             .attribute_name("email")
             .send()
             .await,
-    );
-    assert_eq!(
-        (c.as_str(), m.as_str()),
-        (
-            "LimitExceededException",
-            "Attempt limit exceeded, please try after some time."
-        )
+        "LimitExceededException",
+        "Attempt limit exceeded, please try after some time.",
     );
 }
 
@@ -1089,7 +1060,7 @@ async fn deleting_attributes_respects_the_schema_and_the_client() {
     assert!(!user_attrs(&app, &pool, "jane")
         .await
         .contains_key("custom:secret"));
-    let (c, m) = expect_err(
+    assert_sdk_err(
         app.client
             .admin_delete_user_attributes()
             .user_pool_id(&pool)
@@ -1097,10 +1068,8 @@ async fn deleting_attributes_respects_the_schema_and_the_client() {
             .user_attribute_names("locale")
             .send()
             .await,
-    );
-    assert_eq!(
-        (c.as_str(), m.as_str()),
-        ("UserNotFoundException", "User does not exist.")
+        "UserNotFoundException",
+        "User does not exist.",
     );
 }
 

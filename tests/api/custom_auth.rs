@@ -145,7 +145,7 @@ async fn custom_auth_without_a_define_trigger_is_refused() {
     let app = spawn_app().await;
     let pool_id = app.create_pool("plain").await;
     let client_id = app.create_client(&pool_id).await;
-    let (code, message) = expect_err(
+    assert_sdk_err(
         app.client
             .initiate_auth()
             .client_id(&client_id)
@@ -153,13 +153,8 @@ async fn custom_auth_without_a_define_trigger_is_refused() {
             .auth_parameters("USERNAME", "carol")
             .send()
             .await,
-    );
-    assert_eq!(
-        (code.as_str(), message.as_str()),
-        (
-            "InvalidParameterException",
-            "Custom auth lambda trigger is not configured for the user pool."
-        )
+        "InvalidParameterException",
+        "Custom auth lambda trigger is not configured for the user pool.",
     );
 }
 
@@ -289,7 +284,7 @@ async fn a_custom_challenge_session_can_be_answered_once() {
         )
     );
     let (_, _, fresh) = c.start("carol").await.expect("a challenge");
-    let (code, message) = expect_err(
+    assert_sdk_err(
         c.app
             .client
             .respond_to_auth_challenge()
@@ -299,13 +294,8 @@ async fn a_custom_challenge_session_can_be_answered_once() {
             .challenge_responses("USERNAME", "carol")
             .send()
             .await,
-    );
-    assert_eq!(
-        (code.as_str(), message.as_str()),
-        (
-            "InvalidParameterException",
-            "Missing required parameter ANSWER"
-        )
+        "InvalidParameterException",
+        "Missing required parameter ANSWER",
     );
 }
 
@@ -359,7 +349,7 @@ async fn unknown_users_and_broken_define_answers_fail_as_cognito_does() {
     let app = app_for(&lambda).await;
     let (pool_id, client_id) = pool_with_triggers(&app, CUSTOM).await;
     confirmed_user(&app, &pool_id, "carol").await;
-    let (code, message) = expect_err(
+    assert_sdk_err(
         app.client
             .initiate_auth()
             .client_id(&client_id)
@@ -367,20 +357,15 @@ async fn unknown_users_and_broken_define_answers_fail_as_cognito_does() {
             .auth_parameters("USERNAME", "carol")
             .send()
             .await,
-    );
-    assert_eq!(
-        (code.as_str(), message.as_str()),
-        (
-            "InvalidLambdaResponseException",
-            "Unrecognizable lambda output"
-        )
+        "InvalidLambdaResponseException",
+        "Unrecognizable lambda output",
     );
 
     let lambda = FakeLambda::start(|_, _| Reply::Throw("define is down".into())).await;
     let app = app_for(&lambda).await;
     let (pool_id, client_id) = pool_with_triggers(&app, CUSTOM).await;
     confirmed_user(&app, &pool_id, "carol").await;
-    let (code, message) = expect_err(
+    assert_sdk_err(
         app.client
             .initiate_auth()
             .client_id(&client_id)
@@ -388,13 +373,8 @@ async fn unknown_users_and_broken_define_answers_fail_as_cognito_does() {
             .auth_parameters("USERNAME", "carol")
             .send()
             .await,
-    );
-    assert_eq!(
-        (code.as_str(), message.as_str()),
-        (
-            "UserLambdaValidationException",
-            "DefineAuthChallenge failed with error define is down."
-        )
+        "UserLambdaValidationException",
+        "DefineAuthChallenge failed with error define is down.",
     );
 }
 

@@ -98,6 +98,21 @@ where
     }
 }
 
+/// Asserts that an SDK call failed with exactly this `__type` and message: the one-line form of
+/// `expect_err` + `assert_eq!` that most error tests need.
+#[track_caller]
+pub fn assert_sdk_err<T: std::fmt::Debug, E, R>(
+    result: Result<T, SdkError<E, R>>,
+    code: &str,
+    message: &str,
+) where
+    E: ProvideErrorMetadata + std::fmt::Debug,
+    R: std::fmt::Debug,
+{
+    let (c, m) = expect_err(result);
+    assert_eq!((c.as_str(), m.as_str()), (code, message));
+}
+
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base_url, path)

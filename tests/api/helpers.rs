@@ -5,11 +5,24 @@ use aws_credential_types::Credentials;
 use aws_sdk_cognitoidentityprovider::config::retry::RetryConfig;
 use aws_sdk_cognitoidentityprovider::config::{BehaviorVersion, Region};
 use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_cognitoidentityprovider::operation::initiate_auth::{
+    InitiateAuthError, InitiateAuthOutput,
+};
+use aws_sdk_cognitoidentityprovider::operation::respond_to_auth_challenge::{
+    RespondToAuthChallengeError, RespondToAuthChallengeOutput,
+};
+use aws_sdk_cognitoidentityprovider::types::{
+    AttributeType, AuthFlowType, AuthenticationResultType, ChallengeNameType,
+};
 use aws_sdk_cognitoidentityprovider::Client;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::Engine;
+use cognito_emulator::crypto::srp;
 use cognito_emulator::{App, Application, Config};
 use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
+use std::collections::HashMap;
 
 pub const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
 pub const AMZ_JSON: &str = "application/x-amz-json-1.1";
@@ -111,6 +124,25 @@ pub fn assert_sdk_err<T: std::fmt::Debug, E, R>(
 {
     let (c, m) = expect_err(result);
     assert_eq!((c.as_str(), m.as_str()), (code, message));
+}
+
+/// Asserts a `(code, message)` pair of a raw call ([`TestApp::call_err`]) against the expected
+/// `(__type, message)`.
+#[track_caller]
+pub fn assert_err_pair(got: (String, String), want: (&str, &str)) {
+    assert_eq!((got.0.as_str(), got.1.as_str()), want);
+}
+
+/// Asserts that an SDK call failed with this `__type`, whatever the message (shown on failure):
+/// for the errors whose wording the tests leave open.
+#[track_caller]
+pub fn assert_sdk_code<T: std::fmt::Debug, E, R>(result: Result<T, SdkError<E, R>>, code: &str)
+where
+    E: ProvideErrorMetadata + std::fmt::Debug,
+    R: std::fmt::Debug,
+{
+    let (c, m) = expect_err(result);
+    assert_eq!(c, code, "{m}");
 }
 
 impl TestApp {
@@ -301,4 +333,267 @@ async fn into_parts(resp: reqwest::Response) -> (StatusCode, HeaderMap, Value) {
             .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
     };
     (status, headers, body)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Builders for the sign-in tests: users, clients, password and SRP sign-ins.
+// ---------------------------------------------------------------------------------------------
+
+/// A JWT's payload, decoded without verification.
+pub fn claims(jwt: &str) -> Value {
+    let payload = jwt.split('.').nth(1).expect("a JWT has a payload");
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("base64url payload"))
+        .expect("JSON payload")
+}
+
+/// An SDK attribute.
+pub fn attr(name: &str, value: &str) -> AttributeType {
+    AttributeType::builder()
+        .name(name)
+        .value(value)
+        .build()
+        .expect("an attribute with a name")
+}
+
+/// SDK attributes as a name -> value map.
+pub fn attribute_map(list: &[AttributeType]) -> HashMap<String, String> {
+    list.iter()
+        .map(|a| {
+            (
+                a.name().to_string(),
+                a.value().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The pool name that SRP hashes in: the part of the pool id after the underscore.
+pub fn pool_name(pool_id: &str) -> &str {
+    pool_id.split_once('_').map(|(_, n)| n).unwrap_or(pool_id)
+}
+
+/// A client's secret SRP ephemeral a: 128 bytes as the JS SDK draws them, fixed so that a
+/// failing test can be replayed.
+pub fn srp_secret() -> Vec<u8> {
+    (0..128u32).map(|i| (i * 53 + 7) as u8).collect()
+}
+
+/// The SRP_A a client sends for its secret `a` (hex).
+pub fn srp_a(a: &[u8]) -> String {
+    hex::encode(srp::client::srp_a(a))
+}
+
+impl TestApp {
+    /// AdminCreateUser without an invitation, with `password` as the temporary password (status
+    /// FORCE_CHANGE_PASSWORD) and these attributes.
+    pub async fn create_user(
+        &self,
+        pool_id: &str,
+        username: &str,
+        password: &str,
+        attrs: &[(&str, &str)],
+    ) {
+        let attributes: Vec<Value> = attrs
+            .iter()
+            .map(|(n, v)| json!({ "Name": n, "Value": v }))
+            .collect();
+        self.call(
+            "AdminCreateUser",
+            json!({
+                "UserPoolId": pool_id,
+                "Username": username,
+                "TemporaryPassword": password,
+                "MessageAction": "SUPPRESS",
+                "UserAttributes": attributes
+            }),
+        )
+        .await;
+    }
+
+    /// AdminSetUserPassword, permanent: the user becomes CONFIRMED.
+    pub async fn set_permanent_password(&self, pool_id: &str, username: &str, password: &str) {
+        self.call(
+            "AdminSetUserPassword",
+            json!({"UserPoolId": pool_id, "Username": username, "Password": password, "Permanent": true}),
+        )
+        .await;
+    }
+
+    /// A CONFIRMED user with these attributes and `password` as a permanent password.
+    pub async fn confirmed_user(
+        &self,
+        pool_id: &str,
+        username: &str,
+        password: &str,
+        attrs: &[(&str, &str)],
+    ) {
+        self.create_user(pool_id, username, password, attrs).await;
+        self.set_permanent_password(pool_id, username, password)
+            .await;
+    }
+
+    /// [`create_user`](Self::create_user) with a verified `{username}@example.com`: status
+    /// FORCE_CHANGE_PASSWORD, `password` temporary.
+    pub async fn email_user(&self, pool_id: &str, username: &str, password: &str) {
+        let email = format!("{username}@example.com");
+        self.create_user(
+            pool_id,
+            username,
+            password,
+            &[("email", &email), ("email_verified", "true")],
+        )
+        .await;
+    }
+
+    /// [`email_user`](Self::email_user) with `password` made permanent: status CONFIRMED.
+    pub async fn confirmed_email_user(&self, pool_id: &str, username: &str, password: &str) {
+        self.email_user(pool_id, username, password).await;
+        self.set_permanent_password(pool_id, username, password)
+            .await;
+    }
+
+    /// The user's attributes, by AdminGetUser.
+    pub async fn user_attributes(&self, pool_id: &str, username: &str) -> HashMap<String, String> {
+        let u = self
+            .client
+            .admin_get_user()
+            .user_pool_id(pool_id)
+            .username(username)
+            .send()
+            .await
+            .expect("AdminGetUser succeeds");
+        attribute_map(u.user_attributes())
+    }
+
+    /// The user's UserStatus, by AdminGetUser.
+    pub async fn user_status(&self, pool_id: &str, username: &str) -> String {
+        self.client
+            .admin_get_user()
+            .user_pool_id(pool_id)
+            .username(username)
+            .send()
+            .await
+            .expect("AdminGetUser succeeds")
+            .user_status()
+            .map(|s| s.as_str().to_string())
+            .unwrap_or_default()
+    }
+
+    /// A public client allowing exactly these ExplicitAuthFlows; returns its id.
+    pub async fn client_with_flows(&self, pool_id: &str, flows: &[&str]) -> String {
+        self.create_client_with(json!({
+            "UserPoolId": pool_id,
+            "ClientName": "test-client",
+            "ExplicitAuthFlows": flows
+        }))
+        .await["ClientId"]
+            .as_str()
+            .expect("CreateUserPoolClient returns UserPoolClient.ClientId")
+            .to_string()
+    }
+
+    /// InitiateAuth USER_PASSWORD_AUTH through the SDK.
+    pub async fn password_auth(
+        &self,
+        client_id: &str,
+        username: &str,
+        password: &str,
+    ) -> Result<InitiateAuthOutput, SdkError<InitiateAuthError>> {
+        self.client
+            .initiate_auth()
+            .client_id(client_id)
+            .auth_flow(AuthFlowType::UserPasswordAuth)
+            .auth_parameters("USERNAME", username)
+            .auth_parameters("PASSWORD", password)
+            .send()
+            .await
+    }
+
+    /// A USER_PASSWORD_AUTH sign-in that must end with tokens: its AuthenticationResult.
+    pub async fn password_sign_in(
+        &self,
+        client_id: &str,
+        username: &str,
+        password: &str,
+    ) -> AuthenticationResultType {
+        let out = self
+            .password_auth(client_id, username, password)
+            .await
+            .expect("InitiateAuth USER_PASSWORD_AUTH");
+        match out.authentication_result() {
+            Some(r) => r.clone(),
+            None => panic!("tokens expected, got {out:?}"),
+        }
+    }
+
+    /// The ChallengeResponses a client sends to PASSWORD_VERIFIER, computed with the crate's
+    /// client-side SRP as the JS SDK and pycognito compute them: USERNAME = USER_ID_FOR_SRP, the
+    /// SECRET_BLOCK echoed, the signature over `password` and a TIMESTAMP by the emulator clock.
+    pub fn password_claim(
+        &self,
+        pool_id: &str,
+        params: &HashMap<String, String>,
+        a: &[u8],
+        password: &str,
+    ) -> HashMap<String, String> {
+        let param = |n: &str| params.get(n).cloned().unwrap_or_default();
+        let block = STANDARD
+            .decode(param("SECRET_BLOCK"))
+            .expect("SECRET_BLOCK is standard base64");
+        let timestamp = srp::client::timestamp_at(self.state.clock.now());
+        let signature = srp::client::signature(
+            pool_name(pool_id),
+            &param("USER_ID_FOR_SRP"),
+            password,
+            &param("SALT"),
+            &param("SRP_B"),
+            a,
+            &block,
+            &timestamp,
+        );
+        HashMap::from([
+            ("USERNAME".to_string(), param("USER_ID_FOR_SRP")),
+            (
+                "PASSWORD_CLAIM_SECRET_BLOCK".to_string(),
+                param("SECRET_BLOCK"),
+            ),
+            ("PASSWORD_CLAIM_SIGNATURE".to_string(), signature),
+            ("TIMESTAMP".to_string(), timestamp),
+        ])
+    }
+
+    /// A USER_SRP_AUTH sign-in through the SDK: InitiateAuth (which must answer
+    /// PASSWORD_VERIFIER), then the answer signed with `password`.
+    pub async fn srp_sign_in(
+        &self,
+        pool_id: &str,
+        client_id: &str,
+        username: &str,
+        password: &str,
+    ) -> Result<RespondToAuthChallengeOutput, SdkError<RespondToAuthChallengeError>> {
+        let a = srp_secret();
+        let init = self
+            .client
+            .initiate_auth()
+            .client_id(client_id)
+            .auth_flow(AuthFlowType::UserSrpAuth)
+            .auth_parameters("USERNAME", username)
+            .auth_parameters("SRP_A", srp_a(&a))
+            .send()
+            .await
+            .expect("InitiateAuth USER_SRP_AUTH");
+        assert_eq!(
+            init.challenge_name(),
+            Some(&ChallengeNameType::PasswordVerifier),
+            "{init:?}"
+        );
+        let params = init.challenge_parameters().cloned().unwrap_or_default();
+        self.client
+            .respond_to_auth_challenge()
+            .client_id(client_id)
+            .challenge_name(ChallengeNameType::PasswordVerifier)
+            .set_challenge_responses(Some(self.password_claim(pool_id, &params, &a, password)))
+            .send()
+            .await
+    }
 }

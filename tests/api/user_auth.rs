@@ -4,38 +4,26 @@
 //! the passwordless sign-up whose Session signs the user in.
 
 use crate::helpers::*;
-use aws_sdk_cognitoidentityprovider::operation::initiate_auth::InitiateAuthOutput;
-use aws_sdk_cognitoidentityprovider::operation::respond_to_auth_challenge::RespondToAuthChallengeOutput;
+use aws_sdk_cognitoidentityprovider::error::SdkError;
+use aws_sdk_cognitoidentityprovider::operation::initiate_auth::{
+    InitiateAuthError, InitiateAuthOutput,
+};
+use aws_sdk_cognitoidentityprovider::operation::respond_to_auth_challenge::{
+    RespondToAuthChallengeError, RespondToAuthChallengeOutput,
+};
 use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ChallengeNameType};
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use base64::Engine;
-use cognito_emulator::crypto::srp::client;
-use serde_json::{json, Value};
+use serde_json::json;
 
 const PASSWORD: &str = "Passw0rd!";
-const INVALID_SESSION: (&str, &str) = ("NotAuthorizedException", "Invalid session for the user.");
-const USED_SESSION: (&str, &str) = (
-    "NotAuthorizedException",
-    "Invalid session for the user, session can only be used once.",
-);
-const WRONG_CODE: (&str, &str) = (
-    "CodeMismatchException",
-    "Invalid code or auth state for the user.",
-);
+const INVALID_SESSION: &str = "Invalid session for the user.";
+const USED_SESSION: &str = "Invalid session for the user, session can only be used once.";
+const WRONG_CODE: &str = "Invalid code or auth state for the user.";
+const INCORRECT: &str = "Incorrect username or password.";
 
 pub struct Ua {
     pub app: TestApp,
     pub pool_id: String,
     pub client_id: String,
-}
-
-fn expect(want: (&str, &str), got: (String, String)) {
-    assert_eq!((got.0.as_str(), got.1.as_str()), want);
-}
-
-fn claims(jwt: &str) -> Value {
-    let payload = jwt.split('.').nth(1).expect("a JWT has a payload");
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("base64url")).expect("JSON")
 }
 
 fn names(list: &[ChallengeNameType]) -> Vec<&str> {
@@ -55,15 +43,8 @@ impl Ua {
             }))
             .await;
         let client_id = app
-            .create_client_with(json!({
-                "UserPoolId": pool_id,
-                "ClientName": "user-auth",
-                "ExplicitAuthFlows": ["ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
-            }))
-            .await["ClientId"]
-            .as_str()
-            .expect("ClientId")
-            .to_string();
+            .client_with_flows(&pool_id, &["ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
+            .await;
         let ua = Ua {
             app,
             pool_id,
@@ -74,26 +55,17 @@ impl Ua {
     }
 
     pub async fn create_user(&self, username: &str) {
+        let email = format!("{username}@example.com");
         self.app
-            .call(
-                "AdminCreateUser",
-                json!({
-                    "UserPoolId": self.pool_id,
-                    "Username": username,
-                    "TemporaryPassword": PASSWORD,
-                    "MessageAction": "SUPPRESS",
-                    "UserAttributes": [
-                        {"Name": "email", "Value": format!("{username}@example.com")},
-                        {"Name": "email_verified", "Value": "true"},
-                        {"Name": "phone_number", "Value": "+12065551234"}
-                    ]
-                }),
-            )
-            .await;
-        self.app
-            .call(
-                "AdminSetUserPassword",
-                json!({"UserPoolId": self.pool_id, "Username": username, "Password": PASSWORD, "Permanent": true}),
+            .confirmed_user(
+                &self.pool_id,
+                username,
+                PASSWORD,
+                &[
+                    ("email", &email),
+                    ("email_verified", "true"),
+                    ("phone_number", "+12065551234"),
+                ],
             )
             .await;
     }
@@ -103,7 +75,7 @@ impl Ua {
         &self,
         username: &str,
         extra: &[(&str, &str)],
-    ) -> Result<InitiateAuthOutput, (String, String)> {
+    ) -> Result<InitiateAuthOutput, SdkError<InitiateAuthError>> {
         let mut req = self
             .app
             .client
@@ -114,7 +86,7 @@ impl Ua {
         for (k, v) in extra {
             req = req.auth_parameters(*k, *v);
         }
-        req.send().await.map_err(|e| err_code(&e))
+        req.send().await
     }
 
     pub async fn respond(
@@ -122,7 +94,7 @@ impl Ua {
         challenge: ChallengeNameType,
         session: &str,
         responses: &[(&str, &str)],
-    ) -> Result<RespondToAuthChallengeOutput, (String, String)> {
+    ) -> Result<RespondToAuthChallengeOutput, SdkError<RespondToAuthChallengeError>> {
         let mut req = self
             .app
             .client
@@ -133,7 +105,7 @@ impl Ua {
         for (k, v) in responses {
             req = req.challenge_responses(*k, *v);
         }
-        req.send().await.map_err(|e| err_code(&e))
+        req.send().await
     }
 
     /// The newest sign-in code sent to `username`.
@@ -226,29 +198,25 @@ async fn a_preferred_email_otp_sends_an_eight_digit_code_that_signs_in() {
     } else {
         "00000000"
     };
-    let e = ua
-        .respond(
+    assert_sdk_err(
+        ua.respond(
             ChallengeNameType::EmailOtp,
             &session,
             &[("USERNAME", "alice"), ("EMAIL_OTP_CODE", wrong)],
         )
-        .await
-        .expect_err("a wrong code");
-    expect(WRONG_CODE, e);
-    let e = ua
-        .respond(
+        .await,
+        "CodeMismatchException",
+        WRONG_CODE,
+    );
+    assert_sdk_err(
+        ua.respond(
             ChallengeNameType::EmailOtp,
             &session,
             &[("USERNAME", "alice")],
         )
-        .await
-        .expect_err("no code");
-    expect(
-        (
-            "InvalidParameterException",
-            "Missing required parameter EMAIL_OTP_CODE",
-        ),
-        e,
+        .await,
+        "InvalidParameterException",
+        "Missing required parameter EMAIL_OTP_CODE",
     );
     let out = ua
         .respond(
@@ -260,15 +228,16 @@ async fn a_preferred_email_otp_sends_an_eight_digit_code_that_signs_in() {
         .expect("the right code");
     assert_signed_in(&out, "alice");
 
-    let e = ua
-        .respond(
+    assert_sdk_err(
+        ua.respond(
             ChallengeNameType::EmailOtp,
             &session,
             &[("USERNAME", "alice"), ("EMAIL_OTP_CODE", &code)],
         )
-        .await
-        .expect_err("the session again");
-    expect(USED_SESSION, e);
+        .await,
+        "NotAuthorizedException",
+        USED_SESSION,
+    );
 }
 
 #[tokio::test]
@@ -286,25 +255,27 @@ async fn three_wrong_codes_end_the_session_and_an_old_session_expires() {
         "00000000"
     };
     for _ in 0..3 {
-        let e = ua
-            .respond(
+        assert_sdk_err(
+            ua.respond(
                 ChallengeNameType::EmailOtp,
                 &session,
                 &[("USERNAME", "alice"), ("EMAIL_OTP_CODE", wrong)],
             )
-            .await
-            .expect_err("wrong code");
-        expect(WRONG_CODE, e);
+            .await,
+            "CodeMismatchException",
+            WRONG_CODE,
+        );
     }
-    let e = ua
-        .respond(
+    assert_sdk_err(
+        ua.respond(
             ChallengeNameType::EmailOtp,
             &session,
             &[("USERNAME", "alice"), ("EMAIL_OTP_CODE", &code)],
         )
-        .await
-        .expect_err("a dead session");
-    expect(INVALID_SESSION, e);
+        .await,
+        "NotAuthorizedException",
+        INVALID_SESSION,
+    );
 
     let out = ua
         .initiate("alice", &[("PREFERRED_CHALLENGE", "EMAIL_OTP")])
@@ -313,20 +284,15 @@ async fn three_wrong_codes_end_the_session_and_an_old_session_expires() {
     let session = out.session().expect("Session").to_string();
     let code = ua.otp("alice").await;
     ua.app.advance_clock(181).await;
-    let e = ua
-        .respond(
+    assert_sdk_err(
+        ua.respond(
             ChallengeNameType::EmailOtp,
             &session,
             &[("USERNAME", "alice"), ("EMAIL_OTP_CODE", &code)],
         )
-        .await
-        .expect_err("an expired session");
-    expect(
-        (
-            "NotAuthorizedException",
-            "Invalid session for the user, session is expired.",
-        ),
-        e,
+        .await,
+        "NotAuthorizedException",
+        "Invalid session for the user, session is expired.",
     );
 }
 
@@ -364,15 +330,16 @@ async fn selecting_sms_otp_texts_a_code_that_signs_in() {
     assert_signed_in(&out, "alice");
 
     // The SELECT_CHALLENGE session was used by the selection.
-    let e = ua
-        .respond(
+    assert_sdk_err(
+        ua.respond(
             ChallengeNameType::SelectChallenge,
             &session,
             &[("USERNAME", "alice"), ("ANSWER", "SMS_OTP")],
         )
-        .await
-        .expect_err("used");
-    expect(USED_SESSION, e);
+        .await,
+        "NotAuthorizedException",
+        USED_SESSION,
+    );
 }
 
 #[tokio::test]
@@ -399,46 +366,34 @@ async fn password_first_factors_sign_in_directly_or_through_select_challenge() {
         ["PASSWORD_SRP", "PASSWORD", "EMAIL_OTP"]
     );
 
-    let e = ua
-        .initiate(
+    assert_sdk_err(
+        ua.initiate(
             "alice",
             &[("PREFERRED_CHALLENGE", "PASSWORD"), ("PASSWORD", "wrong")],
         )
-        .await
-        .expect_err("a wrong password");
-    expect(
-        ("NotAuthorizedException", "Incorrect username or password."),
-        e,
+        .await,
+        "NotAuthorizedException",
+        "Incorrect username or password.",
     );
-    let e = ua
-        .initiate("alice", &[("PREFERRED_CHALLENGE", "PASSWORD")])
-        .await
-        .expect_err("no password");
-    expect(
-        (
-            "InvalidParameterException",
-            "Missing required parameter PASSWORD",
-        ),
-        e,
+    assert_sdk_err(
+        ua.initiate("alice", &[("PREFERRED_CHALLENGE", "PASSWORD")])
+            .await,
+        "InvalidParameterException",
+        "Missing required parameter PASSWORD",
     );
 
     // SELECT_CHALLENGE answered with PASSWORD carries the password (what Amplify sends).
     let out = ua.initiate("alice", &[]).await.expect("InitiateAuth");
     let session = out.session().expect("Session").to_string();
-    let e = ua
-        .respond(
+    assert_sdk_err(
+        ua.respond(
             ChallengeNameType::SelectChallenge,
             &session,
             &[("USERNAME", "alice"), ("ANSWER", "PASSWORD")],
         )
-        .await
-        .expect_err("no password");
-    expect(
-        (
-            "InvalidParameterException",
-            "Missing required parameter PASSWORD",
-        ),
-        e,
+        .await,
+        "InvalidParameterException",
+        "Missing required parameter PASSWORD",
     );
     let out = ua
         .respond(
@@ -461,32 +416,12 @@ async fn answer_verifier(
     a: &[u8],
     p: &std::collections::HashMap<String, String>,
 ) -> RespondToAuthChallengeOutput {
-    let pool_name = ua
-        .pool_id
-        .split_once('_')
-        .map(|(_, n)| n)
-        .unwrap_or_default();
-    let block = STANDARD.decode(&p["SECRET_BLOCK"]).expect("base64");
-    let ts = client::timestamp_at(ua.app.state.clock.now());
-    let signature = client::signature(
-        pool_name,
-        &p["USER_ID_FOR_SRP"],
-        PASSWORD,
-        &p["SALT"],
-        &p["SRP_B"],
-        a,
-        &block,
-        &ts,
-    );
     ua.app
         .client
         .respond_to_auth_challenge()
         .client_id(&ua.client_id)
         .challenge_name(ChallengeNameType::PasswordVerifier)
-        .challenge_responses("USERNAME", &p["USER_ID_FOR_SRP"])
-        .challenge_responses("PASSWORD_CLAIM_SECRET_BLOCK", &p["SECRET_BLOCK"])
-        .challenge_responses("PASSWORD_CLAIM_SIGNATURE", signature)
-        .challenge_responses("TIMESTAMP", ts)
+        .set_challenge_responses(Some(ua.app.password_claim(&ua.pool_id, p, a, PASSWORD)))
         .send()
         .await
         .expect("PASSWORD_VERIFIER answer")
@@ -495,8 +430,8 @@ async fn answer_verifier(
 #[tokio::test]
 async fn password_srp_answers_password_verifier_preferred_or_selected() {
     let ua = Ua::new(&["PASSWORD"]).await;
-    let a: Vec<u8> = (0..128u32).map(|i| (i * 53 + 7) as u8).collect();
-    let srp_a = hex::encode(client::srp_a(&a));
+    let a = srp_secret();
+    let srp_a = srp_a(&a);
     let out = ua
         .initiate(
             "alice",
@@ -556,35 +491,25 @@ async fn the_pool_and_the_client_decide_what_user_auth_may_do() {
         ["PASSWORD_SRP", "PASSWORD"]
     );
     let session = out.session().expect("Session").to_string();
-    let e = ua
-        .respond(
+    assert_sdk_err(
+        ua.respond(
             ChallengeNameType::SelectChallenge,
             &session,
             &[("USERNAME", "alice"), ("ANSWER", "EMAIL_OTP")],
         )
-        .await
-        .expect_err("a factor not offered");
-    expect(
-        (
-            "InvalidParameterException",
-            "The challenge EMAIL_OTP is not available for this user.",
-        ),
-        e,
+        .await,
+        "InvalidParameterException",
+        "The challenge EMAIL_OTP is not available for this user.",
     );
-    let e = ua
-        .respond(
+    assert_sdk_err(
+        ua.respond(
             ChallengeNameType::SelectChallenge,
             &session,
             &[("USERNAME", "alice")],
         )
-        .await
-        .expect_err("no ANSWER");
-    expect(
-        (
-            "InvalidParameterException",
-            "Missing required parameter ANSWER",
-        ),
-        e,
+        .await,
+        "InvalidParameterException",
+        "Missing required parameter ANSWER",
     );
 
     // A client without ALLOW_USER_AUTH.
@@ -605,17 +530,18 @@ async fn the_pool_and_the_client_decide_what_user_auth_may_do() {
         .auth_parameters("USERNAME", "alice")
         .send()
         .await;
-    expect(
-        (
-            "InvalidParameterException",
-            "Auth flow not enabled for this client",
-        ),
-        expect_err(e),
+    assert_sdk_err(
+        e,
+        "InvalidParameterException",
+        "Auth flow not enabled for this client",
     );
 
     // Unknown users, as for any sign-in (LEGACY client).
-    let e = ua.initiate("nobody", &[]).await.expect_err("unknown");
-    expect(("UserNotFoundException", "User does not exist."), e);
+    assert_sdk_err(
+        ua.initiate("nobody", &[]).await,
+        "UserNotFoundException",
+        "User does not exist.",
+    );
 }
 
 #[tokio::test]
@@ -723,10 +649,7 @@ async fn a_passwordless_sign_up_signs_in_with_the_session_of_confirm_sign_up() {
         .session(&sign_up_session)
         .send()
         .await;
-    expect(
-        ("UserNotConfirmedException", "User is not confirmed."),
-        expect_err(e),
-    );
+    assert_sdk_err(e, "UserNotConfirmedException", "User is not confirmed.");
     let code = ua
         .app
         .last_code("bob", Some("SIGN_UP"))
@@ -759,7 +682,7 @@ async fn a_passwordless_sign_up_signs_in_with_the_session_of_confirm_sign_up() {
         .session(&session)
         .send()
         .await;
-    expect(INVALID_SESSION, expect_err(e));
+    assert_sdk_err(e, "NotAuthorizedException", INVALID_SESSION);
 
     let out = ua
         .app
@@ -791,7 +714,7 @@ async fn a_passwordless_sign_up_signs_in_with_the_session_of_confirm_sign_up() {
         .session(&session)
         .send()
         .await;
-    expect(USED_SESSION, expect_err(e));
+    assert_sdk_err(e, "NotAuthorizedException", USED_SESSION);
 
     // A user without a password is offered only what it has.
     let out = ua.initiate("bob", &[]).await.expect("InitiateAuth");
@@ -812,20 +735,23 @@ async fn hidden_unknown_users_fail_like_a_wrong_password() {
             }),
         )
         .await;
-    let incorrect = ("NotAuthorizedException", "Incorrect username or password.");
-    let e = ua.initiate("nobody", &[]).await.expect_err("unknown");
-    expect(incorrect, e);
-    let e = ua
-        .initiate(
+    assert_sdk_err(
+        ua.initiate("nobody", &[]).await,
+        "NotAuthorizedException",
+        INCORRECT,
+    );
+    assert_sdk_err(
+        ua.initiate(
             "nobody",
             &[("PREFERRED_CHALLENGE", "PASSWORD"), ("PASSWORD", PASSWORD)],
         )
-        .await
-        .expect_err("unknown");
-    expect(incorrect, e);
+        .await,
+        "NotAuthorizedException",
+        INCORRECT,
+    );
     // PASSWORD_SRP: a stand-in PASSWORD_VERIFIER, refused at the signature as USER_SRP_AUTH is.
-    let a: Vec<u8> = (0..128u32).map(|i| (i * 31 + 3) as u8).collect();
-    let srp_a = hex::encode(client::srp_a(&a));
+    let a = srp_secret();
+    let srp_a = srp_a(&a);
     let out = ua
         .initiate(
             "nobody",
@@ -838,36 +764,18 @@ async fn hidden_unknown_users_fail_like_a_wrong_password() {
         Some(&ChallengeNameType::PasswordVerifier)
     );
     let p = out.challenge_parameters().expect("parameters").clone();
-    let pool_name = ua
-        .pool_id
-        .split_once('_')
-        .map(|(_, n)| n)
-        .unwrap_or_default();
-    let block = STANDARD.decode(&p["SECRET_BLOCK"]).expect("base64");
-    let ts = client::timestamp_at(ua.app.state.clock.now());
-    let signature = client::signature(
-        pool_name,
-        &p["USER_ID_FOR_SRP"],
-        PASSWORD,
-        &p["SALT"],
-        &p["SRP_B"],
-        &a,
-        &block,
-        &ts,
-    );
+    let mut claim = ua.app.password_claim(&ua.pool_id, &p, &a, PASSWORD);
+    claim.insert("USERNAME".into(), "nobody".into());
     let e = ua
         .app
         .client
         .respond_to_auth_challenge()
         .client_id(&ua.client_id)
         .challenge_name(ChallengeNameType::PasswordVerifier)
-        .challenge_responses("USERNAME", "nobody")
-        .challenge_responses("PASSWORD_CLAIM_SECRET_BLOCK", &p["SECRET_BLOCK"])
-        .challenge_responses("PASSWORD_CLAIM_SIGNATURE", signature)
-        .challenge_responses("TIMESTAMP", ts)
+        .set_challenge_responses(Some(claim))
         .send()
         .await;
-    expect(incorrect, expect_err(e));
+    assert_sdk_err(e, "NotAuthorizedException", INCORRECT);
 }
 
 #[tokio::test]
@@ -894,12 +802,10 @@ async fn a_client_with_a_secret_needs_the_secret_hash_in_every_step() {
         .auth_parameters("USERNAME", "alice")
         .send()
         .await;
-    expect(
-        (
-            "NotAuthorizedException",
-            &format!("Client {id} is configured for secret but secret was not received"),
-        ),
-        expect_err(e),
+    assert_sdk_err(
+        e,
+        "NotAuthorizedException",
+        &format!("Client {id} is configured for secret but secret was not received"),
     );
     let out = ua
         .app
@@ -941,20 +847,18 @@ async fn a_user_locked_out_after_the_choice_cannot_answer_it() {
     let out = ua.initiate("alice", &[]).await.expect("InitiateAuth");
     let session = out.session().expect("Session").to_string();
     for _ in 0..5 {
-        let e = ua
-            .initiate(
+        assert_sdk_err(
+            ua.initiate(
                 "alice",
                 &[("PREFERRED_CHALLENGE", "PASSWORD"), ("PASSWORD", "wrong")],
             )
-            .await
-            .expect_err("wrong password");
-        expect(
-            ("NotAuthorizedException", "Incorrect username or password."),
-            e,
+            .await,
+            "NotAuthorizedException",
+            "Incorrect username or password.",
         );
     }
-    let e = ua
-        .respond(
+    assert_sdk_err(
+        ua.respond(
             ChallengeNameType::SelectChallenge,
             &session,
             &[
@@ -963,7 +867,8 @@ async fn a_user_locked_out_after_the_choice_cannot_answer_it() {
                 ("PASSWORD", PASSWORD),
             ],
         )
-        .await
-        .expect_err("locked out");
-    expect(("NotAuthorizedException", "Password attempts exceeded"), e);
+        .await,
+        "NotAuthorizedException",
+        "Password attempts exceeded",
+    );
 }

@@ -6,6 +6,10 @@
 
 use crate::helpers::*;
 use crate::user_auth::Ua;
+use aws_sdk_cognitoidentityprovider::error::SdkError;
+use aws_sdk_cognitoidentityprovider::operation::complete_web_authn_registration::CompleteWebAuthnRegistrationError;
+use aws_sdk_cognitoidentityprovider::operation::respond_to_auth_challenge::RespondToAuthChallengeError;
+use aws_sdk_cognitoidentityprovider::operation::start_web_authn_registration::StartWebAuthnRegistrationError;
 use aws_sdk_cognitoidentityprovider::types::{
     AuthFlowType, ChallengeNameType, UserVerificationType, WebAuthnConfigurationType,
 };
@@ -419,11 +423,14 @@ impl Passkeys {
         Passkeys { ua, access_token }
     }
 
-    pub async fn start(&self) -> Result<Value, (String, String)> {
+    pub async fn start(&self) -> Result<Value, SdkError<StartWebAuthnRegistrationError>> {
         self.start_with(&self.access_token).await
     }
 
-    pub async fn start_with(&self, token: &str) -> Result<Value, (String, String)> {
+    pub async fn start_with(
+        &self,
+        token: &str,
+    ) -> Result<Value, SdkError<StartWebAuthnRegistrationError>> {
         self.ua
             .app
             .client
@@ -432,14 +439,13 @@ impl Passkeys {
             .send()
             .await
             .map(|r| doc_to_json(r.credential_creation_options()))
-            .map_err(|e| err_code(&e))
     }
 
     pub async fn complete_with(
         &self,
         token: &str,
         credential: &Value,
-    ) -> Result<(), (String, String)> {
+    ) -> Result<(), SdkError<CompleteWebAuthnRegistrationError>> {
         self.ua
             .app
             .client
@@ -449,10 +455,12 @@ impl Passkeys {
             .send()
             .await
             .map(|_| ())
-            .map_err(|e| err_code(&e))
     }
 
-    pub async fn complete(&self, credential: &Value) -> Result<(), (String, String)> {
+    pub async fn complete(
+        &self,
+        credential: &Value,
+    ) -> Result<(), SdkError<CompleteWebAuthnRegistrationError>> {
         self.complete_with(&self.access_token, credential).await
     }
 
@@ -461,7 +469,7 @@ impl Passkeys {
         &self,
         auth: &mut Authenticator,
         c: &Ceremony,
-    ) -> Result<(), (String, String)> {
+    ) -> Result<(), SdkError<CompleteWebAuthnRegistrationError>> {
         self.register_with(&self.access_token, auth, c).await
     }
 
@@ -470,7 +478,7 @@ impl Passkeys {
         token: &str,
         auth: &mut Authenticator,
         c: &Ceremony,
-    ) -> Result<(), (String, String)> {
+    ) -> Result<(), SdkError<CompleteWebAuthnRegistrationError>> {
         let options = self
             .start_with(token)
             .await
@@ -512,7 +520,7 @@ impl Passkeys {
         &self,
         session: &str,
         assertion: &Value,
-    ) -> Result<String, (String, String)> {
+    ) -> Result<String, SdkError<RespondToAuthChallengeError>> {
         self.ua
             .respond(
                 ChallengeNameType::WebAuthn,
@@ -548,16 +556,6 @@ pub async fn sign_in_with_password(ua: &Ua, client_id: &str, username: &str) -> 
         .and_then(|r| r.access_token())
         .expect("an access token")
         .to_string()
-}
-
-fn expect(want: (&str, &str), got: Result<(), (String, String)>) {
-    let got = got.expect_err("refused");
-    assert_eq!((got.0.as_str(), got.1.as_str()), want);
-}
-
-fn expect_code(want: &str, got: Result<(), (String, String)>) {
-    let got = got.expect_err("refused");
-    assert_eq!(got.0, want, "{}", got.1);
 }
 
 #[tokio::test]
@@ -702,8 +700,7 @@ async fn es256_and_rs256_passkeys_register_with_none_and_packed_attestation() {
             .credential_id(rs.id())
             .send()
             .await;
-    let e = expect_err(e);
-    assert_eq!(e.0, "ResourceNotFoundException");
+    assert_sdk_code(e, "ResourceNotFoundException");
     let ids: Vec<String> = p
         .credentials()
         .await
@@ -721,9 +718,9 @@ async fn bad_registrations_are_refused_with_their_exception_and_nothing_is_store
     // No registration started.
     let options = json!({"rp": {"id": "localhost"}, "user": {"id": "AA"}, "challenge": "AAAAAAAAAAAAAAAAAAAAAA"});
     let unsolicited = auth.create(&options, &Ceremony::default());
-    expect_code(
-        "WebAuthnChallengeNotFoundException",
+    assert_sdk_code(
         p.complete(&unsolicited).await,
+        "WebAuthnChallengeNotFoundException",
     );
 
     let options = p.start().await.expect("Start");
@@ -772,7 +769,7 @@ async fn bad_registrations_are_refused_with_their_exception_and_nothing_is_store
     ];
     for (name, ceremony, want) in cases {
         let credential = auth.create(&options, &ceremony);
-        let got = p.complete(&credential).await.expect_err(name);
+        let got = expect_err(p.complete(&credential).await);
         assert_eq!(got.0, want, "{name}: {}", got.1);
     }
 
@@ -780,43 +777,41 @@ async fn bad_registrations_are_refused_with_their_exception_and_nothing_is_store
     let good = auth.create(&options, &Ceremony::default());
     let mut garbage = good.clone();
     garbage["response"]["attestationObject"] = json!("bm90LWNib3I");
-    expect_code("InvalidParameterException", p.complete(&garbage).await);
+    assert_sdk_code(p.complete(&garbage).await, "InvalidParameterException");
     let mut other_id = good.clone();
     other_id["id"] = json!(b64(&[1, 2, 3]));
     other_id["rawId"] = json!(b64(&[1, 2, 3]));
-    expect_code("InvalidParameterException", p.complete(&other_id).await);
-    expect_code(
-        "InvalidParameterException",
+    assert_sdk_code(p.complete(&other_id).await, "InvalidParameterException");
+    assert_sdk_code(
         p.complete(&json!({"id": 1})).await,
+        "InvalidParameterException",
     );
 
     // A key the pool cannot use.
     let mut ed = Authenticator::with_key(Key::EdDsa);
     let credential = ed.create(&options, &Ceremony::default());
-    expect_code(
-        "WebAuthnCredentialNotSupportedException",
+    assert_sdk_code(
         p.complete(&credential).await,
+        "WebAuthnCredentialNotSupportedException",
     );
 
     assert!(p.credentials().await.is_empty(), "nothing stored");
 
     // The good one still completes, once.
     p.complete(&good).await.expect("the right credential");
-    expect_code(
-        "WebAuthnChallengeNotFoundException",
+    assert_sdk_code(
         p.complete(&good).await,
+        "WebAuthnChallengeNotFoundException",
     );
     assert_eq!(p.credentials().await.len(), 1);
 
     // The same credential again under a new challenge.
     let options = p.start().await.expect("Start");
     let again = auth.create(&options, &Ceremony::default());
-    expect(
-        (
-            "InvalidParameterException",
-            "This passkey is already registered in the user pool.",
-        ),
+    assert_sdk_err(
         p.complete(&again).await,
+        "InvalidParameterException",
+        "This passkey is already registered in the user pool.",
     );
 
     // An expired challenge.
@@ -825,9 +820,9 @@ async fn bad_registrations_are_refused_with_their_exception_and_nothing_is_store
     let credential = late.create(&options, &Ceremony::default());
     p.ua.app.advance_clock(301).await;
     let token = sign_in_with_password(&p.ua, &p.ua.client_id, "alice").await;
-    expect_code(
-        "WebAuthnChallengeNotFoundException",
+    assert_sdk_code(
         p.complete_with(&token, &credential).await,
+        "WebAuthnChallengeNotFoundException",
     );
     assert_eq!(p.credentials_with(&token).await, 1);
 }
@@ -851,8 +846,8 @@ impl Passkeys {
 async fn the_pool_configuration_decides_relying_party_verification_and_whether_passkeys_exist() {
     // Passkeys off: WEB_AUTHN not among the first factors.
     let off = Passkeys::with_factors(&["PASSWORD"]).await;
-    let e = off.start().await.map(|_| ());
-    expect_code("WebAuthnNotEnabledException", e);
+    let e = off.start().await;
+    assert_sdk_code(e, "WebAuthnNotEnabledException");
 
     let p = Passkeys::new().await;
     p.ua.app
@@ -891,9 +886,9 @@ async fn the_pool_configuration_decides_relying_party_verification_and_whether_p
     let mut auth = Authenticator::es256();
     // localhost is not auth.example.com.
     let credential = auth.create(&options, &Ceremony::default());
-    expect_code(
-        "WebAuthnOriginNotAllowedException",
+    assert_sdk_code(
         p.complete(&credential).await,
+        "WebAuthnOriginNotAllowedException",
     );
     // Verification required, not given.
     let ceremony = Ceremony {
@@ -902,9 +897,9 @@ async fn the_pool_configuration_decides_relying_party_verification_and_whether_p
         ..Default::default()
     };
     let credential = auth.create(&options, &ceremony);
-    expect_code(
-        "WebAuthnCredentialNotSupportedException",
+    assert_sdk_code(
         p.complete(&credential).await,
+        "WebAuthnCredentialNotSupportedException",
     );
     let ceremony = Ceremony {
         origin: "https://auth.example.com".into(),
@@ -957,9 +952,9 @@ async fn the_pool_configuration_decides_relying_party_verification_and_whether_p
     let other_token = sign_in_with_password(&p.ua, &other, "alice").await;
     let mut second = Authenticator::es256();
     let credential = second.create(&options, &ceremony);
-    expect_code(
-        "WebAuthnClientMismatchException",
+    assert_sdk_code(
         p.complete_with(&other_token, &credential).await,
+        "WebAuthnClientMismatchException",
     );
     assert_eq!(p.credentials().await.len(), 1);
 }
@@ -999,27 +994,21 @@ async fn a_registered_passkey_signs_in_through_web_authn() {
     );
     let assertion = auth.get(&options, &Ceremony::default());
     let token = p.answer(&session, &assertion).await.expect("signed in");
-    let claims: Value = serde_json::from_slice(&unb64(token.split('.').nth(1).unwrap_or_default()))
-        .expect("claims");
-    assert_eq!(claims["username"], "alice");
+    assert_eq!(claims(&token)["username"], "alice");
 
     // The same assertion again: its session is used, and a new session has a new challenge.
-    let e = p.answer(&session, &assertion).await.map(|_| ());
-    expect(
-        (
-            "NotAuthorizedException",
-            "Invalid session for the user, session can only be used once.",
-        ),
+    let e = p.answer(&session, &assertion).await;
+    assert_sdk_err(
         e,
+        "NotAuthorizedException",
+        "Invalid session for the user, session can only be used once.",
     );
     let (session, _) = p.web_authn_challenge().await;
-    let e = p.answer(&session, &assertion).await.map(|_| ());
-    expect(
-        (
-            "NotAuthorizedException",
-            "Passkey authentication failed: challenge mismatch.",
-        ),
+    let e = p.answer(&session, &assertion).await;
+    assert_sdk_err(
         e,
+        "NotAuthorizedException",
+        "Passkey authentication failed: challenge mismatch.",
     );
 
     // Through SELECT_CHALLENGE, with an RS256 passkey.
@@ -1125,17 +1114,14 @@ async fn bad_assertions_are_refused_and_change_nothing() {
     for (ceremony, want) in cases {
         let (session, options) = p.web_authn_challenge().await;
         let assertion = auth.get(&options, &ceremony);
-        let got = p.answer(&session, &assertion).await.expect_err(want);
+        let got = expect_err(p.answer(&session, &assertion).await);
         assert_eq!(got, failed(want));
     }
 
     // Bob's passkey for alice's sign-in.
     let (session, options) = p.web_authn_challenge().await;
     let assertion = bobs.get(&options, &Ceremony::default());
-    let got = p
-        .answer(&session, &assertion)
-        .await
-        .expect_err("bob's credential");
+    let got = expect_err(p.answer(&session, &assertion).await);
     assert_eq!(
         got,
         (
@@ -1145,10 +1131,7 @@ async fn bad_assertions_are_refused_and_change_nothing() {
         )
     );
     // Malformed.
-    let got = p
-        .answer(&session, &json!({"id": "x"}))
-        .await
-        .expect_err("malformed");
+    let got = expect_err(p.answer(&session, &json!({"id": "x"})).await);
     assert_eq!(got.0, "NotAuthorizedException");
 
     // A counter that does not move forward (a cloned authenticator).
@@ -1158,17 +1141,14 @@ async fn bad_assertions_are_refused_and_change_nothing() {
     auth.counter -= 1;
     let (session, options) = p.web_authn_challenge().await;
     let assertion = auth.get(&options, &Ceremony::default());
-    let got = p
-        .answer(&session, &assertion)
-        .await
-        .expect_err("counter 1 again");
+    let got = expect_err(p.answer(&session, &assertion).await);
     assert_eq!(got, failed("signature counter not increased"));
 
     // An expired WEB_AUTHN session.
     let (session, options) = p.web_authn_challenge().await;
     let assertion = auth.get(&options, &Ceremony::default());
     p.ua.app.advance_clock(181).await;
-    let got = p.answer(&session, &assertion).await.expect_err("expired");
+    let got = expect_err(p.answer(&session, &assertion).await);
     assert_eq!(got.1, "Invalid session for the user, session is expired.");
 
     // Nothing changed: the authenticator's next real assertion signs in.
@@ -1205,7 +1185,7 @@ async fn user_verification_is_required_when_the_pool_says_so() {
             ..Default::default()
         },
     );
-    let got = p.answer(&session, &assertion).await.expect_err("no UV");
+    let got = expect_err(p.answer(&session, &assertion).await);
     assert_eq!(got.1, "Passkey authentication failed: user not verified.");
     let assertion = auth.get(&options, &Ceremony::default());
     p.answer(&session, &assertion).await.expect("with UV");
@@ -1277,7 +1257,7 @@ async fn with_mfa_on_only_a_passkey_that_counts_as_mfa_is_offered_and_it_must_ve
             ..Default::default()
         },
     );
-    let got = p.answer(&session, &unverified).await.expect_err("no UV");
+    let got = expect_err(p.answer(&session, &unverified).await);
     assert_eq!(got.1, "Passkey authentication failed: user not verified.");
     let verified = auth.get(&options, &Ceremony::default());
     p.answer(&session, &verified)

@@ -4,16 +4,16 @@
 //! and errors, codes read from the outbox and time moved with the emulator clock.
 
 use crate::helpers::*;
+use aws_sdk_cognitoidentityprovider::error::SdkError;
 use aws_sdk_cognitoidentityprovider::operation::initiate_auth::InitiateAuthOutput;
-use aws_sdk_cognitoidentityprovider::operation::respond_to_auth_challenge::RespondToAuthChallengeOutput;
+use aws_sdk_cognitoidentityprovider::operation::respond_to_auth_challenge::{
+    RespondToAuthChallengeError, RespondToAuthChallengeOutput,
+};
 use aws_sdk_cognitoidentityprovider::types::{
     AuthFlowType, ChallengeNameType, DeliveryMediumType, EmailMfaConfigType, EmailMfaSettingsType,
     MfaOptionType, SmsMfaConfigType, SmsMfaSettingsType, SoftwareTokenMfaConfigType,
     SoftwareTokenMfaSettingsType, UserPoolMfaType, VerifySoftwareTokenResponseType,
 };
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
-use cognito_emulator::crypto::srp::client;
 use cognito_emulator::crypto::totp;
 use serde_json::json;
 use std::collections::HashMap;
@@ -21,20 +21,13 @@ use std::collections::HashMap;
 const PASSWORD: &str = "Passw0rd!";
 const NEW_PASSWORD: &str = "N3w-Passw0rd!";
 const PHONE: &str = "+12065551234";
-const WRONG_CODE: (&str, &str) = (
-    "CodeMismatchException",
-    "Invalid code or auth state for the user.",
-);
-const INVALID_SESSION: (&str, &str) = ("NotAuthorizedException", "Invalid session for the user.");
+const WRONG_CODE: &str = "Invalid code or auth state for the user.";
+const INVALID_SESSION: &str = "Invalid session for the user.";
 
 struct Mfa {
     app: TestApp,
     pool_id: String,
     client_id: String,
-}
-
-fn expect(got: (String, String), want: (&str, &str)) {
-    assert_eq!((got.0.as_str(), got.1.as_str()), want);
 }
 
 fn params(p: Option<&HashMap<String, String>>) -> Vec<String> {
@@ -90,52 +83,22 @@ impl Mfa {
     /// A confirmed user with the given attributes (`permanent` = false leaves the password
     /// temporary: FORCE_CHANGE_PASSWORD).
     async fn user(&self, username: &str, attrs: &[(&str, &str)], permanent: bool) {
-        let attrs: Vec<_> = attrs
-            .iter()
-            .map(|(k, v)| json!({"Name": k, "Value": v}))
-            .collect();
-        self.app
-            .call(
-                "AdminCreateUser",
-                json!({"UserPoolId": self.pool_id, "Username": username, "TemporaryPassword": PASSWORD,
-                       "MessageAction": "SUPPRESS", "UserAttributes": attrs}),
-            )
-            .await;
         if permanent {
             self.app
-                .call(
-                    "AdminSetUserPassword",
-                    json!({"UserPoolId": self.pool_id, "Username": username, "Password": PASSWORD, "Permanent": true}),
-                )
+                .confirmed_user(&self.pool_id, username, PASSWORD, attrs)
+                .await;
+        } else {
+            self.app
+                .create_user(&self.pool_id, username, PASSWORD, attrs)
                 .await;
         }
     }
 
     async fn sign_in(&self, username: &str) -> InitiateAuthOutput {
         self.app
-            .client
-            .initiate_auth()
-            .auth_flow(AuthFlowType::UserPasswordAuth)
-            .client_id(&self.client_id)
-            .auth_parameters("USERNAME", username)
-            .auth_parameters("PASSWORD", PASSWORD)
-            .send()
+            .password_auth(&self.client_id, username, PASSWORD)
             .await
             .expect("InitiateAuth")
-    }
-
-    async fn sign_in_err(&self, username: &str) -> (String, String) {
-        expect_err(
-            self.app
-                .client
-                .initiate_auth()
-                .auth_flow(AuthFlowType::UserPasswordAuth)
-                .client_id(&self.client_id)
-                .auth_parameters("USERNAME", username)
-                .auth_parameters("PASSWORD", PASSWORD)
-                .send()
-                .await,
-        )
     }
 
     async fn respond_raw(
@@ -143,7 +106,7 @@ impl Mfa {
         challenge: ChallengeNameType,
         session: &str,
         answers: &[(&str, &str)],
-    ) -> Result<RespondToAuthChallengeOutput, (String, String)> {
+    ) -> Result<RespondToAuthChallengeOutput, SdkError<RespondToAuthChallengeError>> {
         let mut req = self
             .app
             .client
@@ -154,7 +117,7 @@ impl Mfa {
         for (k, v) in answers {
             req = req.challenge_responses(*k, *v);
         }
-        req.send().await.map_err(|e| err_code(&e))
+        req.send().await
     }
 
     async fn respond(
@@ -169,23 +132,12 @@ impl Mfa {
         }
     }
 
-    async fn respond_err(
-        &self,
-        challenge: ChallengeNameType,
-        session: &str,
-        answers: &[(&str, &str)],
-    ) -> (String, String) {
-        match self.respond_raw(challenge, session, answers).await {
-            Ok(r) => panic!("expected an error, got {r:?}"),
-            Err(e) => e,
-        }
-    }
-
     async fn access_token(&self, username: &str) -> String {
-        let r = self.sign_in(username).await;
-        r.authentication_result()
-            .and_then(|a| a.access_token())
-            .unwrap_or_else(|| panic!("tokens expected, got {r:?}"))
+        self.app
+            .password_sign_in(&self.client_id, username, PASSWORD)
+            .await
+            .access_token()
+            .unwrap_or_default()
             .to_string()
     }
 
@@ -348,15 +300,15 @@ async fn pool_mfa_configuration_is_stored_echoed_and_checked() {
 
     let app2 = spawn_app().await;
     let pool2 = app2.create_pool("none").await;
-    let err = expect_err(
+    assert_sdk_code(
         app2.client
             .set_user_pool_mfa_config()
             .user_pool_id(&pool2)
             .mfa_configuration(UserPoolMfaType::On)
             .send()
             .await,
+        "InvalidParameterException",
     );
-    assert_eq!(err.0, "InvalidParameterException");
 }
 
 #[tokio::test]
@@ -416,24 +368,20 @@ async fn preferences_and_legacy_settings_show_in_get_user_and_admin_get_user() {
     assert_eq!(a.preferred_mfa_setting(), Some("SMS_MFA"));
 
     // TOTP cannot be turned on before a token is verified; two preferred factors are refused.
-    expect(
-        expect_err(
-            c.set_user_mfa_preference()
-                .access_token(&access)
-                .software_token_mfa_settings(
-                    SoftwareTokenMfaSettingsType::builder()
-                        .enabled(true)
-                        .build(),
-                )
-                .send()
-                .await,
-        ),
-        (
-            "InvalidParameterException",
-            "User does not have delivery config set to turn on SOFTWARE_TOKEN_MFA",
-        ),
+    assert_sdk_err(
+        c.set_user_mfa_preference()
+            .access_token(&access)
+            .software_token_mfa_settings(
+                SoftwareTokenMfaSettingsType::builder()
+                    .enabled(true)
+                    .build(),
+            )
+            .send()
+            .await,
+        "InvalidParameterException",
+        "User does not have delivery config set to turn on SOFTWARE_TOKEN_MFA",
     );
-    let (code, _) = expect_err(
+    assert_sdk_code(
         c.set_user_mfa_preference()
             .access_token(&access)
             .sms_mfa_settings(
@@ -450,8 +398,8 @@ async fn preferences_and_legacy_settings_show_in_get_user_and_admin_get_user() {
             )
             .send()
             .await,
+        "InvalidParameterException",
     );
-    assert_eq!(code, "InvalidParameterException");
 
     // Turning the preferred factor off clears the preference; the legacy settings are SMS only.
     m.prefer("alice", Some((false, false)), None, Some((false, false)))
@@ -500,18 +448,14 @@ async fn preferences_and_legacy_settings_show_in_get_user_and_admin_get_user() {
     // SMS needs a phone number.
     m.user("bob", &[("email", "bob@example.com")], true).await;
     let bob = m.access_token("bob").await;
-    expect(
-        expect_err(
-            c.set_user_mfa_preference()
-                .access_token(&bob)
-                .sms_mfa_settings(SmsMfaSettingsType::builder().enabled(true).build())
-                .send()
-                .await,
-        ),
-        (
-            "InvalidParameterException",
-            "User does not have delivery config set to turn on SMS_MFA",
-        ),
+    assert_sdk_err(
+        c.set_user_mfa_preference()
+            .access_token(&bob)
+            .sms_mfa_settings(SmsMfaSettingsType::builder().enabled(true).build())
+            .send()
+            .await,
+        "InvalidParameterException",
+        "User does not have delivery config set to turn on SMS_MFA",
     );
 }
 
@@ -522,17 +466,13 @@ async fn software_tokens_with_an_access_token_follow_rfc_6238() {
         .await;
     let access = m.access_token("alice").await;
     let c = &m.app.client;
-    expect(
-        expect_err(
-            c.associate_software_token()
-                .access_token(&access)
-                .send()
-                .await,
-        ),
-        (
-            "SoftwareTokenMFANotFoundException",
-            "Software Token MFA has not been enabled by the userPool",
-        ),
+    assert_sdk_err(
+        c.associate_software_token()
+            .access_token(&access)
+            .send()
+            .await,
+        "SoftwareTokenMFANotFoundException",
+        "Software Token MFA has not been enabled by the userPool",
     );
     m.set_pool("OPTIONAL", &["TOTP"]).await;
     let assoc = c
@@ -547,18 +487,14 @@ async fn software_tokens_with_an_access_token_follow_rfc_6238() {
         .chars()
         .all(|ch| ch.is_ascii_uppercase() || ('2'..='7').contains(&ch)));
     assert_eq!(assoc.session(), None);
-    expect(
-        expect_err(
-            c.verify_software_token()
-                .access_token(&access)
-                .user_code("000000")
-                .send()
-                .await,
-        ),
-        (
-            "EnableSoftwareTokenMFAException",
-            "Code mismatch and fail enable Software Token MFA",
-        ),
+    assert_sdk_err(
+        c.verify_software_token()
+            .access_token(&access)
+            .user_code("000000")
+            .send()
+            .await,
+        "EnableSoftwareTokenMFAException",
+        "Code mismatch and fail enable Software Token MFA",
     );
     // One step either side is accepted.
     let previous = totp::code_at(&secret, m.app.state.clock.unix() - 30).expect("code");
@@ -607,38 +543,35 @@ async fn software_tokens_with_an_access_token_follow_rfc_6238() {
     );
     let session = session_of(r.session());
     let used = totp::code_at(&secret, m.app.state.clock.unix() - 30).expect("code");
-    expect(
-        m.respond_err(
+    assert_sdk_err(
+        m.respond_raw(
             ChallengeNameType::SoftwareTokenMfa,
             &session,
             &[("USERNAME", "alice"), ("SOFTWARE_TOKEN_MFA_CODE", &used)],
         )
         .await,
-        (
-            "ExpiredCodeException",
-            "Your software token has already been used once.",
-        ),
+        "ExpiredCodeException",
+        "Your software token has already been used once.",
     );
-    expect(
-        m.respond_err(
+    assert_sdk_err(
+        m.respond_raw(
             ChallengeNameType::SoftwareTokenMfa,
             &session,
             &[("USERNAME", "alice"), ("SOFTWARE_TOKEN_MFA_CODE", "12345x")],
         )
         .await,
+        "CodeMismatchException",
         WRONG_CODE,
     );
-    expect(
-        m.respond_err(
+    assert_sdk_err(
+        m.respond_raw(
             ChallengeNameType::SoftwareTokenMfa,
             &session,
             &[("USERNAME", "alice")],
         )
         .await,
-        (
-            "InvalidParameterException",
-            "Missing required parameter SOFTWARE_TOKEN_MFA_CODE",
-        ),
+        "InvalidParameterException",
+        "Missing required parameter SOFTWARE_TOKEN_MFA_CODE",
     );
     m.advance_to_next_step().await;
     let code = m.totp_now(&secret);
@@ -652,17 +585,15 @@ async fn software_tokens_with_an_access_token_follow_rfc_6238() {
     assert_tokens(&done);
     // The same code cannot sign in twice.
     let r = m.sign_in("alice").await;
-    expect(
-        m.respond_err(
+    assert_sdk_err(
+        m.respond_raw(
             ChallengeNameType::SoftwareTokenMfa,
             &session_of(r.session()),
             &[("USERNAME", "alice"), ("SOFTWARE_TOKEN_MFA_CODE", &code)],
         )
         .await,
-        (
-            "ExpiredCodeException",
-            "Your software token has already been used once.",
-        ),
+        "ExpiredCodeException",
+        "Your software token has already been used once.",
     );
 }
 
@@ -694,13 +625,14 @@ async fn sms_mfa_sends_a_code_to_the_outbox_and_verifies_the_phone() {
     let code = msgs[0]["code"].as_str().unwrap_or_default().to_string();
     assert_eq!(code.len(), 6);
     assert_eq!(msgs[0]["body"], format!("Your code is {code}"));
-    expect(
-        m.respond_err(
+    assert_sdk_err(
+        m.respond_raw(
             ChallengeNameType::SmsMfa,
             &session,
             &[("USERNAME", "alice"), ("SMS_MFA_CODE", "000000")],
         )
         .await,
+        "CodeMismatchException",
         WRONG_CODE,
     );
     // The same session may be retried after a wrong code.
@@ -712,17 +644,15 @@ async fn sms_mfa_sends_a_code_to_the_outbox_and_verifies_the_phone() {
         )
         .await;
     assert_tokens(&done);
-    expect(
-        m.respond_err(
+    assert_sdk_err(
+        m.respond_raw(
             ChallengeNameType::SmsMfa,
             &session,
             &[("USERNAME", "alice"), ("SMS_MFA_CODE", &code)],
         )
         .await,
-        (
-            "NotAuthorizedException",
-            "Invalid session for the user, session can only be used once.",
-        ),
+        "NotAuthorizedException",
+        "Invalid session for the user, session can only be used once.",
     );
     let u = m
         .app
@@ -746,23 +676,25 @@ async fn three_wrong_codes_end_the_session_and_sessions_expire_by_the_emulator_c
     let session = session_of(r.session());
     let code = m.mfa_code("alice").await;
     for _ in 0..3 {
-        expect(
-            m.respond_err(
+        assert_sdk_err(
+            m.respond_raw(
                 ChallengeNameType::SmsMfa,
                 &session,
                 &[("USERNAME", "alice"), ("SMS_MFA_CODE", "000000")],
             )
             .await,
+            "CodeMismatchException",
             WRONG_CODE,
         );
     }
-    expect(
-        m.respond_err(
+    assert_sdk_err(
+        m.respond_raw(
             ChallengeNameType::SmsMfa,
             &session,
             &[("USERNAME", "alice"), ("SMS_MFA_CODE", &code)],
         )
         .await,
+        "NotAuthorizedException",
         INVALID_SESSION,
     );
 
@@ -771,44 +703,44 @@ async fn three_wrong_codes_end_the_session_and_sessions_expire_by_the_emulator_c
     let session = session_of(r.session());
     let code = m.mfa_code("alice").await;
     m.app.advance_clock(181).await;
-    expect(
-        m.respond_err(
+    assert_sdk_err(
+        m.respond_raw(
             ChallengeNameType::SmsMfa,
             &session,
             &[("USERNAME", "alice"), ("SMS_MFA_CODE", &code)],
         )
         .await,
-        (
-            "NotAuthorizedException",
-            "Invalid session for the user, session is expired.",
-        ),
+        "NotAuthorizedException",
+        "Invalid session for the user, session is expired.",
     );
 
     // A session answers only its own challenge, client and user.
     let r = m.sign_in("alice").await;
     let session = session_of(r.session());
     let code = m.mfa_code("alice").await;
-    expect(
-        m.respond_err(
+    assert_sdk_err(
+        m.respond_raw(
             ChallengeNameType::SoftwareTokenMfa,
             &session,
             &[("USERNAME", "alice"), ("SOFTWARE_TOKEN_MFA_CODE", &code)],
         )
         .await,
+        "NotAuthorizedException",
         INVALID_SESSION,
     );
     m.user("bob", &[("phone_number", PHONE)], true).await;
-    expect(
-        m.respond_err(
+    assert_sdk_err(
+        m.respond_raw(
             ChallengeNameType::SmsMfa,
             &session,
             &[("USERNAME", "bob"), ("SMS_MFA_CODE", &code)],
         )
         .await,
+        "NotAuthorizedException",
         INVALID_SESSION,
     );
     let other = m.app.create_client(&m.pool_id).await;
-    let err = expect_err(
+    assert_sdk_err(
         m.app
             .client
             .respond_to_auth_challenge()
@@ -819,8 +751,9 @@ async fn three_wrong_codes_end_the_session_and_sessions_expire_by_the_emulator_c
             .challenge_responses("SMS_MFA_CODE", &code)
             .send()
             .await,
+        "NotAuthorizedException",
+        INVALID_SESSION,
     );
-    expect(err, INVALID_SESSION);
     let done = m
         .respond(
             ChallengeNameType::SmsMfa,
@@ -876,7 +809,7 @@ async fn email_mfa_through_the_admin_flow() {
     let code = msgs[0]["code"].as_str().unwrap_or_default().to_string();
     assert_eq!(msgs[0]["body"], format!("Sign-in code: {code}"));
     let session = session_of(r.session());
-    let err = expect_err(
+    assert_sdk_err(
         c.admin_respond_to_auth_challenge()
             .user_pool_id(&m.pool_id)
             .client_id(&m.client_id)
@@ -886,8 +819,9 @@ async fn email_mfa_through_the_admin_flow() {
             .challenge_responses("EMAIL_OTP_CODE", "999999")
             .send()
             .await,
+        "CodeMismatchException",
+        WRONG_CODE,
     );
-    expect(err, WRONG_CODE);
     let done = c
         .admin_respond_to_auth_challenge()
         .user_pool_id(&m.pool_id)
@@ -935,25 +869,24 @@ async fn several_factors_ask_the_user_to_choose_one() {
         ]
     );
     let session = session_of(r.session());
-    let (code, _) = m
-        .respond_err(
+    assert_sdk_code(
+        m.respond_raw(
             ChallengeNameType::SelectMfaType,
             &session,
             &[("USERNAME", "alice"), ("ANSWER", "WEB_AUTHN")],
         )
-        .await;
-    assert_eq!(code, "InvalidParameterException");
-    expect(
-        m.respond_err(
+        .await,
+        "InvalidParameterException",
+    );
+    assert_sdk_err(
+        m.respond_raw(
             ChallengeNameType::SelectMfaType,
             &session,
             &[("USERNAME", "alice")],
         )
         .await,
-        (
-            "InvalidParameterException",
-            "Missing required parameter ANSWER",
-        ),
+        "InvalidParameterException",
+        "Missing required parameter ANSWER",
     );
     // The API documentation's EMAIL_MFA is accepted for EMAIL_OTP.
     let r = m
@@ -1028,10 +961,11 @@ async fn mfa_setup_with_a_software_token_uses_the_session_at_every_step() {
         ]
     );
     let s0 = session_of(r.session());
-    let (code, _) = m
-        .respond_err(ChallengeNameType::MfaSetup, &s0, &[("USERNAME", "alice")])
-        .await;
-    assert_eq!(code, "InvalidParameterException");
+    assert_sdk_code(
+        m.respond_raw(ChallengeNameType::MfaSetup, &s0, &[("USERNAME", "alice")])
+            .await,
+        "InvalidParameterException",
+    );
 
     let c = &m.app.client;
     let assoc = c
@@ -1043,25 +977,19 @@ async fn mfa_setup_with_a_software_token_uses_the_session_at_every_step() {
     let secret = assoc.secret_code().unwrap_or_default().to_string();
     let s1 = session_of(assoc.session());
     assert_ne!(s1, s0);
-    expect(
-        expect_err(c.associate_software_token().session(&s0).send().await),
-        (
-            "NotAuthorizedException",
-            "Invalid session for the user, session can only be used once.",
-        ),
+    assert_sdk_err(
+        c.associate_software_token().session(&s0).send().await,
+        "NotAuthorizedException",
+        "Invalid session for the user, session can only be used once.",
     );
-    expect(
-        expect_err(
-            c.verify_software_token()
-                .session(&s1)
-                .user_code("000000")
-                .send()
-                .await,
-        ),
-        (
-            "EnableSoftwareTokenMFAException",
-            "Code mismatch and fail enable Software Token MFA",
-        ),
+    assert_sdk_err(
+        c.verify_software_token()
+            .session(&s1)
+            .user_code("000000")
+            .send()
+            .await,
+        "EnableSoftwareTokenMFAException",
+        "Code mismatch and fail enable Software Token MFA",
     );
     let v = c
         .verify_software_token()
@@ -1120,14 +1048,15 @@ async fn mfa_setup_with_email_sends_an_email_otp_to_the_address_given() {
         ]
     );
     let session = session_of(r.session());
-    expect(
-        m.respond_err(
+    assert_sdk_err(
+        m.respond_raw(
             ChallengeNameType::MfaSetup,
             &session,
             &[("USERNAME", "alice"), ("EMAIL", "nope")],
         )
         .await,
-        ("InvalidParameterException", "Invalid email address format."),
+        "InvalidParameterException",
+        "Invalid email address format.",
     );
     let r = m
         .respond(
@@ -1208,12 +1137,13 @@ async fn a_new_password_is_followed_by_mfa_setup_and_sms_only_pools_need_a_phone
     sms_only
         .user("bob", &[("email", "bob@example.com")], true)
         .await;
-    expect(
-        sms_only.sign_in_err("bob").await,
-        (
-            "MFAMethodNotFoundException",
-            "No MFA mechanism registerd in the account.",
-        ),
+    assert_sdk_err(
+        sms_only
+            .app
+            .password_auth(&sms_only.client_id, "bob", PASSWORD)
+            .await,
+        "MFAMethodNotFoundException",
+        "No MFA mechanism registerd in the account.",
     );
 }
 
@@ -1227,52 +1157,13 @@ async fn srp_sign_ins_reach_the_mfa_challenges() {
     )
     .await;
     m.user("bob", &[("email", "bob@example.com")], true).await;
-    let pool_name = m
-        .pool_id
-        .split_once('_')
-        .map(|(_, n)| n)
-        .unwrap_or_default()
-        .to_string();
     for (user, want) in [
         ("alice", ChallengeNameType::SmsMfa),
         ("bob", ChallengeNameType::MfaSetup),
     ] {
-        let a: Vec<u8> = (0..128u32).map(|i| (i * 29 + 3) as u8).collect();
-        let start = m
-            .app
-            .client
-            .initiate_auth()
-            .auth_flow(AuthFlowType::UserSrpAuth)
-            .client_id(&m.client_id)
-            .auth_parameters("USERNAME", user)
-            .auth_parameters("SRP_A", hex::encode(client::srp_a(&a)))
-            .send()
-            .await
-            .expect("InitiateAuth USER_SRP_AUTH");
-        let p = start.challenge_parameters().cloned().unwrap_or_default();
-        let block = STANDARD.decode(&p["SECRET_BLOCK"]).expect("base64");
-        let timestamp = client::timestamp_at(m.app.state.clock.now());
-        let signature = client::signature(
-            &pool_name,
-            &p["USER_ID_FOR_SRP"],
-            PASSWORD,
-            &p["SALT"],
-            &p["SRP_B"],
-            &a,
-            &block,
-            &timestamp,
-        );
         let r = m
             .app
-            .client
-            .respond_to_auth_challenge()
-            .client_id(&m.client_id)
-            .challenge_name(ChallengeNameType::PasswordVerifier)
-            .challenge_responses("USERNAME", &p["USER_ID_FOR_SRP"])
-            .challenge_responses("PASSWORD_CLAIM_SECRET_BLOCK", &p["SECRET_BLOCK"])
-            .challenge_responses("PASSWORD_CLAIM_SIGNATURE", signature)
-            .challenge_responses("TIMESTAMP", timestamp)
-            .send()
+            .srp_sign_in(&m.pool_id, &m.client_id, user, PASSWORD)
             .await
             .expect("PASSWORD_VERIFIER");
         assert_eq!(r.challenge_name(), Some(&want), "{user}");

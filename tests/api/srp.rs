@@ -3,7 +3,7 @@
 
 use crate::helpers::*;
 use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ChallengeNameType};
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
 use cognito_emulator::crypto::srp::client;
@@ -14,15 +14,6 @@ use std::collections::HashMap;
 const PASSWORD: &str = "Passw0rd!";
 const NEW_PASSWORD: &str = "N3w-Passw0rd!";
 const INCORRECT: (&str, &str) = ("NotAuthorizedException", "Incorrect username or password.");
-
-/// The client's secret ephemeral a: 128 bytes, as the JS SDK draws it.
-fn random_a() -> Vec<u8> {
-    (0..128u32).map(|i| (i * 37 + 11) as u8).collect()
-}
-
-fn pool_name(pool_id: &str) -> &str {
-    pool_id.split_once('_').map(|(_, n)| n).unwrap_or(pool_id)
-}
 
 struct Srp {
     app: TestApp,
@@ -77,27 +68,14 @@ impl Srp {
     }
 
     async fn create_user_with(&self, username: &str, email: &str, permanent: bool) {
-        self.app
-            .call(
-                "AdminCreateUser",
-                json!({
-                    "UserPoolId": self.pool_id,
-                    "Username": username,
-                    "TemporaryPassword": PASSWORD,
-                    "MessageAction": "SUPPRESS",
-                    "UserAttributes": [
-                        {"Name": "email", "Value": email},
-                        {"Name": "email_verified", "Value": "true"}
-                    ]
-                }),
-            )
-            .await;
+        let attrs = [("email", email), ("email_verified", "true")];
         if permanent {
             self.app
-                .call(
-                    "AdminSetUserPassword",
-                    json!({"UserPoolId": self.pool_id, "Username": username, "Password": PASSWORD, "Permanent": true}),
-                )
+                .confirmed_user(&self.pool_id, username, PASSWORD, &attrs)
+                .await;
+        } else {
+            self.app
+                .create_user(&self.pool_id, username, PASSWORD, &attrs)
                 .await;
         }
     }
@@ -118,8 +96,8 @@ impl Srp {
 
     /// InitiateAuth USER_SRP_AUTH; asserts the PASSWORD_VERIFIER shape.
     async fn initiate(&self, username: &str) -> Challenge {
-        let a = random_a();
-        let srp_a = hex::encode(client::srp_a(&a));
+        let a = srp_secret();
+        let srp_a = srp_a(&a);
         let resp = self
             .app
             .call("InitiateAuth", self.initiate_body(username, &srp_a))
@@ -208,15 +186,6 @@ impl Srp {
     }
 }
 
-fn expect(want: (&str, &str), got: (String, String)) {
-    assert_eq!((got.0.as_str(), got.1.as_str()), want);
-}
-
-fn claims(jwt: &str) -> Value {
-    let payload = jwt.split('.').nth(1).expect("a JWT has a payload");
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("base64url")).expect("JSON")
-}
-
 fn assert_tokens(resp: &Value, username: &str) {
     let result = &resp["AuthenticationResult"];
     assert_eq!(resp["ChallengeParameters"], json!({}), "{resp}");
@@ -233,7 +202,7 @@ fn assert_tokens(resp: &Value, username: &str) {
 #[tokio::test]
 async fn the_sdk_signs_in_with_srp_and_gets_tokens() {
     let s = Srp::new().await;
-    let a = random_a();
+    let a = srp_secret();
     let init = s
         .app
         .client
@@ -241,7 +210,7 @@ async fn the_sdk_signs_in_with_srp_and_gets_tokens() {
         .client_id(&s.client_id)
         .auth_flow(AuthFlowType::UserSrpAuth)
         .auth_parameters("USERNAME", "alice")
-        .auth_parameters("SRP_A", hex::encode(client::srp_a(&a)))
+        .auth_parameters("SRP_A", srp_a(&a))
         .send()
         .await
         .expect("InitiateAuth USER_SRP_AUTH");
@@ -278,27 +247,13 @@ async fn the_sdk_signs_in_with_srp_and_gets_tokens() {
         .expect("standard base64");
     assert!(block.len() >= 32);
 
-    let ts = client::timestamp_at(s.now());
-    let signature = client::signature(
-        pool_name(&s.pool_id),
-        "alice",
-        PASSWORD,
-        &p["SALT"],
-        &p["SRP_B"],
-        &a,
-        &block,
-        &ts,
-    );
     let out = s
         .app
         .client
         .respond_to_auth_challenge()
         .client_id(&s.client_id)
         .challenge_name(ChallengeNameType::PasswordVerifier)
-        .challenge_responses("USERNAME", "alice")
-        .challenge_responses("PASSWORD_CLAIM_SECRET_BLOCK", &p["SECRET_BLOCK"])
-        .challenge_responses("PASSWORD_CLAIM_SIGNATURE", signature)
-        .challenge_responses("TIMESTAMP", ts)
+        .set_challenge_responses(Some(s.app.password_claim(&s.pool_id, p, &a, PASSWORD)))
         .send()
         .await
         .expect("PASSWORD_VERIFIER answer");
@@ -316,7 +271,7 @@ async fn the_sdk_signs_in_with_srp_and_gets_tokens() {
 #[tokio::test]
 async fn the_sdk_gets_incorrect_username_or_password_for_a_wrong_password() {
     let s = Srp::new().await;
-    let a = random_a();
+    let a = srp_secret();
     let init = s
         .app
         .client
@@ -324,42 +279,32 @@ async fn the_sdk_gets_incorrect_username_or_password_for_a_wrong_password() {
         .client_id(&s.client_id)
         .auth_flow(AuthFlowType::UserSrpAuth)
         .auth_parameters("USERNAME", "alice")
-        .auth_parameters("SRP_A", hex::encode(client::srp_a(&a)))
+        .auth_parameters("SRP_A", srp_a(&a))
         .send()
         .await
         .expect("InitiateAuth");
     let p: HashMap<String, String> = init.challenge_parameters().cloned().unwrap_or_default();
-    let block = STANDARD.decode(&p["SECRET_BLOCK"]).expect("base64");
-    let ts = client::timestamp_at(s.now());
-    let signature = client::signature(
-        pool_name(&s.pool_id),
-        "alice",
-        "Wr0ng-password",
-        &p["SALT"],
-        &p["SRP_B"],
-        &a,
-        &block,
-        &ts,
-    );
     let result = s
         .app
         .client
         .respond_to_auth_challenge()
         .client_id(&s.client_id)
         .challenge_name(ChallengeNameType::PasswordVerifier)
-        .challenge_responses("USERNAME", "alice")
-        .challenge_responses("PASSWORD_CLAIM_SECRET_BLOCK", &p["SECRET_BLOCK"])
-        .challenge_responses("PASSWORD_CLAIM_SIGNATURE", signature)
-        .challenge_responses("TIMESTAMP", ts)
+        .set_challenge_responses(Some(s.app.password_claim(
+            &s.pool_id,
+            &p,
+            &a,
+            "Wr0ng-password",
+        )))
         .send()
         .await;
-    expect(INCORRECT, expect_err(result));
+    assert_sdk_err(result, INCORRECT.0, INCORRECT.1);
 }
 
 #[tokio::test]
 async fn admin_initiate_auth_and_admin_respond_do_srp_too() {
     let s = Srp::new().await;
-    let a = random_a();
+    let a = srp_secret();
     let init = s
         .app
         .client
@@ -368,7 +313,7 @@ async fn admin_initiate_auth_and_admin_respond_do_srp_too() {
         .client_id(&s.client_id)
         .auth_flow(AuthFlowType::UserSrpAuth)
         .auth_parameters("USERNAME", "alice")
-        .auth_parameters("SRP_A", hex::encode(client::srp_a(&a)))
+        .auth_parameters("SRP_A", srp_a(&a))
         .send()
         .await
         .expect("AdminInitiateAuth USER_SRP_AUTH");
@@ -377,18 +322,6 @@ async fn admin_initiate_auth_and_admin_respond_do_srp_too() {
         Some(&ChallengeNameType::PasswordVerifier)
     );
     let p: HashMap<String, String> = init.challenge_parameters().cloned().unwrap_or_default();
-    let block = STANDARD.decode(&p["SECRET_BLOCK"]).expect("base64");
-    let ts = client::timestamp_at(s.now());
-    let signature = client::signature(
-        pool_name(&s.pool_id),
-        "alice",
-        PASSWORD,
-        &p["SALT"],
-        &p["SRP_B"],
-        &a,
-        &block,
-        &ts,
-    );
     let out = s
         .app
         .client
@@ -396,10 +329,7 @@ async fn admin_initiate_auth_and_admin_respond_do_srp_too() {
         .user_pool_id(&s.pool_id)
         .client_id(&s.client_id)
         .challenge_name(ChallengeNameType::PasswordVerifier)
-        .challenge_responses("USERNAME", "alice")
-        .challenge_responses("PASSWORD_CLAIM_SECRET_BLOCK", &p["SECRET_BLOCK"])
-        .challenge_responses("PASSWORD_CLAIM_SIGNATURE", signature)
-        .challenge_responses("TIMESTAMP", ts)
+        .set_challenge_responses(Some(s.app.password_claim(&s.pool_id, &p, &a, PASSWORD)))
         .send()
         .await
         .expect("AdminRespondToAuthChallenge");
@@ -418,12 +348,12 @@ async fn a_tampered_signature_is_refused() {
     let mut raw = STANDARD.decode(sig).expect("base64");
     raw[7] ^= 0x20;
     r["PASSWORD_CLAIM_SIGNATURE"] = json!(STANDARD.encode(raw));
-    expect(INCORRECT, s.answer_err(r).await);
+    assert_err_pair(s.answer_err(r).await, INCORRECT);
     // Garbage that is not even base64 fails the same way, not as a 500.
     let c = s.initiate("alice").await;
     let mut r = s.responses(&c, PASSWORD, &s.timestamp());
     r["PASSWORD_CLAIM_SIGNATURE"] = json!("not base64 at all!");
-    expect(INCORRECT, s.answer_err(r).await);
+    assert_err_pair(s.answer_err(r).await, INCORRECT);
 }
 
 #[tokio::test]
@@ -433,7 +363,7 @@ async fn a_signature_over_another_timestamp_than_the_one_sent_is_refused() {
     let signed_at = s.now();
     let mut r = s.responses(&c, PASSWORD, &client::timestamp_at(signed_at));
     r["TIMESTAMP"] = json!(client::timestamp_at(signed_at + Duration::seconds(1)));
-    expect(INCORRECT, s.answer_err(r).await);
+    assert_err_pair(s.answer_err(r).await, INCORRECT);
 }
 
 #[tokio::test]
@@ -449,9 +379,9 @@ async fn a_zero_padded_day_in_timestamp_is_refused_even_with_a_matching_signatur
     let ts = client::timestamp_at(s.now());
     assert!(ts.starts_with("Sat Dec 5 10:"), "{ts}");
     let padded = ts.replacen("Dec 5 ", "Dec 05 ", 1);
-    expect(
-        INCORRECT,
+    assert_err_pair(
         s.answer_err(s.responses(&c, PASSWORD, &padded)).await,
+        INCORRECT,
     );
     // The client's own form on a fresh exchange works at the same instant.
     assert_tokens(&s.sign_in("alice", PASSWORD).await, "alice");
@@ -516,7 +446,7 @@ async fn srp_a_that_is_zero_mod_n_is_refused_at_initiate_auth() {
         &format!("000{N}"),
         &two_n,
     ] {
-        expect(INCORRECT, s.initiate_err("alice", a).await);
+        assert_err_pair(s.initiate_err("alice", a).await, INCORRECT);
     }
     let (code, _) = s.initiate_err("alice", "xyz").await;
     assert_eq!(code, "InvalidParameterException");
@@ -526,8 +456,8 @@ async fn srp_a_that_is_zero_mod_n_is_refused_at_initiate_auth() {
 async fn srp_a_of_any_case_and_length_is_accepted() {
     let s = Srp::new().await;
     for form in ["upper", "zero-padded"] {
-        let a = random_a();
-        let plain = hex::encode(client::srp_a(&a));
+        let a = srp_secret();
+        let plain = srp_a(&a);
         let srp_a = match form {
             "upper" => plain.to_uppercase(),
             _ => format!("0000{plain}"),
@@ -554,26 +484,26 @@ async fn a_secret_block_answers_once() {
         .call("RespondToAuthChallenge", s.answer_body(r.clone()))
         .await;
     assert_tokens(&out, "alice");
-    expect(
+    assert_err_pair(
+        s.answer_err(r).await,
         (
             "NotAuthorizedException",
             "Invalid session for the user, session can only be used once.",
         ),
-        s.answer_err(r).await,
     );
     // A failed answer uses the block up as well: no second guess on one exchange.
     let c = s.initiate("alice").await;
-    expect(
-        INCORRECT,
+    assert_err_pair(
         s.answer_err(s.responses(&c, "wrong", &s.timestamp())).await,
+        INCORRECT,
     );
-    expect(
+    assert_err_pair(
+        s.answer_err(s.responses(&c, PASSWORD, &s.timestamp()))
+            .await,
         (
             "NotAuthorizedException",
             "Invalid session for the user, session can only be used once.",
         ),
-        s.answer_err(s.responses(&c, PASSWORD, &s.timestamp()))
-            .await,
     );
 }
 
@@ -583,25 +513,25 @@ async fn an_unknown_or_expired_secret_block_is_an_invalid_session() {
     let c = s.initiate("alice").await;
     let mut r = s.responses(&c, PASSWORD, &s.timestamp());
     r["PASSWORD_CLAIM_SECRET_BLOCK"] = json!(STANDARD.encode([9u8; 64]));
-    expect(
-        ("NotAuthorizedException", "Invalid session for the user."),
+    assert_err_pair(
         s.answer_err(r).await,
+        ("NotAuthorizedException", "Invalid session for the user."),
     );
     let mut r = s.responses(&c, PASSWORD, &s.timestamp());
     r["PASSWORD_CLAIM_SECRET_BLOCK"] = json!("%%% not base64 %%%");
-    expect(
-        ("NotAuthorizedException", "Invalid session for the user."),
+    assert_err_pair(
         s.answer_err(r).await,
+        ("NotAuthorizedException", "Invalid session for the user."),
     );
     // The default AuthSessionValidity is 3 minutes.
     s.app.advance_clock(181).await;
     let r = s.responses(&c, PASSWORD, &s.timestamp());
-    expect(
+    assert_err_pair(
+        s.answer_err(r).await,
         (
             "NotAuthorizedException",
             "Invalid session for the user, session is expired.",
         ),
-        s.answer_err(r).await,
     );
 }
 
@@ -644,12 +574,12 @@ async fn missing_members_are_named() {
     ] {
         let mut r = s.responses(&c, PASSWORD, &s.timestamp());
         r.as_object_mut().map(|m| m.remove(name));
-        expect(
+        assert_err_pair(
+            s.answer_err(r).await,
             (
                 "InvalidParameterException",
                 &format!("Missing required parameter {name}"),
             ),
-            s.answer_err(r).await,
         );
     }
     // Those refusals did not use the exchange up.
@@ -707,7 +637,7 @@ async fn a_force_change_password_user_gets_new_password_required_after_srp() {
     assert_tokens(&done, "bob");
     // The new password now works with SRP, the temporary one does not.
     assert_tokens(&s.sign_in("bob", NEW_PASSWORD).await, "bob");
-    expect(INCORRECT, s.sign_in_err("bob", PASSWORD).await);
+    assert_err_pair(s.sign_in_err("bob", PASSWORD).await, INCORRECT);
 }
 
 #[tokio::test]
@@ -750,35 +680,35 @@ async fn an_unknown_user_with_existence_errors_prevented_fails_only_at_the_signa
     assert_eq!(keys(&nobody), keys(&real));
     assert!(!nobody.param("SALT").starts_with("00"));
     for c in [&nobody, &again] {
-        expect(
-            INCORRECT,
+        assert_err_pair(
             s.answer_err(s.responses(c, PASSWORD, &s.timestamp())).await,
+            INCORRECT,
         );
     }
     // Answering with the name typed instead of the id fails the same way.
     let c = s.initiate("nobody").await;
     let mut r = s.responses(&c, PASSWORD, &s.timestamp());
     r["USERNAME"] = json!("nobody");
-    expect(INCORRECT, s.answer_err(r).await);
+    assert_err_pair(s.answer_err(r).await, INCORRECT);
     // The real user on the same client still signs in, and fails with the same text.
     assert_tokens(&s.answer(&real, PASSWORD).await, "alice");
-    expect(INCORRECT, s.sign_in_err("alice", "wrong").await);
+    assert_err_pair(s.sign_in_err("alice", "wrong").await, INCORRECT);
 }
 
 #[tokio::test]
 async fn an_unknown_user_with_legacy_errors_is_refused_at_initiate_auth() {
     let s = Srp::new().await;
-    let a = hex::encode(client::srp_a(&random_a()));
-    expect(
-        ("UserNotFoundException", "User does not exist."),
+    let a = srp_a(&srp_secret());
+    assert_err_pair(
         s.initiate_err("nobody", &a).await,
+        ("UserNotFoundException", "User does not exist."),
     );
 }
 
 #[tokio::test]
 async fn unconfirmed_disabled_and_locked_out_users_are_refused_at_initiate_auth() {
     let s = Srp::new().await;
-    let a = hex::encode(client::srp_a(&random_a()));
+    let a = srp_a(&srp_secret());
     s.app
         .call(
             "SignUp",
@@ -786,9 +716,9 @@ async fn unconfirmed_disabled_and_locked_out_users_are_refused_at_initiate_auth(
                    "UserAttributes": [{"Name": "email", "Value": "carol@example.com"}]}),
         )
         .await;
-    expect(
-        ("UserNotConfirmedException", "User is not confirmed."),
+    assert_err_pair(
         s.initiate_err("carol", &a).await,
+        ("UserNotConfirmedException", "User is not confirmed."),
     );
     s.app
         .call(
@@ -796,9 +726,9 @@ async fn unconfirmed_disabled_and_locked_out_users_are_refused_at_initiate_auth(
             json!({"UserPoolId": s.pool_id, "Username": "alice"}),
         )
         .await;
-    expect(
-        ("NotAuthorizedException", "User is disabled."),
+    assert_err_pair(
         s.initiate_err("alice", &a).await,
+        ("NotAuthorizedException", "User is disabled."),
     );
     s.app
         .call(
@@ -807,11 +737,11 @@ async fn unconfirmed_disabled_and_locked_out_users_are_refused_at_initiate_auth(
         )
         .await;
     for _ in 0..5 {
-        expect(INCORRECT, s.sign_in_err("alice", "wrong").await);
+        assert_err_pair(s.sign_in_err("alice", "wrong").await, INCORRECT);
     }
-    expect(
-        ("NotAuthorizedException", "Password attempts exceeded"),
+    assert_err_pair(
         s.initiate_err("alice", &a).await,
+        ("NotAuthorizedException", "Password attempts exceeded"),
     );
     // The lock after five failures lasts one second; then the right password works.
     s.app.advance_clock(2).await;
@@ -828,10 +758,10 @@ async fn a_user_disabled_between_challenge_and_answer_is_refused() {
             json!({"UserPoolId": s.pool_id, "Username": "alice"}),
         )
         .await;
-    expect(
-        ("NotAuthorizedException", "User is disabled."),
+    assert_err_pair(
         s.answer_err(s.responses(&c, PASSWORD, &s.timestamp()))
             .await,
+        ("NotAuthorizedException", "User is disabled."),
     );
 }
 
@@ -855,9 +785,9 @@ async fn an_alias_signs_in_as_the_internal_username() {
     let c = s.initiate("alice").await;
     let mut r = s.responses(&c, PASSWORD, &s.timestamp());
     r["USERNAME"] = json!("bob");
-    expect(
-        ("NotAuthorizedException", "Invalid session for the user."),
+    assert_err_pair(
         s.answer_err(r).await,
+        ("NotAuthorizedException", "Invalid session for the user."),
     );
 }
 
@@ -884,7 +814,7 @@ async fn a_client_with_a_secret_needs_secret_hash_on_both_steps() {
     let c = s.initiate("alice@example.com").await;
     assert_tokens(&s.answer(&c, PASSWORD).await, "alice");
 
-    let a = hex::encode(client::srp_a(&random_a()));
+    let a = srp_a(&srp_secret());
     let mut body = s.initiate_body("alice", &a);
     body["AuthParameters"]
         .as_object_mut()
@@ -902,9 +832,9 @@ async fn a_client_with_a_secret_needs_secret_hash_on_both_steps() {
     let mut r = s.responses(&c, PASSWORD, &s.timestamp());
     r["SECRET_HASH"] = json!(secret_hash::compute("wrong", "alice", &s.client_id));
     let wrong_hash = format!("Unable to verify secret hash for client {}", s.client_id);
-    expect(
-        ("NotAuthorizedException", &wrong_hash),
+    assert_err_pair(
         s.answer_err(r).await,
+        ("NotAuthorizedException", &wrong_hash),
     );
     // A SECRET_HASH refusal comes before the exchange is used.
     assert_tokens(&s.answer(&c, PASSWORD).await, "alice");

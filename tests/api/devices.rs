@@ -7,7 +7,7 @@ use crate::helpers::*;
 use aws_sdk_cognitoidentityprovider::types::{
     AuthFlowType, ChallengeNameType, DeviceRememberedStatusType, DeviceSecretVerifierConfigType,
 };
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use cognito_emulator::crypto::srp::client;
 use serde_json::{json, Value};
@@ -16,24 +16,6 @@ use std::collections::HashMap;
 const PASSWORD: &str = "Passw0rd!";
 const NOT_FOUND: (&str, &str) = ("ResourceNotFoundException", "Device does not exist.");
 const INVALID_REFRESH: (&str, &str) = ("NotAuthorizedException", "Invalid Refresh Token.");
-
-/// A client's secret ephemeral a (128 bytes, as the JS SDK draws it).
-fn client_a() -> Vec<u8> {
-    (0..128u32).map(|i| (i * 53 + 7) as u8).collect()
-}
-
-fn claims(jwt: &str) -> Value {
-    let payload = jwt.split('.').nth(1).expect("a JWT has a payload");
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("base64url")).expect("JSON")
-}
-
-fn pair(code: String, message: String) -> (String, String) {
-    (code, message)
-}
-
-fn expect(want: (&str, &str), got: (String, String)) {
-    assert_eq!((got.0.as_str(), got.1.as_str()), want);
-}
 
 /// What a client keeps after ConfirmDevice.
 #[derive(Clone, Debug)]
@@ -89,24 +71,7 @@ impl Devices {
 
     async fn create_user(&self, username: &str) {
         self.app
-            .call(
-                "AdminCreateUser",
-                json!({
-                    "UserPoolId": self.pool_id,
-                    "Username": username,
-                    "MessageAction": "SUPPRESS",
-                    "UserAttributes": [
-                        {"Name": "email", "Value": format!("{username}@example.com")},
-                        {"Name": "email_verified", "Value": "true"}
-                    ]
-                }),
-            )
-            .await;
-        self.app
-            .call(
-                "AdminSetUserPassword",
-                json!({"UserPoolId": self.pool_id, "Username": username, "Password": PASSWORD, "Permanent": true}),
-            )
+            .confirmed_email_user(&self.pool_id, username, PASSWORD)
             .await;
     }
 
@@ -183,7 +148,7 @@ impl Devices {
             "ChallengeResponses": {
                 "USERNAME": username,
                 "DEVICE_KEY": device.key,
-                "SRP_A": hex::encode(client::srp_a(&client_a())),
+                "SRP_A": srp_a(&srp_secret()),
             }
         });
         if let Some(s) = session {
@@ -212,7 +177,7 @@ impl Devices {
             password,
             &param("SALT"),
             &param("SRP_B"),
-            &client_a(),
+            &srp_secret(),
             &block,
             &ts,
         );
@@ -467,7 +432,7 @@ async fn an_opt_in_pool_shows_the_user_only_devices_remembered_with_update_devic
         .device_key(&device.key)
         .send()
         .await;
-    expect(NOT_FOUND, expect_err(err));
+    assert_sdk_err(err, NOT_FOUND.0, NOT_FOUND.1);
     let listed = d
         .app
         .call("ListDevices", json!({"AccessToken": token}))
@@ -512,8 +477,7 @@ async fn an_opt_in_pool_shows_the_user_only_devices_remembered_with_update_devic
             json!({"AccessToken": token, "DeviceKey": device.key, "DeviceRememberedStatus": "not_remembered"}),
         )
         .await;
-    expect(
-        NOT_FOUND,
+    assert_err_pair(
         pair_of(
             d.app
                 .call_err(
@@ -522,12 +486,13 @@ async fn an_opt_in_pool_shows_the_user_only_devices_remembered_with_update_devic
                 )
                 .await,
         ),
+        NOT_FOUND,
     );
 }
 
 fn pair_of(e: (reqwest::StatusCode, String, String)) -> (String, String) {
     assert_eq!(e.0, reqwest::StatusCode::BAD_REQUEST);
-    pair(e.1, e.2)
+    (e.1, e.2)
 }
 
 #[tokio::test]
@@ -558,9 +523,9 @@ async fn confirm_device_refuses_unknown_foreign_repeated_and_malformed_devices()
         "us-east-1_00000000-0000-4000-8000-000000000000",
         bobs_key.as_str(),
     ] {
-        expect(
-            NOT_FOUND,
+        assert_err_pair(
             pair_of(d.app.call_err("ConfirmDevice", body(k)).await),
+            NOT_FOUND,
         );
     }
     let bad = d
@@ -624,40 +589,37 @@ async fn forgetting_a_device_removes_it_and_its_refresh_binding() {
     assert_eq!(listed["Devices"], json!([]));
     assert!(d.admin_list("alice").await.is_empty());
     for op in ["GetDevice", "ForgetDevice"] {
-        expect(
-            NOT_FOUND,
+        assert_err_pair(
             pair_of(
                 d.app
                     .call_err(op, json!({"AccessToken": token, "DeviceKey": device.key}))
                     .await,
             ),
+            NOT_FOUND,
         );
     }
-    expect(
-        NOT_FOUND,
-        pair_of(
+    assert_err_pair(pair_of(
             d.app
                 .call_err(
                     "UpdateDeviceStatus",
                     json!({"AccessToken": token, "DeviceKey": device.key, "DeviceRememberedStatus": "remembered"}),
                 )
                 .await,
-        ),
-    );
+        ), NOT_FOUND);
     let refresh = tokens["RefreshToken"].as_str().unwrap_or_default();
-    expect(
-        INVALID_REFRESH,
+    assert_err_pair(
         d.refresh(refresh, Some(&device.key))
             .await
             .err()
             .unwrap_or_default(),
+        INVALID_REFRESH,
     );
     // The forgotten key at sign-in: the error clients drop the key on.
     let (_, code, message) = d
         .app
         .call_err("InitiateAuth", d.password_body("alice", Some(&device)))
         .await;
-    expect(NOT_FOUND, (code, message));
+    assert_err_pair((code, message), NOT_FOUND);
 }
 
 #[tokio::test]
@@ -753,17 +715,14 @@ async fn the_admin_operations_see_every_confirmed_device_of_the_user() {
         .device_key(&second.key)
         .send()
         .await;
-    expect(NOT_FOUND, expect_err(err));
+    assert_sdk_err(err, NOT_FOUND.0, NOT_FOUND.1);
     let err = sdk
         .admin_list_devices()
         .user_pool_id(&d.pool_id)
         .username("nobody")
         .send()
         .await;
-    expect(
-        ("UserNotFoundException", "User does not exist."),
-        expect_err(err),
-    );
+    assert_sdk_err(err, "UserNotFoundException", "User does not exist.");
     let err = sdk
         .admin_list_devices()
         .user_pool_id(&d.pool_id)
@@ -829,45 +788,26 @@ async fn a_known_device_signs_in_with_device_srp_and_keeps_its_key() {
 async fn the_sdk_gets_device_srp_after_password_verifier() {
     let d = Devices::always().await;
     let (device, _, _) = d.new_device("alice", "laptop").await;
-    let a = client_a();
+    let a = srp_secret();
     let sdk = &d.app.client;
     let init = sdk
         .initiate_auth()
         .client_id(&d.client_id)
         .auth_flow(AuthFlowType::UserSrpAuth)
         .auth_parameters("USERNAME", "alice")
-        .auth_parameters("SRP_A", hex::encode(client::srp_a(&a)))
+        .auth_parameters("SRP_A", srp_a(&a))
         .auth_parameters("DEVICE_KEY", &device.key)
         .send()
         .await
         .expect("InitiateAuth");
     let p: HashMap<String, String> = init.challenge_parameters().cloned().unwrap_or_default();
-    let block = STANDARD.decode(&p["SECRET_BLOCK"]).expect("base64");
-    let ts = d.timestamp();
-    let pool_name = d
-        .pool_id
-        .split_once('_')
-        .map(|(_, n)| n)
-        .unwrap_or_default();
-    let signature = client::signature(
-        pool_name,
-        "alice",
-        PASSWORD,
-        &p["SALT"],
-        &p["SRP_B"],
-        &a,
-        &block,
-        &ts,
-    );
+    let mut claim = d.app.password_claim(&d.pool_id, &p, &a, PASSWORD);
+    claim.insert("DEVICE_KEY".into(), device.key.clone());
     let out = sdk
         .respond_to_auth_challenge()
         .client_id(&d.client_id)
         .challenge_name(ChallengeNameType::PasswordVerifier)
-        .challenge_responses("USERNAME", "alice")
-        .challenge_responses("PASSWORD_CLAIM_SECRET_BLOCK", &p["SECRET_BLOCK"])
-        .challenge_responses("PASSWORD_CLAIM_SIGNATURE", signature)
-        .challenge_responses("TIMESTAMP", ts)
-        .challenge_responses("DEVICE_KEY", &device.key)
+        .set_challenge_responses(Some(claim))
         .send()
         .await
         .expect("PASSWORD_VERIFIER");
@@ -883,7 +823,7 @@ async fn the_sdk_gets_device_srp_after_password_verifier() {
         .session(session)
         .challenge_responses("USERNAME", "alice")
         .challenge_responses("DEVICE_KEY", &device.key)
-        .challenge_responses("SRP_A", hex::encode(client::srp_a(&a)))
+        .challenge_responses("SRP_A", srp_a(&a))
         .send()
         .await
         .expect("DEVICE_SRP_AUTH");
@@ -955,12 +895,12 @@ async fn device_srp_works_without_session_as_pycognito_answers_it() {
             d.device_srp_body("alice", &device, None),
         )
         .await;
-    expect(
+    assert_err_pair(
+        (code, message),
         (
             "InvalidParameterException",
             "Missing required parameter Session",
         ),
-        (code, message),
     );
 }
 
@@ -987,21 +927,21 @@ async fn a_wrong_device_secret_is_refused_and_the_challenge_is_single_use() {
             d.verifier_body(&verifier, &device, "not the device password", true),
         )
         .await;
-    expect(
-        ("NotAuthorizedException", "Incorrect username or password."),
+    assert_err_pair(
         (code, message),
+        ("NotAuthorizedException", "Incorrect username or password."),
     );
     for body in [
         d.verifier_body(&verifier, &device, &device.password, true),
         d.device_srp_body("alice", &device, Some(&session)),
     ] {
         let (_, code, message) = d.app.call_err("RespondToAuthChallenge", body).await;
-        expect(
+        assert_err_pair(
+            (code, message),
             (
                 "NotAuthorizedException",
                 "Invalid session for the user, session can only be used once.",
             ),
-            (code, message),
         );
     }
     // Another device key than the challenged one.
@@ -1017,9 +957,9 @@ async fn a_wrong_device_secret_is_refused_and_the_challenge_is_single_use() {
             d.device_srp_body("alice", &other, challenge["Session"].as_str()),
         )
         .await;
-    expect(
-        ("NotAuthorizedException", "Invalid session for the user."),
+    assert_err_pair(
         (code, message),
+        ("NotAuthorizedException", "Invalid session for the user."),
     );
 }
 
@@ -1035,16 +975,16 @@ async fn an_unknown_device_key_is_refused_before_the_srp_exchange_is_used() {
         .app
         .call_err("InitiateAuth", d.password_body("alice", Some(&unknown)))
         .await;
-    expect(NOT_FOUND, (code, message));
+    assert_err_pair((code, message), NOT_FOUND);
 
     // PASSWORD_VERIFIER: Amplify drops the key and answers again with the same SECRET_BLOCK.
-    let a = client_a();
+    let a = srp_secret();
     let init = d
         .app
         .call(
             "InitiateAuth",
             json!({"AuthFlow": "USER_SRP_AUTH", "ClientId": d.client_id,
-                   "AuthParameters": {"USERNAME": "alice", "SRP_A": hex::encode(client::srp_a(&a))}}),
+                   "AuthParameters": {"USERNAME": "alice", "SRP_A": srp_a(&a)}}),
         )
         .await;
     let p = &init["ChallengeParameters"];
@@ -1081,7 +1021,7 @@ async fn an_unknown_device_key_is_refused_before_the_srp_exchange_is_used() {
         .app
         .call_err("RespondToAuthChallenge", answer.clone())
         .await;
-    expect(NOT_FOUND, (code, message));
+    assert_err_pair((code, message), NOT_FOUND);
     if let Some(r) = answer["ChallengeResponses"].as_object_mut() {
         r.remove("DEVICE_KEY");
     }
@@ -1112,12 +1052,11 @@ async fn a_refresh_needs_the_device_its_sign_in_was_bound_to() {
     let tokens = d.sign_in_on(&device).await;
     for result in [&first, &tokens["AuthenticationResult"]] {
         let refresh = result["RefreshToken"].as_str().unwrap_or_default();
-        expect(
-            INVALID_REFRESH,
+        assert_err_pair(
             d.refresh(refresh, None).await.err().unwrap_or_default(),
-        );
-        expect(
             INVALID_REFRESH,
+        );
+        assert_err_pair(
             d.refresh(
                 refresh,
                 Some("us-east-1_00000000-0000-4000-8000-000000000000"),
@@ -1125,6 +1064,7 @@ async fn a_refresh_needs_the_device_its_sign_in_was_bound_to() {
             .await
             .err()
             .unwrap_or_default(),
+            INVALID_REFRESH,
         );
         let ok = d
             .refresh(refresh, Some(&device.key))
@@ -1157,7 +1097,7 @@ async fn a_refresh_needs_the_device_its_sign_in_was_bound_to() {
         .refresh_token(refresh)
         .send()
         .await;
-    expect(INVALID_REFRESH, expect_err(err));
+    assert_sdk_err(err, INVALID_REFRESH.0, INVALID_REFRESH.1);
 }
 
 #[tokio::test]
@@ -1170,9 +1110,9 @@ async fn the_refresh_token_of_a_device_never_confirmed_does_not_refresh() {
         .unwrap_or_default();
     let refresh = result["RefreshToken"].as_str().unwrap_or_default();
     for device in [None, Some(key)] {
-        expect(
-            INVALID_REFRESH,
+        assert_err_pair(
             d.refresh(refresh, device).await.err().unwrap_or_default(),
+            INVALID_REFRESH,
         );
     }
 }
@@ -1299,6 +1239,6 @@ async fn a_device_never_confirmed_is_dropped_an_hour_later_at_the_next_sign_in()
             }),
         )
         .await;
-    expect(NOT_FOUND, (code, message));
+    assert_err_pair((code, message), NOT_FOUND);
     assert_eq!(d.admin_list("alice").await.len(), 1);
 }

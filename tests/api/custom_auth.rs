@@ -4,12 +4,14 @@
 
 use crate::helpers::*;
 use crate::triggers::{
-    app_for, claims, confirmed_user, pool_with_triggers, respond, FakeLambda, Reply, PASSWORD,
+    app_for, confirmed_user, pool_with_triggers, respond, FakeLambda, Reply, PASSWORD,
+};
+use aws_sdk_cognitoidentityprovider::error::SdkError;
+use aws_sdk_cognitoidentityprovider::operation::initiate_auth::InitiateAuthError;
+use aws_sdk_cognitoidentityprovider::operation::respond_to_auth_challenge::{
+    RespondToAuthChallengeError, RespondToAuthChallengeOutput,
 };
 use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ChallengeNameType};
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
-use cognito_emulator::crypto::srp::client;
 use serde_json::{json, Value};
 
 const CUSTOM: &[&str] = &[
@@ -92,7 +94,7 @@ impl Custom {
             std::collections::HashMap<String, String>,
             Option<String>,
         ),
-        (String, String),
+        SdkError<InitiateAuthError>,
     > {
         self.app
             .client
@@ -109,14 +111,13 @@ impl Custom {
                     o.session().map(str::to_string),
                 )
             })
-            .map_err(|e| err_code(&e))
     }
 
     async fn answer(
         &self,
         session: &str,
         answer: &str,
-    ) -> Result<aws_sdk_cognitoidentityprovider::operation::respond_to_auth_challenge::RespondToAuthChallengeOutput, (String, String)>{
+    ) -> Result<RespondToAuthChallengeOutput, SdkError<RespondToAuthChallengeError>> {
         self.app
             .client
             .respond_to_auth_challenge()
@@ -128,7 +129,6 @@ impl Custom {
             .client_metadata("attempt", "x")
             .send()
             .await
-            .map_err(|e| err_code(&e))
     }
 
     fn sessions(&self, function: &str) -> Vec<Value> {
@@ -261,12 +261,10 @@ async fn define_decides_failure_after_three_wrong_answers() {
         let out = c.answer(&session, "wrong").await.expect("retry");
         session = out.session().expect("a Session").to_string();
     }
-    assert_eq!(
-        c.answer(&session, "wrong").await.expect_err("failed"),
-        (
-            "NotAuthorizedException".to_string(),
-            "Incorrect username or password.".to_string()
-        )
+    assert_sdk_err(
+        c.answer(&session, "wrong").await,
+        "NotAuthorizedException",
+        "Incorrect username or password.",
     );
 }
 
@@ -276,12 +274,10 @@ async fn a_custom_challenge_session_can_be_answered_once() {
     let (_, _, session) = c.start("carol").await.expect("a challenge");
     let session = session.expect("a Session");
     c.answer(&session, "5").await.expect("another challenge");
-    assert_eq!(
-        c.answer(&session, "4").await.expect_err("reused"),
-        (
-            "NotAuthorizedException".to_string(),
-            "Invalid session for the user, session can only be used once.".to_string()
-        )
+    assert_sdk_err(
+        c.answer(&session, "4").await,
+        "NotAuthorizedException",
+        "Invalid session for the user, session can only be used once.",
     );
     let (_, _, fresh) = c.start("carol").await.expect("a challenge");
     assert_sdk_err(
@@ -336,12 +332,10 @@ async fn admin_initiate_auth_runs_the_same_loop() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_users_and_broken_define_answers_fail_as_cognito_does() {
     let c = Custom::new().await;
-    assert_eq!(
-        c.start("nobody").await.expect_err("unknown"),
-        (
-            "UserNotFoundException".to_string(),
-            "User does not exist.".to_string()
-        )
+    assert_sdk_err(
+        c.start("nobody").await,
+        "UserNotFoundException",
+        "User does not exist.",
     );
     assert!(c.lambda.calls().is_empty());
 
@@ -382,14 +376,13 @@ async fn unknown_users_and_broken_define_answers_fail_as_cognito_does() {
 // With SRP first
 // ---------------------------------------------------------------------------------------------
 
-fn pool_name(pool_id: &str) -> &str {
-    pool_id.split_once('_').map(|(_, n)| n).unwrap_or(pool_id)
-}
-
 /// InitiateAuth CUSTOM_AUTH with SRP_A and CHALLENGE_NAME=SRP_A, then the PASSWORD_VERIFIER
 /// answer signed with `password`, as Amplify's CUSTOM_WITH_SRP does.
-async fn srp_then(c: &Custom, password: &str) -> Result<aws_sdk_cognitoidentityprovider::operation::respond_to_auth_challenge::RespondToAuthChallengeOutput, (String, String)>{
-    let a: Vec<u8> = (0..128u32).map(|i| (i * 53 + 7) as u8).collect();
+async fn srp_then(
+    c: &Custom,
+    password: &str,
+) -> Result<RespondToAuthChallengeOutput, SdkError<RespondToAuthChallengeError>> {
+    let a = srp_secret();
     let out = c
         .app
         .client
@@ -397,7 +390,7 @@ async fn srp_then(c: &Custom, password: &str) -> Result<aws_sdk_cognitoidentityp
         .client_id(&c.client_id)
         .auth_flow(AuthFlowType::CustomAuth)
         .auth_parameters("USERNAME", "carol")
-        .auth_parameters("SRP_A", hex::encode(client::srp_a(&a)))
+        .auth_parameters("SRP_A", srp_a(&a))
         .auth_parameters("CHALLENGE_NAME", "SRP_A")
         .send()
         .await
@@ -407,31 +400,14 @@ async fn srp_then(c: &Custom, password: &str) -> Result<aws_sdk_cognitoidentityp
         Some(&ChallengeNameType::PasswordVerifier)
     );
     let p = out.challenge_parameters().cloned().unwrap_or_default();
-    let get = |k: &str| p.get(k).cloned().unwrap_or_default();
-    let timestamp = client::timestamp_at(c.app.state.clock.now());
-    let block = STANDARD.decode(get("SECRET_BLOCK")).expect("base64");
-    let signature = client::signature(
-        pool_name(&c.pool_id),
-        &get("USER_ID_FOR_SRP"),
-        password,
-        &get("SALT"),
-        &get("SRP_B"),
-        &a,
-        &block,
-        &timestamp,
-    );
     c.app
         .client
         .respond_to_auth_challenge()
         .client_id(&c.client_id)
         .challenge_name(ChallengeNameType::PasswordVerifier)
-        .challenge_responses("USERNAME", get("USER_ID_FOR_SRP"))
-        .challenge_responses("PASSWORD_CLAIM_SECRET_BLOCK", get("SECRET_BLOCK"))
-        .challenge_responses("PASSWORD_CLAIM_SIGNATURE", signature)
-        .challenge_responses("TIMESTAMP", timestamp)
+        .set_challenge_responses(Some(c.app.password_claim(&c.pool_id, &p, &a, password)))
         .send()
         .await
-        .map_err(|e| err_code(&e))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -460,12 +436,10 @@ async fn with_srp_first_the_password_is_verified_before_the_custom_challenge() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_srp_first_a_wrong_password_ends_the_sign_in_without_asking_define_again() {
     let c = Custom::new().await;
-    assert_eq!(
-        srp_then(&c, "Wr0ng-password").await.expect_err("refused"),
-        (
-            "NotAuthorizedException".to_string(),
-            "Incorrect username or password.".to_string()
-        )
+    assert_sdk_err(
+        srp_then(&c, "Wr0ng-password").await,
+        "NotAuthorizedException",
+        "Incorrect username or password.",
     );
     assert_eq!(c.lambda.names(), ["DefineAuthChallenge"]);
 }

@@ -22,37 +22,11 @@ async fn setup() -> Setup {
     let app = spawn_app().await;
     let pool_id = app.create_pool("auth").await;
     let client_id = app.create_client(&pool_id).await;
-    create_user(&app, &pool_id, "alice", true).await;
+    app.confirmed_email_user(&pool_id, "alice", PASSWORD).await;
     Setup {
         app,
         pool_id,
         client_id,
-    }
-}
-
-/// AdminCreateUser (no invitation) with an email; `permanent` also sets PASSWORD as permanent,
-/// otherwise PASSWORD is the temporary password (status FORCE_CHANGE_PASSWORD).
-async fn create_user(app: &TestApp, pool_id: &str, username: &str, permanent: bool) {
-    app.call(
-        "AdminCreateUser",
-        json!({
-            "UserPoolId": pool_id,
-            "Username": username,
-            "TemporaryPassword": PASSWORD,
-            "MessageAction": "SUPPRESS",
-            "UserAttributes": [
-                {"Name": "email", "Value": format!("{username}@example.com")},
-                {"Name": "email_verified", "Value": "true"}
-            ]
-        }),
-    )
-    .await;
-    if permanent {
-        app.call(
-            "AdminSetUserPassword",
-            json!({"UserPoolId": pool_id, "Username": username, "Password": PASSWORD, "Permanent": true}),
-        )
-        .await;
     }
 }
 
@@ -71,13 +45,6 @@ fn admin_password_auth(pool_id: &str, client_id: &str, username: &str, password:
         "ClientId": client_id,
         "AuthParameters": {"USERNAME": username, "PASSWORD": password}
     })
-}
-
-/// A JWT's payload, decoded without verification.
-fn claims(jwt: &str) -> Value {
-    let payload = jwt.split('.').nth(1).expect("a JWT has a payload");
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("base64url payload"))
-        .expect("JSON payload")
 }
 
 fn header(jwt: &str) -> Value {
@@ -492,7 +459,7 @@ async fn users_sign_in_with_a_verified_email_alias_and_tokens_name_the_internal_
         .create_pool_with(json!({"PoolName": "alias", "AliasAttributes": ["email"]}))
         .await;
     let client_id = app.create_client(&pool_id).await;
-    create_user(&app, &pool_id, "carol", true).await;
+    app.confirmed_email_user(&pool_id, "carol", PASSWORD).await;
     let r = app
         .call(
             "InitiateAuth",
@@ -510,7 +477,9 @@ async fn users_sign_in_with_a_verified_email_alias_and_tokens_name_the_internal_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn disabled_and_unconfirmed_users_are_refused_whatever_the_password() {
     let s = setup().await;
-    create_user(&s.app, &s.pool_id, "dave", true).await;
+    s.app
+        .confirmed_email_user(&s.pool_id, "dave", PASSWORD)
+        .await;
     s.app
         .call(
             "AdminDisableUser",
@@ -633,7 +602,7 @@ async fn a_client_with_a_secret_needs_the_secret_hash() {
 
 async fn force_change_setup() -> (Setup, Value) {
     let s = setup().await;
-    create_user(&s.app, &s.pool_id, "frank", false).await;
+    s.app.email_user(&s.pool_id, "frank", PASSWORD).await;
     let r = s.sign_in("frank", PASSWORD).await;
     (s, r)
 }
@@ -716,7 +685,7 @@ async fn a_temporary_password_leads_to_new_password_required() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_admin_answer_completes_new_password_required_too() {
     let s = setup().await;
-    create_user(&s.app, &s.pool_id, "frank", false).await;
+    s.app.email_user(&s.pool_id, "frank", PASSWORD).await;
     let r = s
         .app
         .call(
@@ -869,7 +838,7 @@ async fn missing_unknown_and_mismatched_sessions_are_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_temporary_password_expires_after_the_pools_validity() {
     let s = setup().await;
-    create_user(&s.app, &s.pool_id, "frank", false).await;
+    s.app.email_user(&s.pool_id, "frank", PASSWORD).await;
     s.app.advance_clock(8 * 86_400).await;
     assert_eq!(
         s.sign_in_err("frank", PASSWORD).await,

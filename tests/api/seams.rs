@@ -11,47 +11,16 @@ use serde_json::{json, Value};
 
 const PASSWORD: &str = "Passw0rd!";
 
-fn claims(jwt: &str) -> Value {
-    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    use base64::Engine;
-    let payload = jwt.split('.').nth(1).expect("a JWT has a payload");
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("base64url")).expect("JSON")
-}
-
-async fn create_user(app: &TestApp, pool_id: &str, username: &str, permanent: bool) {
-    app.call(
-        "AdminCreateUser",
-        json!({
-            "UserPoolId": pool_id,
-            "Username": username,
-            "TemporaryPassword": PASSWORD,
-            "MessageAction": "SUPPRESS",
-            "UserAttributes": [
-                {"Name": "email", "Value": format!("{username}@example.com")},
-                {"Name": "email_verified", "Value": "true"}
-            ]
-        }),
-    )
-    .await;
-    if permanent {
-        app.call(
-            "AdminSetUserPassword",
-            json!({"UserPoolId": pool_id, "Username": username, "Password": PASSWORD, "Permanent": true}),
-        )
-        .await;
-    }
-}
-
 async fn user_auth_client(app: &TestApp, pool_id: &str) -> String {
-    app.create_client_with(json!({
-        "UserPoolId": pool_id,
-        "ClientName": "seams",
-        "ExplicitAuthFlows": ["ALLOW_USER_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
-    }))
-    .await["ClientId"]
-        .as_str()
-        .expect("ClientId")
-        .to_string()
+    app.client_with_flows(
+        pool_id,
+        &[
+            "ALLOW_USER_AUTH",
+            "ALLOW_USER_PASSWORD_AUTH",
+            "ALLOW_REFRESH_TOKEN_AUTH",
+        ],
+    )
+    .await
 }
 
 fn user_auth(client_id: &str, params: Value) -> Value {
@@ -84,8 +53,8 @@ async fn user_auth_password_and_one_time_code_factors_run_pre_authentication() {
         }))
         .await;
     let client_id = user_auth_client(&app, &pool_id).await;
-    create_user(&app, &pool_id, "amy", true).await;
-    create_user(&app, &pool_id, "bob", true).await;
+    app.confirmed_email_user(&pool_id, "amy", PASSWORD).await;
+    app.confirmed_email_user(&pool_id, "bob", PASSWORD).await;
 
     // PASSWORD preferred.
     let out = app
@@ -169,7 +138,7 @@ async fn admin_sign_ins_track_no_device_whatever_the_auth_flow() {
         }))
         .await;
     let client_id = user_auth_client(&app, &pool_id).await;
-    create_user(&app, &pool_id, "amy", true).await;
+    app.confirmed_email_user(&pool_id, "amy", PASSWORD).await;
     let params =
         json!({"USERNAME": "amy", "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": PASSWORD});
 
@@ -198,7 +167,7 @@ async fn challenge_answers_take_any_alias_hash_the_username_sent_and_check_the_s
         .create_pool_with(json!({"PoolName": "seams", "AliasAttributes": ["email"]}))
         .await;
     let (client_id, secret) = app.create_client_with_secret(&pool_id).await;
-    create_user(&app, &pool_id, "amy", false).await;
+    app.email_user(&pool_id, "amy", PASSWORD).await;
     let hash = |name: &str| secret_hash::compute(&secret, name, &client_id);
 
     // Signed in by the email alias: the challenge names the internal user.

@@ -3,22 +3,12 @@
 //! limits, signing in with aliases and username attributes, and the auth-event operations.
 
 use crate::helpers::*;
-use aws_sdk_cognitoidentityprovider::types::{
-    AttributeType, AuthFlowType, DeliveryMediumType, FeedbackValueType,
-};
+use aws_sdk_cognitoidentityprovider::types::{DeliveryMediumType, FeedbackValueType};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 
 const PASSWORD: &str = "Passw0rd!";
 const NEW_PASSWORD: &str = "N3w-Passw0rd!";
-
-fn attr(name: &str, value: &str) -> AttributeType {
-    AttributeType::builder()
-        .name(name)
-        .value(value)
-        .build()
-        .expect("an attribute with a name")
-}
 
 /// A pool from `extra` CreateUserPool members and a public client allowing password sign-in.
 async fn pool_with(app: &TestApp, extra: Value) -> (String, String) {
@@ -31,27 +21,6 @@ async fn pool_with(app: &TestApp, extra: Value) -> (String, String) {
     (pool, client)
 }
 
-/// A CONFIRMED user with a permanent password and the given attributes.
-async fn confirmed_user(app: &TestApp, pool: &str, username: &str, attrs: &[(&str, &str)]) {
-    let attributes: Vec<Value> = attrs
-        .iter()
-        .map(|(n, v)| json!({ "Name": n, "Value": v }))
-        .collect();
-    app.call(
-        "AdminCreateUser",
-        json!({
-            "UserPoolId": pool, "Username": username, "MessageAction": "SUPPRESS",
-            "TemporaryPassword": PASSWORD, "UserAttributes": attributes
-        }),
-    )
-    .await;
-    app.call(
-        "AdminSetUserPassword",
-        json!({ "UserPoolId": pool, "Username": username, "Password": PASSWORD, "Permanent": true }),
-    )
-    .await;
-}
-
 /// USER_PASSWORD_AUTH through the SDK: the access token, or the error's (code, message).
 async fn sign_in(
     app: &TestApp,
@@ -60,13 +29,7 @@ async fn sign_in(
     password: &str,
 ) -> Result<String, (String, String)> {
     let out = app
-        .client
-        .initiate_auth()
-        .client_id(client)
-        .auth_flow(AuthFlowType::UserPasswordAuth)
-        .auth_parameters("USERNAME", username)
-        .auth_parameters("PASSWORD", password)
-        .send()
+        .password_auth(client, username, password)
         .await
         .map_err(|e| err_code(&e))?;
     Ok(out
@@ -74,39 +37,6 @@ async fn sign_in(
         .and_then(|r| r.access_token())
         .unwrap_or_default()
         .to_string())
-}
-
-async fn user_attrs(app: &TestApp, pool: &str, username: &str) -> HashMap<String, String> {
-    let u = app
-        .client
-        .admin_get_user()
-        .user_pool_id(pool)
-        .username(username)
-        .send()
-        .await
-        .expect("AdminGetUser");
-    u.user_attributes()
-        .iter()
-        .map(|a| {
-            (
-                a.name().to_string(),
-                a.value().unwrap_or_default().to_string(),
-            )
-        })
-        .collect()
-}
-
-async fn status_of(app: &TestApp, pool: &str, username: &str) -> String {
-    app.client
-        .admin_get_user()
-        .user_pool_id(pool)
-        .username(username)
-        .send()
-        .await
-        .expect("AdminGetUser")
-        .user_status()
-        .map(|s| s.as_str().to_string())
-        .unwrap_or_default()
 }
 
 fn other_code(code: &str) -> &'static str {
@@ -124,10 +54,10 @@ fn other_code(code: &str) -> &'static str {
 async fn forgot_password_mails_a_code_and_confirming_it_sets_the_new_password() {
     let app = spawn_app().await;
     let (pool, client) = pool_with(&app, json!({})).await;
-    confirmed_user(
-        &app,
+    app.confirmed_user(
         &pool,
         "jane",
+        PASSWORD,
         &[("email", "jane@example.com"), ("email_verified", "true")],
     )
     .await;
@@ -200,10 +130,10 @@ async fn forgot_password_mails_a_code_and_confirming_it_sets_the_new_password() 
 async fn reset_codes_expire_after_an_hour_and_none_pending_is_an_expired_code() {
     let app = spawn_app().await;
     let (pool, client) = pool_with(&app, json!({})).await;
-    confirmed_user(
-        &app,
+    app.confirmed_user(
         &pool,
         "jane",
+        PASSWORD,
         &[("email", "jane@example.com"), ("email_verified", "true")],
     )
     .await;
@@ -241,10 +171,10 @@ async fn reset_codes_expire_after_an_hour_and_none_pending_is_an_expired_code() 
 async fn a_reset_code_dies_after_five_mismatches_and_a_new_one_works() {
     let app = spawn_app().await;
     let (pool, client) = pool_with(&app, json!({})).await;
-    confirmed_user(
-        &app,
+    app.confirmed_user(
         &pool,
         "jane",
+        PASSWORD,
         &[("email", "jane@example.com"), ("email_verified", "true")],
     )
     .await;
@@ -309,7 +239,8 @@ async fn forgot_password_refuses_users_it_cannot_reach_or_reset() {
             "Username/client id combination not found.".into()
         )
     );
-    confirmed_user(&app, &pool, "unverified", &[("email", "u@example.com")]).await;
+    app.confirmed_user(&pool, "unverified", PASSWORD, &[("email", "u@example.com")])
+        .await;
     assert_eq!(
         expect_err(forgot("unverified").await),
         (
@@ -332,10 +263,10 @@ async fn forgot_password_refuses_users_it_cannot_reach_or_reset() {
             "User password cannot be reset in the current state.".into()
         )
     );
-    confirmed_user(
-        &app,
+    app.confirmed_user(
         &pool,
         "off",
+        PASSWORD,
         &[("email", "o@example.com"), ("email_verified", "true")],
     )
     .await;
@@ -400,7 +331,7 @@ async fn reset_codes_follow_the_account_recovery_setting() {
     ];
     // Without a setting, Cognito's legacy order: a verified phone number first.
     let (pool, client) = pool_with(&app, json!({})).await;
-    confirmed_user(&app, &pool, "jane", &both).await;
+    app.confirmed_user(&pool, "jane", PASSWORD, &both).await;
     let d = app
         .client
         .forgot_password()
@@ -421,7 +352,7 @@ async fn reset_codes_follow_the_account_recovery_setting() {
         ]}}),
     )
     .await;
-    confirmed_user(&app, &pool, "jane", &both).await;
+    app.confirmed_user(&pool, "jane", PASSWORD, &both).await;
     let d = app
         .client
         .forgot_password()
@@ -439,10 +370,10 @@ async fn reset_codes_follow_the_account_recovery_setting() {
 async fn forgot_password_is_limited_per_user_and_hour() {
     let app = spawn_app().await;
     let (pool, client) = pool_with(&app, json!({})).await;
-    confirmed_user(
-        &app,
+    app.confirmed_user(
         &pool,
         "jane",
+        PASSWORD,
         &[("email", "jane@example.com"), ("email_verified", "true")],
     )
     .await;
@@ -477,10 +408,10 @@ async fn no_rate_limits_lifts_the_hourly_limits() {
     })
     .await;
     let (pool, client) = pool_with(&app, json!({})).await;
-    confirmed_user(
-        &app,
+    app.confirmed_user(
         &pool,
         "jane",
+        PASSWORD,
         &[("email", "jane@example.com"), ("email_verified", "true")],
     )
     .await;
@@ -502,7 +433,7 @@ async fn no_rate_limits_lifts_the_hourly_limits() {
 async fn change_password_checks_the_previous_password_and_the_policy() {
     let app = spawn_app().await;
     let (pool, client) = pool_with(&app, json!({})).await;
-    confirmed_user(&app, &pool, "jane", &[]).await;
+    app.confirmed_user(&pool, "jane", PASSWORD, &[]).await;
     let token = sign_in(&app, &client, "jane", PASSWORD)
         .await
         .expect("sign-in");
@@ -565,10 +496,10 @@ async fn change_password_checks_the_previous_password_and_the_policy() {
 async fn admin_reset_user_password_requires_a_reset_at_the_next_sign_in() {
     let app = spawn_app().await;
     let (pool, client) = pool_with(&app, json!({})).await;
-    confirmed_user(
-        &app,
+    app.confirmed_user(
         &pool,
         "jane",
+        PASSWORD,
         &[("email", "jane@example.com"), ("email_verified", "true")],
     )
     .await;
@@ -579,7 +510,7 @@ async fn admin_reset_user_password_requires_a_reset_at_the_next_sign_in() {
         .send()
         .await
         .expect("AdminResetUserPassword");
-    assert_eq!(status_of(&app, &pool, "jane").await, "RESET_REQUIRED");
+    assert_eq!(app.user_status(&pool, "jane").await, "RESET_REQUIRED");
     assert_eq!(
         sign_in(&app, &client, "jane", PASSWORD).await.unwrap_err(),
         (
@@ -600,7 +531,7 @@ async fn admin_reset_user_password_requires_a_reset_at_the_next_sign_in() {
         .send()
         .await
         .expect("ConfirmForgotPassword");
-    assert_eq!(status_of(&app, &pool, "jane").await, "CONFIRMED");
+    assert_eq!(app.user_status(&pool, "jane").await, "CONFIRMED");
     assert!(sign_in(&app, &client, "jane", NEW_PASSWORD).await.is_ok());
 
     assert_sdk_err(
@@ -637,7 +568,8 @@ async fn admin_reset_user_password_requires_a_reset_at_the_next_sign_in() {
 async fn an_attribute_is_verified_with_a_code_sent_on_request() {
     let app = spawn_app().await;
     let (pool, client) = pool_with(&app, json!({"AliasAttributes": ["email"]})).await;
-    confirmed_user(&app, &pool, "jane", &[("email", "jane@example.com")]).await;
+    app.confirmed_user(&pool, "jane", PASSWORD, &[("email", "jane@example.com")])
+        .await;
     let token = sign_in(&app, &client, "jane", PASSWORD)
         .await
         .expect("sign-in");
@@ -681,7 +613,7 @@ async fn an_attribute_is_verified_with_a_code_sent_on_request() {
     );
     verify(code.clone()).await.expect("VerifyUserAttribute");
     assert_eq!(
-        user_attrs(&app, &pool, "jane").await["email_verified"],
+        app.user_attributes(&pool, "jane").await["email_verified"],
         "true"
     );
     assert!(sign_in(&app, &client, "JANE@example.com", PASSWORD)
@@ -725,10 +657,10 @@ async fn a_verified_email_stays_until_its_replacement_is_verified_when_the_pool_
         }),
     )
     .await;
-    confirmed_user(
-        &app,
+    app.confirmed_user(
         &pool,
         "old@example.com",
+        PASSWORD,
         &[("email_verified", "true")],
     )
     .await;
@@ -805,7 +737,7 @@ async fn a_verified_email_stays_until_its_replacement_is_verified_when_the_pool_
         .await
         .expect("VerifyUserAttribute");
     let sub = attrs["sub"].clone();
-    let now = user_attrs(&app, &pool, &sub).await;
+    let now = app.user_attributes(&pool, &sub).await;
     assert_eq!(now["email"], "new@example.com");
     assert_eq!(now["email_verified"], "true");
     assert!(sign_in(&app, &client, "new@example.com", PASSWORD)
@@ -826,7 +758,7 @@ async fn a_verified_email_stays_until_its_replacement_is_verified_when_the_pool_
         .await
         .expect("AdminUpdateUserAttributes");
     assert_eq!(
-        user_attrs(&app, &pool, &sub).await["email"],
+        app.user_attributes(&pool, &sub).await["email"],
         "admin@example.com"
     );
     assert_eq!(app.messages("purpose=VERIFY_ATTRIBUTE").await.len(), 2);
@@ -840,10 +772,10 @@ async fn without_the_setting_a_changed_email_applies_at_once_unverified() {
         json!({"AliasAttributes": ["email"], "AutoVerifiedAttributes": ["email"]}),
     )
     .await;
-    confirmed_user(
-        &app,
+    app.confirmed_user(
         &pool,
         "jane",
+        PASSWORD,
         &[("email", "old@example.com"), ("email_verified", "true")],
     )
     .await;
@@ -859,7 +791,7 @@ async fn without_the_setting_a_changed_email_applies_at_once_unverified() {
         .await
         .expect("UpdateUserAttributes");
     assert_eq!(out.code_delivery_details_list().len(), 1);
-    let attrs = user_attrs(&app, &pool, "jane").await;
+    let attrs = app.user_attributes(&pool, "jane").await;
     assert_eq!(attrs["email"], "new@example.com");
     assert_eq!(attrs["email_verified"], "false");
     // Neither address is an alias now: the old one is gone, the new one unverified.
@@ -890,14 +822,15 @@ async fn without_the_setting_a_changed_email_applies_at_once_unverified() {
 async fn verifying_an_address_another_user_verified_is_an_alias_clash() {
     let app = spawn_app().await;
     let (pool, client) = pool_with(&app, json!({"AliasAttributes": ["email"]})).await;
-    confirmed_user(
-        &app,
+    app.confirmed_user(
         &pool,
         "first",
+        PASSWORD,
         &[("email", "same@example.com"), ("email_verified", "true")],
     )
     .await;
-    confirmed_user(&app, &pool, "second", &[("email", "same@example.com")]).await;
+    app.confirmed_user(&pool, "second", PASSWORD, &[("email", "same@example.com")])
+        .await;
     let token = sign_in(&app, &client, "second", PASSWORD)
         .await
         .expect("sign-in");
@@ -924,7 +857,7 @@ async fn verifying_an_address_another_user_verified_is_an_alias_clash() {
         "An account with the email already exists.",
     );
     assert_eq!(
-        user_attrs(&app, &pool, "second")
+        app.user_attributes(&pool, "second")
             .await
             .get("email_verified"),
         None
@@ -935,7 +868,8 @@ async fn verifying_an_address_another_user_verified_is_an_alias_clash() {
 async fn attribute_verification_is_limited_per_hour() {
     let app = spawn_app().await;
     let (pool, client) = pool_with(&app, json!({})).await;
-    confirmed_user(&app, &pool, "jane", &[("email", "jane@example.com")]).await;
+    app.confirmed_user(&pool, "jane", PASSWORD, &[("email", "jane@example.com")])
+        .await;
     let token = sign_in(&app, &client, "jane", PASSWORD)
         .await
         .expect("sign-in");
@@ -978,10 +912,10 @@ async fn deleting_attributes_respects_the_schema_and_the_client() {
         }),
     )
     .await;
-    confirmed_user(
-        &app,
+    app.confirmed_user(
         &pool,
         "jane",
+        PASSWORD,
         &[
             ("name", "Jane"),
             ("email", "jane@example.com"),
@@ -1005,7 +939,7 @@ async fn deleting_attributes_respects_the_schema_and_the_client() {
     delete(&["locale", "email"])
         .await
         .expect("DeleteUserAttributes");
-    let attrs = user_attrs(&app, &pool, "jane").await;
+    let attrs = app.user_attributes(&pool, "jane").await;
     assert!(!attrs.contains_key("locale"));
     assert!(!attrs.contains_key("email"));
     assert!(
@@ -1057,7 +991,8 @@ async fn deleting_attributes_respects_the_schema_and_the_client() {
         .send()
         .await
         .expect("AdminDeleteUserAttributes");
-    assert!(!user_attrs(&app, &pool, "jane")
+    assert!(!app
+        .user_attributes(&pool, "jane")
         .await
         .contains_key("custom:secret"));
     assert_sdk_err(
@@ -1084,10 +1019,10 @@ async fn verified_aliases_sign_in_and_unverified_ones_do_not() {
         json!({"AliasAttributes": ["email", "phone_number", "preferred_username"]}),
     )
     .await;
-    confirmed_user(
-        &app,
+    app.confirmed_user(
         &pool,
         "jane",
+        PASSWORD,
         &[
             ("email", "Jane@Example.com"),
             ("email_verified", "true"),
@@ -1097,10 +1032,10 @@ async fn verified_aliases_sign_in_and_unverified_ones_do_not() {
         ],
     )
     .await;
-    confirmed_user(
-        &app,
+    app.confirmed_user(
         &pool,
         "bob",
+        PASSWORD,
         &[
             ("email", "bob@example.com"),
             ("phone_number", "+12065550000"),
@@ -1158,14 +1093,14 @@ async fn in_username_attribute_pools_email_and_phone_sign_in_as_soon_as_set() {
         json!({"UsernameAttributes": ["email", "phone_number"]}),
     )
     .await;
-    confirmed_user(
-        &app,
+    app.confirmed_user(
         &pool,
         "jane@example.com",
+        PASSWORD,
         &[("phone_number", "+12065551234")],
     )
     .await;
-    let sub = user_attrs(&app, &pool, "jane@example.com").await["sub"].clone();
+    let sub = app.user_attributes(&pool, "jane@example.com").await["sub"].clone();
     for name in [
         "jane@example.com",
         "JANE@example.com",
@@ -1193,7 +1128,7 @@ async fn in_username_attribute_pools_email_and_phone_sign_in_as_soon_as_set() {
 async fn auth_events_need_the_threat_protection_add_on() {
     let app = spawn_app().await;
     let (pool, _) = pool_with(&app, json!({})).await;
-    confirmed_user(&app, &pool, "jane", &[]).await;
+    app.confirmed_user(&pool, "jane", PASSWORD, &[]).await;
     let (c, m) = expect_err(
         app.client
             .admin_list_user_auth_events()
@@ -1221,10 +1156,10 @@ async fn auth_events_need_the_threat_protection_add_on() {
         json!({"UserPoolAddOns": {"AdvancedSecurityMode": "AUDIT"}}),
     )
     .await;
-    confirmed_user(
-        &app,
+    app.confirmed_user(
         &pool,
         "jane",
+        PASSWORD,
         &[("email", "jane@example.com"), ("email_verified", "true")],
     )
     .await;

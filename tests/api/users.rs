@@ -2,31 +2,9 @@
 //! updates, ListUsers filters, codes from the outbox and their expiry on the emulator clock.
 
 use crate::helpers::*;
-use aws_sdk_cognitoidentityprovider::types::{
-    AttributeType, DeliveryMediumType, MessageActionType,
-};
+use aws_sdk_cognitoidentityprovider::types::{DeliveryMediumType, MessageActionType};
 use cognito_emulator::domain::secret_hash;
 use serde_json::json;
-use std::collections::HashMap;
-
-fn attr(name: &str, value: &str) -> AttributeType {
-    AttributeType::builder()
-        .name(name)
-        .value(value)
-        .build()
-        .expect("an attribute with a name")
-}
-
-fn attrs(list: &[AttributeType]) -> HashMap<String, String> {
-    list.iter()
-        .map(|a| {
-            (
-                a.name().to_string(),
-                a.value().unwrap_or_default().to_string(),
-            )
-        })
-        .collect()
-}
 
 fn is_uuid(s: &str) -> bool {
     uuid::Uuid::parse_str(s).is_ok()
@@ -58,35 +36,10 @@ async fn sign_up(
         .expect("SignUp succeeds")
 }
 
-async fn status_of(app: &TestApp, pool: &str, username: &str) -> String {
-    app.client
-        .admin_get_user()
-        .user_pool_id(pool)
-        .username(username)
-        .send()
-        .await
-        .expect("AdminGetUser succeeds")
-        .user_status()
-        .map(|s| s.as_str().to_string())
-        .unwrap_or_default()
-}
-
-async fn user_attrs(app: &TestApp, pool: &str, username: &str) -> HashMap<String, String> {
-    let u = app
-        .client
-        .admin_get_user()
-        .user_pool_id(pool)
-        .username(username)
-        .send()
-        .await
-        .expect("AdminGetUser succeeds");
-    attrs(u.user_attributes())
-}
-
 /// An access token minted with the pool's key, as the sign-in code mints them, so the
 /// self-service operations can be tested on their own.
 async fn access_token(app: &TestApp, pool: &str, client: &str, username: &str) -> String {
-    let sub = user_attrs(app, pool, username).await["sub"].clone();
+    let sub = app.user_attributes(pool, username).await["sub"].clone();
     let now = app.state.clock.unix();
     let claims = json!({
         "sub": sub,
@@ -139,7 +92,7 @@ async fn sign_up_sends_a_code_to_the_auto_verified_email_and_confirming_verifies
     assert!(code.chars().all(|c| c.is_ascii_digit()));
     assert!(m["body"].as_str().unwrap_or_default().contains(&code));
 
-    assert_eq!(status_of(&app, &pool, "jane").await, "UNCONFIRMED");
+    assert_eq!(app.user_status(&pool, "jane").await, "UNCONFIRMED");
     let confirmed = app
         .client
         .confirm_sign_up()
@@ -151,8 +104,8 @@ async fn sign_up_sends_a_code_to_the_auto_verified_email_and_confirming_verifies
         .await
         .expect("ConfirmSignUp succeeds");
     assert!(confirmed.session().is_some_and(|s| s.len() >= 20));
-    assert_eq!(status_of(&app, &pool, "jane").await, "CONFIRMED");
-    let a = user_attrs(&app, &pool, "jane").await;
+    assert_eq!(app.user_status(&pool, "jane").await, "CONFIRMED");
+    let a = app.user_attributes(&pool, "jane").await;
     assert_eq!(a["email_verified"], "true");
     assert_eq!(a["sub"], out.user_sub());
 }
@@ -166,7 +119,7 @@ async fn sign_up_without_auto_verification_sends_nothing() {
     assert!(out.code_delivery_details().is_none());
     assert!(!out.user_confirmed());
     assert!(app.messages("username=joe").await.is_empty());
-    assert_eq!(status_of(&app, &pool, "joe").await, "UNCONFIRMED");
+    assert_eq!(app.user_status(&pool, "joe").await, "UNCONFIRMED");
     // With nothing to verify, only an administrator confirms the user.
     let (code, message) = expect_err(
         app.client
@@ -188,10 +141,12 @@ async fn sign_up_without_auto_verification_sends_nothing() {
         .send()
         .await
         .expect("AdminConfirmSignUp succeeds");
-    assert_eq!(status_of(&app, &pool, "joe").await, "CONFIRMED");
+    assert_eq!(app.user_status(&pool, "joe").await, "CONFIRMED");
     // Confirmation by an administrator does not verify the address.
     assert_eq!(
-        user_attrs(&app, &pool, "joe").await.get("email_verified"),
+        app.user_attributes(&pool, "joe")
+            .await
+            .get("email_verified"),
         None
     );
 }
@@ -229,7 +184,7 @@ async fn with_email_and_phone_auto_verified_the_code_is_texted() {
         .send()
         .await
         .expect("ConfirmSignUp succeeds");
-    let a = user_attrs(&app, &pool, "sam").await;
+    let a = app.user_attributes(&pool, "sam").await;
     assert_eq!(a["phone_number_verified"], "true");
     assert_eq!(a.get("email_verified"), None);
 }
@@ -250,7 +205,7 @@ async fn a_fixed_code_is_used_when_configured() {
         .send()
         .await
         .expect("ConfirmSignUp succeeds");
-    assert_eq!(status_of(&app, &pool, "fix").await, "CONFIRMED");
+    assert_eq!(app.user_status(&pool, "fix").await, "CONFIRMED");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -410,7 +365,7 @@ async fn sign_up_checks_the_schema() {
         .send()
         .await
         .expect("SignUp with a custom attribute");
-    assert_eq!(user_attrs(&app, &pool, "x").await["custom:tier"], "gold");
+    assert_eq!(app.user_attributes(&pool, "x").await["custom:tier"], "gold");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -563,7 +518,10 @@ async fn in_an_email_username_pool_the_email_signs_up_and_the_sub_is_the_usernam
         .await
         .expect("the email finds the user, whatever its case");
     assert_eq!(u.username(), sub);
-    assert_eq!(attrs(u.user_attributes())["email"], "Jane@Example.com");
+    assert_eq!(
+        attribute_map(u.user_attributes())["email"],
+        "Jane@Example.com"
+    );
     // The outbox names the user by its internal username.
     let code = app.last_code(&sub, Some("SIGN_UP")).await.expect("a code");
     app.client
@@ -730,7 +688,7 @@ async fn in_an_alias_pool_usernames_may_not_look_like_aliases_and_verified_alias
         .expect("the alias resolves");
     assert_eq!(now_owner.username(), "amy2");
     assert_eq!(
-        user_attrs(&app, &pool, "amy").await["email_verified"],
+        app.user_attributes(&pool, "amy").await["email_verified"],
         "false"
     );
 }
@@ -819,7 +777,7 @@ async fn confirmation_codes_are_checked_counted_and_expire() {
     confirm(fresh.clone())
         .await
         .expect("ConfirmSignUp with the fresh code");
-    assert_eq!(status_of(&app, &pool, "kim").await, "CONFIRMED");
+    assert_eq!(app.user_status(&pool, "kim").await, "CONFIRMED");
     let again = expect_err(confirm(fresh).await);
     assert_eq!(
         again,
@@ -963,7 +921,7 @@ async fn admin_create_user_invites_with_a_temporary_password() {
     assert!(user.enabled());
     let a = user.attributes();
     assert_eq!(a[0].name(), "sub", "sub comes first");
-    assert_eq!(attrs(a)["email_verified"], "true");
+    assert_eq!(attribute_map(a)["email_verified"], "true");
 
     let messages = app.messages("username=ann").await;
     assert_eq!(messages.len(), 1, "{messages:?}");
@@ -1129,7 +1087,10 @@ async fn admin_create_user_in_a_phone_username_pool() {
         .expect("AdminCreateUser with a phone number");
     let u = out.user().expect("User");
     assert!(is_uuid(u.username().unwrap_or_default()));
-    assert_eq!(attrs(u.attributes())["phone_number"], "+12065550199");
+    assert_eq!(
+        attribute_map(u.attributes())["phone_number"],
+        "+12065550199"
+    );
     let e = expect_err(
         app.client
             .admin_create_user()
@@ -1280,9 +1241,9 @@ async fn admin_set_user_password_sets_the_status_and_checks_the_policy() {
             .send()
     };
     set("Another1!", true).await.expect("permanent");
-    assert_eq!(status_of(&app, &pool, "pat").await, "CONFIRMED");
+    assert_eq!(app.user_status(&pool, "pat").await, "CONFIRMED");
     set("Another2!", false).await.expect("temporary");
-    assert_eq!(status_of(&app, &pool, "pat").await, "FORCE_CHANGE_PASSWORD");
+    assert_eq!(app.user_status(&pool, "pat").await, "FORCE_CHANGE_PASSWORD");
     let e = expect_err(set("nouppercase1!", true).await);
     assert_eq!(
         e,
@@ -1419,7 +1380,7 @@ async fn admin_update_user_attributes_unverifies_a_changed_email_and_sends_a_cod
         .send()
         .await
         .expect("AdminUpdateUserAttributes");
-    let a = user_attrs(&app, &pool, "uma").await;
+    let a = app.user_attributes(&pool, "uma").await;
     assert_eq!(a["email"], "uma@new.example.com");
     assert_eq!(a["email_verified"], "false");
     assert_eq!(a["given_name"], "Uma");
@@ -1438,7 +1399,7 @@ async fn admin_update_user_attributes_unverifies_a_changed_email_and_sends_a_cod
         .await
         .expect("AdminUpdateUserAttributes");
     assert_eq!(
-        user_attrs(&app, &pool, "uma").await["email_verified"],
+        app.user_attributes(&pool, "uma").await["email_verified"],
         "true"
     );
     assert_eq!(
@@ -1518,7 +1479,10 @@ async fn get_user_update_user_attributes_and_delete_user_work_with_an_access_tok
         .expect("GetUser");
     assert_eq!(me.username(), "tom");
     assert_eq!(me.user_attributes()[0].name(), "sub");
-    assert_eq!(attrs(me.user_attributes())["email"], "tom@example.com");
+    assert_eq!(
+        attribute_map(me.user_attributes())["email"],
+        "tom@example.com"
+    );
 
     let out = app
         .client
@@ -1534,7 +1498,7 @@ async fn get_user_update_user_attributes_and_delete_user_work_with_an_access_tok
     let m = app.messages("username=tom&purpose=VERIFY_ATTRIBUTE").await;
     assert_eq!(m.len(), 1);
     assert_eq!(
-        user_attrs(&app, &pool, "tom").await["email_verified"],
+        app.user_attributes(&pool, "tom").await["email_verified"],
         "false"
     );
 
@@ -1679,7 +1643,7 @@ async fn list_users_filters_exactly_and_by_prefix() {
         names(&app, &pool, r#"cognito:user_status = "CONFIRMED""#).await,
         ["alfred"]
     );
-    let sub = user_attrs(&app, &pool, "alice").await["sub"].clone();
+    let sub = app.user_attributes(&pool, "alice").await["sub"].clone();
     assert_eq!(
         names(&app, &pool, &format!(r#"sub = "{sub}""#)).await,
         ["alice"]

@@ -15,7 +15,11 @@ pub trait ClientExt {
     fn explicit_flows(&self) -> Vec<String>;
     /// Whether `ALLOW_<flow>` (or its legacy spelling) is enabled.
     fn allows(&self, allow_flag: &str) -> bool;
+    /// The secret DescribeUserPoolClient shows: the oldest current one.
     fn secret(&self) -> Option<&str>;
+    /// Every current secret, oldest first: after AddUserPoolClientSecret a client has two, and
+    /// a SECRET_HASH (or raw ClientSecret) made with either is accepted.
+    fn secrets(&self) -> Vec<&str>;
     fn access_token_seconds(&self) -> i64;
     fn id_token_seconds(&self) -> i64;
     fn refresh_token_seconds(&self) -> i64;
@@ -67,7 +71,18 @@ impl ClientExt for UserPoolClientType {
     }
 
     fn secret(&self) -> Option<&str> {
-        self.client_secret.as_deref().filter(|s| !s.is_empty())
+        self.secrets().into_iter().next()
+    }
+
+    // The stored ClientSecret holds the current secrets joined by spaces (see
+    // ops::client_secrets), which a secret (`[\w+]+`) never contains.
+    fn secrets(&self) -> Vec<&str> {
+        self.client_secret
+            .as_deref()
+            .unwrap_or_default()
+            .split(' ')
+            .filter(|s| !s.is_empty())
+            .collect()
     }
 
     fn access_token_seconds(&self) -> i64 {

@@ -24,19 +24,50 @@ pub fn compute(client_secret: &str, username: &str, client_id: &str) -> String {
 /// Checks the SECRET_HASH a request carried for `username` (the USERNAME string of that request).
 /// Clients without a secret ignore whatever was sent, as Cognito does.
 pub fn check(client: &UserPoolClientType, username: &str, provided: Option<&str>) -> ApiResult<()> {
-    let Some(secret) = client.secret() else {
+    let secrets = client.secrets();
+    if secrets.is_empty() {
         return Ok(());
-    };
+    }
     let id = client.id();
     let Some(provided) = provided.filter(|p| !p.is_empty()) else {
         return Err(ApiError::not_authorized(format!(
             "Client {id} is configured for secret but secret was not received"
         )));
     };
-    let expected = compute(secret, username, id);
-    // Constant time: the hash is a credential.
-    let equal: bool =
-        subtle::ConstantTimeEq::ct_eq(expected.as_bytes(), provided.as_bytes()).into();
+    // Any current secret of the client (two during a rotation). Constant time: the hash is a
+    // credential.
+    let equal = secrets.iter().fold(false, |found, secret| {
+        let expected = compute(secret, username, id);
+        let eq: bool =
+            subtle::ConstantTimeEq::ct_eq(expected.as_bytes(), provided.as_bytes()).into();
+        found | eq
+    });
+    if equal {
+        Ok(())
+    } else {
+        Err(ApiError::not_authorized(format!(
+            "Unable to verify secret hash for client {id}"
+        )))
+    }
+}
+
+/// Checks a raw client secret (GetTokensFromRefreshToken, RevokeToken) against every current
+/// secret of the client, with the same texts as [`check`].
+pub fn check_raw(client: &UserPoolClientType, provided: Option<&str>) -> ApiResult<()> {
+    let secrets = client.secrets();
+    if secrets.is_empty() {
+        return Ok(());
+    }
+    let id = client.id();
+    let Some(provided) = provided.filter(|p| !p.is_empty()) else {
+        return Err(ApiError::not_authorized(format!(
+            "Client {id} is configured for secret but secret was not received"
+        )));
+    };
+    let equal = secrets.iter().fold(false, |found, secret| {
+        let eq: bool = subtle::ConstantTimeEq::ct_eq(secret.as_bytes(), provided.as_bytes()).into();
+        found | eq
+    });
     if equal {
         Ok(())
     } else {
@@ -91,5 +122,16 @@ mod tests {
         assert!(check(&c, "alice", Some(&good)).is_ok());
         // The hash binds the username.
         assert!(check(&c, "bob", Some(&good)).is_err());
+    }
+
+    #[test]
+    fn during_a_rotation_either_secret_is_accepted() {
+        let c = client(Some("oldsecret newsecret"));
+        for secret in ["oldsecret", "newsecret"] {
+            let hash = compute(secret, "alice", "abc123");
+            assert!(check(&c, "alice", Some(&hash)).is_ok(), "{secret}");
+        }
+        let joined = compute("oldsecret newsecret", "alice", "abc123");
+        assert!(check(&c, "alice", Some(&joined)).is_err());
     }
 }

@@ -621,23 +621,7 @@ enum SecretProof<'a> {
 }
 
 fn check_raw_secret(client: &UserPoolClientType, provided: Option<&str>) -> ApiResult<()> {
-    let Some(secret) = client.secret() else {
-        return Ok(());
-    };
-    let id = client.id();
-    let Some(provided) = provided.filter(|p| !p.is_empty()) else {
-        return Err(ApiError::not_authorized(format!(
-            "Client {id} is configured for secret but secret was not received"
-        )));
-    };
-    let equal: bool = subtle::ConstantTimeEq::ct_eq(secret.as_bytes(), provided.as_bytes()).into();
-    if equal {
-        Ok(())
-    } else {
-        Err(ApiError::not_authorized(format!(
-            "Unable to verify secret hash for client {id}"
-        )))
-    }
+    secret_hash::check_raw(client, provided)
 }
 
 fn invalid_refresh_token() -> ApiError {

@@ -207,6 +207,12 @@ pub async fn create_user_pool_client(
         (true, None) => Some(ids::client_secret()),
         (false, None) => None,
     };
+    super::pool_config::check_client_scopes(
+        &ctx,
+        &pool_id,
+        req.allowed_oauth_scopes.as_deref().unwrap_or_default(),
+    )
+    .await?;
     let mut client = UserPoolClientType {
         user_pool_id: Some(pool_id),
         client_id: Some(ids::client_id()),
@@ -256,7 +262,7 @@ pub async fn describe_user_pool_client(
     load_pool(&ctx, &pool_id).await?;
     let client = load_client(&ctx, &pool_id, req.client_id.as_deref().unwrap_or_default()).await?;
     Ok(DescribeUserPoolClientResponse {
-        user_pool_client: Some(client),
+        user_pool_client: Some(super::client_secrets::public_view(client)),
     })
 }
 
@@ -307,6 +313,12 @@ pub async fn update_user_pool_client(
     load_pool(&ctx, &pool_id).await?;
     let mut client =
         load_client(&ctx, &pool_id, req.client_id.as_deref().unwrap_or_default()).await?;
+    super::pool_config::check_client_scopes(
+        &ctx,
+        &pool_id,
+        req.allowed_oauth_scopes.as_deref().unwrap_or_default(),
+    )
+    .await?;
     apply(
         &mut client,
         ClientSettings {
@@ -337,7 +349,7 @@ pub async fn update_user_pool_client(
     client.last_modified_date = Some(ctx.app.clock.epoch());
     ctx.app.store.update_client(&client).await?;
     Ok(UpdateUserPoolClientResponse {
-        user_pool_client: Some(client),
+        user_pool_client: Some(super::client_secrets::public_view(client)),
     })
 }
 

@@ -8,11 +8,13 @@ pub mod access;
 pub mod account;
 pub mod admin_users;
 pub mod auth;
+pub mod client_secrets;
 pub mod clients;
 pub mod custom_auth;
 pub mod devices;
 pub mod groups;
 pub mod mfa;
+pub mod pool_config;
 pub mod pools;
 pub mod srp_auth;
 pub mod user_auth;
@@ -153,4 +155,20 @@ operations! {
     "AdminListDevices" => devices::admin_list_devices,
     "AdminUpdateDeviceStatus" => devices::admin_update_device_status,
     "AdminForgetDevice" => devices::admin_forget_device,
+    // pool configuration: custom attributes, tags, resource servers, client secrets, threat protection
+    "AddCustomAttributes" => pool_config::add_custom_attributes,
+    "TagResource" => pool_config::tag_resource,
+    "UntagResource" => pool_config::untag_resource,
+    "ListTagsForResource" => pool_config::list_tags_for_resource,
+    "CreateResourceServer" => pool_config::create_resource_server,
+    "DescribeResourceServer" => pool_config::describe_resource_server,
+    "UpdateResourceServer" => pool_config::update_resource_server,
+    "DeleteResourceServer" => pool_config::delete_resource_server,
+    "ListResourceServers" => pool_config::list_resource_servers,
+    "AddUserPoolClientSecret" => client_secrets::add_user_pool_client_secret,
+    "DeleteUserPoolClientSecret" => client_secrets::delete_user_pool_client_secret,
+    "ListUserPoolClientSecrets" => client_secrets::list_user_pool_client_secrets,
+    "DescribeRiskConfiguration" => pool_config::describe_risk_configuration,
+    "SetRiskConfiguration" => pool_config::set_risk_configuration,
+    "UpdateAuthEventFeedback" => pool_config::update_auth_event_feedback,
 }

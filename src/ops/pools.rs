@@ -43,12 +43,8 @@ fn build_schema(requested: &[SchemaAttributeType]) -> ApiResult<Vec<SchemaAttrib
             }
             continue;
         }
-        if attr.required == Some(true) {
-            return Err(ApiError::invalid_parameter(
-                "Required custom attributes are not supported currently.",
-            ));
-        }
-        let full = format!("custom:{name}");
+        let custom = custom_attribute(attr)?;
+        let full = custom.name.clone().unwrap_or_default();
         if schema
             .iter()
             .any(|a| a.name.as_deref() == Some(full.as_str()))
@@ -57,39 +53,52 @@ fn build_schema(requested: &[SchemaAttributeType]) -> ApiResult<Vec<SchemaAttrib
                 "Existing attribute already has name {full}."
             )));
         }
-        let data_type = attr
-            .attribute_data_type
-            .clone()
-            .unwrap_or_else(|| "String".into());
-        schema.push(SchemaAttributeType {
-            name: Some(full),
-            attribute_data_type: Some(data_type.clone()),
-            developer_only_attribute: Some(attr.developer_only_attribute.unwrap_or(false)),
-            mutable: Some(attr.mutable.unwrap_or(true)),
-            required: Some(false),
-            string_attribute_constraints: if data_type == "String" {
-                attr.string_attribute_constraints
-                    .clone()
-                    .or(Some(StringAttributeConstraintsType {
-                        min_length: None,
-                        max_length: None,
-                    }))
-            } else {
-                None
-            },
-            number_attribute_constraints: if data_type == "Number" {
-                attr.number_attribute_constraints
-                    .clone()
-                    .or(Some(NumberAttributeConstraintsType {
-                        min_value: None,
-                        max_value: None,
-                    }))
-            } else {
-                None
-            },
-        });
+        schema.push(custom);
     }
     Ok(schema)
+}
+
+/// The schema entry of a custom attribute requested as `attr` (CreateUserPool `Schema`,
+/// AddCustomAttributes): `custom:` + its name, with Cognito's defaults for what was left out.
+pub(crate) fn custom_attribute(attr: &SchemaAttributeType) -> ApiResult<SchemaAttributeType> {
+    let name = attr.name.clone().unwrap_or_default();
+    if attr.required == Some(true) {
+        return Err(ApiError::invalid_parameter(
+            "Required custom attributes are not supported currently.",
+        ));
+    }
+    let full = format!("custom:{name}");
+    let data_type = attr
+        .attribute_data_type
+        .clone()
+        .unwrap_or_else(|| "String".into());
+    Ok(SchemaAttributeType {
+        name: Some(full),
+        attribute_data_type: Some(data_type.clone()),
+        developer_only_attribute: Some(attr.developer_only_attribute.unwrap_or(false)),
+        mutable: Some(attr.mutable.unwrap_or(true)),
+        required: Some(false),
+        string_attribute_constraints: if data_type == "String" {
+            attr.string_attribute_constraints
+                .clone()
+                .or(Some(StringAttributeConstraintsType {
+                    min_length: None,
+                    max_length: None,
+                }))
+        } else {
+            None
+        },
+        number_attribute_constraints: if data_type == "Number" {
+            attr.number_attribute_constraints
+                .clone()
+                .or(Some(NumberAttributeConstraintsType {
+                    min_value: None,
+                    max_value: None,
+                }))
+        } else {
+            None
+        },
+    })
 }
 
 fn check_sign_in_attributes(

@@ -16,6 +16,7 @@ pub mod codes;
 pub mod devices;
 pub mod groups;
 pub mod outbox;
+pub mod pool_config;
 pub mod pools;
 pub mod sessions;
 pub mod tokens;

@@ -11,6 +11,7 @@ mod devices;
 mod groups;
 mod helpers;
 mod mfa;
+mod pool_config;
 mod pools;
 mod protocol;
 mod seams;

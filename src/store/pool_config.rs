@@ -1,0 +1,277 @@
+//! Pool configuration beside the pool document: tags and custom attributes (members of the pool
+//! document, written member by member so a concurrent write of another member is not lost),
+//! resource servers, client secrets and risk configurations (`migrations/0006_pool_config.sql`).
+
+use super::pools::{json, parse};
+use super::Store;
+use crate::model::shapes::{ResourceServerType, RiskConfigurationType, SchemaAttributeType};
+use sqlx::Row;
+use std::collections::BTreeMap;
+
+/// One secret of an app client.
+#[derive(Clone)]
+pub struct ClientSecretRecord {
+    pub secret_id: String,
+    pub value: String,
+    pub created_at: f64,
+}
+
+impl std::fmt::Debug for ClientSecretRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientSecretRecord")
+            .field("secret_id", &self.secret_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Replaces the pool's `UserPoolTags` (none: the member goes); false when there is no pool.
+    pub async fn set_pool_tags(
+        &self,
+        pool_id: &str,
+        tags: &BTreeMap<String, String>,
+    ) -> Result<bool, sqlx::Error> {
+        let r = if tags.is_empty() {
+            sqlx::query(
+                "UPDATE user_pools SET doc = json_remove(doc, '$.UserPoolTags') WHERE id = ?",
+            )
+            .bind(pool_id)
+            .execute(&self.db)
+            .await?
+        } else {
+            sqlx::query(
+                "UPDATE user_pools SET doc = json_set(doc, '$.UserPoolTags', json(?)) WHERE id = ?",
+            )
+            .bind(json(tags))
+            .bind(pool_id)
+            .execute(&self.db)
+            .await?
+        };
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// Replaces the pool's `SchemaAttributes` and `LastModifiedDate`.
+    pub async fn set_pool_schema(
+        &self,
+        pool_id: &str,
+        schema: &[SchemaAttributeType],
+        modified_at: f64,
+    ) -> Result<bool, sqlx::Error> {
+        let r = sqlx::query(
+            "UPDATE user_pools SET doc = json_set(doc, '$.SchemaAttributes', json(?), '$.LastModifiedDate', ?)
+             WHERE id = ?",
+        )
+        .bind(json(&schema))
+        .bind(modified_at)
+        .bind(pool_id)
+        .execute(&self.db)
+        .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// False when the pool already has a resource server with this identifier.
+    pub async fn insert_resource_server(
+        &self,
+        rs: &ResourceServerType,
+        created_at: f64,
+    ) -> Result<bool, sqlx::Error> {
+        let r = sqlx::query(
+            "INSERT INTO resource_servers (pool_id, identifier, doc, created_at) VALUES (?, ?, ?, ?)
+             ON CONFLICT (pool_id, identifier) DO NOTHING",
+        )
+        .bind(rs.user_pool_id.as_deref().unwrap_or_default())
+        .bind(rs.identifier.as_deref().unwrap_or_default())
+        .bind(json(rs))
+        .bind(created_at)
+        .execute(&self.db)
+        .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    pub async fn get_resource_server(
+        &self,
+        pool_id: &str,
+        identifier: &str,
+    ) -> Result<Option<ResourceServerType>, sqlx::Error> {
+        let row =
+            sqlx::query("SELECT doc FROM resource_servers WHERE pool_id = ? AND identifier = ?")
+                .bind(pool_id)
+                .bind(identifier)
+                .fetch_optional(&self.db)
+                .await?;
+        row.map(|r| parse(r.get::<String, _>("doc"))).transpose()
+    }
+
+    pub async fn update_resource_server(
+        &self,
+        rs: &ResourceServerType,
+    ) -> Result<bool, sqlx::Error> {
+        let r =
+            sqlx::query("UPDATE resource_servers SET doc = ? WHERE pool_id = ? AND identifier = ?")
+                .bind(json(rs))
+                .bind(rs.user_pool_id.as_deref().unwrap_or_default())
+                .bind(rs.identifier.as_deref().unwrap_or_default())
+                .execute(&self.db)
+                .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    pub async fn delete_resource_server(
+        &self,
+        pool_id: &str,
+        identifier: &str,
+    ) -> Result<bool, sqlx::Error> {
+        let r = sqlx::query("DELETE FROM resource_servers WHERE pool_id = ? AND identifier = ?")
+            .bind(pool_id)
+            .bind(identifier)
+            .execute(&self.db)
+            .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    pub async fn count_resource_servers(&self, pool_id: &str) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM resource_servers WHERE pool_id = ?")
+            .bind(pool_id)
+            .fetch_one(&self.db)
+            .await
+    }
+
+    /// Resource servers by creation, `limit` of them after the one whose identifier is `after`.
+    pub async fn list_resource_servers(
+        &self,
+        pool_id: &str,
+        after: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<ResourceServerType>, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT doc FROM resource_servers WHERE pool_id = ?1
+               AND (?2 IS NULL OR (created_at, identifier) >
+                    (SELECT created_at, identifier FROM resource_servers WHERE pool_id = ?1 AND identifier = ?2))
+             ORDER BY created_at, identifier LIMIT ?3",
+        )
+        .bind(pool_id)
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&self.db)
+        .await?;
+        rows.into_iter()
+            .map(|r| parse(r.get::<String, _>("doc")))
+            .collect()
+    }
+
+    /// The client's recorded secrets, oldest first (none until it is first rotated).
+    pub async fn client_secrets(
+        &self,
+        client_id: &str,
+    ) -> Result<Vec<ClientSecretRecord>, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT secret_id, secret_value, created_at FROM client_secrets WHERE client_id = ?
+             ORDER BY created_at, secret_id",
+        )
+        .bind(client_id)
+        .fetch_all(&self.db)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| ClientSecretRecord {
+                secret_id: r.get("secret_id"),
+                value: r.get("secret_value"),
+                created_at: r.get("created_at"),
+            })
+            .collect())
+    }
+
+    /// Makes `secrets` (oldest first) the client's secrets, and its document's `ClientSecret` the
+    /// space-joined values, in one transaction. False when the client is gone.
+    pub async fn set_client_secrets(
+        &self,
+        client_id: &str,
+        secrets: &[ClientSecretRecord],
+    ) -> Result<bool, sqlx::Error> {
+        let mut tx = self.db.begin().await?;
+        let joined = secrets
+            .iter()
+            .map(|s| s.value.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let r = sqlx::query(
+            "UPDATE user_pool_clients SET doc = json_set(doc, '$.ClientSecret', ?) WHERE client_id = ?",
+        )
+        .bind(joined)
+        .bind(client_id)
+        .execute(&mut *tx)
+        .await?;
+        if r.rows_affected() != 1 {
+            return Ok(false);
+        }
+        sqlx::query("DELETE FROM client_secrets WHERE client_id = ?")
+            .bind(client_id)
+            .execute(&mut *tx)
+            .await?;
+        for s in secrets {
+            sqlx::query(
+                "INSERT INTO client_secrets (client_id, secret_id, secret_value, created_at) VALUES (?, ?, ?, ?)",
+            )
+            .bind(client_id)
+            .bind(&s.secret_id)
+            .bind(&s.value)
+            .bind(s.created_at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// The pool's (`client_id` None) or a client's own risk configuration.
+    pub async fn get_risk_configuration(
+        &self,
+        pool_id: &str,
+        client_id: Option<&str>,
+    ) -> Result<Option<RiskConfigurationType>, sqlx::Error> {
+        let row = sqlx::query(
+            "SELECT doc FROM risk_configurations WHERE pool_id = ? AND COALESCE(client_id, '') = ?",
+        )
+        .bind(pool_id)
+        .bind(client_id.unwrap_or_default())
+        .fetch_optional(&self.db)
+        .await?;
+        row.map(|r| parse(r.get::<String, _>("doc"))).transpose()
+    }
+
+    pub async fn put_risk_configuration(
+        &self,
+        rc: &RiskConfigurationType,
+    ) -> Result<(), sqlx::Error> {
+        let mut tx = self.db.begin().await?;
+        let pool_id = rc.user_pool_id.as_deref().unwrap_or_default();
+        sqlx::query(
+            "DELETE FROM risk_configurations WHERE pool_id = ? AND COALESCE(client_id, '') = ?",
+        )
+        .bind(pool_id)
+        .bind(rc.client_id.as_deref().unwrap_or_default())
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("INSERT INTO risk_configurations (pool_id, client_id, doc) VALUES (?, ?, ?)")
+            .bind(pool_id)
+            .bind(rc.client_id.as_deref())
+            .bind(json(rc))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await
+    }
+
+    /// Removes a client's own configuration (it inherits the pool's again).
+    pub async fn delete_risk_configuration(
+        &self,
+        pool_id: &str,
+        client_id: &str,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query("DELETE FROM risk_configurations WHERE pool_id = ? AND client_id = ?")
+            .bind(pool_id)
+            .bind(client_id)
+            .execute(&self.db)
+            .await?;
+        Ok(())
+    }
+}

@@ -7,6 +7,12 @@
 //! PASSWORD_VERIFIER, and after a correct password signature Define is asked again with
 //! `[SRP_A: true, PASSWORD_VERIFIER: true]` (DG "Define auth challenge"). A wrong password ends
 //! the sign-in like any other ("Incorrect username or password.") without asking Define.
+//!
+//! Unknown users in a client that hides user existence (PreventUserExistenceErrors ENABLED) go
+//! through the same loop: the triggers get `userNotFound: true` (DG "Define/Create/Verify Auth
+//! challenge Lambda trigger": "true means the user ID ... did not match any existing users") and
+//! the challenges come with a session like any other, so a caller cannot tell the two apart; the
+//! sign-in can only end in the answer a known user with wrong answers gets ([`unknown_user_next`]).
 
 use super::{Challenge, Pending};
 use crate::error::ApiError;
@@ -57,6 +63,26 @@ pub struct CustomPending {
     pub private_parameters: Map<String, Value>,
     /// CreateAuthChallenge's `challengeMetadata`, recorded with the answer.
     pub challenge_metadata: Option<String>,
+    /// The sign-in is for a username that matched no user (hidden by PreventUserExistenceErrors):
+    /// the session names no user and can never end in tokens.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub user_not_found: bool,
+}
+
+/// Whether a session's pending step is a custom challenge shown to an unknown user.
+pub fn is_for_unknown_user(pending: &Pending) -> bool {
+    matches!(pending, Pending::CustomChallenge(c) if c.user_not_found)
+}
+
+/// What Define's answer means for an unknown user: another challenge goes on as for anybody;
+/// tokens, like `failAuthentication`, end with the error a known user's failed sign-in gets,
+/// so a Define that does not look at `userNotFound` still cannot sign a nobody in. PASSWORD_VERIFIER
+/// without SRP_A is the same unusable answer as for a known user.
+pub fn unknown_user_next(next: Next) -> Result<Next, ApiError> {
+    match next {
+        Next::Tokens | Next::Fail => Err(fail()),
+        Next::CustomChallenge | Next::PasswordVerifier => Ok(next),
+    }
 }
 
 /// What DefineAuthChallenge decided.
@@ -161,8 +187,22 @@ pub fn challenge(created: Created, session: Vec<ChallengeResult>, username: &str
             session,
             private_parameters: created.private,
             challenge_metadata: created.metadata,
+            user_not_found: false,
         }),
     }
+}
+
+/// [`challenge`] for a username that matched no user.
+pub fn challenge_for_unknown_user(
+    created: Created,
+    session: Vec<ChallengeResult>,
+    username: &str,
+) -> Challenge {
+    let mut c = challenge(created, session, username);
+    if let Pending::CustomChallenge(p) = &mut c.pending {
+        p.user_not_found = true;
+    }
+    c
 }
 
 /// VerifyAuthChallengeResponse's `answerCorrect` (absent or null = wrong).
@@ -257,6 +297,36 @@ mod tests {
             json!([{"challengeName": "SRP_A", "challengeResult": true},
                    {"challengeName": "PASSWORD_VERIFIER", "challengeResult": true}])
         );
+    }
+
+    #[test]
+    fn an_unknown_user_can_only_be_challenged_again_or_fail() {
+        let cases = [
+            (Next::CustomChallenge, Ok(Next::CustomChallenge)),
+            (Next::PasswordVerifier, Ok(Next::PasswordVerifier)),
+            (Next::Tokens, Err(fail())),
+            (Next::Fail, Err(fail())),
+        ];
+        for (next, want) in cases {
+            assert_eq!(unknown_user_next(next), want, "{next:?}");
+        }
+        let created = Created {
+            public: BTreeMap::new(),
+            private: Map::new(),
+            metadata: None,
+        };
+        let c = challenge_for_unknown_user(created.clone(), vec![], "nobody");
+        assert!(is_for_unknown_user(&c.pending));
+        assert!(!is_for_unknown_user(
+            &challenge(created, vec![], "carol").pending
+        ));
+        // Sessions written before the flag existed read back as a known user's.
+        let old: Pending = serde_json::from_value(json!({
+            "challenge": "CUSTOM_CHALLENGE", "session": [], "private_parameters": {},
+            "challenge_metadata": null
+        }))
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert!(!is_for_unknown_user(&old));
     }
 
     #[test]

@@ -483,6 +483,13 @@ async fn respond(
         challenge_name,
         now,
     )?;
+    if crate::flow::custom::is_for_unknown_user(&state.pending) {
+        // A hidden unknown user's custom challenge: no user to load (flow::custom).
+        return super::custom_auth::answer_unknown(
+            ctx, &pool, &client, session_id, state, username, &responses,
+        )
+        .await;
+    }
     let sub = row.and_then(|r| r.sub).ok_or_else(flow_session::invalid)?;
     let Some(mut user) = ctx.app.store.get_user_by_sub(pool.pool_id(), &sub).await? else {
         return Err(flow_session::invalid());

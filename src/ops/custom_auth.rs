@@ -12,13 +12,17 @@ use super::auth::{conclude, pool_mfa, AuthAnswer};
 use super::users::resolve_user;
 use super::Ctx;
 use crate::domain::client::ClientExt;
+use crate::domain::pool::PoolExt;
 use crate::domain::secret_hash;
 use crate::error::{ApiError, ApiResult};
 use crate::flow::custom::{self, ChallengeResult, CustomPending, Next};
+use crate::flow::session::SessionState;
 use crate::flow::{self, session as flow_session, Env, Outcome};
 use crate::model::shapes::{UserPoolClientType, UserPoolType};
+use crate::store::sessions::AuthSession;
 use crate::store::users::UserRecord;
-use crate::triggers::{self, challenge, Trigger};
+use crate::triggers::{self, challenge, Call, Trigger};
+use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 pub const FLOW: &str = "CUSTOM_AUTH";
@@ -75,9 +79,14 @@ pub(super) async fn start(
         now: ctx.app.clock.epoch(),
         device: device.as_ref(),
     };
-    // Unknown (hidden or not), disabled, unconfirmed, reset required, locked out: refused before
-    // any trigger runs **[B: Cognito runs the challenge triggers with `userNotFound: true` for
-    // hidden unknown users; the emulator refuses them at once with the same final answer]**.
+    // A username that matches nobody, in a client that hides user existence, goes through the
+    // triggers like a user would (DG: `userNotFound` "is populated when PreventUserExistenceErrors
+    // is set to ENABLED"), and fails only where a known user's wrong answers would.
+    if user.is_none() && client.hides_user_existence() {
+        return start_unknown(ctx, &env, username, with_srp, params).await;
+    }
+    // Unknown (LEGACY), disabled, unconfirmed, reset required, locked out: refused before any
+    // trigger runs.
     flow::before_password(&env, user.as_ref())?;
     let Some(user) = user else {
         return Err(flow::unknown_user(&env));
@@ -198,4 +207,184 @@ fn is_mfa(pending: &flow::Pending) -> bool {
         pending,
         SmsMfa(_) | EmailOtp(_) | SoftwareTokenMfa | SelectMfaType { .. } | MfaSetup(_)
     )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Unknown users hidden by PreventUserExistenceErrors
+// ---------------------------------------------------------------------------------------------
+
+/// A challenge trigger's call for a username that matched no user: no attributes, and
+/// `userNotFound: true`. The event's `userName` is the USERNAME sent **[B: what Cognito puts
+/// there for nobody is not on record]**.
+async fn run_for_unknown(
+    ctx: &Ctx,
+    env: &Env<'_>,
+    username: &str,
+    trigger: Trigger,
+    mut request: Map<String, Value>,
+) -> ApiResult<Map<String, Value>> {
+    request.insert("userAttributes".into(), Value::Object(Map::new()));
+    request.insert("userNotFound".into(), Value::Bool(true));
+    let source = match trigger {
+        Trigger::DefineAuthChallenge => "DefineAuthChallenge_Authentication",
+        Trigger::CreateAuthChallenge => "CreateAuthChallenge_Authentication",
+        _ => "VerifyAuthChallengeResponse_Authentication",
+    };
+    triggers::run(
+        &ctx.app,
+        Call {
+            trigger,
+            source,
+            pool: env.pool,
+            client_id: Some(env.client.id()),
+            user_name: username,
+            request,
+            version: "1",
+        },
+    )
+    .await?
+    .ok_or_else(custom::not_configured)
+}
+
+fn history(session: &[ChallengeResult]) -> Value {
+    serde_json::to_value(session).unwrap_or(Value::Array(Vec::new()))
+}
+
+/// Define for an unknown user, its answer already mapped by `custom::unknown_user_next`.
+async fn define_unknown(
+    ctx: &Ctx,
+    env: &Env<'_>,
+    username: &str,
+    session: &[ChallengeResult],
+) -> ApiResult<Next> {
+    let mut request = Map::new();
+    request.insert("session".into(), history(session));
+    let response =
+        run_for_unknown(ctx, env, username, Trigger::DefineAuthChallenge, request).await?;
+    custom::unknown_user_next(custom::read_define(&response)?)
+}
+
+async fn start_unknown(
+    ctx: &Ctx,
+    env: &Env<'_>,
+    username: &str,
+    with_srp: bool,
+    params: &BTreeMap<String, String>,
+) -> ApiResult<AuthAnswer> {
+    let session = if with_srp {
+        vec![ChallengeResult::new("SRP_A", true)]
+    } else {
+        Vec::new()
+    };
+    let next = define_unknown(ctx, env, username, &session).await?;
+    if with_srp && next == Next::PasswordVerifier {
+        // The SRP exchange answers a stand-in PASSWORD_VERIFIER for unknown users, whose
+        // signature then fails as a wrong password does (spec 2.4 point 3).
+        return super::srp_auth::start(ctx, env.pool, env.client, FLOW, params).await;
+    }
+    proceed_unknown(ctx, env, username, session, next).await
+}
+
+async fn proceed_unknown(
+    ctx: &Ctx,
+    env: &Env<'_>,
+    username: &str,
+    session: Vec<ChallengeResult>,
+    next: Next,
+) -> ApiResult<AuthAnswer> {
+    if next != Next::CustomChallenge {
+        return Err(custom::unrecognizable());
+    }
+    let mut request = Map::new();
+    request.insert("challengeName".into(), custom::NAME.into());
+    request.insert("session".into(), history(&session));
+    let response =
+        run_for_unknown(ctx, env, username, Trigger::CreateAuthChallenge, request).await?;
+    let created = custom::read_create(&response)?;
+    let c = custom::challenge_for_unknown_user(created, session, username);
+    let name = c.name();
+    let state = SessionState {
+        flow: env.flow.to_string(),
+        username: username.to_string(),
+        pending: c.pending,
+    };
+    let id = crate::util::random_token(96);
+    ctx.app
+        .store
+        .insert_auth_session(&AuthSession {
+            id: id.clone(),
+            pool_id: env.pool.pool_id().to_string(),
+            client_id: env.client.id().to_string(),
+            // No user: the answer comes back to `answer_unknown`, never to a user's flow.
+            sub: None,
+            state: serde_json::to_string(&state)?,
+            expires_at: env.now + env.client.auth_session_seconds() as f64,
+            consumed: false,
+            attempts: 0,
+            created_at: env.now,
+        })
+        .await?;
+    Ok(AuthAnswer {
+        challenge_name: Some(name.to_string()),
+        session: Some(id),
+        challenge_parameters: Some(c.parameters),
+        authentication_result: None,
+    })
+}
+
+/// (Admin)RespondToAuthChallenge CUSTOM_CHALLENGE in a session of an unknown user (the caller has
+/// checked the session with `flow::session::check` and found `custom::is_for_unknown_user`):
+/// Verify and Define run with `userNotFound: true`; the sign-in goes on with another challenge or
+/// ends with "Incorrect username or password.".
+pub(super) async fn answer_unknown(
+    ctx: &Ctx,
+    pool: &UserPoolType,
+    client: &UserPoolClientType,
+    session_id: &str,
+    state: SessionState,
+    username: &str,
+    responses: &BTreeMap<String, String>,
+) -> ApiResult<AuthAnswer> {
+    // The USERNAME sent must be the one the sign-in started with, as a user's alias must
+    // resolve to the session's user.
+    if pool.username_key(username) != pool.username_key(&state.username) {
+        return Err(flow_session::invalid());
+    }
+    let flow::Pending::CustomChallenge(pending) = state.pending else {
+        return Err(flow_session::invalid());
+    };
+    let answer = param(responses, "ANSWER")?;
+    if !ctx.app.store.consume_auth_session(session_id).await? {
+        return Err(flow_session::reused());
+    }
+    let mfa = pool_mfa(ctx, pool).await?;
+    let env = Env {
+        pool,
+        pool_mfa: &mfa,
+        client,
+        flow: &state.flow,
+        now: ctx.app.clock.epoch(),
+        device: None,
+    };
+    let mut request = Map::new();
+    request.insert(
+        "privateChallengeParameters".into(),
+        Value::Object(pending.private_parameters.clone()),
+    );
+    request.insert("challengeAnswer".into(), answer.into());
+    let response = run_for_unknown(
+        ctx,
+        &env,
+        &state.username,
+        Trigger::VerifyAuthChallengeResponse,
+        request,
+    )
+    .await?;
+    let correct = custom::read_verify(&response)?;
+    let session = custom::record_answer(&pending, correct);
+    if custom::too_many_rounds(&session) {
+        return Err(custom::fail());
+    }
+    let next = define_unknown(ctx, &env, &state.username, &session).await?;
+    proceed_unknown(ctx, &env, &state.username, session, next).await
 }

@@ -8,6 +8,7 @@ mod auth;
 mod bad_input;
 mod custom_auth;
 mod devices;
+mod flow_gaps;
 mod groups;
 mod helpers;
 mod mfa;

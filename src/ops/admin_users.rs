@@ -184,7 +184,10 @@ pub async fn admin_get_user(ctx: Ctx, req: AdminGetUserRequest) -> ApiResult<Adm
     let mfa = crate::domain::mfa::reported(&user);
     Ok(AdminGetUserResponse {
         username: Some(user.username.clone()),
-        user_attributes: Some(attributes::to_api(&user)),
+        user_attributes: Some(
+            super::identity_providers::with_identities(&ctx, &user, attributes::to_api(&user))
+                .await?,
+        ),
         user_create_date: Some(user.created_at),
         user_last_modified_date: Some(user.modified_at),
         enabled: Some(user.enabled),

@@ -213,6 +213,12 @@ pub async fn create_user_pool_client(
         req.allowed_oauth_scopes.as_deref().unwrap_or_default(),
     )
     .await?;
+    super::identity_providers::check_supported_identity_providers(
+        &ctx,
+        &pool_id,
+        req.supported_identity_providers.as_deref(),
+    )
+    .await?;
     let mut client = UserPoolClientType {
         user_pool_id: Some(pool_id),
         client_id: Some(ids::client_id()),
@@ -313,6 +319,12 @@ pub async fn update_user_pool_client(
     load_pool(&ctx, &pool_id).await?;
     let mut client =
         load_client(&ctx, &pool_id, req.client_id.as_deref().unwrap_or_default()).await?;
+    super::identity_providers::check_supported_identity_providers(
+        &ctx,
+        &pool_id,
+        req.supported_identity_providers.as_deref(),
+    )
+    .await?;
     super::pool_config::check_client_scopes(
         &ctx,
         &pool_id,

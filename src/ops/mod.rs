@@ -8,11 +8,14 @@ pub mod access;
 pub mod account;
 pub mod admin_users;
 pub mod auth;
+pub mod branding;
 pub mod client_secrets;
 pub mod clients;
 pub mod custom_auth;
 pub mod devices;
+pub mod domains;
 pub mod groups;
+pub mod identity_providers;
 pub mod mfa;
 pub mod pool_config;
 pub mod pools;
@@ -171,4 +174,32 @@ operations! {
     "DescribeRiskConfiguration" => pool_config::describe_risk_configuration,
     "SetRiskConfiguration" => pool_config::set_risk_configuration,
     "UpdateAuthEventFeedback" => pool_config::update_auth_event_feedback,
+    // identity providers and federation links
+    "CreateIdentityProvider" => identity_providers::create_identity_provider,
+    "DescribeIdentityProvider" => identity_providers::describe_identity_provider,
+    "UpdateIdentityProvider" => identity_providers::update_identity_provider,
+    "DeleteIdentityProvider" => identity_providers::delete_identity_provider,
+    "ListIdentityProviders" => identity_providers::list_identity_providers,
+    "GetIdentityProviderByIdentifier" => identity_providers::get_identity_provider_by_identifier,
+    "AdminLinkProviderForUser" => identity_providers::admin_link_provider_for_user,
+    "AdminDisableProviderForUser" => identity_providers::admin_disable_provider_for_user,
+    // domains, hosted UI, managed login, terms, log delivery
+    "CreateUserPoolDomain" => domains::create_user_pool_domain,
+    "DescribeUserPoolDomain" => domains::describe_user_pool_domain,
+    "UpdateUserPoolDomain" => domains::update_user_pool_domain,
+    "DeleteUserPoolDomain" => domains::delete_user_pool_domain,
+    "GetUICustomization" => branding::get_ui_customization,
+    "SetUICustomization" => branding::set_ui_customization,
+    "GetLogDeliveryConfiguration" => branding::get_log_delivery_configuration,
+    "SetLogDeliveryConfiguration" => branding::set_log_delivery_configuration,
+    "CreateManagedLoginBranding" => branding::create_managed_login_branding,
+    "DescribeManagedLoginBranding" => branding::describe_managed_login_branding,
+    "DescribeManagedLoginBrandingByClient" => branding::describe_managed_login_branding_by_client,
+    "UpdateManagedLoginBranding" => branding::update_managed_login_branding,
+    "DeleteManagedLoginBranding" => branding::delete_managed_login_branding,
+    "CreateTerms" => branding::create_terms,
+    "DescribeTerms" => branding::describe_terms,
+    "UpdateTerms" => branding::update_terms,
+    "DeleteTerms" => branding::delete_terms,
+    "ListTerms" => branding::list_terms,
 }

@@ -264,6 +264,7 @@ pub async fn describe_user_pool(
     let id = req.user_pool_id.unwrap_or_default();
     let mut pool = load_pool(&ctx, &id).await?;
     pool.estimated_number_of_users = Some(ctx.app.store.count_users(&id).await?);
+    super::domains::fill_pool_domain(&ctx, &mut pool).await?;
     Ok(DescribeUserPoolResponse {
         user_pool: Some(pool),
     })
@@ -371,6 +372,7 @@ pub async fn delete_user_pool(
             "The user pool cannot be deleted because deletion protection is activated. Deletion protection must be inactivated first.",
         ));
     }
+    super::domains::check_pool_has_no_domain(&ctx, &id).await?;
     ctx.app.store.delete_pool(&id).await?;
     ctx.app.drop_keys(Some(&id));
     Ok(DeleteUserPoolResponse {})

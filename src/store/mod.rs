@@ -15,6 +15,8 @@ pub mod clients;
 pub mod codes;
 pub mod devices;
 pub mod groups;
+pub mod identity_providers;
+pub mod managed_login;
 pub mod outbox;
 pub mod pool_config;
 pub mod pools;

@@ -1,0 +1,253 @@
+//! Identity providers of a pool, their IdpIdentifiers, and the external identities linked to pool
+//! users (AdminLinkProviderForUser).
+
+use super::pools::{json, parse};
+use super::Store;
+use crate::model::shapes::IdentityProviderType;
+use sqlx::Row;
+
+/// An external identity linked to a pool user.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProviderLink {
+    pub provider_name: String,
+    pub provider_user_id: String,
+    pub sub: String,
+    pub created_at: f64,
+}
+
+impl Store {
+    /// Inserts a provider and its identifiers in one transaction. A UNIQUE violation means the
+    /// name or one of the identifiers is taken.
+    pub async fn insert_identity_provider(
+        &self,
+        p: &IdentityProviderType,
+        created_at: f64,
+    ) -> Result<(), sqlx::Error> {
+        let pool_id = p.user_pool_id.as_deref().unwrap_or_default();
+        let name = p.provider_name.as_deref().unwrap_or_default();
+        let mut tx = self.db.begin().await?;
+        sqlx::query(
+            "INSERT INTO identity_providers (pool_id, provider_name, doc, created_at)
+             VALUES (?, ?, ?, ?)",
+        )
+        .bind(pool_id)
+        .bind(name)
+        .bind(json(p))
+        .bind(created_at)
+        .execute(&mut *tx)
+        .await?;
+        for id in p.idp_identifiers.iter().flatten() {
+            sqlx::query(
+                "INSERT INTO identity_provider_identifiers (pool_id, idp_identifier, provider_name)
+                 VALUES (?, ?, ?)",
+            )
+            .bind(pool_id)
+            .bind(id)
+            .bind(name)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await
+    }
+
+    /// Replaces a provider's document and identifiers; false if it does not exist.
+    pub async fn update_identity_provider(
+        &self,
+        p: &IdentityProviderType,
+    ) -> Result<bool, sqlx::Error> {
+        let pool_id = p.user_pool_id.as_deref().unwrap_or_default();
+        let name = p.provider_name.as_deref().unwrap_or_default();
+        let mut tx = self.db.begin().await?;
+        let r = sqlx::query(
+            "UPDATE identity_providers SET doc = ? WHERE pool_id = ? AND provider_name = ?",
+        )
+        .bind(json(p))
+        .bind(pool_id)
+        .bind(name)
+        .execute(&mut *tx)
+        .await?;
+        if r.rows_affected() != 1 {
+            return Ok(false);
+        }
+        sqlx::query(
+            "DELETE FROM identity_provider_identifiers WHERE pool_id = ? AND provider_name = ?",
+        )
+        .bind(pool_id)
+        .bind(name)
+        .execute(&mut *tx)
+        .await?;
+        for id in p.idp_identifiers.iter().flatten() {
+            sqlx::query(
+                "INSERT INTO identity_provider_identifiers (pool_id, idp_identifier, provider_name)
+                 VALUES (?, ?, ?)",
+            )
+            .bind(pool_id)
+            .bind(id)
+            .bind(name)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    pub async fn get_identity_provider(
+        &self,
+        pool_id: &str,
+        name: &str,
+    ) -> Result<Option<IdentityProviderType>, sqlx::Error> {
+        let row = sqlx::query(
+            "SELECT doc FROM identity_providers WHERE pool_id = ? AND provider_name = ?",
+        )
+        .bind(pool_id)
+        .bind(name)
+        .fetch_optional(&self.db)
+        .await?;
+        row.map(|r| parse(r.get::<String, _>("doc"))).transpose()
+    }
+
+    /// The provider holding `identifier` in the pool, if any.
+    pub async fn get_identity_provider_by_identifier(
+        &self,
+        pool_id: &str,
+        identifier: &str,
+    ) -> Result<Option<IdentityProviderType>, sqlx::Error> {
+        let row = sqlx::query(
+            "SELECT p.doc FROM identity_providers p
+             JOIN identity_provider_identifiers i
+               ON i.pool_id = p.pool_id AND i.provider_name = p.provider_name
+             WHERE i.pool_id = ? AND i.idp_identifier = ?",
+        )
+        .bind(pool_id)
+        .bind(identifier)
+        .fetch_optional(&self.db)
+        .await?;
+        row.map(|r| parse(r.get::<String, _>("doc"))).transpose()
+    }
+
+    /// Deletes a provider with its identifiers and the identities linked through it.
+    pub async fn delete_identity_provider(
+        &self,
+        pool_id: &str,
+        name: &str,
+    ) -> Result<bool, sqlx::Error> {
+        let mut tx = self.db.begin().await?;
+        let r =
+            sqlx::query("DELETE FROM identity_providers WHERE pool_id = ? AND provider_name = ?")
+                .bind(pool_id)
+                .bind(name)
+                .execute(&mut *tx)
+                .await?;
+        sqlx::query("DELETE FROM provider_links WHERE pool_id = ? AND provider_name = ?")
+            .bind(pool_id)
+            .bind(name)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// Providers of a pool by name, `limit` of them after the name `after`.
+    pub async fn list_identity_providers(
+        &self,
+        pool_id: &str,
+        after: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<IdentityProviderType>, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT doc FROM identity_providers
+             WHERE pool_id = ?1 AND (?2 IS NULL OR provider_name > ?2)
+             ORDER BY provider_name LIMIT ?3",
+        )
+        .bind(pool_id)
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&self.db)
+        .await?;
+        rows.into_iter()
+            .map(|r| parse(r.get::<String, _>("doc")))
+            .collect()
+    }
+
+    /// Records a link; a UNIQUE violation means that external identity is linked already.
+    pub async fn insert_provider_link(
+        &self,
+        pool_id: &str,
+        link: &ProviderLink,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO provider_links (pool_id, provider_name, provider_user_id, sub, created_at)
+             VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(pool_id)
+        .bind(&link.provider_name)
+        .bind(&link.provider_user_id)
+        .bind(&link.sub)
+        .bind(link.created_at)
+        .execute(&self.db)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn get_provider_link(
+        &self,
+        pool_id: &str,
+        provider_name: &str,
+        provider_user_id: &str,
+    ) -> Result<Option<ProviderLink>, sqlx::Error> {
+        let row = sqlx::query(
+            "SELECT provider_name, provider_user_id, sub, created_at FROM provider_links
+             WHERE pool_id = ? AND provider_name = ? AND provider_user_id = ?",
+        )
+        .bind(pool_id)
+        .bind(provider_name)
+        .bind(provider_user_id)
+        .fetch_optional(&self.db)
+        .await?;
+        row.as_ref().map(link_from_row).transpose()
+    }
+
+    pub async fn delete_provider_link(
+        &self,
+        pool_id: &str,
+        provider_name: &str,
+        provider_user_id: &str,
+    ) -> Result<bool, sqlx::Error> {
+        let r = sqlx::query(
+            "DELETE FROM provider_links
+             WHERE pool_id = ? AND provider_name = ? AND provider_user_id = ?",
+        )
+        .bind(pool_id)
+        .bind(provider_name)
+        .bind(provider_user_id)
+        .execute(&self.db)
+        .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// A user's linked identities, oldest first.
+    pub async fn provider_links_for_user(
+        &self,
+        pool_id: &str,
+        sub: &str,
+    ) -> Result<Vec<ProviderLink>, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT provider_name, provider_user_id, sub, created_at FROM provider_links
+             WHERE pool_id = ? AND sub = ? ORDER BY created_at, provider_name",
+        )
+        .bind(pool_id)
+        .bind(sub)
+        .fetch_all(&self.db)
+        .await?;
+        rows.iter().map(link_from_row).collect()
+    }
+}
+
+fn link_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<ProviderLink, sqlx::Error> {
+    Ok(ProviderLink {
+        provider_name: r.try_get("provider_name")?,
+        provider_user_id: r.try_get("provider_user_id")?,
+        sub: r.try_get("sub")?,
+        created_at: r.try_get("created_at")?,
+    })
+}

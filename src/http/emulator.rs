@@ -16,6 +16,7 @@ pub fn router() -> Router<App> {
         .route("/messages", get(list_messages).delete(clear_messages))
         .route("/reset", post(reset))
         .route("/clock", post(set_clock).get(get_clock))
+        .merge(crate::ops::import_jobs::router())
         .route(
             "/triggers/{pool_id}",
             get(crate::triggers::http::get_triggers).put(crate::triggers::http::put_triggers),

@@ -16,6 +16,7 @@ pub mod devices;
 pub mod domains;
 pub mod groups;
 pub mod identity_providers;
+pub mod import_jobs;
 pub mod mfa;
 pub mod pool_config;
 pub mod pools;
@@ -158,6 +159,13 @@ operations! {
     "AdminListDevices" => devices::admin_list_devices,
     "AdminUpdateDeviceStatus" => devices::admin_update_device_status,
     "AdminForgetDevice" => devices::admin_forget_device,
+    // user import jobs
+    "GetCSVHeader" => import_jobs::get_csv_header,
+    "CreateUserImportJob" => import_jobs::create_user_import_job,
+    "DescribeUserImportJob" => import_jobs::describe_user_import_job,
+    "ListUserImportJobs" => import_jobs::list_user_import_jobs,
+    "StartUserImportJob" => import_jobs::start_user_import_job,
+    "StopUserImportJob" => import_jobs::stop_user_import_job,
     // pool configuration: custom attributes, tags, resource servers, client secrets, threat protection
     "AddCustomAttributes" => pool_config::add_custom_attributes,
     "TagResource" => pool_config::tag_resource,

@@ -16,6 +16,7 @@ pub mod codes;
 pub mod devices;
 pub mod groups;
 pub mod identity_providers;
+pub mod import_jobs;
 pub mod managed_login;
 pub mod outbox;
 pub mod pool_config;

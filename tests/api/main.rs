@@ -13,6 +13,7 @@ mod flow_gaps;
 mod groups;
 mod helpers;
 mod identity_providers;
+mod import_jobs;
 mod mfa;
 mod pool_config;
 mod pools;

@@ -31,6 +31,13 @@ pub async fn add_custom_attributes(
 ) -> ApiResult<AddCustomAttributesResponse> {
     let pool_id = req.user_pool_id.unwrap_or_default();
     let pool = load_pool(&ctx, &pool_id).await?;
+    if ctx.app.store.import_in_progress(&pool_id).await? {
+        // [B] text; the exception is the model's.
+        return Err(ApiError::new(
+            "UserImportInProgressException",
+            "A user import job is in progress for this user pool.",
+        ));
+    }
     let mut schema = pool.schema_attributes.unwrap_or_default();
     for attr in req.custom_attributes.unwrap_or_default() {
         let added = custom_attribute(&attr)?;

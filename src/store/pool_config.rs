@@ -69,6 +69,18 @@ impl Store {
         Ok(r.rows_affected() == 1)
     }
 
+    /// Whether a user import job of the pool is running (the schema must not change under it).
+    pub async fn import_in_progress(&self, pool_id: &str) -> Result<bool, sqlx::Error> {
+        Ok(sqlx::query(
+            "SELECT 1 FROM user_import_jobs WHERE pool_id = ?
+               AND status IN ('Pending', 'InProgress', 'Stopping') LIMIT 1",
+        )
+        .bind(pool_id)
+        .fetch_optional(&self.db)
+        .await?
+        .is_some())
+    }
+
     /// False when the pool already has a resource server with this identifier.
     pub async fn insert_resource_server(
         &self,
@@ -273,5 +285,36 @@ impl Store {
             .execute(&self.db)
             .await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn only_running_import_jobs_hold_the_schema() {
+        let store = Store::open(":memory:").await.expect("store");
+        sqlx::query(
+            "INSERT INTO user_pools (id, name, doc, created_at) VALUES ('p_1', 'p', '{}', 0)",
+        )
+        .execute(&store.db)
+        .await
+        .expect("pool");
+        let job = |status: &'static str| {
+            sqlx::query(
+                "INSERT INTO user_import_jobs (job_id, pool_id, job_name, role_arn, status, created_at)
+                 VALUES (?, 'p_1', 'j', 'arn', ?, 0)",
+            )
+            .bind(format!("import-{status}"))
+            .bind(status)
+        };
+        for status in ["Created", "Succeeded", "Stopped"] {
+            job(status).execute(&store.db).await.expect("job");
+        }
+        assert!(!store.import_in_progress("p_1").await.expect("query"));
+        job("InProgress").execute(&store.db).await.expect("job");
+        assert!(store.import_in_progress("p_1").await.expect("query"));
+        assert!(!store.import_in_progress("p_2").await.expect("query"));
     }
 }

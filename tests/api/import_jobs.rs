@@ -3,8 +3,9 @@
 
 use crate::helpers::*;
 use aws_sdk_cognitoidentityprovider::types::{
-    AttributeDataType, AuthFlowType, SchemaAttributeType, UserImportJobStatusType,
-    UserImportJobType, UserStatusType, VerifiedAttributeType,
+    AttributeDataType, AuthFlowType, SchemaAttributeType, SmsMfaConfigType,
+    UserImportJobStatusType, UserImportJobType, UserPoolMfaType, UserStatusType,
+    VerifiedAttributeType,
 };
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -727,4 +728,117 @@ async fn a_running_import_can_be_stopped_between_users() {
         log_events(&app, &job_id).await.len() as i64,
         after.imported_users()
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cognito_mfa_enabled_follows_the_pool_mfa_setting_and_turns_on_sms_mfa() {
+    let app = spawn_app().await;
+    let pool = import_pool(&app).await;
+    let with_mfa = |name: &str, phone: &str| {
+        line(&[
+            ("cognito:username", name),
+            ("email", "x@example.com"),
+            ("email_verified", "true"),
+            ("phone_number", phone),
+            ("cognito:mfa_enabled", "true"),
+        ])
+    };
+    // MFA is off in a new pool: nobody may have it.
+    let job = import(
+        &app,
+        &pool,
+        &[HEADER.to_string(), with_mfa("early", "+15555550100")].join("\n"),
+    )
+    .await;
+    assert_eq!(
+        log_events(&app, job.job_id().unwrap()).await,
+        ["[FAILED] Line Number 2 - cognito:mfa_enabled must be false: MFA is off in this user pool."]
+    );
+
+    app.client
+        .set_user_pool_mfa_config()
+        .user_pool_id(&pool)
+        .mfa_configuration(UserPoolMfaType::Optional)
+        .sms_mfa_configuration(
+            SmsMfaConfigType::builder()
+                .sms_authentication_message("Your code is {####}")
+                .build(),
+        )
+        .send()
+        .await
+        .expect("SetUserPoolMfaConfig");
+    let job = import(
+        &app,
+        &pool,
+        &[
+            HEADER.to_string(),
+            with_mfa("sam", "+15555550100"),
+            with_mfa("nophone", ""),
+            user_line("plain", "plain@example.com"),
+        ]
+        .join("\n"),
+    )
+    .await;
+    assert_eq!(
+        (job.imported_users(), job.failed_users()),
+        (2, 1),
+        "{job:?}"
+    );
+    let sam = app
+        .client
+        .admin_get_user()
+        .user_pool_id(&pool)
+        .username("sam")
+        .send()
+        .await
+        .expect("AdminGetUser");
+    assert_eq!(sam.user_mfa_setting_list(), ["SMS_MFA"]);
+    let plain = app
+        .client
+        .admin_get_user()
+        .user_pool_id(&pool)
+        .username("plain")
+        .send()
+        .await
+        .expect("AdminGetUser");
+    assert!(plain.user_mfa_setting_list().is_empty());
+    assert_eq!(
+        log_events(&app, job.job_id().unwrap()).await[1],
+        "[FAILED] Line Number 3 - cognito:mfa_enabled true requires a phone_number."
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_that_is_not_utf8_or_starts_with_a_byte_order_mark_fails_the_job() {
+    let app = spawn_app().await;
+    let pool = import_pool(&app).await;
+    let good = user_line("alice", "alice@example.com");
+    let not_utf8 = [HEADER.as_bytes(), b"\n\xff\xfe", good.as_bytes()].concat();
+    let bom = format!("\u{feff}{HEADER}\n{good}").into_bytes();
+    for body in [not_utf8, bom] {
+        let job = create_job(&app, &pool, "bytes").await;
+        let resp = app
+            .http
+            .put(job.pre_signed_url().unwrap())
+            .header("x-amz-server-side-encryption", "aws:kms")
+            .body(body)
+            .send()
+            .await
+            .expect("the emulator answers");
+        assert_eq!(resp.status(), StatusCode::OK);
+        let job_id = job.job_id().unwrap();
+        app.client
+            .start_user_import_job()
+            .user_pool_id(&pool)
+            .job_id(job_id)
+            .send()
+            .await
+            .expect("StartUserImportJob");
+        let done = describe(&app, &pool, job_id).await;
+        assert_eq!(done.status(), Some(&UserImportJobStatusType::Failed));
+        assert_eq!(
+            done.completion_message(),
+            Some("The CSV file could not be parsed.")
+        );
+    }
 }

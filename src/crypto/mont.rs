@@ -158,15 +158,7 @@ impl Modulus {
     /// the given bytes (leading zero bytes included, so the time depends on the exponent's byte
     /// length only), each table entry read on every lookup.
     pub(crate) fn pow(&self, base: &Limbs, exponent: &[u8]) -> Limbs {
-        let mut table = [self.one; 1 << CT_WINDOW];
-        table[1] = *base;
-        for i in 2..table.len() {
-            table[i] = if i % 2 == 0 {
-                self.sqr(&table[i / 2])
-            } else {
-                self.mul(&table[i - 1], base)
-            };
-        }
+        let table = self.window_table(base);
         let mut acc = self.one;
         let mut first = true;
         for byte in exponent {
@@ -181,6 +173,49 @@ impl Modulus {
                 // window depends on the position only, never on the exponent's value.
                 acc = if first { entry } else { self.mul(&acc, &entry) };
                 first = false;
+            }
+        }
+        acc
+    }
+
+    /// `table[d] = base^d` for every 4-bit digit d.
+    fn window_table(&self, base: &Limbs) -> [Limbs; 1 << CT_WINDOW] {
+        let mut table = [self.one; 1 << CT_WINDOW];
+        table[1] = *base;
+        for i in 2..table.len() {
+            table[i] = if i % 2 == 0 {
+                self.sqr(&table[i / 2])
+            } else {
+                self.mul(&table[i - 1], base)
+            };
+        }
+        table
+    }
+
+    /// `b0^e0 · b1^e1 · b2^e2` for three 256-bit big-endian exponents, in constant time.
+    /// Straus's interleaving: the three powers share one chain of 252 squarings (three separate
+    /// exponentiations would square 3 × 252 times), at the price of three table lookups and
+    /// multiplications per 4-bit window. Same constant-time rules as [`Self::pow`].
+    pub(crate) fn pow3(&self, bases: [&Limbs; 3], exponents: [&[u8; 32]; 3]) -> Limbs {
+        let tables = bases.map(|b| self.window_table(b));
+        let mut acc = self.one;
+        for i in 0..64 {
+            if i > 0 {
+                for _ in 0..CT_WINDOW {
+                    acc = self.sqr(&acc);
+                }
+            }
+            for (k, (table, e)) in tables.iter().zip(exponents).enumerate() {
+                let byte = e[i / 2];
+                let digit = if i % 2 == 0 { byte >> 4 } else { byte & 0x0f };
+                let entry = select(table, digit);
+                // The very first lookup needs no multiplication (acc is 1); the position
+                // decides that, never the exponent's value.
+                acc = if i == 0 && k == 0 {
+                    entry
+                } else {
+                    self.mul(&acc, &entry)
+                };
             }
         }
         acc
@@ -350,6 +385,45 @@ mod tests {
                     assert_eq!(m.mul(&al, &bl), limbs(a.mul(b).as_montgomery()));
                 }
             }
+        }
+    }
+
+    #[test]
+    fn pow3_is_the_product_of_three_powers() {
+        let (m, params) = setup(N_HEX);
+        let mut rng = rand::thread_rng();
+        let edges = edge_values(&params);
+        let mut exponents: Vec<[u8; 32]> = vec![[0; 32], [0xff; 32]];
+        let mut small = [0u8; 32];
+        small[31] = 1;
+        exponents.push(small);
+        for _ in 0..4 {
+            let mut e = [0u8; 32];
+            rng.fill_bytes(&mut e);
+            exponents.push(e);
+        }
+        for round in 0..8 {
+            let bases: Vec<BoxedMontyForm> = (0..3)
+                .map(|k| {
+                    if (round + k) % 3 == 0 {
+                        edges[rng.gen_range(0..edges.len())].clone()
+                    } else {
+                        random(&params)
+                    }
+                })
+                .collect();
+            let es: Vec<&[u8; 32]> = (0..3)
+                .map(|k| &exponents[(round * 3 + k) % exponents.len()])
+                .collect();
+            let bl: Vec<Limbs> = bases.iter().map(|b| limbs(b.as_montgomery())).collect();
+            let expected = m.mul(
+                &m.mul(&m.pow(&bl[0], es[0]), &m.pow(&bl[1], es[1])),
+                &m.pow(&bl[2], es[2]),
+            );
+            assert_eq!(
+                m.pow3([&bl[0], &bl[1], &bl[2]], [es[0], es[1], es[2]]),
+                expected
+            );
         }
     }
 

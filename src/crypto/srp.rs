@@ -19,6 +19,7 @@
 //! arithmetic runs inside the (optimised) dependency. These calls are CPU-bound: async callers
 //! that care about other requests' latency should wrap them in `tokio::task::spawn_blocking`.
 
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use base64::alphabet;
@@ -380,8 +381,83 @@ fn server_s_mont(srp_a: &[u8], verifier: &[u8], u: &[u8], b: &[u8]) -> Vec<u8> {
     let m = &grp.mont;
     let a = limbs(grp.monty(srp_a).as_montgomery());
     let v = limbs(grp.monty(verifier).as_montgomery());
+    if let (Ok(u), Ok(b)) = (<&[u8; 32]>::try_from(u), <&[u8; 32]>::try_from(b)) {
+        // (A·v^u)^b = A^b · v^(u·b), and with u·b = hi·2^256 + lo, v^(u·b) = v^lo · (v^(2^256))^hi:
+        // three 256-bit exponents sharing one chain of squarings, about half the squarings of
+        // v^u followed by (·)^b. v^(2^256) depends on the user only, so it is cached.
+        let (hi, lo) = mul_256(u, b);
+        let v_high = v_pow_2_256(verifier, &v);
+        return to_bytes(&grp.monty_from_limbs(m.pow3([&a, &v, &v_high], [b, &lo, &hi])));
+    }
     let base = m.mul(&a, &m.pow_vartime(&v, u));
     to_bytes(&grp.monty_from_limbs(m.pow(&base, b)))
+}
+
+/// How many users' v^(2^256) stay cached (384 bytes each); the cache is emptied when full, so a
+/// pool with more users than this only pays the 256 squarings again.
+const V_POWERS_CAP: usize = 8192;
+
+/// v^(2^256) in Montgomery form, keyed by a hash of the stored verifier: a changed password has
+/// another verifier and so another entry. The value is derived from v alone, which is no more
+/// secret than v.
+static V_POWERS: LazyLock<std::sync::Mutex<HashMap<[u8; 32], mont::Limbs>>> =
+    LazyLock::new(Default::default);
+
+fn v_pow_2_256(verifier: &[u8], v: &mont::Limbs) -> mont::Limbs {
+    let key = sha256(&[strip_leading_zeros(verifier)]);
+    // A poisoned lock only means another thread panicked mid-insert; the map is still usable.
+    let cached = V_POWERS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&key)
+        .copied();
+    if let Some(x) = cached {
+        return x;
+    }
+    let m = &GROUP.mont;
+    let mut x = *v;
+    for _ in 0..256 {
+        x = m.sqr(&x);
+    }
+    let mut map = V_POWERS.lock().unwrap_or_else(|e| e.into_inner());
+    if map.len() >= V_POWERS_CAP {
+        map.clear();
+    }
+    map.insert(key, x);
+    x
+}
+
+/// The 512-bit product of two 256-bit big-endian numbers as (high, low) 256-bit halves, in
+/// constant time (fixed loops, no branches on the values: b is secret).
+fn mul_256(x: &[u8; 32], y: &[u8; 32]) -> ([u8; 32], [u8; 32]) {
+    let words = |v: &[u8; 32]| -> [u64; 4] {
+        let mut w = [0u64; 4];
+        for (i, chunk) in v.rchunks_exact(8).enumerate() {
+            let mut b8 = [0u8; 8];
+            b8.copy_from_slice(chunk);
+            w[i] = u64::from_be_bytes(b8);
+        }
+        w
+    };
+    let (xw, yw) = (words(x), words(y));
+    let mut p = [0u64; 8];
+    for i in 0..4 {
+        let mut carry = 0u128;
+        for j in 0..4 {
+            let t = u128::from(xw[i]) * u128::from(yw[j]) + u128::from(p[i + j]) + carry;
+            p[i + j] = t as u64;
+            carry = t >> 64;
+        }
+        p[i + 4] = carry as u64;
+    }
+    let bytes = |w: &[u64]| -> [u8; 32] {
+        let mut out = [0u8; 32];
+        for (i, word) in w.iter().enumerate() {
+            out[24 - 8 * i..32 - 8 * i].copy_from_slice(&word.to_be_bytes());
+        }
+        out
+    };
+    (bytes(&p[4..]), bytes(&p[..4]))
 }
 
 /// The "Caldera" HKDF (spec §3.4): 16 bytes from salt = padHex(u), ikm = padHex(S).
@@ -955,6 +1031,47 @@ mod tests {
             let base = grp.monty(&a).mul(&grp.pow(&grp.monty(&v), &u));
             let expected = to_bytes(&grp.pow(&base, &b));
             assert_eq!(server_s_mont(&a, &v, &u, &b), expected);
+        }
+    }
+
+    #[test]
+    fn mul_256_is_the_full_product() {
+        let mut rng = rand::thread_rng();
+        let cases = [([0xffu8; 32], [0xffu8; 32]), ([0u8; 32], [0x12u8; 32])];
+        for (x, y) in cases.into_iter().chain((0..20).map(|_| {
+            let (mut x, mut y) = ([0u8; 32], [0u8; 32]);
+            rand::RngCore::fill_bytes(&mut rng, &mut x);
+            rand::RngCore::fill_bytes(&mut rng, &mut y);
+            (x, y)
+        })) {
+            let (hi, lo) = mul_256(&x, &y);
+            let expected = wide(&x).wrapping_mul(wide(&y));
+            let mut got = hi.to_vec();
+            got.extend_from_slice(&lo);
+            assert_eq!(to_bytes_plain(&wide(&got)), to_bytes_plain(&expected));
+        }
+    }
+
+    #[test]
+    fn server_s_with_cached_v_powers_matches_crypto_bigint() {
+        // Same user (cache filled, then hit) and a second user, each with several A, b, u.
+        let grp = &*GROUP;
+        let mut rng = rand::thread_rng();
+        for user in 0..2 {
+            let mut x = [0u8; 32];
+            rand::RngCore::fill_bytes(&mut rng, &mut x);
+            x[0] = user;
+            let v = to_bytes(&grp.g_pow(&x));
+            for _ in 0..3 {
+                let (mut b, mut a_secret, mut u) = ([0u8; 32], [0u8; 32], [0u8; 32]);
+                rand::RngCore::fill_bytes(&mut rng, &mut b);
+                rand::RngCore::fill_bytes(&mut rng, &mut a_secret);
+                rand::RngCore::fill_bytes(&mut rng, &mut u);
+                let a = client::srp_a(&a_secret);
+                let base = grp.monty(&a).mul(&grp.pow(&grp.monty(&v), &u));
+                let expected = to_bytes(&grp.pow(&base, &b));
+                assert_eq!(server_s_mont(&a, &v, &u, &b), expected);
+            }
         }
     }
 

@@ -20,6 +20,7 @@ pub mod import_jobs;
 pub mod mfa;
 pub mod pool_config;
 pub mod pools;
+pub mod signing_certificate;
 pub mod srp_auth;
 pub mod user_auth;
 pub mod users;
@@ -210,4 +211,5 @@ operations! {
     "UpdateTerms" => branding::update_terms,
     "DeleteTerms" => branding::delete_terms,
     "ListTerms" => branding::list_terms,
+    "GetSigningCertificate" => signing_certificate::get_signing_certificate,
 }

@@ -458,3 +458,39 @@ async fn a_linked_identity_shows_in_admin_get_user_until_it_is_disabled() {
         .expect("AdminDisableProviderForUser");
     assert_eq!(identities_of(&app, &pool, "alice").await, None);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pool_has_one_stable_signing_certificate() {
+    use base64::Engine;
+    let app = spawn_app().await;
+    let pool = app.create_pool("saml").await;
+    let first = app
+        .client
+        .get_signing_certificate()
+        .user_pool_id(&pool)
+        .send()
+        .await
+        .expect("GetSigningCertificate");
+    let cert = first.certificate().expect("Certificate");
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(cert)
+        .expect("base64 DER, no PEM armour");
+    assert_eq!(&der[..2], &[0x30, 0x82], "an X.509 DER SEQUENCE");
+    let again = app
+        .client
+        .get_signing_certificate()
+        .user_pool_id(&pool)
+        .send()
+        .await
+        .expect("GetSigningCertificate again");
+    assert_eq!(again.certificate(), Some(cert));
+    assert_sdk_err(
+        app.client
+            .get_signing_certificate()
+            .user_pool_id("us-east-1_nothere")
+            .send()
+            .await,
+        "ResourceNotFoundException",
+        "User pool us-east-1_nothere does not exist.",
+    );
+}

@@ -101,3 +101,11 @@ def test_ui_customization_and_terms(idp, pool_id, client_id, domain):
         UserPoolId=pool_id, ClientId=client_id
     )["ManagedLoginBranding"]
     assert by_client["ManagedLoginBrandingId"] == branding["ManagedLoginBrandingId"]
+
+
+def test_the_signing_certificate_is_stable_base64_der(idp, pool_id):
+    import base64
+
+    cert = idp.get_signing_certificate(UserPoolId=pool_id)["Certificate"]
+    assert base64.b64decode(cert)[:2] == b"\x30\x82"
+    assert idp.get_signing_certificate(UserPoolId=pool_id)["Certificate"] == cert

@@ -7,7 +7,7 @@ use crate::domain::attributes::{EMAIL, PHONE};
 use crate::error::{ApiError, ApiResult};
 use crate::model::shapes::{CodeDeliveryDetailsType, UserPoolType};
 use crate::ops::Ctx;
-use crate::store::outbox::NewMessage;
+use crate::store::outbox::{CodeToKeep, NewMessage};
 use crate::store::users::UserRecord;
 use crate::util::{random_string, DIGITS};
 
@@ -197,19 +197,44 @@ pub async fn record(
     code: Option<&str>,
     body: &str,
 ) -> ApiResult<()> {
-    ctx.app
-        .store
-        .add_message(&NewMessage {
-            pool_id: &user.pool_id,
-            username: &user.username,
-            channel: channel.medium(),
-            destination,
-            purpose: purpose.as_str(),
-            code,
-            body,
-            sent_at: ctx.app.clock.epoch(),
-        })
-        .await?;
+    write(ctx, user, channel, destination, purpose, code, body, None).await
+}
+
+/// [`record`], with the code kept for its confirmation in the same transaction when `keep` says
+/// under which key and until when.
+#[allow(clippy::too_many_arguments)]
+async fn write(
+    ctx: &Ctx,
+    user: &UserRecord,
+    channel: Channel,
+    destination: &str,
+    purpose: Purpose,
+    code: Option<&str>,
+    body: &str,
+    keep: Option<(&str, f64)>,
+) -> ApiResult<()> {
+    let message = NewMessage {
+        pool_id: &user.pool_id,
+        username: &user.username,
+        channel: channel.medium(),
+        destination,
+        purpose: purpose.as_str(),
+        code,
+        body,
+        sent_at: ctx.app.clock.epoch(),
+    };
+    match (keep, code) {
+        (Some((key, expires_at)), Some(code)) => {
+            let keep = CodeToKeep {
+                sub: &user.sub,
+                key,
+                code,
+                expires_at,
+            };
+            ctx.app.store.add_message_with_code(&message, &keep).await?
+        }
+        _ => ctx.app.store.add_message(&message).await?,
+    };
     tracing::info!(
         pool_id = %user.pool_id,
         username = %user.username,
@@ -241,24 +266,16 @@ pub async fn send_code(
         )));
     };
     let code = new_code(ctx, code_len);
-    if let Some(key) = purpose.code_key(channel) {
-        let now = ctx.app.clock.epoch();
-        ctx.app
-            .store
-            .put_code(
-                &user.pool_id,
-                &user.sub,
-                &key,
-                &code,
-                now + purpose.validity(),
-                now,
-            )
-            .await?;
-    }
     let body = body_for(pool, channel, purpose, &code);
+    // CustomMessage first, and the code kept only together with its message: a failing function
+    // (or write) leaves the user's pending code as it was, never a new one nobody received.
     let body =
         crate::triggers::custom_message(ctx, pool, user, purpose, channel, &code, body).await?;
-    record(ctx, user, channel, &dest, purpose, Some(&code), &body).await?;
+    let key = purpose.code_key(channel);
+    let keep = key
+        .as_deref()
+        .map(|k| (k, ctx.app.clock.epoch() + purpose.validity()));
+    write(ctx, user, channel, &dest, purpose, Some(&code), &body, keep).await?;
     Ok((code, details(channel, &dest)))
 }
 

@@ -37,24 +37,50 @@ pub struct NewMessage<'a> {
     pub sent_at: f64,
 }
 
+/// A code that waits in the `codes` table for its confirmation, written with the message that
+/// carries it.
+pub struct CodeToKeep<'a> {
+    pub sub: &'a str,
+    /// The `codes` key (`delivery::Purpose::code_key`).
+    pub key: &'a str,
+    pub code: &'a str,
+    pub expires_at: f64,
+}
+
 impl Store {
     pub async fn add_message(&self, m: &NewMessage<'_>) -> Result<String, sqlx::Error> {
-        let id = uuid::Uuid::new_v4().to_string();
+        let mut tx = self.db.begin().await?;
+        let id = insert_message(&mut tx, m).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Stores `code` (replacing the user's pending one for that key, as `put_code` does) and the
+    /// message in one transaction: a code is never kept without the message that delivered it,
+    /// nor a message written whose code was not kept.
+    pub async fn add_message_with_code(
+        &self,
+        m: &NewMessage<'_>,
+        code: &CodeToKeep<'_>,
+    ) -> Result<String, sqlx::Error> {
+        let mut tx = self.db.begin().await?;
         sqlx::query(
-            "INSERT INTO messages (id, pool_id, username, channel, destination, purpose, code, body, sent_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO codes (pool_id, sub, purpose, code, expires_at, attempts, created_at)
+             VALUES (?, ?, ?, ?, ?, 0, ?)
+             ON CONFLICT (pool_id, sub, purpose) DO UPDATE SET
+               code = excluded.code, expires_at = excluded.expires_at, attempts = 0,
+               created_at = excluded.created_at, pending_value = NULL",
         )
-        .bind(&id)
         .bind(m.pool_id)
-        .bind(m.username)
-        .bind(m.channel)
-        .bind(m.destination)
-        .bind(m.purpose)
-        .bind(m.code)
-        .bind(m.body)
+        .bind(code.sub)
+        .bind(code.key)
+        .bind(code.code)
+        .bind(code.expires_at)
         .bind(m.sent_at)
-        .execute(&self.db)
+        .execute(&mut *tx)
         .await?;
+        let id = insert_message(&mut tx, m).await?;
+        tx.commit().await?;
         Ok(id)
     }
 
@@ -96,4 +122,27 @@ impl Store {
             .await?;
         Ok(())
     }
+}
+
+async fn insert_message(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    m: &NewMessage<'_>,
+) -> Result<String, sqlx::Error> {
+    let id = uuid::Uuid::new_v4().to_string();
+    sqlx::query(
+        "INSERT INTO messages (id, pool_id, username, channel, destination, purpose, code, body, sent_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&id)
+    .bind(m.pool_id)
+    .bind(m.username)
+    .bind(m.channel)
+    .bind(m.destination)
+    .bind(m.purpose)
+    .bind(m.code)
+    .bind(m.body)
+    .bind(m.sent_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(id)
 }

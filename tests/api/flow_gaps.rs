@@ -241,3 +241,42 @@ async fn custom_auth_with_srp_for_an_unknown_user_gets_a_stand_in_password_verif
         json!([{"challengeName": "SRP_A", "challengeResult": true}])
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_custom_message_leaves_no_code_behind() {
+    let lambda = FakeLambda::start(|name, e| {
+        if name == "CustomMessage" && e["triggerSource"] == "CustomMessage_ForgotPassword" {
+            Reply::Throw("mailer down".into())
+        } else {
+            Reply::Event(e.clone())
+        }
+    })
+    .await;
+    let app = app_for(&lambda).await;
+    let (pool_id, client_id) = pool_with_triggers(&app, &["CustomMessage"]).await;
+    confirmed_user(&app, &pool_id, "carol").await;
+    assert_sdk_err(
+        app.client
+            .forgot_password()
+            .client_id(&client_id)
+            .username("carol")
+            .send()
+            .await,
+        "UserLambdaValidationException",
+        "CustomMessage failed with error mailer down.",
+    );
+    assert!(app.messages("username=carol").await.is_empty());
+    // The code the message would have carried (--fixed-code) was not kept either.
+    assert_sdk_err(
+        app.client
+            .confirm_forgot_password()
+            .client_id(&client_id)
+            .username("carol")
+            .confirmation_code("123456")
+            .password("N3w-Passw0rd!")
+            .send()
+            .await,
+        "ExpiredCodeException",
+        "Invalid code provided, please request a code again.",
+    );
+}

@@ -178,6 +178,28 @@ fn uuid() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
+/// What a sign-in through the OAuth endpoints puts in its tokens (spec 10): the granted scopes
+/// instead of `aws.cognito.signin.user.admin`, and in the ID token the authorize request's nonce
+/// and at_hash. Without `openid` there is no ID token.
+pub struct OAuthGrant<'a> {
+    pub scope: &'a str,
+    pub nonce: Option<&'a str>,
+}
+
+impl OAuthGrant<'_> {
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.scope.split(' ').any(|s| s == scope)
+    }
+}
+
+/// OIDC `at_hash`: base64url of the left half of SHA-256 over the access token (RS256).
+pub fn at_hash(access_token: &str) -> String {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+    let digest = Sha256::digest(access_token.as_bytes());
+    URL_SAFE_NO_PAD.encode(&digest[..16])
+}
+
 /// Signs a new ID + access token pair. `RefreshToken` is left for the caller.
 pub async fn mint(
     app: &AppState,
@@ -185,6 +207,18 @@ pub async fn mint(
     auth_time: i64,
     origin_jti: &str,
     device_key: Option<&str>,
+) -> ApiResult<AuthenticationResultType> {
+    mint_with(app, s, auth_time, origin_jti, device_key, None).await
+}
+
+/// [`mint`], for a sign-in through the OAuth endpoints when `oauth` is given.
+pub async fn mint_with(
+    app: &AppState,
+    s: &Subject<'_>,
+    auth_time: i64,
+    origin_jti: &str,
+    device_key: Option<&str>,
+    oauth: Option<&OAuthGrant<'_>>,
 ) -> ApiResult<AuthenticationResultType> {
     let pool_id = s.pool.pool_id();
     let keys = app.pool_keys(pool_id).await?;
@@ -202,15 +236,30 @@ pub async fn mint(
         |e: jsonwebtoken::errors::Error| ApiError::internal(format!("signing a token: {e}"));
     let mut id = id_claims(s, &issue, &uuid());
     let mut access = access_claims(s, &issue, &uuid());
+    if let Some(grant) = oauth {
+        access["scope"] = grant.scope.into();
+        // [B] Hosted UI access tokens carry "version": 2.
+        access["version"] = 2.into();
+        if let Some(nonce) = grant.nonce {
+            id["nonce"] = nonce.into();
+        }
+    }
     crate::triggers::token::pre_token_generation(app, s, &mut id, &mut access).await?;
-    let id_token = keys.id.sign(&id).map_err(sign_err)?;
     let access_token = keys.access.sign(&access).map_err(sign_err)?;
+    let id_token = match oauth {
+        Some(grant) if !grant.has_scope("openid") => None,
+        Some(_) => {
+            id["at_hash"] = at_hash(&access_token).into();
+            Some(keys.id.sign(&id).map_err(sign_err)?)
+        }
+        None => Some(keys.id.sign(&id).map_err(sign_err)?),
+    };
     Ok(AuthenticationResultType {
         access_token: Some(access_token),
         expires_in: Some(s.client.access_token_seconds()),
         token_type: Some("Bearer".into()),
         refresh_token: None,
-        id_token: Some(id_token),
+        id_token,
         new_device_metadata: None,
     })
 }

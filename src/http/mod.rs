@@ -2,6 +2,7 @@
 
 pub mod awsjson;
 pub mod emulator;
+pub mod oauth2;
 pub mod wellknown;
 
 use crate::app::App;
@@ -33,6 +34,7 @@ pub fn router(app: App) -> Router {
             get(wellknown::openid_configuration),
         )
         .nest("/_emulator", emulator::router())
+        .merge(oauth2::router())
         // Some clients post the JSON API to a path of their own; the target header decides.
         .fallback(awsjson::fallback)
         .layer(cors)

@@ -174,8 +174,7 @@ pub(super) async fn conclude(
             Err(e)
         }
         Outcome::Tokens => {
-            super::account::record_event(ctx, env.pool, user, "SignIn").await?;
-            crate::triggers::post_authentication(ctx, env.pool, env.client.id(), user).await?;
+            signed_in(ctx, env, user).await?;
             let groups = ctx
                 .app
                 .store
@@ -221,6 +220,12 @@ pub(super) async fn conclude(
             })
         }
     }
+}
+
+/// What every successful sign-in records before its tokens are issued (API or hosted UI).
+pub(crate) async fn signed_in(ctx: &Ctx, env: &Env<'_>, user: &UserRecord) -> ApiResult<()> {
+    super::account::record_event(ctx, env.pool, user, "SignIn").await?;
+    crate::triggers::post_authentication(ctx, env.pool, env.client.id(), user).await
 }
 
 /// An opaque session id: 96 random bytes, so it has the length and look of Cognito's blobs.
@@ -327,6 +332,57 @@ async fn password_auth(
         username,
         params.get("SECRET_HASH").map(String::as_str),
     )?;
+    let device_key = params.get("DEVICE_KEY").map(String::as_str);
+    let p = password_outcome(ctx, pool, client, flow_name, username, password, device_key).await?;
+    let env = p.env(pool, client, flow_name);
+    let Some(user) = &p.user else {
+        return Err(match p.outcome {
+            Outcome::Error(e) => e,
+            _ => flow::unknown_user(&env),
+        });
+    };
+    conclude(ctx, &env, user, p.outcome.clone()).await
+}
+
+/// What a plain-password sign-in decided, with the loaded state its [`Env`] is made of.
+pub(crate) struct PasswordOutcome {
+    /// None: unknown user (the outcome is the error to answer).
+    pub(crate) user: Option<UserRecord>,
+    pub(crate) outcome: Outcome,
+    pool_mfa: GetUserPoolMfaConfigResponse,
+    device: Option<crate::store::devices::DeviceRecord>,
+    now: f64,
+}
+
+impl PasswordOutcome {
+    pub(crate) fn env<'a>(
+        &'a self,
+        pool: &'a UserPoolType,
+        client: &'a UserPoolClientType,
+        flow: &'a str,
+    ) -> Env<'a> {
+        Env {
+            pool,
+            pool_mfa: &self.pool_mfa,
+            client,
+            flow,
+            now: self.now,
+            device: self.device.as_ref(),
+        }
+    }
+}
+
+/// The password sign-in's decision order (spec 2.4) up to its outcome: shared by the
+/// USER_PASSWORD_AUTH family and the hosted UI's /login, which ends it differently.
+pub(crate) async fn password_outcome(
+    ctx: &Ctx,
+    pool: &UserPoolType,
+    client: &UserPoolClientType,
+    flow_name: &str,
+    username: &str,
+    password: &str,
+    device_key: Option<&str>,
+) -> ApiResult<PasswordOutcome> {
     let mut user = match resolve_user(ctx, pool, username).await? {
         None => {
             crate::triggers::migration::user_migration(ctx, pool, client, username, Some(password))
@@ -334,7 +390,6 @@ async fn password_auth(
         }
         found => found,
     };
-    let device_key = params.get("DEVICE_KEY").map(String::as_str);
     let device = match &user {
         Some(u) => super::devices::for_sign_in(ctx, pool, flow_name, u, device_key).await?,
         None => None,
@@ -356,16 +411,16 @@ async fn password_auth(
     }
     let decision =
         flow::password_sign_in(&env, user.as_mut(), |u| password_matches(pool, u, password));
-    let Some(user) = user else {
-        return Err(match decision.outcome {
-            Outcome::Error(e) => e,
-            _ => flow::unknown_user(&env),
-        });
-    };
-    if decision.save_user {
-        ctx.app.store.save_sign_in_counters(&user).await?;
+    if let Some(user) = user.as_ref().filter(|_| decision.save_user) {
+        ctx.app.store.save_sign_in_counters(user).await?;
     }
-    conclude(ctx, &env, &user, decision.outcome).await
+    Ok(PasswordOutcome {
+        user,
+        outcome: decision.outcome,
+        now: env.now,
+        pool_mfa: mfa,
+        device,
+    })
 }
 
 pub async fn initiate_auth(ctx: Ctx, req: InitiateAuthRequest) -> ApiResult<InitiateAuthResponse> {
@@ -622,7 +677,7 @@ pub async fn admin_respond_to_auth_challenge(
 /// How a refresh proves the client secret: REFRESH_TOKEN_AUTH sends SECRET_HASH (over the
 /// internal username, spec 4), GetTokensFromRefreshToken and RevokeToken the raw secret.
 #[derive(Clone, Copy)]
-enum SecretProof<'a> {
+pub(crate) enum SecretProof<'a> {
     Hash(Option<&'a str>),
     Raw(Option<&'a str>),
 }
@@ -645,7 +700,7 @@ fn grace_seconds(client: &UserPoolClientType) -> f64 {
         .clamp(0, 60) as f64
 }
 
-async fn refresh(
+pub(crate) async fn refresh(
     ctx: &Ctx,
     pool: &UserPoolType,
     client: &UserPoolClientType,
@@ -719,12 +774,16 @@ async fn refresh(
         user: &user,
         groups: &groups,
     };
-    let mut result = tokens::mint(
+    // A sign-in through the OAuth endpoints keeps its scopes (spec 10).
+    let scope = store.oauth_grant_scope(&record.origin_jti).await?;
+    let grant = scope.as_deref().map(|scope| tokens::OAuthGrant { scope, nonce: None });
+    let mut result = tokens::mint_with(
         &ctx.app,
         &subject,
         record.auth_time,
         &record.origin_jti,
         record.device_key.as_deref(),
+        grant.as_ref(),
     )
     .await?;
     if may_rotate && client.rotates_refresh_tokens() {

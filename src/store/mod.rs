@@ -18,6 +18,7 @@ pub mod groups;
 pub mod identity_providers;
 pub mod import_jobs;
 pub mod managed_login;
+pub mod oauth;
 pub mod outbox;
 pub mod pool_config;
 pub mod pools;

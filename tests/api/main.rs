@@ -15,6 +15,7 @@ mod helpers;
 mod identity_providers;
 mod import_jobs;
 mod mfa;
+mod oauth2;
 mod pool_config;
 mod pools;
 mod protocol;

@@ -1,0 +1,476 @@
+//! The hosted UI: `GET /oauth2/authorize`, `GET`/`POST /login`, `GET /logout`, `GET /error`
+//! (spec 10).
+//!
+//! `/login` signs in with the password sign-in of `ops::auth` (same decision order, lock-out,
+//! triggers) and keeps a 1-hour session cookie per pool; a live cookie lets `/oauth2/authorize`
+//! skip the form. Steps after the password (MFA, NEW_PASSWORD_REQUIRED...) are not built: the
+//! page says so.
+
+use super::token::{code_hash, sign_in};
+use super::{
+    allowed_scopes, allows_oauth_flow, client_and_pool, cookie, ctx, encode_form, html_escape,
+    parse_form, redirect, session_cookie_name, with_query,
+};
+use crate::app::App;
+use crate::domain::client::ClientExt;
+use crate::domain::pool::PoolExt;
+use crate::error::ApiError;
+use crate::flow::Outcome;
+use crate::model::shapes::{UserPoolClientType, UserPoolType};
+use crate::ops::auth::{password_outcome, signed_in};
+use crate::store::oauth::{OAuthCode, OAuthSession};
+use crate::store::users::UserRecord;
+use crate::tokens::OAuthGrant;
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use std::collections::HashMap;
+
+/// Authorization codes live 5 minutes [DG authorize endpoint].
+const CODE_SECONDS: f64 = 300.0;
+/// The hosted UI's session cookie lives 1 hour [DG quotas].
+const SESSION_SECONDS: f64 = 3600.0;
+/// Scopes that only make sense with `openid`.
+const OIDC_SCOPES: [&str; 3] = ["email", "phone", "profile"];
+
+/// A validated authorize (or /login) request.
+struct AuthorizeRequest {
+    client: UserPoolClientType,
+    pool: UserPoolType,
+    /// `code` or `token`.
+    response_type: String,
+    redirect_uri: String,
+    state: Option<String>,
+    /// The granted scopes, space-separated.
+    scope: String,
+    nonce: Option<String>,
+    code_challenge: Option<String>,
+    /// Forces the form even with a live session.
+    prompt_login: bool,
+}
+
+fn page(status: StatusCode, title: &str, body: &str) -> Response {
+    let html = format!(
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{t}</title></head>\
+         <body><h1>{t}</h1>{body}</body></html>\n",
+        t = html_escape(title)
+    );
+    (status, Html(html)).into_response()
+}
+
+fn error_text(message: &str) -> Response {
+    page(
+        StatusCode::BAD_REQUEST,
+        "An error was encountered with the requested page.",
+        &format!("<p id=\"error\">{}</p>", html_escape(message)),
+    )
+}
+
+/// `GET /error`: where a request that cannot go back to its redirect_uri ends.
+pub async fn error_page(RawQuery(query): RawQuery) -> Response {
+    let q = parse_form(query.unwrap_or_default().as_bytes());
+    let error = q
+        .get("error")
+        .map(String::as_str)
+        .unwrap_or("invalid_request");
+    error_text(error)
+}
+
+/// An error that goes back to the app: `redirect_uri?error=...&state=...`.
+fn error_redirect(redirect_uri: &str, state: Option<&str>, error: &str) -> Response {
+    let mut pairs = vec![("error", error)];
+    if let Some(s) = state {
+        pairs.push(("state", s));
+    }
+    redirect(&with_query(redirect_uri, &encode_form(pairs)))
+}
+
+/// The scopes an authorize request gets: the requested ones the client allows (unknown ones
+/// ignored), all the client's scopes when none are asked for; None = invalid_scope (nothing
+/// left, or `email`/`phone`/`profile` without `openid` **[B]**).
+fn user_scopes(client: &UserPoolClientType, requested: Option<&str>) -> Option<String> {
+    let allowed = allowed_scopes(client);
+    let wanted: Vec<String> = match requested.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(r) => r
+            .split(' ')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect(),
+        None => allowed.clone(),
+    };
+    let mut out: Vec<String> = Vec::new();
+    for s in wanted {
+        if allowed.contains(&s) && !out.contains(&s) {
+            out.push(s);
+        }
+    }
+    let openid = out.iter().any(|s| s == "openid");
+    if out.is_empty() || (!openid && out.iter().any(|s| OIDC_SCOPES.contains(&s.as_str()))) {
+        return None;
+    }
+    Some(out.join(" "))
+}
+
+async fn validate(app: &App, q: &HashMap<String, String>) -> Result<AuthorizeRequest, Response> {
+    let get = |k: &str| q.get(k).filter(|v| !v.is_empty()).cloned();
+    let client_id = get("client_id").unwrap_or_default();
+    let Some((client, pool)) = client_and_pool(app, &client_id).await? else {
+        return Err(error_text("Invalid client id."));
+    };
+    let registered = |uri: &str| {
+        client
+            .callback_urls
+            .as_ref()
+            .is_some_and(|urls| urls.iter().any(|u| u == uri))
+    };
+    let Some(redirect_uri) = get("redirect_uri").filter(|u| registered(u)) else {
+        // [B] Cognito's own error page for an unregistered redirect_uri.
+        return Err(redirect(&format!(
+            "/error?{}",
+            encode_form([("error", "redirect_mismatch"), ("client_id", client.id())])
+        )));
+    };
+    let state = get("state");
+    let fail = |error: &str| error_redirect(&redirect_uri, state.as_deref(), error);
+    let response_type = get("response_type").unwrap_or_default();
+    let flow = match response_type.as_str() {
+        "code" => "code",
+        "token" => "implicit",
+        _ => return Err(fail("invalid_request")),
+    };
+    if !allows_oauth_flow(&client, flow) {
+        return Err(fail("unauthorized_client"));
+    }
+    // The emulator signs in only the pool's own users (no federation).
+    if get("identity_provider").is_some_and(|p| p != "COGNITO") || get("idp_identifier").is_some() {
+        return Err(fail("invalid_request"));
+    }
+    let code_challenge = get("code_challenge");
+    match (&code_challenge, get("code_challenge_method").as_deref()) {
+        (None, None) | (Some(_), Some("S256")) => {}
+        // Only S256 (spec 10); a method without a challenge is as malformed.
+        _ => return Err(fail("invalid_request")),
+    }
+    let Some(scope) = user_scopes(&client, get("scope").as_deref()) else {
+        return Err(fail("invalid_scope"));
+    };
+    Ok(AuthorizeRequest {
+        client,
+        pool,
+        response_type,
+        redirect_uri,
+        state,
+        scope,
+        nonce: get("nonce"),
+        code_challenge,
+        prompt_login: get("prompt").is_some_and(|p| p.split(' ').any(|x| x == "login")),
+    })
+}
+
+/// The user of a live session cookie for the request's pool.
+async fn session_user(
+    app: &App,
+    headers: &HeaderMap,
+    pool: &UserPoolType,
+) -> Result<Option<(UserRecord, i64)>, ApiError> {
+    let Some(value) = cookie(headers, &session_cookie_name(pool.pool_id())) else {
+        return Ok(None);
+    };
+    let Some(s) = app.store.get_oauth_session(&code_hash(&value)).await? else {
+        return Ok(None);
+    };
+    if s.pool_id != pool.pool_id() || app.clock.epoch() >= s.expires_at {
+        return Ok(None);
+    }
+    Ok(app
+        .store
+        .get_user_by_sub(pool.pool_id(), &s.sub)
+        .await?
+        .filter(|u| u.enabled)
+        .map(|u| (u, s.auth_time)))
+}
+
+/// Back to the app with a code (code grant) or the tokens in the fragment (implicit grant).
+async fn issue(
+    app: &App,
+    req: &AuthorizeRequest,
+    user: &UserRecord,
+    auth_time: i64,
+) -> Result<Response, ApiError> {
+    let mut pairs: Vec<(&str, String)> = Vec::new();
+    let now = app.clock.epoch();
+    let location = if req.response_type == "code" {
+        let code = uuid::Uuid::new_v4().to_string();
+        let record = OAuthCode {
+            code_hash: code_hash(&code),
+            pool_id: req.pool.pool_id().to_string(),
+            client_id: req.client.id().to_string(),
+            sub: user.sub.clone(),
+            redirect_uri: req.redirect_uri.clone(),
+            scope: req.scope.clone(),
+            nonce: req.nonce.clone(),
+            code_challenge: req.code_challenge.clone(),
+            auth_time,
+            expires_at: now + CODE_SECONDS,
+            used_at: None,
+        };
+        app.store.insert_oauth_code(&record, now).await?;
+        pairs.push(("code", code));
+        if let Some(s) = &req.state {
+            pairs.push(("state", s.clone()));
+        }
+        with_query(
+            &req.redirect_uri,
+            &encode_form(pairs.iter().map(|(k, v)| (*k, v.as_str()))),
+        )
+    } else {
+        let grant = OAuthGrant {
+            scope: &req.scope,
+            nonce: req.nonce.as_deref(),
+        };
+        // No refresh token in the implicit grant [DG].
+        let result = sign_in(app, &req.pool, &req.client, user, auth_time, &grant, false).await?;
+        if let Some(a) = result.access_token {
+            pairs.push(("access_token", a));
+        }
+        if let Some(i) = result.id_token {
+            pairs.push(("id_token", i));
+        }
+        pairs.push(("token_type", "Bearer".into()));
+        let expires = result.expires_in.unwrap_or(3600).to_string();
+        pairs.push(("expires_in", expires));
+        if let Some(s) = &req.state {
+            pairs.push(("state", s.clone()));
+        }
+        format!(
+            "{}#{}",
+            req.redirect_uri,
+            encode_form(pairs.iter().map(|(k, v)| (*k, v.as_str())))
+        )
+    };
+    Ok(redirect(&location))
+}
+
+/// `GET /oauth2/authorize`: with a live session straight back to the app, else to `/login` with
+/// the same parameters.
+pub async fn authorize(
+    State(app): State<App>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let query = query.unwrap_or_default();
+    let req = match validate(&app, &parse_form(query.as_bytes())).await {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    if !req.prompt_login {
+        match session_user(&app, &headers, &req.pool).await {
+            Ok(Some((user, auth_time))) => {
+                return issue(&app, &req, &user, auth_time)
+                    .await
+                    .unwrap_or_else(|e| server_error(&req, e))
+            }
+            Ok(None) => {}
+            Err(e) => return server_error(&req, e),
+        }
+    }
+    redirect(&format!("/login?{query}"))
+}
+
+fn server_error(req: &AuthorizeRequest, e: ApiError) -> Response {
+    tracing::warn!(
+        code = e.code,
+        "hosted UI: {}",
+        e.message.unwrap_or_default()
+    );
+    error_redirect(&req.redirect_uri, req.state.as_deref(), "server_error")
+}
+
+fn login_form(query: &str, message: Option<&str>) -> Response {
+    let error = message
+        .map(|m| format!("<p id=\"loginErrorMessage\">{}</p>", html_escape(m)))
+        .unwrap_or_default();
+    page(
+        StatusCode::OK,
+        "Sign in",
+        &format!(
+            "{error}<form method=\"post\" action=\"/login?{action}\">\
+             <label>Username <input name=\"username\" autocomplete=\"username\" required></label>\
+             <label>Password <input name=\"password\" type=\"password\" \
+             autocomplete=\"current-password\" required></label>\
+             <button type=\"submit\" name=\"signInSubmitButton\">Sign in</button></form>",
+            action = html_escape(query)
+        ),
+    )
+}
+
+/// `GET /login`: the sign-in form.
+pub async fn login_page(State(app): State<App>, RawQuery(query): RawQuery) -> Response {
+    let query = query.unwrap_or_default();
+    if let Err(r) = validate(&app, &parse_form(query.as_bytes())).await {
+        return r;
+    }
+    login_form(&query, None)
+}
+
+/// `POST /login`: the password sign-in, then a session cookie and the way back to the app.
+pub async fn login(State(app): State<App>, RawQuery(query): RawQuery, body: Bytes) -> Response {
+    let query = query.unwrap_or_default();
+    let req = match validate(&app, &parse_form(query.as_bytes())).await {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    let form = parse_form(&body);
+    let username = form.get("username").map(String::as_str).unwrap_or_default();
+    let password = form.get("password").map(String::as_str).unwrap_or_default();
+    if username.is_empty() || password.is_empty() {
+        return login_form(&query, Some("Username and password are required."));
+    }
+    let mut pool = req.pool.clone();
+    // No device tracking in the hosted UI: the browser has no device key to prove.
+    pool.device_configuration = None;
+    let ctx = ctx(&app, "InitiateAuth");
+    let info = crate::triggers::RequestInfo {
+        operation: "InitiateAuth".into(),
+        auth_flow: Some("USER_PASSWORD_AUTH".into()),
+        client_id: Some(req.client.id().to_string()),
+        ..Default::default()
+    };
+    let signed = crate::triggers::scope(info, async {
+        let p = password_outcome(
+            &ctx,
+            &pool,
+            &req.client,
+            "USER_PASSWORD_AUTH",
+            username,
+            password,
+            None,
+        )
+        .await?;
+        let env = p.env(&pool, &req.client, "USER_PASSWORD_AUTH");
+        let Some(user) = p.user.clone() else {
+            return Err(match p.outcome {
+                Outcome::Error(e) => e,
+                _ => crate::flow::unknown_user(&env),
+            });
+        };
+        match p.outcome.clone() {
+            Outcome::Error(e) => {
+                crate::ops::account::record_failed_sign_in(&ctx, &pool, &user, &e).await?;
+                Err(e)
+            }
+            Outcome::Challenge(c) => Ok(Err(c.name())),
+            Outcome::Tokens => {
+                signed_in(&ctx, &env, &user).await?;
+                Ok(Ok(user))
+            }
+        }
+    })
+    .await;
+    let user = match signed {
+        Ok(Ok(user)) => user,
+        Ok(Err(challenge)) => {
+            return page(
+                StatusCode::OK,
+                "Sign-in step not supported",
+                &format!(
+                    "<p id=\"unsupported\">The emulator's hosted UI does not support the {} step \
+                     yet. Sign in through the API (InitiateAuth / RespondToAuthChallenge) instead.</p>",
+                    html_escape(challenge)
+                ),
+            )
+        }
+        Err(e) if e.status().is_server_error() => return server_error(&req, e),
+        Err(e) => return login_form(&query, Some(e.message.as_deref().unwrap_or(e.code))),
+    };
+    let now = app.clock.epoch();
+    let auth_time = app.clock.unix();
+    let session_id = crate::util::random_token(32);
+    let session = OAuthSession {
+        pool_id: req.pool.pool_id().to_string(),
+        sub: user.sub.clone(),
+        auth_time,
+        expires_at: now + SESSION_SECONDS,
+    };
+    if let Err(e) = app
+        .store
+        .insert_oauth_session(&code_hash(&session_id), &session, now)
+        .await
+    {
+        return server_error(&req, e.into());
+    }
+    let mut response = match issue(&app, &req, &user, auth_time).await {
+        Ok(r) => r,
+        Err(e) => return server_error(&req, e),
+    };
+    let cookie = format!(
+        "{}={session_id}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax",
+        session_cookie_name(req.pool.pool_id()),
+        SESSION_SECONDS as i64
+    );
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    response
+}
+
+/// `GET /logout`: ends the hosted UI session; back to `logout_uri` (one of the client's
+/// LogoutURLs), or with `redirect_uri` + `response_type` to the sign-in page [DG logout endpoint].
+pub async fn logout(
+    State(app): State<App>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let q = parse_form(query.unwrap_or_default().as_bytes());
+    let get = |k: &str| q.get(k).filter(|v| !v.is_empty()).cloned();
+    let client_id = get("client_id").unwrap_or_default();
+    let (client, pool) = match client_and_pool(&app, &client_id).await {
+        Ok(Some(found)) => found,
+        Ok(None) => return error_text("Invalid client id."),
+        Err(r) => return r,
+    };
+    let location = if let Some(uri) = get("logout_uri") {
+        if !client
+            .logout_urls
+            .as_ref()
+            .is_some_and(|urls| urls.contains(&uri))
+        {
+            return error_text("redirect_mismatch");
+        }
+        uri
+    } else if let (Some(uri), Some(_)) = (get("redirect_uri"), get("response_type")) {
+        if !client
+            .callback_urls
+            .as_ref()
+            .is_some_and(|urls| urls.contains(&uri))
+        {
+            return error_text("redirect_mismatch");
+        }
+        let keep = [
+            "client_id",
+            "redirect_uri",
+            "response_type",
+            "state",
+            "scope",
+        ];
+        let pairs = keep
+            .iter()
+            .filter_map(|k| q.get(*k).map(|v| (*k, v.as_str())));
+        format!("/login?{}", encode_form(pairs))
+    } else {
+        return error_text("Required parameter logout_uri or redirect_uri is missing.");
+    };
+    let name = session_cookie_name(pool.pool_id());
+    if let Some(value) = cookie(&headers, &name) {
+        if let Err(e) = app.store.delete_oauth_session(&code_hash(&value)).await {
+            return ApiError::from(e).into_response();
+        }
+    }
+    let mut response = redirect(&location);
+    let clear = format!("{name}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax");
+    if let Ok(v) = HeaderValue::from_str(&clear) {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    response
+}

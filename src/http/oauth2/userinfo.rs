@@ -1,0 +1,138 @@
+//! `GET`/`POST /oauth2/userInfo` (spec 10): the signed-in user's attributes for an access token
+//! that carries `openid`, limited by its other scopes.
+
+use super::oauth_error;
+use crate::app::App;
+use crate::model::shapes::UserPoolType;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::{json, Map, Value};
+
+/// `401` with `WWW-Authenticate: error="invalid_token"` [DG userInfo endpoint].
+fn invalid_token(description: &str) -> Response {
+    let mut r = (
+        StatusCode::UNAUTHORIZED,
+        Json(json!({"error": "invalid_token", "error_description": description})),
+    )
+        .into_response();
+    let challenge = format!("error=\"invalid_token\", error_description=\"{description}\"");
+    if let Ok(v) = HeaderValue::from_str(&challenge) {
+        r.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+    }
+    r
+}
+
+const REVOKED: &str =
+    "Access token is expired, disabled, or deleted, or the user has globally signed out.";
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    v.strip_prefix("Bearer ")
+        .or_else(|| v.strip_prefix("bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+}
+
+/// The attributes the scopes release: `sub` and `username` always; `profile` (or
+/// `aws.cognito.signin.user.admin`) everything the client may read; `email` / `phone` their pair
+/// **[B]**. Values are strings, `email_verified` included (`"true"`) **[B]**.
+fn released(
+    pool: &UserPoolType,
+    client_read: Option<&Vec<String>>,
+    name: &str,
+    scopes: &[&str],
+) -> bool {
+    if name.starts_with("dev:") {
+        return false;
+    }
+    let readable = match client_read.filter(|r| !r.is_empty()) {
+        Some(list) => list.iter().any(|r| r == name),
+        None => crate::domain::pool::PoolExt::schema_attribute(pool, name)
+            .is_none_or(|a| a.developer_only_attribute != Some(true)),
+    };
+    if !readable {
+        return false;
+    }
+    let has = |s: &str| scopes.contains(&s);
+    if has("profile") || has("aws.cognito.signin.user.admin") {
+        return true;
+    }
+    match name {
+        "email" | "email_verified" => has("email"),
+        "phone_number" | "phone_number_verified" => has("phone"),
+        _ => false,
+    }
+}
+
+pub async fn user_info(State(app): State<App>, headers: HeaderMap) -> Response {
+    let Some(token) = bearer(&headers) else {
+        return oauth_error(StatusCode::BAD_REQUEST, "invalid_request");
+    };
+    let Some(iss) = crate::tokens::unverified_payload(token)
+        .and_then(|c| c.get("iss").and_then(Value::as_str).map(str::to_string))
+    else {
+        return invalid_token("Invalid access token");
+    };
+    let pool_id = iss.rsplit('/').next().unwrap_or_default().to_string();
+    if iss != app.issuer(&pool_id) {
+        return invalid_token("Invalid access token");
+    }
+    let pool = match app.store.get_pool(&pool_id).await {
+        Ok(Some(p)) => p,
+        Ok(None) => return invalid_token("Invalid access token"),
+        Err(e) => return crate::error::ApiError::from(e).into_response(),
+    };
+    let keys = match app.pool_keys(&pool_id).await {
+        Ok(k) => k,
+        Err(e) => return e.into_response(),
+    };
+    if crate::crypto::jwt::kid_of(token).as_deref() != Some(keys.access.kid.as_str()) {
+        return invalid_token("Invalid access token");
+    }
+    let Some(claims) = keys.access.verify(token) else {
+        return invalid_token("Invalid access token");
+    };
+    let text = |k: &str| claims.get(k).and_then(Value::as_str).unwrap_or_default();
+    if text("token_use") != "access" {
+        return invalid_token("Invalid access token");
+    }
+    let exp = claims.get("exp").and_then(Value::as_i64).unwrap_or(0);
+    if app.clock.unix() >= exp {
+        return invalid_token(REVOKED);
+    }
+    let scopes: Vec<&str> = text("scope").split(' ').collect();
+    if !scopes.contains(&"openid") {
+        // [B] text.
+        return invalid_token("Access token does not contain openid scope");
+    }
+    let user = match app.store.get_user_by_sub(&pool_id, text("sub")).await {
+        Ok(Some(u)) if u.enabled => u,
+        Ok(_) => return invalid_token(REVOKED),
+        Err(e) => return crate::error::ApiError::from(e).into_response(),
+    };
+    let iat = claims.get("iat").and_then(Value::as_f64).unwrap_or(0.0);
+    if user.tokens_valid_after.is_some_and(|t| iat < t.floor()) {
+        return invalid_token(REVOKED);
+    }
+    match app.store.origin_revoked(text("origin_jti")).await {
+        Ok(false) => {}
+        Ok(true) => return invalid_token(REVOKED),
+        Err(e) => return crate::error::ApiError::from(e).into_response(),
+    }
+    let client = match app.store.get_client(text("client_id")).await {
+        Ok(c) => c,
+        Err(e) => return crate::error::ApiError::from(e).into_response(),
+    };
+    let read = client.as_ref().and_then(|c| c.read_attributes.as_ref());
+    let mut body = Map::new();
+    body.insert("sub".into(), user.sub.clone().into());
+    for (name, value) in &user.attributes {
+        if released(&pool, read, name, &scopes) {
+            body.insert(name.clone(), value.clone().into());
+        }
+    }
+    body.insert("username".into(), user.username.clone().into());
+    Json(Value::Object(body)).into_response()
+}

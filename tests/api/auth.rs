@@ -124,10 +124,6 @@ fn err_of(body: &Value) -> (String, String) {
     )
 }
 
-fn pair(code: &str, message: &str) -> (String, String) {
-    (code.to_string(), message.to_string())
-}
-
 // ---------------------------------------------------------------------------------------------
 // USER_PASSWORD_AUTH / ADMIN_USER_PASSWORD_AUTH
 // ---------------------------------------------------------------------------------------------
@@ -315,122 +311,83 @@ async fn flows_must_be_enabled_and_sent_to_their_own_operation() {
         .as_str()
         .unwrap_or_default()
         .to_string();
-    let (_, code, message) = s
-        .app
-        .call_err("InitiateAuth", password_auth(&srp_only, "alice", PASSWORD))
-        .await;
-    assert_eq!(
-        (code, message),
-        pair(
+    s.app
+        .assert_call_err(
+            "InitiateAuth",
+            password_auth(&srp_only, "alice", PASSWORD),
             "InvalidParameterException",
-            "USER_PASSWORD_AUTH flow not enabled for this client"
+            "USER_PASSWORD_AUTH flow not enabled for this client",
         )
-    );
-    let (_, code, message) = s
-        .app
-        .call_err(
+        .await;
+    s.app
+        .assert_call_err(
             "AdminInitiateAuth",
             admin_password_auth(&s.pool_id, &srp_only, "alice", PASSWORD),
+            "InvalidParameterException",
+            "Auth flow not enabled for this client",
         )
         .await;
-    assert_eq!(
-        (code, message),
-        pair(
-            "InvalidParameterException",
-            "Auth flow not enabled for this client"
-        )
-    );
 
     // The admin flow on the public operation and the other way round.
     let mut body = password_auth(&s.client_id, "alice", PASSWORD);
     body["AuthFlow"] = json!("ADMIN_USER_PASSWORD_AUTH");
-    let (_, code, message) = s.app.call_err("InitiateAuth", body).await;
-    assert_eq!(
-        (code, message),
-        pair(
+    s.app
+        .assert_call_err(
+            "InitiateAuth",
+            body,
             "InvalidParameterException",
-            "Initiate Auth method not supported."
+            "Initiate Auth method not supported.",
         )
-    );
+        .await;
     let mut body = admin_password_auth(&s.pool_id, &s.client_id, "alice", PASSWORD);
     body["AuthFlow"] = json!("USER_PASSWORD_AUTH");
-    let (_, code, message) = s.app.call_err("AdminInitiateAuth", body).await;
-    assert_eq!(
-        (code, message),
-        pair(
+    s.app
+        .assert_call_err(
+            "AdminInitiateAuth",
+            body,
             "InvalidParameterException",
-            "Initiate Auth method not supported."
+            "Initiate Auth method not supported.",
         )
-    );
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn custom_auth_without_its_triggers_says_so() {
     let s = setup().await;
-    let (_, code, message) = s
-        .app
-        .call_err(
-            "InitiateAuth",
-            json!({"AuthFlow": "CUSTOM_AUTH", "ClientId": s.client_id, "AuthParameters": {"USERNAME": "alice"}}),
-        )
-        .await;
-    assert_eq!(
-        (code, message),
-        pair(
-            "InvalidParameterException",
-            "Custom auth lambda trigger is not configured for the user pool."
-        )
-    );
+    s
+        .app.assert_call_err("InitiateAuth", json!({"AuthFlow": "CUSTOM_AUTH", "ClientId": s.client_id, "AuthParameters": {"USERNAME": "alice"}}), "InvalidParameterException", "Custom auth lambda trigger is not configured for the user pool.").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_clients_and_missing_parameters_are_named() {
     let s = setup().await;
-    let (_, code, message) = s
-        .app
-        .call_err(
+    s.app
+        .assert_call_err(
             "InitiateAuth",
             password_auth("nosuchclient0000000000000", "alice", PASSWORD),
+            "ResourceNotFoundException",
+            "User pool client nosuchclient0000000000000 does not exist.",
         )
         .await;
-    assert_eq!(
-        (code, message),
-        pair(
-            "ResourceNotFoundException",
-            "User pool client nosuchclient0000000000000 does not exist."
-        )
-    );
     for (params, missing) in [
         (json!({"PASSWORD": PASSWORD}), "USERNAME"),
         (json!({"USERNAME": "alice"}), "PASSWORD"),
     ] {
-        let (_, code, message) = s
-            .app
-            .call_err(
-                "InitiateAuth",
-                json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": s.client_id, "AuthParameters": params}),
-            )
-            .await;
-        assert_eq!(
-            (code, message),
-            pair(
-                "InvalidParameterException",
-                &format!("Missing required parameter {missing}")
-            )
-        );
+        s
+            .app.assert_call_err("InitiateAuth", json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": s.client_id, "AuthParameters": params}), "InvalidParameterException", &format!("Missing required parameter {missing}")).await;
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_passwords_and_unknown_users_get_cognitos_errors() {
     let s = setup().await;
-    assert_eq!(
+    assert_err_pair(
         s.sign_in_err("alice", "Wrong-Passw0rd").await,
-        pair("NotAuthorizedException", "Incorrect username or password.")
+        ("NotAuthorizedException", "Incorrect username or password."),
     );
-    assert_eq!(
+    assert_err_pair(
         s.sign_in_err("nobody", PASSWORD).await,
-        pair("UserNotFoundException", "User does not exist.")
+        ("UserNotFoundException", "User does not exist."),
     );
     let hiding = s
         .app
@@ -442,14 +399,14 @@ async fn wrong_passwords_and_unknown_users_get_cognitos_errors() {
         .as_str()
         .unwrap_or_default()
         .to_string();
-    let (_, code, message) = s
-        .app
-        .call_err("InitiateAuth", password_auth(&hiding, "nobody", PASSWORD))
+    s.app
+        .assert_call_err(
+            "InitiateAuth",
+            password_auth(&hiding, "nobody", PASSWORD),
+            "NotAuthorizedException",
+            "Incorrect username or password.",
+        )
         .await;
-    assert_eq!(
-        (code, message),
-        pair("NotAuthorizedException", "Incorrect username or password.")
-    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -486,13 +443,13 @@ async fn disabled_and_unconfirmed_users_are_refused_whatever_the_password() {
             json!({"UserPoolId": s.pool_id, "Username": "dave"}),
         )
         .await;
-    assert_eq!(
+    assert_err_pair(
         s.sign_in_err("dave", PASSWORD).await,
-        pair("NotAuthorizedException", "User is disabled.")
+        ("NotAuthorizedException", "User is disabled."),
     );
-    assert_eq!(
+    assert_err_pair(
         s.sign_in_err("dave", "Wrong-Passw0rd").await,
-        pair("NotAuthorizedException", "User is disabled.")
+        ("NotAuthorizedException", "User is disabled."),
     );
 
     s.app
@@ -503,9 +460,9 @@ async fn disabled_and_unconfirmed_users_are_refused_whatever_the_password() {
         )
         .await;
     for pw in [PASSWORD, "Wrong-Passw0rd"] {
-        assert_eq!(
+        assert_err_pair(
             s.sign_in_err("erin", pw).await,
-            pair("UserNotConfirmedException", "User is not confirmed.")
+            ("UserNotConfirmedException", "User is not confirmed."),
         );
     }
 }
@@ -514,15 +471,15 @@ async fn disabled_and_unconfirmed_users_are_refused_whatever_the_password() {
 async fn five_wrong_passwords_lock_the_user_for_a_doubling_while() {
     let s = setup().await;
     for _ in 0..5 {
-        assert_eq!(
+        assert_err_pair(
             s.sign_in_err("alice", "Wrong-Passw0rd").await,
-            pair("NotAuthorizedException", "Incorrect username or password.")
+            ("NotAuthorizedException", "Incorrect username or password."),
         );
     }
     // Locked: even the right password is refused.
-    assert_eq!(
+    assert_err_pair(
         s.sign_in_err("alice", PASSWORD).await,
-        pair("NotAuthorizedException", "Password attempts exceeded")
+        ("NotAuthorizedException", "Password attempts exceeded"),
     );
     s.app.advance_clock(2).await;
     assert!(s.sign_in("alice", PASSWORD).await["AuthenticationResult"]["AccessToken"].is_string());
@@ -532,27 +489,24 @@ async fn five_wrong_passwords_lock_the_user_for_a_doubling_while() {
 async fn a_client_with_a_secret_needs_the_secret_hash() {
     let s = setup().await;
     let (client_id, secret) = s.app.create_client_with_secret(&s.pool_id).await;
-    let (_, code, message) = s
-        .app
-        .call_err("InitiateAuth", password_auth(&client_id, "alice", PASSWORD))
-        .await;
-    assert_eq!(
-        (code, message),
-        pair(
+    s.app
+        .assert_call_err(
+            "InitiateAuth",
+            password_auth(&client_id, "alice", PASSWORD),
             "NotAuthorizedException",
-            &format!("Client {client_id} is configured for secret but secret was not received")
+            &format!("Client {client_id} is configured for secret but secret was not received"),
         )
-    );
+        .await;
     let mut body = password_auth(&client_id, "alice", PASSWORD);
     body["AuthParameters"]["SECRET_HASH"] = json!("bm90IHRoZSBoYXNo");
-    let (_, code, message) = s.app.call_err("InitiateAuth", body).await;
-    assert_eq!(
-        (code, message),
-        pair(
+    s.app
+        .assert_call_err(
+            "InitiateAuth",
+            body,
             "NotAuthorizedException",
-            &format!("Unable to verify secret hash for client {client_id}")
+            &format!("Unable to verify secret hash for client {client_id}"),
         )
-    );
+        .await;
     let mut body = password_auth(&client_id, "alice", PASSWORD);
     body["AuthParameters"]["SECRET_HASH"] = json!(cognito_emulator::domain::secret_hash::compute(
         &secret, "alice", &client_id
@@ -661,25 +615,19 @@ async fn a_temporary_password_leads_to_new_password_required() {
         .await;
     assert_eq!(user["UserStatus"], "CONFIRMED");
     assert!(s.sign_in("frank", NEW_PASSWORD).await["AuthenticationResult"].is_object());
-    assert_eq!(
+    assert_err_pair(
         s.sign_in_err("frank", PASSWORD).await,
-        pair("NotAuthorizedException", "Incorrect username or password.")
+        ("NotAuthorizedException", "Incorrect username or password."),
     );
     // The session was single use.
-    let (_, code, message) = s
-        .app
-        .call_err(
+    s.app
+        .assert_call_err(
             "RespondToAuthChallenge",
             new_password_answer(&s.client_id, session, NEW_PASSWORD),
+            "NotAuthorizedException",
+            "Invalid session for the user, session can only be used once.",
         )
         .await;
-    assert_eq!(
-        (code, message),
-        pair(
-            "NotAuthorizedException",
-            "Invalid session for the user, session can only be used once."
-        )
-    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -708,30 +656,24 @@ async fn the_admin_answer_completes_new_password_required_too() {
 async fn a_weak_new_password_is_refused_and_the_session_stays_usable() {
     let (s, r) = force_change_setup().await;
     let session = r["Session"].as_str().unwrap_or_default();
-    let (_, code, message) = s
-        .app
-        .call_err(
+    s.app
+        .assert_call_err(
             "RespondToAuthChallenge",
             new_password_answer(&s.client_id, session, "weak"),
+            "InvalidPasswordException",
+            "Password does not conform to policy: Password not long enough",
         )
         .await;
-    assert_eq!(
-        (code, message),
-        pair(
-            "InvalidPasswordException",
-            "Password does not conform to policy: Password not long enough"
-        )
-    );
     let mut no_password = new_password_answer(&s.client_id, session, "");
     no_password["ChallengeResponses"] = json!({"USERNAME": "frank"});
-    let (_, code, message) = s.app.call_err("RespondToAuthChallenge", no_password).await;
-    assert_eq!(
-        (code, message),
-        pair(
+    s.app
+        .assert_call_err(
+            "RespondToAuthChallenge",
+            no_password,
             "InvalidParameterException",
-            "Missing required parameter NEW_PASSWORD"
+            "Missing required parameter NEW_PASSWORD",
         )
-    );
+        .await;
     let done = s
         .app
         .call(
@@ -747,20 +689,14 @@ async fn sessions_expire_with_the_clients_auth_session_validity() {
     let (s, r) = force_change_setup().await;
     let session = r["Session"].as_str().unwrap_or_default();
     s.app.advance_clock(181).await;
-    let (_, code, message) = s
-        .app
-        .call_err(
+    s.app
+        .assert_call_err(
             "RespondToAuthChallenge",
             new_password_answer(&s.client_id, session, NEW_PASSWORD),
+            "NotAuthorizedException",
+            "Invalid session for the user, session is expired.",
         )
         .await;
-    assert_eq!(
-        (code, message),
-        pair(
-            "NotAuthorizedException",
-            "Invalid session for the user, session is expired."
-        )
-    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -769,60 +705,57 @@ async fn missing_unknown_and_mismatched_sessions_are_refused() {
     let session = r["Session"].as_str().unwrap_or_default();
     let mut body = new_password_answer(&s.client_id, session, NEW_PASSWORD);
     body.as_object_mut().map(|b| b.remove("Session"));
-    let (_, code, message) = s.app.call_err("RespondToAuthChallenge", body).await;
-    assert_eq!(
-        (code, message),
-        pair(
-            "InvalidParameterException",
-            "Missing required parameter Session"
-        )
-    );
-
-    let forged = "A".repeat(128);
-    let (_, code, message) = s
-        .app
-        .call_err(
+    s.app
+        .assert_call_err(
             "RespondToAuthChallenge",
-            new_password_answer(&s.client_id, &forged, NEW_PASSWORD),
+            body,
+            "InvalidParameterException",
+            "Missing required parameter Session",
         )
         .await;
-    assert_eq!(
-        (code, message),
-        pair("NotAuthorizedException", "Invalid session for the user.")
-    );
+
+    let forged = "A".repeat(128);
+    s.app
+        .assert_call_err(
+            "RespondToAuthChallenge",
+            new_password_answer(&s.client_id, &forged, NEW_PASSWORD),
+            "NotAuthorizedException",
+            "Invalid session for the user.",
+        )
+        .await;
 
     let mut other_challenge = new_password_answer(&s.client_id, session, NEW_PASSWORD);
     other_challenge["ChallengeName"] = json!("SMS_MFA");
     other_challenge["ChallengeResponses"]["SMS_MFA_CODE"] = json!("123456");
-    let (_, code, message) = s
-        .app
-        .call_err("RespondToAuthChallenge", other_challenge)
-        .await;
-    assert_eq!(
-        (code, message),
-        pair("NotAuthorizedException", "Invalid session for the user.")
-    );
-
-    let other_client = s.app.create_client(&s.pool_id).await;
-    let (_, code, message) = s
-        .app
-        .call_err(
+    s.app
+        .assert_call_err(
             "RespondToAuthChallenge",
-            new_password_answer(&other_client, session, NEW_PASSWORD),
+            other_challenge,
+            "NotAuthorizedException",
+            "Invalid session for the user.",
         )
         .await;
-    assert_eq!(
-        (code, message),
-        pair("NotAuthorizedException", "Invalid session for the user.")
-    );
+
+    let other_client = s.app.create_client(&s.pool_id).await;
+    s.app
+        .assert_call_err(
+            "RespondToAuthChallenge",
+            new_password_answer(&other_client, session, NEW_PASSWORD),
+            "NotAuthorizedException",
+            "Invalid session for the user.",
+        )
+        .await;
 
     let mut other_user = new_password_answer(&s.client_id, session, NEW_PASSWORD);
     other_user["ChallengeResponses"]["USERNAME"] = json!("alice");
-    let (_, code, message) = s.app.call_err("RespondToAuthChallenge", other_user).await;
-    assert_eq!(
-        (code, message),
-        pair("NotAuthorizedException", "Invalid session for the user.")
-    );
+    s.app
+        .assert_call_err(
+            "RespondToAuthChallenge",
+            other_user,
+            "NotAuthorizedException",
+            "Invalid session for the user.",
+        )
+        .await;
 
     // None of that used the session up.
     let done = s
@@ -840,12 +773,12 @@ async fn a_temporary_password_expires_after_the_pools_validity() {
     let s = setup().await;
     s.app.email_user(&s.pool_id, "frank", PASSWORD).await;
     s.app.advance_clock(8 * 86_400).await;
-    assert_eq!(
+    assert_err_pair(
         s.sign_in_err("frank", PASSWORD).await,
-        pair(
+        (
             "NotAuthorizedException",
-            "Temporary password has expired and must be reset by an administrator."
-        )
+            "Temporary password has expired and must be reset by an administrator.",
+        ),
     );
 }
 
@@ -902,16 +835,13 @@ async fn new_password_required_asks_for_missing_required_attributes() {
         json!({"ClientId": client_id, "ChallengeName": "NEW_PASSWORD_REQUIRED", "Session": session,
                "ChallengeResponses": responses})
     };
-    let (_, code, message) = app
-        .call_err("RespondToAuthChallenge", answer(json!({})))
-        .await;
-    assert_eq!(
-        (code, message),
-        pair(
-            "InvalidParameterException",
-            "Invalid attributes given, name is missing"
-        )
-    );
+    app.assert_call_err(
+        "RespondToAuthChallenge",
+        answer(json!({})),
+        "InvalidParameterException",
+        "Invalid attributes given, name is missing",
+    )
+    .await;
     let done = app
         .call(
             "RespondToAuthChallenge",
@@ -995,44 +925,24 @@ async fn bad_foreign_and_expired_refresh_tokens_are_refused() {
     let garbage = format!("{REFRESH_PREFIX}AAAA.BBBB.CCCC.DDDD");
     for bad in [garbage.as_str(), "not-a-token"] {
         let (_, body) = s.refresh(bad).await;
+        let (code, message) = err_of(&body);
         assert_eq!(
-            err_of(&body),
-            pair("NotAuthorizedException", "Invalid Refresh Token."),
+            (code.as_str(), message.as_str()),
+            ("NotAuthorizedException", "Invalid Refresh Token."),
             "{bad}"
         );
     }
     let other = s.app.create_client(&s.pool_id).await;
-    let (_, code, message) = s
-        .app
-        .call_err(
-            "InitiateAuth",
-            json!({"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": other, "AuthParameters": {"REFRESH_TOKEN": refresh_token}}),
-        )
-        .await;
-    assert_eq!(
-        (code, message),
-        pair("NotAuthorizedException", "Invalid Refresh Token.")
-    );
-    let (_, code, message) = s
-        .app
-        .call_err(
-            "InitiateAuth",
-            json!({"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": s.client_id, "AuthParameters": {}}),
-        )
-        .await;
-    assert_eq!(
-        (code, message),
-        pair(
-            "InvalidParameterException",
-            "Missing required parameter REFRESH_TOKEN"
-        )
-    );
+    s
+        .app.assert_call_err("InitiateAuth", json!({"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": other, "AuthParameters": {"REFRESH_TOKEN": refresh_token}}), "NotAuthorizedException", "Invalid Refresh Token.").await;
+    s
+        .app.assert_call_err("InitiateAuth", json!({"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": s.client_id, "AuthParameters": {}}), "InvalidParameterException", "Missing required parameter REFRESH_TOKEN").await;
 
     s.app.advance_clock(30 * 86_400 + 1).await;
     let (_, body) = s.refresh(&refresh_token).await;
-    assert_eq!(
+    assert_err_pair(
         err_of(&body),
-        pair("NotAuthorizedException", "Refresh Token has expired")
+        ("NotAuthorizedException", "Refresh Token has expired"),
     );
 }
 
@@ -1047,9 +957,9 @@ async fn refreshing_for_a_disabled_user_is_refused() {
         )
         .await;
     let (_, body) = s.refresh(&refresh_token).await;
-    assert_eq!(
+    assert_err_pair(
         err_of(&body),
-        pair("NotAuthorizedException", "User is disabled.")
+        ("NotAuthorizedException", "User is disabled."),
     );
 }
 
@@ -1183,13 +1093,13 @@ async fn revoke_token_kills_the_refresh_token_and_its_access_tokens() {
         .await
         .expect("RevokeToken succeeds");
     let (_, body) = s.refresh(&refresh_token).await;
-    assert_eq!(
+    assert_err_pair(
         err_of(&body),
-        pair("NotAuthorizedException", "Refresh Token has been revoked")
+        ("NotAuthorizedException", "Refresh Token has been revoked"),
     );
-    assert_eq!(
+    assert_err_pair(
         s.get_user_err(&access).await,
-        pair("NotAuthorizedException", "Access Token has been revoked")
+        ("NotAuthorizedException", "Access Token has been revoked"),
     );
     // Another sign-in of the same user is untouched.
     assert!(s
@@ -1243,16 +1153,16 @@ async fn global_sign_out_revokes_every_token_of_the_user() {
         .await
         .expect("GlobalSignOut succeeds");
     for a in [&access, &access2] {
-        assert_eq!(
+        assert_err_pair(
             s.get_user_err(a).await,
-            pair("NotAuthorizedException", "Access Token has been revoked")
+            ("NotAuthorizedException", "Access Token has been revoked"),
         );
     }
     for r in [&refresh_token, &refresh2] {
         let (_, body) = s.refresh(r).await;
-        assert_eq!(
+        assert_err_pair(
             err_of(&body),
-            pair("NotAuthorizedException", "Refresh Token has been revoked")
+            ("NotAuthorizedException", "Refresh Token has been revoked"),
         );
     }
     // Signing in again works.
@@ -1272,26 +1182,23 @@ async fn admin_user_global_sign_out_revokes_every_token_of_the_user() {
         .send()
         .await
         .expect("AdminUserGlobalSignOut succeeds");
-    assert_eq!(
+    assert_err_pair(
         s.get_user_err(&access).await,
-        pair("NotAuthorizedException", "Access Token has been revoked")
+        ("NotAuthorizedException", "Access Token has been revoked"),
     );
     let (_, body) = s.refresh(&refresh_token).await;
-    assert_eq!(
+    assert_err_pair(
         err_of(&body),
-        pair("NotAuthorizedException", "Refresh Token has been revoked")
+        ("NotAuthorizedException", "Refresh Token has been revoked"),
     );
-    let (_, code, message) = s
-        .app
-        .call_err(
+    s.app
+        .assert_call_err(
             "AdminUserGlobalSignOut",
             json!({"UserPoolId": s.pool_id, "Username": "nobody"}),
+            "UserNotFoundException",
+            "User does not exist.",
         )
         .await;
-    assert_eq!(
-        (code, message),
-        pair("UserNotFoundException", "User does not exist.")
-    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1300,9 +1207,9 @@ async fn access_tokens_expire_by_the_emulator_clock() {
     let (_, access, _) = s.tokens().await;
     assert!(s.app.call("GetUser", json!({"AccessToken": access})).await["Username"].is_string());
     s.app.advance_clock(3601).await;
-    assert_eq!(
+    assert_err_pair(
         s.get_user_err(&access).await,
-        pair("NotAuthorizedException", "Access Token has expired")
+        ("NotAuthorizedException", "Access Token has expired"),
     );
 }
 
@@ -1310,7 +1217,7 @@ async fn access_tokens_expire_by_the_emulator_clock() {
 async fn forged_and_foreign_access_tokens_are_invalid() {
     let s = setup().await;
     let (id, access, _) = s.tokens().await;
-    let invalid = pair("NotAuthorizedException", "Invalid Access Token");
+    let invalid = ("NotAuthorizedException", "Invalid Access Token");
     let parts: Vec<&str> = access.split('.').collect();
 
     // A changed payload breaks the signature.
@@ -1322,24 +1229,24 @@ async fn forged_and_foreign_access_tokens_are_invalid() {
         URL_SAFE_NO_PAD.encode(c.to_string()),
         parts[2]
     );
-    assert_eq!(s.get_user_err(&tampered).await, invalid);
+    assert_err_pair(s.get_user_err(&tampered).await, invalid);
 
     // alg none, no signature.
     let none_header =
         URL_SAFE_NO_PAD.encode(json!({"alg": "none", "kid": header(&access)["kid"]}).to_string());
-    assert_eq!(
+    assert_err_pair(
         s.get_user_err(&format!("{none_header}.{}.", parts[1]))
             .await,
-        invalid
+        invalid,
     );
 
     // Signed by another pool's key, with this pool's issuer.
     let other_pool = s.app.create_pool("other").await;
     let keys = s.app.state.pool_keys(&other_pool).await.expect("keys");
     let forged = keys.access.sign(&claims(&access)).expect("sign");
-    assert_eq!(s.get_user_err(&forged).await, invalid);
+    assert_err_pair(s.get_user_err(&forged).await, invalid);
     // Signed with this pool's ID key (an ID token is not an access token).
-    assert_eq!(s.get_user_err(&id).await, invalid);
+    assert_err_pair(s.get_user_err(&id).await, invalid);
     // Garbage.
-    assert_eq!(s.get_user_err("abc.def.ghi").await, invalid);
+    assert_err_pair(s.get_user_err("abc.def.ghi").await, invalid);
 }

@@ -200,6 +200,12 @@ impl TestApp {
         )
     }
 
+    /// Asserts that a raw call fails with exactly this `__type` and message.
+    pub async fn assert_call_err(&self, target: &str, body: Value, code: &str, message: &str) {
+        let (_, c, m) = self.call_err(target, body).await;
+        assert_eq!((c.as_str(), m.as_str()), (code, message), "{target}");
+    }
+
     pub async fn get(&self, path: &str) -> (StatusCode, HeaderMap, Value) {
         let resp = self
             .http
@@ -367,6 +373,11 @@ pub fn attribute_map(list: &[AttributeType]) -> HashMap<String, String> {
         .collect()
 }
 
+/// Challenge names as the wire spells them (AvailableChallenges, for instance).
+pub fn challenge_names(list: &[ChallengeNameType]) -> Vec<&str> {
+    list.iter().map(|c| c.as_str()).collect()
+}
+
 /// The pool name that SRP hashes in: the part of the pool id after the underscore.
 pub fn pool_name(pool_id: &str) -> &str {
     pool_id.split_once('_').map(|(_, n)| n).unwrap_or(pool_id)
@@ -509,6 +520,26 @@ impl TestApp {
             .await
     }
 
+    /// RespondToAuthChallenge through the SDK with these ChallengeResponses.
+    pub async fn respond_to_challenge(
+        &self,
+        client_id: &str,
+        challenge: ChallengeNameType,
+        session: &str,
+        responses: &[(&str, &str)],
+    ) -> Result<RespondToAuthChallengeOutput, SdkError<RespondToAuthChallengeError>> {
+        let mut req = self
+            .client
+            .respond_to_auth_challenge()
+            .client_id(client_id)
+            .challenge_name(challenge)
+            .session(session);
+        for (k, v) in responses {
+            req = req.challenge_responses(*k, *v);
+        }
+        req.send().await
+    }
+
     /// A USER_PASSWORD_AUTH sign-in that must end with tokens: its AuthenticationResult.
     pub async fn password_sign_in(
         &self,
@@ -562,6 +593,23 @@ impl TestApp {
         ])
     }
 
+    /// InitiateAuth USER_SRP_AUTH through the SDK with the SRP_A of the secret `a`.
+    pub async fn srp_initiate(
+        &self,
+        client_id: &str,
+        username: &str,
+        a: &[u8],
+    ) -> Result<InitiateAuthOutput, SdkError<InitiateAuthError>> {
+        self.client
+            .initiate_auth()
+            .client_id(client_id)
+            .auth_flow(AuthFlowType::UserSrpAuth)
+            .auth_parameters("USERNAME", username)
+            .auth_parameters("SRP_A", srp_a(a))
+            .send()
+            .await
+    }
+
     /// A USER_SRP_AUTH sign-in through the SDK: InitiateAuth (which must answer
     /// PASSWORD_VERIFIER), then the answer signed with `password`.
     pub async fn srp_sign_in(
@@ -573,13 +621,7 @@ impl TestApp {
     ) -> Result<RespondToAuthChallengeOutput, SdkError<RespondToAuthChallengeError>> {
         let a = srp_secret();
         let init = self
-            .client
-            .initiate_auth()
-            .client_id(client_id)
-            .auth_flow(AuthFlowType::UserSrpAuth)
-            .auth_parameters("USERNAME", username)
-            .auth_parameters("SRP_A", srp_a(&a))
-            .send()
+            .srp_initiate(client_id, username, &a)
             .await
             .expect("InitiateAuth USER_SRP_AUTH");
         assert_eq!(

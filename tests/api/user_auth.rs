@@ -26,10 +26,6 @@ pub struct Ua {
     pub client_id: String,
 }
 
-fn names(list: &[ChallengeNameType]) -> Vec<&str> {
-    list.iter().map(|c| c.as_str()).collect()
-}
-
 impl Ua {
     /// A pool allowing `factors` first, email auto-verified; a client with USER_AUTH (and
     /// refresh) only; `alice` with a permanent password, a verified email and a phone number.
@@ -95,17 +91,9 @@ impl Ua {
         session: &str,
         responses: &[(&str, &str)],
     ) -> Result<RespondToAuthChallengeOutput, SdkError<RespondToAuthChallengeError>> {
-        let mut req = self
-            .app
-            .client
-            .respond_to_auth_challenge()
-            .client_id(&self.client_id)
-            .challenge_name(challenge)
-            .session(session);
-        for (k, v) in responses {
-            req = req.challenge_responses(*k, *v);
-        }
-        req.send().await
+        self.app
+            .respond_to_challenge(&self.client_id, challenge, session, responses)
+            .await
     }
 
     /// The newest sign-in code sent to `username`.
@@ -134,7 +122,7 @@ async fn without_a_preference_user_auth_offers_the_factors_the_user_can_use() {
         Some(&ChallengeNameType::SelectChallenge)
     );
     assert_eq!(
-        names(out.available_challenges()),
+        challenge_names(out.available_challenges()),
         ["PASSWORD_SRP", "PASSWORD", "EMAIL_OTP", "SMS_OTP"]
     );
     assert!(out.challenge_parameters().is_none_or(|p| p.is_empty()));
@@ -162,7 +150,7 @@ async fn without_a_preference_user_auth_offers_the_factors_the_user_can_use() {
         .await;
     let out = ua.initiate("carol", &[]).await.expect("InitiateAuth");
     assert_eq!(
-        names(out.available_challenges()),
+        challenge_names(out.available_challenges()),
         ["PASSWORD_SRP", "PASSWORD", "EMAIL_OTP"]
     );
 }
@@ -177,7 +165,7 @@ async fn a_preferred_email_otp_sends_an_eight_digit_code_that_signs_in() {
     assert_eq!(out.challenge_name(), Some(&ChallengeNameType::EmailOtp));
     // The choice is listed even when the preference is answered directly (spec 2.7).
     assert_eq!(
-        names(out.available_challenges()),
+        challenge_names(out.available_challenges()),
         ["PASSWORD_SRP", "PASSWORD", "EMAIL_OTP"]
     );
     let p = out.challenge_parameters().expect("ChallengeParameters");
@@ -362,7 +350,7 @@ async fn password_first_factors_sign_in_directly_or_through_select_challenge() {
     );
     assert_eq!(id["cognito:username"], "alice");
     assert_eq!(
-        names(out.available_challenges()),
+        challenge_names(out.available_challenges()),
         ["PASSWORD_SRP", "PASSWORD", "EMAIL_OTP"]
     );
 
@@ -444,7 +432,7 @@ async fn password_srp_answers_password_verifier_preferred_or_selected() {
         Some(&ChallengeNameType::PasswordVerifier)
     );
     assert_eq!(
-        names(out.available_challenges()),
+        challenge_names(out.available_challenges()),
         ["PASSWORD_SRP", "PASSWORD"]
     );
     let p = out.challenge_parameters().expect("parameters").clone();
@@ -487,7 +475,7 @@ async fn the_pool_and_the_client_decide_what_user_auth_may_do() {
         Some(&ChallengeNameType::SelectChallenge)
     );
     assert_eq!(
-        names(out.available_challenges()),
+        challenge_names(out.available_challenges()),
         ["PASSWORD_SRP", "PASSWORD"]
     );
     let session = out.session().expect("Session").to_string();
@@ -561,7 +549,7 @@ async fn the_admin_flow_signs_in_with_user_auth_too() {
         .expect("AdminInitiateAuth");
     assert_eq!(out.challenge_name(), Some(&ChallengeNameType::EmailOtp));
     assert_eq!(
-        names(out.available_challenges()),
+        challenge_names(out.available_challenges()),
         ["PASSWORD_SRP", "PASSWORD", "EMAIL_OTP"]
     );
     let code = ua.otp("alice").await;
@@ -603,7 +591,7 @@ async fn one_time_codes_are_not_offered_while_the_pool_requires_mfa() {
         Some(&ChallengeNameType::SelectChallenge)
     );
     assert_eq!(
-        names(out.available_challenges()),
+        challenge_names(out.available_challenges()),
         ["PASSWORD_SRP", "PASSWORD"]
     );
     // A password is followed by MFA as in any password sign-in.
@@ -718,7 +706,7 @@ async fn a_passwordless_sign_up_signs_in_with_the_session_of_confirm_sign_up() {
 
     // A user without a password is offered only what it has.
     let out = ua.initiate("bob", &[]).await.expect("InitiateAuth");
-    assert_eq!(names(out.available_challenges()), ["EMAIL_OTP"]);
+    assert_eq!(challenge_names(out.available_challenges()), ["EMAIL_OTP"]);
 }
 
 #[tokio::test]
@@ -836,7 +824,7 @@ async fn a_client_with_a_secret_needs_the_secret_hash_in_every_step() {
         req.send()
     };
     let e = answer(false).await;
-    assert_eq!(expect_err(e).0, "NotAuthorizedException");
+    assert_sdk_code(e, "NotAuthorizedException");
     let out = answer(true).await.expect("with SECRET_HASH");
     assert_signed_in(&out, "alice");
 }

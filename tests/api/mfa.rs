@@ -94,6 +94,16 @@ impl Mfa {
         }
     }
 
+    /// `alice`, confirmed, with an email and a phone number.
+    async fn alice(&self) {
+        self.user(
+            "alice",
+            &[("email", "alice@example.com"), ("phone_number", PHONE)],
+            true,
+        )
+        .await;
+    }
+
     async fn sign_in(&self, username: &str) -> InitiateAuthOutput {
         self.app
             .password_auth(&self.client_id, username, PASSWORD)
@@ -107,17 +117,9 @@ impl Mfa {
         session: &str,
         answers: &[(&str, &str)],
     ) -> Result<RespondToAuthChallengeOutput, SdkError<RespondToAuthChallengeError>> {
-        let mut req = self
-            .app
-            .client
-            .respond_to_auth_challenge()
-            .client_id(&self.client_id)
-            .challenge_name(challenge)
-            .session(session);
-        for (k, v) in answers {
-            req = req.challenge_responses(*k, *v);
-        }
-        req.send().await
+        self.app
+            .respond_to_challenge(&self.client_id, challenge, session, answers)
+            .await
     }
 
     async fn respond(
@@ -314,12 +316,7 @@ async fn pool_mfa_configuration_is_stored_echoed_and_checked() {
 #[tokio::test]
 async fn preferences_and_legacy_settings_show_in_get_user_and_admin_get_user() {
     let m = Mfa::new("OPTIONAL", &["SMS", "TOTP", "EMAIL"]).await;
-    m.user(
-        "alice",
-        &[("email", "alice@example.com"), ("phone_number", PHONE)],
-        true,
-    )
-    .await;
+    m.alice().await;
     let access = m.access_token("alice").await;
     let c = &m.app.client;
     let u = c
@@ -600,12 +597,7 @@ async fn software_tokens_with_an_access_token_follow_rfc_6238() {
 #[tokio::test]
 async fn sms_mfa_sends_a_code_to_the_outbox_and_verifies_the_phone() {
     let m = Mfa::new("ON", &["SMS", "TOTP"]).await;
-    m.user(
-        "alice",
-        &[("email", "alice@example.com"), ("phone_number", PHONE)],
-        true,
-    )
-    .await;
+    m.alice().await;
     let r = m.sign_in("alice").await;
     assert_eq!(r.challenge_name(), Some(&ChallengeNameType::SmsMfa));
     assert_eq!(
@@ -842,12 +834,7 @@ async fn email_mfa_through_the_admin_flow() {
 #[tokio::test]
 async fn several_factors_ask_the_user_to_choose_one() {
     let m = Mfa::new("OPTIONAL", &["SMS", "TOTP", "EMAIL"]).await;
-    m.user(
-        "alice",
-        &[("email", "alice@example.com"), ("phone_number", PHONE)],
-        true,
-    )
-    .await;
+    m.alice().await;
     let access = m.access_token("alice").await;
     let secret = m.verified_token(&access).await;
     m.prefer(
@@ -1150,12 +1137,7 @@ async fn a_new_password_is_followed_by_mfa_setup_and_sms_only_pools_need_a_phone
 #[tokio::test]
 async fn srp_sign_ins_reach_the_mfa_challenges() {
     let m = Mfa::new("ON", &["SMS", "TOTP"]).await;
-    m.user(
-        "alice",
-        &[("email", "alice@example.com"), ("phone_number", PHONE)],
-        true,
-    )
-    .await;
+    m.alice().await;
     m.user("bob", &[("email", "bob@example.com")], true).await;
     for (user, want) in [
         ("alice", ChallengeNameType::SmsMfa),

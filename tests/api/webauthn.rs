@@ -8,7 +8,9 @@ use crate::helpers::*;
 use crate::user_auth::Ua;
 use aws_sdk_cognitoidentityprovider::error::SdkError;
 use aws_sdk_cognitoidentityprovider::operation::complete_web_authn_registration::CompleteWebAuthnRegistrationError;
-use aws_sdk_cognitoidentityprovider::operation::respond_to_auth_challenge::RespondToAuthChallengeError;
+use aws_sdk_cognitoidentityprovider::operation::respond_to_auth_challenge::{
+    RespondToAuthChallengeError, RespondToAuthChallengeOutput,
+};
 use aws_sdk_cognitoidentityprovider::operation::start_web_authn_registration::StartWebAuthnRegistrationError;
 use aws_sdk_cognitoidentityprovider::types::{
     AuthFlowType, ChallengeNameType, UserVerificationType, WebAuthnConfigurationType,
@@ -516,6 +518,24 @@ impl Passkeys {
         (out.session().expect("Session").to_string(), options)
     }
 
+    /// SELECT_CHALLENGE answered with WEB_AUTHN: the answer and its CREDENTIAL_REQUEST_OPTIONS.
+    pub async fn select_web_authn(&self, session: &str) -> (RespondToAuthChallengeOutput, Value) {
+        let out = self
+            .ua
+            .respond(
+                ChallengeNameType::SelectChallenge,
+                session,
+                &[("USERNAME", "alice"), ("ANSWER", "WEB_AUTHN")],
+            )
+            .await
+            .expect("SELECT_CHALLENGE WEB_AUTHN");
+        let options: Value = serde_json::from_str(
+            &out.challenge_parameters().expect("parameters")["CREDENTIAL_REQUEST_OPTIONS"],
+        )
+        .expect("JSON");
+        (out, options)
+    }
+
     pub async fn answer(
         &self,
         session: &str,
@@ -915,18 +935,7 @@ async fn the_pool_configuration_decides_relying_party_verification_and_whether_p
         .await
         .expect("signed in at auth.example.com");
     let out = p.ua.initiate("alice", &[]).await.expect("InitiateAuth");
-    let out =
-        p.ua.respond(
-            ChallengeNameType::SelectChallenge,
-            out.session().unwrap_or_default(),
-            &[("USERNAME", "alice"), ("ANSWER", "WEB_AUTHN")],
-        )
-        .await
-        .expect("SELECT_CHALLENGE WEB_AUTHN");
-    let options: Value = serde_json::from_str(
-        &out.challenge_parameters().expect("parameters")["CREDENTIAL_REQUEST_OPTIONS"],
-    )
-    .expect("JSON");
+    let (out, options) = p.select_web_authn(out.session().unwrap_or_default()).await;
     assert_eq!(options["rpId"], "auth.example.com");
     assert_eq!(options["userVerification"], "required");
     p.answer(
@@ -968,11 +977,7 @@ async fn a_registered_passkey_signs_in_through_web_authn() {
     let p = Passkeys::new().await;
     let before = p.ua.initiate("alice", &[]).await.expect("InitiateAuth");
     assert_eq!(
-        before
-            .available_challenges()
-            .iter()
-            .map(|c| c.as_str())
-            .collect::<Vec<_>>(),
+        challenge_names(before.available_challenges()),
         ["PASSWORD_SRP", "PASSWORD", "EMAIL_OTP"]
     );
     let mut auth = Authenticator::es256();
@@ -1024,25 +1029,11 @@ async fn a_registered_passkey_signs_in_through_web_authn() {
     .expect("RS256 registered");
     let out = p.ua.initiate("alice", &[]).await.expect("InitiateAuth");
     assert_eq!(
-        out.available_challenges()
-            .iter()
-            .map(|c| c.as_str())
-            .collect::<Vec<_>>(),
+        challenge_names(out.available_challenges()),
         ["PASSWORD_SRP", "PASSWORD", "EMAIL_OTP", "WEB_AUTHN"]
     );
-    let out =
-        p.ua.respond(
-            ChallengeNameType::SelectChallenge,
-            out.session().unwrap_or_default(),
-            &[("USERNAME", "alice"), ("ANSWER", "WEB_AUTHN")],
-        )
-        .await
-        .expect("SELECT_CHALLENGE WEB_AUTHN");
+    let (out, options) = p.select_web_authn(out.session().unwrap_or_default()).await;
     assert_eq!(out.challenge_name(), Some(&ChallengeNameType::WebAuthn));
-    let options: Value = serde_json::from_str(
-        &out.challenge_parameters().expect("parameters")["CREDENTIAL_REQUEST_OPTIONS"],
-    )
-    .expect("JSON");
     assert_eq!(
         options["allowCredentials"].as_array().map(Vec::len),
         Some(2)
@@ -1218,36 +1209,17 @@ async fn with_mfa_on_only_a_passkey_that_counts_as_mfa_is_offered_and_it_must_ve
     };
     mfa(None).await.expect("MFA ON, passkeys single factor");
     let out = p.ua.initiate("alice", &[]).await.expect("InitiateAuth");
-    let offered: Vec<&str> = out
-        .available_challenges()
-        .iter()
-        .map(|c| c.as_str())
-        .collect();
+    let offered = challenge_names(out.available_challenges());
     assert_eq!(offered, ["PASSWORD_SRP", "PASSWORD"]);
 
     mfa(Some("MULTI_FACTOR_WITH_USER_VERIFICATION"))
         .await
         .expect("MFA ON, passkeys multi-factor");
     let out = p.ua.initiate("alice", &[]).await.expect("InitiateAuth");
-    let offered: Vec<&str> = out
-        .available_challenges()
-        .iter()
-        .map(|c| c.as_str())
-        .collect();
+    let offered = challenge_names(out.available_challenges());
     assert_eq!(offered, ["PASSWORD_SRP", "PASSWORD", "WEB_AUTHN"]);
     // Chosen through SELECT_CHALLENGE: the options ask for user verification.
-    let out =
-        p.ua.respond(
-            ChallengeNameType::SelectChallenge,
-            out.session().unwrap_or_default(),
-            &[("USERNAME", "alice"), ("ANSWER", "WEB_AUTHN")],
-        )
-        .await
-        .expect("SELECT_CHALLENGE WEB_AUTHN");
-    let options: Value = serde_json::from_str(
-        &out.challenge_parameters().expect("parameters")["CREDENTIAL_REQUEST_OPTIONS"],
-    )
-    .expect("JSON");
+    let (out, options) = p.select_web_authn(out.session().unwrap_or_default()).await;
     assert_eq!(options["userVerification"], "required");
     let session = out.session().unwrap_or_default().to_string();
     let unverified = auth.get(

@@ -205,13 +205,7 @@ async fn the_sdk_signs_in_with_srp_and_gets_tokens() {
     let a = srp_secret();
     let init = s
         .app
-        .client
-        .initiate_auth()
-        .client_id(&s.client_id)
-        .auth_flow(AuthFlowType::UserSrpAuth)
-        .auth_parameters("USERNAME", "alice")
-        .auth_parameters("SRP_A", srp_a(&a))
-        .send()
+        .srp_initiate(&s.client_id, "alice", &a)
         .await
         .expect("InitiateAuth USER_SRP_AUTH");
     assert_eq!(
@@ -274,13 +268,7 @@ async fn the_sdk_gets_incorrect_username_or_password_for_a_wrong_password() {
     let a = srp_secret();
     let init = s
         .app
-        .client
-        .initiate_auth()
-        .client_id(&s.client_id)
-        .auth_flow(AuthFlowType::UserSrpAuth)
-        .auth_parameters("USERNAME", "alice")
-        .auth_parameters("SRP_A", srp_a(&a))
-        .send()
+        .srp_initiate(&s.client_id, "alice", &a)
         .await
         .expect("InitiateAuth");
     let p: HashMap<String, String> = init.challenge_parameters().cloned().unwrap_or_default();
@@ -551,20 +539,8 @@ async fn the_answer_needs_no_session_and_tolerates_one() {
 #[tokio::test]
 async fn missing_members_are_named() {
     let s = Srp::new().await;
-    let (_, code, message) = s
-        .app
-        .call_err(
-            "InitiateAuth",
-            json!({"AuthFlow": "USER_SRP_AUTH", "ClientId": s.client_id, "AuthParameters": {"USERNAME": "alice"}}),
-        )
-        .await;
-    assert_eq!(
-        (code.as_str(), message.as_str()),
-        (
-            "InvalidParameterException",
-            "Missing required parameter SRP_A"
-        )
-    );
+    s
+        .app.assert_call_err("InitiateAuth", json!({"AuthFlow": "USER_SRP_AUTH", "ClientId": s.client_id, "AuthParameters": {"USERNAME": "alice"}}), "InvalidParameterException", "Missing required parameter SRP_A").await;
     let c = s.initiate("alice").await;
     for name in [
         "USERNAME",
@@ -596,20 +572,8 @@ async fn a_client_without_the_srp_flow_is_refused() {
             "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
         }))
         .await;
-    let (_, code, message) = s
-        .app
-        .call_err(
-            "InitiateAuth",
-            json!({"AuthFlow": "USER_SRP_AUTH", "ClientId": c["ClientId"], "AuthParameters": {"USERNAME": "alice", "SRP_A": "02"}}),
-        )
-        .await;
-    assert_eq!(
-        (code.as_str(), message.as_str()),
-        (
-            "InvalidParameterException",
-            "Auth flow not enabled for this client"
-        )
-    );
+    s
+        .app.assert_call_err("InitiateAuth", json!({"AuthFlow": "USER_SRP_AUTH", "ClientId": c["ClientId"], "AuthParameters": {"USERNAME": "alice", "SRP_A": "02"}}), "InvalidParameterException", "Auth flow not enabled for this client").await;
 }
 
 #[tokio::test]

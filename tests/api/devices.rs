@@ -730,7 +730,7 @@ async fn the_admin_operations_see_every_confirmed_device_of_the_user() {
         .pagination_token("not a token")
         .send()
         .await;
-    assert_eq!(expect_err(err).0, "InvalidParameterException");
+    assert_sdk_code(err, "InvalidParameterException");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -888,20 +888,14 @@ async fn device_srp_works_without_session_as_pycognito_answers_it() {
         .await;
     assert!(tokens["AuthenticationResult"]["AccessToken"].is_string());
     // The DEVICE_SRP_AUTH session was used: a second session-less answer finds none.
-    let (_, code, message) = d
-        .app
-        .call_err(
+    d.app
+        .assert_call_err(
             "RespondToAuthChallenge",
             d.device_srp_body("alice", &device, None),
-        )
-        .await;
-    assert_err_pair(
-        (code, message),
-        (
             "InvalidParameterException",
             "Missing required parameter Session",
-        ),
-    );
+        )
+        .await;
 }
 
 #[tokio::test]
@@ -920,29 +914,26 @@ async fn a_wrong_device_secret_is_refused_and_the_challenge_is_single_use() {
             d.device_srp_body("alice", &device, Some(&session)),
         )
         .await;
-    let (_, code, message) = d
-        .app
-        .call_err(
+    d.app
+        .assert_call_err(
             "RespondToAuthChallenge",
             d.verifier_body(&verifier, &device, "not the device password", true),
+            "NotAuthorizedException",
+            "Incorrect username or password.",
         )
         .await;
-    assert_err_pair(
-        (code, message),
-        ("NotAuthorizedException", "Incorrect username or password."),
-    );
     for body in [
         d.verifier_body(&verifier, &device, &device.password, true),
         d.device_srp_body("alice", &device, Some(&session)),
     ] {
-        let (_, code, message) = d.app.call_err("RespondToAuthChallenge", body).await;
-        assert_err_pair(
-            (code, message),
-            (
+        d.app
+            .assert_call_err(
+                "RespondToAuthChallenge",
+                body,
                 "NotAuthorizedException",
                 "Invalid session for the user, session can only be used once.",
-            ),
-        );
+            )
+            .await;
     }
     // Another device key than the challenged one.
     let challenge = d.password_sign_in("alice", Some(&device)).await;
@@ -950,17 +941,14 @@ async fn a_wrong_device_secret_is_refused_and_the_challenge_is_single_use() {
         key: "us-east-1_00000000-0000-4000-8000-000000000000".into(),
         ..device.clone()
     };
-    let (_, code, message) = d
-        .app
-        .call_err(
+    d.app
+        .assert_call_err(
             "RespondToAuthChallenge",
             d.device_srp_body("alice", &other, challenge["Session"].as_str()),
+            "NotAuthorizedException",
+            "Invalid session for the user.",
         )
         .await;
-    assert_err_pair(
-        (code, message),
-        ("NotAuthorizedException", "Invalid session for the user."),
-    );
 }
 
 #[tokio::test]

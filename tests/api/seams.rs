@@ -111,16 +111,13 @@ async fn user_auth_password_and_one_time_code_factors_run_pre_authentication() {
         json!({"USERNAME": "bob", "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": "wrong"}),
         json!({"USERNAME": "bob", "PREFERRED_CHALLENGE": "EMAIL_OTP"}),
     ] {
-        let (_, code, message) = app
-            .call_err("InitiateAuth", user_auth(&client_id, params))
-            .await;
-        assert_eq!(
-            (code.as_str(), message.as_str()),
-            (
-                "UserLambdaValidationException",
-                "PreAuthentication failed with error bob may not sign in."
-            )
-        );
+        app.assert_call_err(
+            "InitiateAuth",
+            user_auth(&client_id, params),
+            "UserLambdaValidationException",
+            "PreAuthentication failed with error bob may not sign in.",
+        )
+        .await;
     }
     assert!(app.last_code("bob", None).await.is_none());
 }
@@ -206,14 +203,13 @@ async fn challenge_answers_take_any_alias_hash_the_username_sent_and_check_the_s
     if let Some(o) = missing.as_object_mut() {
         o.remove("Session");
     }
-    let (_, code, message) = app.call_err("RespondToAuthChallenge", missing).await;
-    assert_eq!(
-        (code.as_str(), message.as_str()),
-        (
-            "InvalidParameterException",
-            "Missing required parameter Session"
-        )
-    );
+    app.assert_call_err(
+        "RespondToAuthChallenge",
+        missing,
+        "InvalidParameterException",
+        "Missing required parameter Session",
+    )
+    .await;
     // A SECRET_HASH over another name than the USERNAME sent.
     let (_, code, _) = app
         .call_err(
@@ -228,16 +224,13 @@ async fn challenge_answers_take_any_alias_hash_the_username_sent_and_check_the_s
         .await;
     assert_eq!(code, "NotAuthorizedException");
     // The session of another challenge.
-    let (_, code, message) = app
-        .call_err(
-            "RespondToAuthChallenge",
-            answer("SMS_MFA", session.clone(), "amy", hash("amy")),
-        )
-        .await;
-    assert_eq!(
-        (code.as_str(), message.as_str()),
-        ("NotAuthorizedException", "Invalid session for the user.")
-    );
+    app.assert_call_err(
+        "RespondToAuthChallenge",
+        answer("SMS_MFA", session.clone(), "amy", hash("amy")),
+        "NotAuthorizedException",
+        "Invalid session for the user.",
+    )
+    .await;
     // The alias as USERNAME, hashed as sent, answers.
     let out = app
         .call(

@@ -54,13 +54,7 @@ fn other_code(code: &str) -> &'static str {
 async fn forgot_password_mails_a_code_and_confirming_it_sets_the_new_password() {
     let app = spawn_app().await;
     let (pool, client) = pool_with(&app, json!({})).await;
-    app.confirmed_user(
-        &pool,
-        "jane",
-        PASSWORD,
-        &[("email", "jane@example.com"), ("email_verified", "true")],
-    )
-    .await;
+    app.confirmed_email_user(&pool, "jane", PASSWORD).await;
 
     let out = app
         .client
@@ -91,19 +85,15 @@ async fn forgot_password_mails_a_code_and_confirming_it_sets_the_new_password() 
             .password(password)
             .send()
     };
-    assert_eq!(
-        expect_err(confirm(code.clone(), "short").await),
-        (
-            "InvalidPasswordException".into(),
-            "Password does not conform to policy: Password not long enough".into()
-        )
+    assert_sdk_err(
+        confirm(code.clone(), "short").await,
+        "InvalidPasswordException",
+        "Password does not conform to policy: Password not long enough",
     );
-    assert_eq!(
-        expect_err(confirm(other_code(&code).into(), NEW_PASSWORD).await),
-        (
-            "CodeMismatchException".into(),
-            "Invalid verification code provided, please try again.".into()
-        )
+    assert_sdk_err(
+        confirm(other_code(&code).into(), NEW_PASSWORD).await,
+        "CodeMismatchException",
+        "Invalid verification code provided, please try again.",
     );
     confirm(code.clone(), NEW_PASSWORD)
         .await
@@ -117,12 +107,10 @@ async fn forgot_password_mails_a_code_and_confirming_it_sets_the_new_password() 
     );
     assert!(sign_in(&app, &client, "jane", NEW_PASSWORD).await.is_ok());
     // Single use.
-    assert_eq!(
-        expect_err(confirm(code, "An0ther-Passw0rd!").await),
-        (
-            "ExpiredCodeException".into(),
-            "Invalid code provided, please request a code again.".into()
-        )
+    assert_sdk_err(
+        confirm(code, "An0ther-Passw0rd!").await,
+        "ExpiredCodeException",
+        "Invalid code provided, please request a code again.",
     );
 }
 
@@ -130,13 +118,7 @@ async fn forgot_password_mails_a_code_and_confirming_it_sets_the_new_password() 
 async fn reset_codes_expire_after_an_hour_and_none_pending_is_an_expired_code() {
     let app = spawn_app().await;
     let (pool, client) = pool_with(&app, json!({})).await;
-    app.confirmed_user(
-        &pool,
-        "jane",
-        PASSWORD,
-        &[("email", "jane@example.com"), ("email_verified", "true")],
-    )
-    .await;
+    app.confirmed_email_user(&pool, "jane", PASSWORD).await;
     let confirm = |code: &str| {
         app.client
             .confirm_forgot_password()
@@ -171,13 +153,7 @@ async fn reset_codes_expire_after_an_hour_and_none_pending_is_an_expired_code() 
 async fn a_reset_code_dies_after_five_mismatches_and_a_new_one_works() {
     let app = spawn_app().await;
     let (pool, client) = pool_with(&app, json!({})).await;
-    app.confirmed_user(
-        &pool,
-        "jane",
-        PASSWORD,
-        &[("email", "jane@example.com"), ("email_verified", "true")],
-    )
-    .await;
+    app.confirmed_email_user(&pool, "jane", PASSWORD).await;
     let forgot = || {
         app.client
             .forgot_password()
@@ -200,18 +176,16 @@ async fn a_reset_code_dies_after_five_mismatches_and_a_new_one_works() {
         .await
         .expect("code");
     for _ in 0..5 {
-        assert_eq!(
-            expect_err(confirm(other_code(&code).into()).await).0,
-            "CodeMismatchException"
+        assert_sdk_code(
+            confirm(other_code(&code).into()).await,
+            "CodeMismatchException",
         );
     }
     // Even the right code is refused now (amplify-ui-android#180 saw the same sequence).
-    assert_eq!(
-        expect_err(confirm(code).await),
-        (
-            "LimitExceededException".into(),
-            "Attempt limit exceeded, please try after some time.".into()
-        )
+    assert_sdk_err(
+        confirm(code).await,
+        "LimitExceededException",
+        "Attempt limit exceeded, please try after some time.",
     );
     forgot().await.expect("a new code");
     let code = app
@@ -232,22 +206,14 @@ async fn forgot_password_refuses_users_it_cannot_reach_or_reset() {
             .username(username)
             .send()
     };
-    assert_eq!(
-        expect_err(forgot("nobody").await),
-        (
-            "UserNotFoundException".into(),
-            "Username/client id combination not found.".into()
-        )
+    assert_sdk_err(
+        forgot("nobody").await,
+        "UserNotFoundException",
+        "Username/client id combination not found.",
     );
     app.confirmed_user(&pool, "unverified", PASSWORD, &[("email", "u@example.com")])
         .await;
-    assert_eq!(
-        expect_err(forgot("unverified").await),
-        (
-            "InvalidParameterException".into(),
-            "Cannot reset password for the user as there is no registered/verified email or phone_number".into()
-        )
-    );
+    assert_sdk_err(forgot("unverified").await, "InvalidParameterException", "Cannot reset password for the user as there is no registered/verified email or phone_number");
     app.call(
         "AdminCreateUser",
         json!({
@@ -256,12 +222,10 @@ async fn forgot_password_refuses_users_it_cannot_reach_or_reset() {
         }),
     )
     .await;
-    assert_eq!(
-        expect_err(forgot("invited").await),
-        (
-            "NotAuthorizedException".into(),
-            "User password cannot be reset in the current state.".into()
-        )
+    assert_sdk_err(
+        forgot("invited").await,
+        "NotAuthorizedException",
+        "User password cannot be reset in the current state.",
     );
     app.confirmed_user(
         &pool,
@@ -275,9 +239,10 @@ async fn forgot_password_refuses_users_it_cannot_reach_or_reset() {
         json!({"UserPoolId": pool, "Username": "off"}),
     )
     .await;
-    assert_eq!(
-        expect_err(forgot("off").await),
-        ("NotAuthorizedException".into(), "User is disabled.".into())
+    assert_sdk_err(
+        forgot("off").await,
+        "NotAuthorizedException",
+        "User is disabled.",
     );
     assert!(app.messages("purpose=FORGOT_PASSWORD").await.is_empty());
 }
@@ -370,13 +335,7 @@ async fn reset_codes_follow_the_account_recovery_setting() {
 async fn forgot_password_is_limited_per_user_and_hour() {
     let app = spawn_app().await;
     let (pool, client) = pool_with(&app, json!({})).await;
-    app.confirmed_user(
-        &pool,
-        "jane",
-        PASSWORD,
-        &[("email", "jane@example.com"), ("email_verified", "true")],
-    )
-    .await;
+    app.confirmed_email_user(&pool, "jane", PASSWORD).await;
     let forgot = || {
         app.client
             .forgot_password()
@@ -387,12 +346,10 @@ async fn forgot_password_is_limited_per_user_and_hour() {
     for _ in 0..5 {
         forgot().await.expect("within the limit");
     }
-    assert_eq!(
-        expect_err(forgot().await),
-        (
-            "LimitExceededException".into(),
-            "Attempt limit exceeded, please try after some time.".into()
-        )
+    assert_sdk_err(
+        forgot().await,
+        "LimitExceededException",
+        "Attempt limit exceeded, please try after some time.",
     );
     // The refused request sent nothing; the last code still works.
     assert_eq!(app.messages("purpose=FORGOT_PASSWORD").await.len(), 5);
@@ -408,13 +365,7 @@ async fn no_rate_limits_lifts_the_hourly_limits() {
     })
     .await;
     let (pool, client) = pool_with(&app, json!({})).await;
-    app.confirmed_user(
-        &pool,
-        "jane",
-        PASSWORD,
-        &[("email", "jane@example.com"), ("email_verified", "true")],
-    )
-    .await;
+    app.confirmed_email_user(&pool, "jane", PASSWORD).await;
     for _ in 0..8 {
         app.client
             .forgot_password()
@@ -445,19 +396,15 @@ async fn change_password_checks_the_previous_password_and_the_policy() {
             .proposed_password(proposed)
             .send()
     };
-    assert_eq!(
-        expect_err(change("Wr0ng-passw0rd!", NEW_PASSWORD).await),
-        (
-            "NotAuthorizedException".into(),
-            "Incorrect username or password.".into()
-        )
+    assert_sdk_err(
+        change("Wr0ng-passw0rd!", NEW_PASSWORD).await,
+        "NotAuthorizedException",
+        "Incorrect username or password.",
     );
-    assert_eq!(
-        expect_err(change(PASSWORD, "alllowercase1!").await),
-        (
-            "InvalidPasswordException".into(),
-            "Password does not conform to policy: Password must have uppercase characters".into()
-        )
+    assert_sdk_err(
+        change(PASSWORD, "alllowercase1!").await,
+        "InvalidPasswordException",
+        "Password does not conform to policy: Password must have uppercase characters",
     );
     change(PASSWORD, NEW_PASSWORD)
         .await
@@ -469,12 +416,10 @@ async fn change_password_checks_the_previous_password_and_the_policy() {
         .await
         .expect("fourth");
     let _ = change(PASSWORD, NEW_PASSWORD).await;
-    assert_eq!(
-        expect_err(change("Th1rd-Passw0rd!", NEW_PASSWORD).await),
-        (
-            "LimitExceededException".into(),
-            "Attempt limit exceeded, please try after some time.".into()
-        )
+    assert_sdk_err(
+        change("Th1rd-Passw0rd!", NEW_PASSWORD).await,
+        "LimitExceededException",
+        "Attempt limit exceeded, please try after some time.",
     );
     assert_sdk_err(
         app.client
@@ -496,13 +441,7 @@ async fn change_password_checks_the_previous_password_and_the_policy() {
 async fn admin_reset_user_password_requires_a_reset_at_the_next_sign_in() {
     let app = spawn_app().await;
     let (pool, client) = pool_with(&app, json!({})).await;
-    app.confirmed_user(
-        &pool,
-        "jane",
-        PASSWORD,
-        &[("email", "jane@example.com"), ("email_verified", "true")],
-    )
-    .await;
+    app.confirmed_email_user(&pool, "jane", PASSWORD).await;
     app.client
         .admin_reset_user_password()
         .user_pool_id(&pool)
@@ -604,12 +543,10 @@ async fn an_attribute_is_verified_with_a_code_sent_on_request() {
             .code(code)
             .send()
     };
-    assert_eq!(
-        expect_err(verify(other_code(&code).into()).await),
-        (
-            "CodeMismatchException".into(),
-            "Invalid verification code provided, please try again.".into()
-        )
+    assert_sdk_err(
+        verify(other_code(&code).into()).await,
+        "CodeMismatchException",
+        "Invalid verification code provided, please try again.",
     );
     verify(code.clone()).await.expect("VerifyUserAttribute");
     assert_eq!(
@@ -619,10 +556,7 @@ async fn an_attribute_is_verified_with_a_code_sent_on_request() {
     assert!(sign_in(&app, &client, "JANE@example.com", PASSWORD)
         .await
         .is_ok());
-    assert_eq!(
-        expect_err(verify(code).await).0,
-        "ExpiredCodeException".to_string()
-    );
+    assert_sdk_code(verify(code).await, "ExpiredCodeException");
 
     assert_sdk_err(
         app.client
@@ -634,15 +568,15 @@ async fn an_attribute_is_verified_with_a_code_sent_on_request() {
         "InvalidParameterException",
         "invalid attribute name. Only phone_number and email can be verified",
     );
-    let (c, _) = expect_err(
+    assert_sdk_code(
         app.client
             .get_user_attribute_verification_code()
             .access_token(&token)
             .attribute_name("phone_number")
             .send()
             .await,
+        "InvalidParameterException",
     );
-    assert_eq!(c, "InvalidParameterException");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -953,34 +887,25 @@ async fn deleting_attributes_respects_the_schema_and_the_client() {
             .0,
         "UserNotFoundException"
     );
-    assert_eq!(
-        expect_err(delete(&["name"]).await),
-        (
-            "InvalidParameterException".into(),
-            "user.name: The attribute is required\n".into()
-        )
+    assert_sdk_err(
+        delete(&["name"]).await,
+        "InvalidParameterException",
+        "user.name: The attribute is required\n",
     );
-    assert_eq!(
-        expect_err(delete(&["custom:badge"]).await),
-        (
-            "InvalidParameterException".into(),
-            "user.custom:badge: Attribute cannot be updated. (changing an immutable attribute)\n"
-                .into()
-        )
+    assert_sdk_err(
+        delete(&["custom:badge"]).await,
+        "InvalidParameterException",
+        "user.custom:badge: Attribute cannot be updated. (changing an immutable attribute)\n",
     );
-    assert_eq!(
-        expect_err(delete(&["custom:secret"]).await),
-        (
-            "NotAuthorizedException".into(),
-            "A client attempted to write unauthorized attribute".into()
-        )
+    assert_sdk_err(
+        delete(&["custom:secret"]).await,
+        "NotAuthorizedException",
+        "A client attempted to write unauthorized attribute",
     );
-    assert_eq!(
-        expect_err(delete(&["custom:nope"]).await),
-        (
-            "InvalidParameterException".into(),
-            "user.custom:nope: Attribute does not exist in the schema.\n".into()
-        )
+    assert_sdk_err(
+        delete(&["custom:nope"]).await,
+        "InvalidParameterException",
+        "user.custom:nope: Attribute does not exist in the schema.\n",
     );
     // Administrators may remove developer-only attributes.
     app.client
@@ -1156,13 +1081,7 @@ async fn auth_events_need_the_threat_protection_add_on() {
         json!({"UserPoolAddOns": {"AdvancedSecurityMode": "AUDIT"}}),
     )
     .await;
-    app.confirmed_user(
-        &pool,
-        "jane",
-        PASSWORD,
-        &[("email", "jane@example.com"), ("email_verified", "true")],
-    )
-    .await;
+    app.confirmed_email_user(&pool, "jane", PASSWORD).await;
     let list = |max: i32, token: Option<String>| {
         app.client
             .admin_list_user_auth_events()
@@ -1266,7 +1185,7 @@ async fn auth_events_need_the_threat_protection_add_on() {
             .await,
     );
     assert_eq!(c, "UserNotFoundException");
-    let (c, _) = expect_err(
+    assert_sdk_code(
         app.client
             .admin_update_auth_event_feedback()
             .user_pool_id(&pool)
@@ -1275,6 +1194,6 @@ async fn auth_events_need_the_threat_protection_add_on() {
             .feedback_value(FeedbackValueType::Valid)
             .send()
             .await,
+        "ResourceNotFoundException",
     );
-    assert_eq!(c, "ResourceNotFoundException");
 }

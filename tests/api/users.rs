@@ -121,18 +121,15 @@ async fn sign_up_without_auto_verification_sends_nothing() {
     assert!(app.messages("username=joe").await.is_empty());
     assert_eq!(app.user_status(&pool, "joe").await, "UNCONFIRMED");
     // With nothing to verify, only an administrator confirms the user.
-    let (code, message) = expect_err(
+    assert_sdk_err(
         app.client
             .resend_confirmation_code()
             .client_id(&client)
             .username("joe")
             .send()
             .await,
-    );
-    assert_eq!(code, "InvalidParameterException");
-    assert_eq!(
-        message,
-        "Cannot resend codes. Auto verification not turned on."
+        "InvalidParameterException",
+        "Cannot resend codes. Auto verification not turned on.",
     );
     app.client
         .admin_confirm_sign_up()
@@ -234,7 +231,7 @@ async fn a_taken_username_is_refused_and_case_only_matters_in_case_sensitive_poo
         .await;
     let c2 = app.create_client(&insensitive).await;
     sign_up(&app, &c2, "Bob", "bob@example.com").await;
-    let (code, _) = expect_err(
+    assert_sdk_code(
         app.client
             .sign_up()
             .client_id(&c2)
@@ -242,8 +239,8 @@ async fn a_taken_username_is_refused_and_case_only_matters_in_case_sensitive_poo
             .password("Passw0rd!")
             .send()
             .await,
+        "UsernameExistsException",
     );
-    assert_eq!(code, "UsernameExistsException");
     // The user keeps the spelling it signed up with and is found under any case.
     let u = app
         .client
@@ -260,7 +257,7 @@ async fn a_taken_username_is_refused_and_case_only_matters_in_case_sensitive_poo
 async fn sign_up_checks_the_password_policy_with_its_own_wording() {
     let app = spawn_app().await;
     let (_, client) = email_pool(&app).await;
-    let (code, message) = expect_err(
+    assert_sdk_err(
         app.client
             .sign_up()
             .client_id(&client)
@@ -268,11 +265,8 @@ async fn sign_up_checks_the_password_policy_with_its_own_wording() {
             .password("password1!")
             .send()
             .await,
-    );
-    assert_eq!(code, "InvalidPasswordException");
-    assert_eq!(
-        message,
-        "Password did not conform with policy: Password must have uppercase characters"
+        "InvalidPasswordException",
+        "Password did not conform with policy: Password must have uppercase characters",
     );
 }
 
@@ -286,7 +280,7 @@ async fn sign_up_checks_the_schema() {
         }))
         .await;
     let client = app.create_client(&pool).await;
-    let missing = expect_err(
+    assert_sdk_err(
         app.client
             .sign_up()
             .client_id(&client)
@@ -294,14 +288,8 @@ async fn sign_up_checks_the_schema() {
             .password("Passw0rd!")
             .send()
             .await,
-    );
-    assert_eq!(
-        missing,
-        (
-            "InvalidParameterException".to_string(),
-            "Attributes did not conform to the schema: email: The attribute is required\n"
-                .to_string()
-        )
+        "InvalidParameterException",
+        "Attributes did not conform to the schema: email: The attribute is required\n",
     );
     let unknown = expect_err(
         app.client
@@ -318,7 +306,7 @@ async fn sign_up_checks_the_schema() {
         unknown.1,
         "Attributes did not conform to the schema: Type for attribute {custom:nope} could not be determined"
     );
-    let bad_email = expect_err(
+    assert_sdk_err(
         app.client
             .sign_up()
             .client_id(&client)
@@ -327,16 +315,11 @@ async fn sign_up_checks_the_schema() {
             .user_attributes(attr("email", "not-an-email"))
             .send()
             .await,
-    );
-    assert_eq!(
-        bad_email,
-        (
-            "InvalidParameterException".into(),
-            "Invalid email address format.".into()
-        )
+        "InvalidParameterException",
+        "Invalid email address format.",
     );
     // Users cannot vouch for their own address.
-    let verified = expect_err(
+    assert_sdk_err(
         app.client
             .sign_up()
             .client_id(&client)
@@ -346,13 +329,8 @@ async fn sign_up_checks_the_schema() {
             .user_attributes(attr("email_verified", "true"))
             .send()
             .await,
-    );
-    assert_eq!(
-        verified,
-        (
-            "NotAuthorizedException".into(),
-            "A client attempted to write unauthorized attribute".into()
-        )
+        "NotAuthorizedException",
+        "A client attempted to write unauthorized attribute",
     );
     // Custom attributes declared in the schema are accepted.
     app.client
@@ -378,7 +356,7 @@ async fn sign_up_is_refused_when_only_administrators_create_users() {
         }))
         .await;
     let client = app.create_client(&pool).await;
-    let e = expect_err(
+    assert_sdk_err(
         app.client
             .sign_up()
             .client_id(&client)
@@ -386,20 +364,15 @@ async fn sign_up_is_refused_when_only_administrators_create_users() {
             .password("Passw0rd!")
             .send()
             .await,
-    );
-    assert_eq!(
-        e,
-        (
-            "NotAuthorizedException".into(),
-            "SignUp is not permitted for this user pool".into()
-        )
+        "NotAuthorizedException",
+        "SignUp is not permitted for this user pool",
     );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_up_through_an_unknown_client_is_resource_not_found() {
     let app = spawn_app().await;
-    let (code, message) = expect_err(
+    assert_sdk_err(
         app.client
             .sign_up()
             .client_id("nosuchclient")
@@ -407,9 +380,9 @@ async fn sign_up_through_an_unknown_client_is_resource_not_found() {
             .password("Passw0rd!")
             .send()
             .await,
+        "ResourceNotFoundException",
+        "User pool client nosuchclient does not exist.",
     );
-    assert_eq!(code, "ResourceNotFoundException");
-    assert_eq!(message, "User pool client nosuchclient does not exist.");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -419,7 +392,7 @@ async fn a_confidential_client_needs_the_secret_hash() {
         .create_pool_with(json!({"PoolName": "s", "AutoVerifiedAttributes": ["email"]}))
         .await;
     let (client, secret) = app.create_client_with_secret(&pool).await;
-    let missing = expect_err(
+    assert_sdk_err(
         app.client
             .sign_up()
             .client_id(&client)
@@ -427,15 +400,10 @@ async fn a_confidential_client_needs_the_secret_hash() {
             .password("Passw0rd!")
             .send()
             .await,
+        "NotAuthorizedException",
+        &format!("Client {client} is configured for secret but secret was not received"),
     );
-    assert_eq!(
-        missing,
-        (
-            "NotAuthorizedException".into(),
-            format!("Client {client} is configured for secret but secret was not received")
-        )
-    );
-    let wrong = expect_err(
+    assert_sdk_err(
         app.client
             .sign_up()
             .client_id(&client)
@@ -444,13 +412,8 @@ async fn a_confidential_client_needs_the_secret_hash() {
             .password("Passw0rd!")
             .send()
             .await,
-    );
-    assert_eq!(
-        wrong,
-        (
-            "NotAuthorizedException".into(),
-            format!("Unable to verify secret hash for client {client}")
-        )
+        "NotAuthorizedException",
+        &format!("Unable to verify secret hash for client {client}"),
     );
     app.client
         .sign_up()
@@ -463,7 +426,7 @@ async fn a_confidential_client_needs_the_secret_hash() {
         .await
         .expect("SignUp with the right hash");
     let code = app.last_code("sec", None).await.expect("code");
-    let no_hash = expect_err(
+    assert_sdk_code(
         app.client
             .confirm_sign_up()
             .client_id(&client)
@@ -471,8 +434,8 @@ async fn a_confidential_client_needs_the_secret_hash() {
             .confirmation_code(&code)
             .send()
             .await,
+        "NotAuthorizedException",
     );
-    assert_eq!(no_hash.0, "NotAuthorizedException");
     app.client
         .confirm_sign_up()
         .client_id(&client)
@@ -533,7 +496,7 @@ async fn in_an_email_username_pool_the_email_signs_up_and_the_sub_is_the_usernam
         .await
         .expect("ConfirmSignUp by email");
 
-    let taken = expect_err(
+    assert_sdk_err(
         app.client
             .sign_up()
             .client_id(&client)
@@ -541,15 +504,10 @@ async fn in_an_email_username_pool_the_email_signs_up_and_the_sub_is_the_usernam
             .password("Passw0rd!")
             .send()
             .await,
+        "UsernameExistsException",
+        "An account with the given email already exists.",
     );
-    assert_eq!(
-        taken,
-        (
-            "UsernameExistsException".into(),
-            "An account with the given email already exists.".into()
-        )
-    );
-    let not_email = expect_err(
+    assert_sdk_err(
         app.client
             .sign_up()
             .client_id(&client)
@@ -557,13 +515,8 @@ async fn in_an_email_username_pool_the_email_signs_up_and_the_sub_is_the_usernam
             .password("Passw0rd!")
             .send()
             .await,
-    );
-    assert_eq!(
-        not_email,
-        (
-            "InvalidParameterException".into(),
-            "Username should be an email.".into()
-        )
+        "InvalidParameterException",
+        "Username should be an email.",
     );
 }
 
@@ -652,7 +605,7 @@ async fn in_an_alias_pool_usernames_may_not_look_like_aliases_and_verified_alias
         .await
         .expect("SignUp with a shared, unverified email");
     let c2 = app.last_code("amy2", None).await.expect("code");
-    let clash = expect_err(
+    assert_sdk_err(
         app.client
             .confirm_sign_up()
             .client_id(&client)
@@ -660,13 +613,8 @@ async fn in_an_alias_pool_usernames_may_not_look_like_aliases_and_verified_alias
             .confirmation_code(&c2)
             .send()
             .await,
-    );
-    assert_eq!(
-        clash,
-        (
-            "AliasExistsException".into(),
-            "An account with the email already exists.".into()
-        )
+        "AliasExistsException",
+        "An account with the email already exists.",
     );
     // ForceAliasCreation moves the alias; the same code still works after the refusal.
     app.client
@@ -713,23 +661,17 @@ async fn confirmation_codes_are_checked_counted_and_expire() {
                 .await
         }
     };
-    let mismatch = expect_err(confirm(wrong.to_string()).await);
-    assert_eq!(
-        mismatch,
-        (
-            "CodeMismatchException".into(),
-            "Invalid verification code provided, please try again.".into()
-        )
+    assert_sdk_err(
+        confirm(wrong.to_string()).await,
+        "CodeMismatchException",
+        "Invalid verification code provided, please try again.",
     );
     // The code expires after 24 hours on the emulator clock.
     app.advance_clock(24 * 3600 + 1).await;
-    let expired = expect_err(confirm(code.clone()).await);
-    assert_eq!(
-        expired,
-        (
-            "ExpiredCodeException".into(),
-            "Invalid code provided, please request a code again.".into()
-        )
+    assert_sdk_err(
+        confirm(code.clone()).await,
+        "ExpiredCodeException",
+        "Invalid code provided, please request a code again.",
     );
     // A resent code replaces the old one and is valid again; its purpose says it was resent.
     let resent = app
@@ -755,13 +697,12 @@ async fn confirmation_codes_are_checked_counted_and_expire() {
         "000000"
     };
     for _ in 0..5 {
-        assert_eq!(
-            expect_err(confirm(wrong.to_string()).await).0,
-            "CodeMismatchException"
-        );
+        assert_sdk_code(confirm(wrong.to_string()).await, "CodeMismatchException");
     }
-    let (code_name, _) = expect_err(confirm(new_code.clone()).await);
-    assert_eq!(code_name, "TooManyFailedAttemptsException");
+    assert_sdk_code(
+        confirm(new_code.clone()).await,
+        "TooManyFailedAttemptsException",
+    );
     // A fresh code starts a fresh count.
     app.client
         .resend_confirmation_code()
@@ -778,28 +719,20 @@ async fn confirmation_codes_are_checked_counted_and_expire() {
         .await
         .expect("ConfirmSignUp with the fresh code");
     assert_eq!(app.user_status(&pool, "kim").await, "CONFIRMED");
-    let again = expect_err(confirm(fresh).await);
-    assert_eq!(
-        again,
-        (
-            "NotAuthorizedException".into(),
-            "User cannot be confirmed. Current status is CONFIRMED".into()
-        )
+    assert_sdk_err(
+        confirm(fresh).await,
+        "NotAuthorizedException",
+        "User cannot be confirmed. Current status is CONFIRMED",
     );
-    let resend_confirmed = expect_err(
+    assert_sdk_err(
         app.client
             .resend_confirmation_code()
             .client_id(&client)
             .username("kim")
             .send()
             .await,
-    );
-    assert_eq!(
-        resend_confirmed,
-        (
-            "InvalidParameterException".into(),
-            "User is already confirmed.".into()
-        )
+        "InvalidParameterException",
+        "User is already confirmed.",
     );
 }
 
@@ -807,7 +740,7 @@ async fn confirmation_codes_are_checked_counted_and_expire() {
 async fn confirming_or_resending_for_an_unknown_user_names_the_client_combination() {
     let app = spawn_app().await;
     let (_, client) = email_pool(&app).await;
-    let confirm = expect_err(
+    assert_sdk_err(
         app.client
             .confirm_sign_up()
             .client_id(&client)
@@ -815,13 +748,8 @@ async fn confirming_or_resending_for_an_unknown_user_names_the_client_combinatio
             .confirmation_code("123456")
             .send()
             .await,
-    );
-    assert_eq!(
-        confirm,
-        (
-            "UserNotFoundException".into(),
-            "Username/client id combination not found.".into()
-        )
+        "UserNotFoundException",
+        "Username/client id combination not found.",
     );
     let resend = expect_err(
         app.client
@@ -846,50 +774,35 @@ async fn admin_confirm_sign_up_refuses_confirmed_and_unknown_users() {
         .send()
         .await
         .expect("AdminConfirmSignUp");
-    let twice = expect_err(
+    assert_sdk_err(
         app.client
             .admin_confirm_sign_up()
             .user_pool_id(&pool)
             .username("lee")
             .send()
             .await,
+        "NotAuthorizedException",
+        "User cannot be confirmed. Current status is CONFIRMED",
     );
-    assert_eq!(
-        twice,
-        (
-            "NotAuthorizedException".into(),
-            "User cannot be confirmed. Current status is CONFIRMED".into()
-        )
-    );
-    let ghost = expect_err(
+    assert_sdk_err(
         app.client
             .admin_confirm_sign_up()
             .user_pool_id(&pool)
             .username("ghost")
             .send()
             .await,
+        "UserNotFoundException",
+        "User does not exist.",
     );
-    assert_eq!(
-        ghost,
-        (
-            "UserNotFoundException".into(),
-            "User does not exist.".into()
-        )
-    );
-    let no_pool = expect_err(
+    assert_sdk_err(
         app.client
             .admin_confirm_sign_up()
             .user_pool_id("us-east-1_Nope12345")
             .username("lee")
             .send()
             .await,
-    );
-    assert_eq!(
-        no_pool,
-        (
-            "ResourceNotFoundException".into(),
-            "User pool us-east-1_Nope12345 does not exist.".into()
-        )
+        "ResourceNotFoundException",
+        "User pool us-east-1_Nope12345 does not exist.",
     );
 }
 
@@ -934,20 +847,15 @@ async fn admin_create_user_invites_with_a_temporary_password() {
         "{body}"
     );
 
-    let exists = expect_err(
+    assert_sdk_err(
         app.client
             .admin_create_user()
             .user_pool_id(&pool)
             .username("ann")
             .send()
             .await,
-    );
-    assert_eq!(
-        exists,
-        (
-            "UsernameExistsException".into(),
-            "User account already exists".into()
-        )
+        "UsernameExistsException",
+        "User account already exists",
     );
 }
 
@@ -1020,13 +928,10 @@ async fn admin_create_user_resend_reinvites_only_users_that_never_signed_in() {
         2
     );
 
-    let missing = expect_err(create("nobody", Some(MessageActionType::Resend)).await);
-    assert_eq!(
-        missing,
-        (
-            "UserNotFoundException".into(),
-            "User does not exist.".into()
-        )
+    assert_sdk_err(
+        create("nobody", Some(MessageActionType::Resend)).await,
+        "UserNotFoundException",
+        "User does not exist.",
     );
 
     app.client
@@ -1038,13 +943,10 @@ async fn admin_create_user_resend_reinvites_only_users_that_never_signed_in() {
         .send()
         .await
         .expect("AdminSetUserPassword");
-    let confirmed = expect_err(create("rita", Some(MessageActionType::Resend)).await);
-    assert_eq!(
-        confirmed,
-        (
-            "UnsupportedUserStateException".into(),
-            "Resend not possible. rita status is not FORCE_CHANGE_PASSWORD".into()
-        )
+    assert_sdk_err(
+        create("rita", Some(MessageActionType::Resend)).await,
+        "UnsupportedUserStateException",
+        "Resend not possible. rita status is not FORCE_CHANGE_PASSWORD",
     );
 }
 
@@ -1052,7 +954,7 @@ async fn admin_create_user_resend_reinvites_only_users_that_never_signed_in() {
 async fn admin_create_user_checks_the_temporary_password_with_its_own_wording() {
     let app = spawn_app().await;
     let pool = app.create_pool("tp").await;
-    let e = expect_err(
+    assert_sdk_err(
         app.client
             .admin_create_user()
             .user_pool_id(&pool)
@@ -1060,13 +962,8 @@ async fn admin_create_user_checks_the_temporary_password_with_its_own_wording() 
             .temporary_password("short")
             .send()
             .await,
-    );
-    assert_eq!(
-        e,
-        (
-            "InvalidPasswordException".into(),
-            "Password did not conform with password policy: Password not long enough".into()
-        )
+        "InvalidPasswordException",
+        "Password did not conform with password policy: Password not long enough",
     );
 }
 
@@ -1091,30 +988,25 @@ async fn admin_create_user_in_a_phone_username_pool() {
         attribute_map(u.attributes())["phone_number"],
         "+12065550199"
     );
-    let e = expect_err(
+    assert_sdk_err(
         app.client
             .admin_create_user()
             .user_pool_id(&pool)
             .username("bob")
             .send()
             .await,
+        "InvalidParameterException",
+        "Username should be a phone number.",
     );
-    assert_eq!(
-        e,
-        (
-            "InvalidParameterException".into(),
-            "Username should be a phone number.".into()
-        )
-    );
-    let taken = expect_err(
+    assert_sdk_code(
         app.client
             .admin_create_user()
             .user_pool_id(&pool)
             .username("+12065550199")
             .send()
             .await,
+        "UsernameExistsException",
     );
-    assert_eq!(taken.0, "UsernameExistsException");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1150,20 +1042,15 @@ async fn admin_get_user_answers_every_member_and_unknown_users_do_not_exist() {
         json!({"Name": "given_name", "Value": "Gus"})
     );
 
-    let e = expect_err(
+    assert_sdk_err(
         app.client
             .admin_get_user()
             .user_pool_id(&pool)
             .username("nobody")
             .send()
             .await,
-    );
-    assert_eq!(
-        e,
-        (
-            "UserNotFoundException".into(),
-            "User does not exist.".into()
-        )
+        "UserNotFoundException",
+        "User does not exist.",
     );
     // A user can also be named by its sub.
     let sub = body["UserAttributes"][0]["Value"]
@@ -1200,29 +1087,24 @@ async fn admin_delete_user_removes_the_user() {
         .send()
         .await
         .expect("AdminDeleteUser");
-    let e = expect_err(
+    assert_sdk_code(
         app.client
             .admin_get_user()
             .user_pool_id(&pool)
             .username("dan")
             .send()
             .await,
+        "UserNotFoundException",
     );
-    assert_eq!(e.0, "UserNotFoundException");
-    let again = expect_err(
+    assert_sdk_err(
         app.client
             .admin_delete_user()
             .user_pool_id(&pool)
             .username("dan")
             .send()
             .await,
-    );
-    assert_eq!(
-        again,
-        (
-            "UserNotFoundException".into(),
-            "User does not exist.".into()
-        )
+        "UserNotFoundException",
+        "User does not exist.",
     );
 }
 
@@ -1244,13 +1126,10 @@ async fn admin_set_user_password_sets_the_status_and_checks_the_policy() {
     assert_eq!(app.user_status(&pool, "pat").await, "CONFIRMED");
     set("Another2!", false).await.expect("temporary");
     assert_eq!(app.user_status(&pool, "pat").await, "FORCE_CHANGE_PASSWORD");
-    let e = expect_err(set("nouppercase1!", true).await);
-    assert_eq!(
-        e,
-        (
-            "InvalidPasswordException".into(),
-            "Password does not conform to policy: Password must have uppercase characters".into()
-        )
+    assert_sdk_err(
+        set("nouppercase1!", true).await,
+        "InvalidPasswordException",
+        "Password does not conform to policy: Password must have uppercase characters",
     );
 }
 
@@ -1284,8 +1163,10 @@ async fn password_history_refuses_a_recent_password() {
     set("secondpass").await.expect("a new password");
     let e = expect_err(set("firstpass").await);
     assert_eq!(e.0, "PasswordHistoryPolicyViolationException");
-    let e = expect_err(set("secondpass").await);
-    assert_eq!(e.0, "PasswordHistoryPolicyViolationException");
+    assert_sdk_code(
+        set("secondpass").await,
+        "PasswordHistoryPolicyViolationException",
+    );
     set("thirdpass").await.expect("a new password");
     set("fourthpass").await.expect("a new password");
     set("firstpass").await.expect("old enough to be used again");
@@ -1335,20 +1216,15 @@ async fn admin_disable_and_enable_user_flip_enabled() {
         .await
         .expect("get");
     assert!(u.enabled());
-    let e = expect_err(
+    assert_sdk_err(
         app.client
             .admin_disable_user()
             .user_pool_id(&pool)
             .username("nobody")
             .send()
             .await,
-    );
-    assert_eq!(
-        e,
-        (
-            "UserNotFoundException".into(),
-            "User does not exist.".into()
-        )
+        "UserNotFoundException",
+        "User does not exist.",
     );
 }
 
@@ -1409,7 +1285,7 @@ async fn admin_update_user_attributes_unverifies_a_changed_email_and_sends_a_cod
         1
     );
 
-    let unknown = expect_err(
+    assert_sdk_err(
         app.client
             .admin_update_user_attributes()
             .user_pool_id(&pool)
@@ -1417,13 +1293,8 @@ async fn admin_update_user_attributes_unverifies_a_changed_email_and_sends_a_cod
             .user_attributes(attr("custom:nope", "x"))
             .send()
             .await,
-    );
-    assert_eq!(
-        unknown,
-        (
-            "InvalidParameterException".into(),
-            "user.custom:nope: Attribute does not exist in the schema.\n".into()
-        )
+        "InvalidParameterException",
+        "user.custom:nope: Attribute does not exist in the schema.\n",
     );
     let sub = expect_err(
         app.client
@@ -1438,7 +1309,7 @@ async fn admin_update_user_attributes_unverifies_a_changed_email_and_sends_a_cod
         sub.1,
         "user.sub: Attribute cannot be updated. (changing an immutable attribute)\n"
     );
-    let ghost = expect_err(
+    assert_sdk_err(
         app.client
             .admin_update_user_attributes()
             .user_pool_id(&pool)
@@ -1446,13 +1317,8 @@ async fn admin_update_user_attributes_unverifies_a_changed_email_and_sends_a_cod
             .user_attributes(attr("given_name", "x"))
             .send()
             .await,
-    );
-    assert_eq!(
-        ghost,
-        (
-            "UserNotFoundException".into(),
-            "User does not exist.".into()
-        )
+        "UserNotFoundException",
+        "User does not exist.",
     );
 }
 
@@ -1502,15 +1368,15 @@ async fn get_user_update_user_attributes_and_delete_user_work_with_an_access_tok
         "false"
     );
 
-    let own_flag = expect_err(
+    assert_sdk_code(
         app.client
             .update_user_attributes()
             .access_token(&token)
             .user_attributes(attr("email_verified", "true"))
             .send()
             .await,
+        "NotAuthorizedException",
     );
-    assert_eq!(own_flag.0, "NotAuthorizedException");
     let none = app
         .client
         .update_user_attributes()
@@ -1527,15 +1393,15 @@ async fn get_user_update_user_attributes_and_delete_user_work_with_an_access_tok
         .send()
         .await
         .expect("DeleteUser");
-    let e = expect_err(
+    assert_sdk_code(
         app.client
             .admin_get_user()
             .user_pool_id(&pool)
             .username("tom")
             .send()
             .await,
+        "UserNotFoundException",
     );
-    assert_eq!(e.0, "UserNotFoundException");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1672,20 +1538,15 @@ async fn list_users_refuses_bad_filters_with_cognitos_texts() {
             "{bad}"
         );
     }
-    let e = expect_err(
+    assert_sdk_err(
         app.client
             .list_users()
             .user_pool_id(&pool)
             .filter(r#"custom:foo = "bar""#)
             .send()
             .await,
-    );
-    assert_eq!(
-        e,
-        (
-            "InvalidParameterException".into(),
-            "Invalid search attribute: custom:foo".into()
-        )
+        "InvalidParameterException",
+        "Invalid search attribute: custom:foo",
     );
 }
 
@@ -1762,13 +1623,13 @@ async fn list_users_pages_and_returns_only_the_attributes_asked_for() {
         assert_eq!(names, ["given_name"]);
     }
 
-    let e = expect_err(
+    assert_sdk_code(
         app.client
             .list_users()
             .user_pool_id(&pool)
             .pagination_token("garbage!")
             .send()
             .await,
+        "InvalidParameterException",
     );
-    assert_eq!(e.0, "InvalidParameterException");
 }

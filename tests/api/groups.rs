@@ -49,20 +49,15 @@ async fn a_group_is_created_read_updated_and_deleted() {
     assert_eq!(g.precedence(), Some(1));
     assert!(g.creation_date().is_some() && g.last_modified_date().is_some());
 
-    let dup = expect_err(
+    assert_sdk_err(
         app.client
             .create_group()
             .user_pool_id(&pool)
             .group_name("admins")
             .send()
             .await,
-    );
-    assert_eq!(
-        dup,
-        (
-            "GroupExistsException".into(),
-            "A group with the name admins already exists.".into()
-        )
+        "GroupExistsException",
+        "A group with the name admins already exists.",
     );
 
     let got = app
@@ -138,20 +133,15 @@ async fn a_group_is_created_read_updated_and_deleted() {
             )
         );
     }
-    let no_pool = expect_err(
+    assert_sdk_err(
         app.client
             .create_group()
             .user_pool_id("us-east-1_Missing00")
             .group_name("x")
             .send()
             .await,
-    );
-    assert_eq!(
-        no_pool,
-        (
-            "ResourceNotFoundException".into(),
-            "User pool us-east-1_Missing00 does not exist.".into()
-        )
+        "ResourceNotFoundException",
+        "User pool us-east-1_Missing00 does not exist.",
     );
 }
 
@@ -367,7 +357,7 @@ async fn membership_operations_name_the_missing_group_or_user() {
     let pool = app.create_pool("missing").await;
     user(&app, &pool, "ann").await;
     group(&app, &pool, "g", None).await;
-    let no_group = expect_err(
+    assert_sdk_err(
         app.client
             .admin_add_user_to_group()
             .user_pool_id(&pool)
@@ -375,15 +365,10 @@ async fn membership_operations_name_the_missing_group_or_user() {
             .group_name("nope")
             .send()
             .await,
+        "ResourceNotFoundException",
+        "Group not found.",
     );
-    assert_eq!(
-        no_group,
-        (
-            "ResourceNotFoundException".into(),
-            "Group not found.".into()
-        )
-    );
-    let no_user = expect_err(
+    assert_sdk_err(
         app.client
             .admin_add_user_to_group()
             .user_pool_id(&pool)
@@ -391,15 +376,10 @@ async fn membership_operations_name_the_missing_group_or_user() {
             .group_name("g")
             .send()
             .await,
+        "UserNotFoundException",
+        "User does not exist.",
     );
-    assert_eq!(
-        no_user,
-        (
-            "UserNotFoundException".into(),
-            "User does not exist.".into()
-        )
-    );
-    let remove = expect_err(
+    assert_sdk_code(
         app.client
             .admin_remove_user_from_group()
             .user_pool_id(&pool)
@@ -407,37 +387,27 @@ async fn membership_operations_name_the_missing_group_or_user() {
             .group_name("g")
             .send()
             .await,
+        "UserNotFoundException",
     );
-    assert_eq!(remove.0, "UserNotFoundException");
-    let list = expect_err(
+    assert_sdk_err(
         app.client
             .admin_list_groups_for_user()
             .user_pool_id(&pool)
             .username("nobody")
             .send()
             .await,
+        "UserNotFoundException",
+        "User does not exist.",
     );
-    assert_eq!(
-        list,
-        (
-            "UserNotFoundException".into(),
-            "User does not exist.".into()
-        )
-    );
-    let members = expect_err(
+    assert_sdk_err(
         app.client
             .list_users_in_group()
             .user_pool_id(&pool)
             .group_name("nope")
             .send()
             .await,
-    );
-    assert_eq!(
-        members,
-        (
-            "ResourceNotFoundException".into(),
-            "Group not found.".into()
-        )
+        "ResourceNotFoundException",
+        "Group not found.",
     );
 }
 

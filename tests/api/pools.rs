@@ -238,26 +238,19 @@ async fn a_pool_with_every_setting_round_trips_through_the_sdk() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn username_attributes_and_alias_attributes_cannot_both_be_set() {
     let app = spawn_app().await;
-    let (code, message) = expect_err(
-        app.client
+    assert_sdk_err(app.client
             .create_user_pool()
             .pool_name("both")
             .username_attributes(UsernameAttributeType::Email)
             .alias_attributes(AliasAttributeType::PreferredUsername)
             .send()
-            .await,
-    );
-    assert_eq!(code, "InvalidParameterException");
-    assert_eq!(
-        message,
-        "Only one of the aliasAttributes or usernameAttributes parameter can be set in a User Pool."
-    );
+            .await, "InvalidParameterException", "Only one of the aliasAttributes or usernameAttributes parameter can be set in a User Pool.");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_required_custom_attribute_is_refused() {
     let app = spawn_app().await;
-    let (code, message) = expect_err(
+    assert_sdk_err(
         app.client
             .create_user_pool()
             .pool_name("req")
@@ -270,11 +263,8 @@ async fn a_required_custom_attribute_is_refused() {
             )
             .send()
             .await,
-    );
-    assert_eq!(code, "InvalidParameterException");
-    assert_eq!(
-        message,
-        "Required custom attributes are not supported currently."
+        "InvalidParameterException",
+        "Required custom attributes are not supported currently.",
     );
 }
 
@@ -442,8 +432,10 @@ async fn a_deleted_pool_is_gone() {
     );
     assert_eq!(code, "ResourceNotFoundException");
     assert_eq!(message, format!("User pool {id} does not exist."));
-    let (code, _) = expect_err(app.client.delete_user_pool().user_pool_id(&id).send().await);
-    assert_eq!(code, "ResourceNotFoundException");
+    assert_sdk_code(
+        app.client.delete_user_pool().user_pool_id(&id).send().await,
+        "ResourceNotFoundException",
+    );
     let (status, _, _) = app.get(&format!("/{id}/.well-known/jwks.json")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
@@ -454,12 +446,7 @@ async fn deletion_protection_keeps_a_pool_until_it_is_turned_off() {
     let id = app
         .create_pool_with(json!({"PoolName": "keep", "DeletionProtection": "ACTIVE"}))
         .await;
-    let (code, message) = expect_err(app.client.delete_user_pool().user_pool_id(&id).send().await);
-    assert_eq!(code, "InvalidParameterException");
-    assert_eq!(
-        message,
-        "The user pool cannot be deleted because deletion protection is activated. Deletion protection must be inactivated first."
-    );
+    assert_sdk_err(app.client.delete_user_pool().user_pool_id(&id).send().await, "InvalidParameterException", "The user pool cannot be deleted because deletion protection is activated. Deletion protection must be inactivated first.");
     app.client
         .update_user_pool()
         .user_pool_id(&id)
@@ -672,7 +659,7 @@ async fn a_new_client_reports_cognitos_defaults() {
 async fn explicit_auth_flows_without_refresh_are_refused() {
     let app = spawn_app().await;
     let pool = sdk_pool(&app, "flows").await;
-    let (code, message) = expect_err(
+    assert_sdk_err(
         app.client
             .create_user_pool_client()
             .user_pool_id(&pool)
@@ -680,9 +667,9 @@ async fn explicit_auth_flows_without_refresh_are_refused() {
             .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserSrpAuth)
             .send()
             .await,
+        "InvalidParameterException",
+        "REFRESH_TOKEN_AUTH should always be allowed.",
     );
-    assert_eq!(code, "InvalidParameterException");
-    assert_eq!(message, "REFRESH_TOKEN_AUTH should always be allowed.");
 
     let ok = app
         .client
@@ -838,7 +825,7 @@ async fn update_user_pool_client_replaces_the_settings() {
     assert_eq!(described["UserPoolClient"]["ClientName"], "renamed");
     assert_eq!(described["UserPoolClient"]["AccessTokenValidity"], 2);
 
-    let (code, message) = expect_err(
+    assert_sdk_err(
         app.client
             .update_user_pool_client()
             .user_pool_id(&pool)
@@ -846,9 +833,9 @@ async fn update_user_pool_client_replaces_the_settings() {
             .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
             .send()
             .await,
+        "InvalidParameterException",
+        "REFRESH_TOKEN_AUTH should always be allowed.",
     );
-    assert_eq!(code, "InvalidParameterException");
-    assert_eq!(message, "REFRESH_TOKEN_AUTH should always be allowed.");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -873,16 +860,16 @@ async fn a_deleted_client_is_gone() {
     );
     assert_eq!(code, "ResourceNotFoundException");
     assert_eq!(message, format!("User pool client {id} does not exist."));
-    let (code, message) = expect_err(
+    assert_sdk_err(
         app.client
             .delete_user_pool_client()
             .user_pool_id(&pool)
             .client_id(&id)
             .send()
             .await,
+        "ResourceNotFoundException",
+        &format!("User pool client {id} does not exist."),
     );
-    assert_eq!(code, "ResourceNotFoundException");
-    assert_eq!(message, format!("User pool client {id} does not exist."));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -151,26 +151,35 @@ pub async fn delete_group(ctx: Ctx, req: DeleteGroupRequest) -> ApiResult<Delete
     Ok(DeleteGroupResponse {})
 }
 
+/// The pool id, user sub and group name of a membership change, each checked to exist in the
+/// order Cognito reports them: pool, group, user.
+async fn membership(
+    ctx: &Ctx,
+    pool_id: Option<&str>,
+    group_name: Option<&str>,
+    username: Option<&str>,
+) -> ApiResult<(String, String, String)> {
+    let pool = load_pool(ctx, pool_id.unwrap_or_default()).await?;
+    let pool_id = pool.id.clone().unwrap_or_default();
+    let group = load_group(ctx, &pool_id, group_name.unwrap_or_default()).await?;
+    let user = load_user(ctx, &pool, username.unwrap_or_default()).await?;
+    Ok((pool_id, user.sub, group.group_name.unwrap_or_default()))
+}
+
 pub async fn admin_add_user_to_group(
     ctx: Ctx,
     req: AdminAddUserToGroupRequest,
 ) -> ApiResult<AdminAddUserToGroupResponse> {
-    let pool = load_pool(&ctx, req.user_pool_id.as_deref().unwrap_or_default()).await?;
-    let pool_id = pool.id.clone().unwrap_or_default();
-    let group = load_group(
+    let (pool_id, sub, group) = membership(
         &ctx,
-        &pool_id,
-        req.group_name.as_deref().unwrap_or_default(),
+        req.user_pool_id.as_deref(),
+        req.group_name.as_deref(),
+        req.username.as_deref(),
     )
     .await?;
-    let user = load_user(&ctx, &pool, req.username.as_deref().unwrap_or_default()).await?;
     ctx.app
         .store
-        .add_user_to_group(
-            &pool_id,
-            &user.sub,
-            group.group_name.as_deref().unwrap_or_default(),
-        )
+        .add_user_to_group(&pool_id, &sub, &group)
         .await?;
     Ok(AdminAddUserToGroupResponse {})
 }
@@ -179,22 +188,16 @@ pub async fn admin_remove_user_from_group(
     ctx: Ctx,
     req: AdminRemoveUserFromGroupRequest,
 ) -> ApiResult<AdminRemoveUserFromGroupResponse> {
-    let pool = load_pool(&ctx, req.user_pool_id.as_deref().unwrap_or_default()).await?;
-    let pool_id = pool.id.clone().unwrap_or_default();
-    let group = load_group(
+    let (pool_id, sub, group) = membership(
         &ctx,
-        &pool_id,
-        req.group_name.as_deref().unwrap_or_default(),
+        req.user_pool_id.as_deref(),
+        req.group_name.as_deref(),
+        req.username.as_deref(),
     )
     .await?;
-    let user = load_user(&ctx, &pool, req.username.as_deref().unwrap_or_default()).await?;
     ctx.app
         .store
-        .remove_user_from_group(
-            &pool_id,
-            &user.sub,
-            group.group_name.as_deref().unwrap_or_default(),
-        )
+        .remove_user_from_group(&pool_id, &sub, &group)
         .await?;
     Ok(AdminRemoveUserFromGroupResponse {})
 }

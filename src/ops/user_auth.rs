@@ -6,8 +6,8 @@
 //! What follows each first factor: PASSWORD and PASSWORD_SRP continue as any password sign-in
 //! (NEW_PASSWORD_REQUIRED, MFA, devices); EMAIL_OTP, SMS_OTP and WEB_AUTHN are not followed by
 //! MFA (spec 2.5 point 6) and go straight to the device step and tokens. The auto sign-in with the
-//! Session of SignUp / ConfirmSignUp proves the user by the confirmation code just sent, and
-//! continues as after a first factor, MFA included.
+//! Session of SignUp / ConfirmSignUp proves the user by the confirmation code just sent, runs
+//! PreAuthentication like every sign-in, and continues as after a first factor, MFA included.
 
 use super::auth::{conclude, password_matches, pool_and_client, AuthAnswer, Endpoint};
 use super::users::resolve_user;
@@ -288,6 +288,12 @@ async fn auto_sign_in(
         return Err(flow_session::expired());
     }
     flow::before_password(env, Some(user))?;
+    // A new sign-in like any other, so PreAuthentication runs (DG "Pre authentication Lambda
+    // trigger": invoked "when a user attempts to sign in"; only unknown users (LEGACY) and the
+    // renewal of an existing session are left out); PostAuthentication and PreTokenGeneration
+    // run in `conclude` as for every sign-in that ends with tokens. A refusal leaves the session
+    // unused, as a refused first factor leaves nothing sent.
+    crate::triggers::pre_authentication(ctx, env.pool, env.client.id(), user).await?;
     if !ctx.app.store.consume_auth_session(session_id).await? {
         return Err(flow_session::reused());
     }

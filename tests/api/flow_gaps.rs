@@ -280,3 +280,98 @@ async fn a_failing_custom_message_leaves_no_code_behind() {
         "Invalid code provided, please request a code again.",
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_auto_sign_in_after_confirm_sign_up_runs_the_authentication_triggers() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let refuse = Arc::new(AtomicBool::new(true));
+    let refusing = refuse.clone();
+    let lambda = FakeLambda::start(move |name, e| {
+        if name == "PreAuthentication" && refusing.load(Ordering::SeqCst) {
+            Reply::Throw("not today".into())
+        } else {
+            Reply::Event(e.clone())
+        }
+    })
+    .await;
+    let app = app_for(&lambda).await;
+    let (pool_id, _) = pool_with_triggers(
+        &app,
+        &[
+            "PreAuthentication",
+            "PostAuthentication",
+            "PreTokenGeneration",
+        ],
+    )
+    .await;
+    let client = app
+        .create_client_with(json!({
+            "UserPoolId": pool_id, "ClientName": "choice",
+            "ExplicitAuthFlows": ["ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+        }))
+        .await;
+    let client_id = client["ClientId"].as_str().unwrap_or_default().to_string();
+    let signed_up = app
+        .client
+        .sign_up()
+        .client_id(&client_id)
+        .username("dave")
+        .password("Passw0rd!")
+        .user_attributes(
+            aws_sdk_cognitoidentityprovider::types::AttributeType::builder()
+                .name("email")
+                .value("dave@example.com")
+                .build()
+                .expect("an attribute"),
+        )
+        .send()
+        .await
+        .expect("SignUp");
+    let confirmed = app
+        .client
+        .confirm_sign_up()
+        .client_id(&client_id)
+        .username("dave")
+        .confirmation_code("123456")
+        .session(signed_up.session().expect("a SignUp Session"))
+        .send()
+        .await
+        .expect("ConfirmSignUp");
+    let session = confirmed.session().expect("a ConfirmSignUp Session");
+    let auto_sign_in = || {
+        app.client
+            .initiate_auth()
+            .client_id(&client_id)
+            .auth_flow(AuthFlowType::UserAuth)
+            .auth_parameters("USERNAME", "dave")
+            .session(session)
+            .send()
+    };
+    assert_sdk_err(
+        auto_sign_in().await,
+        "UserLambdaValidationException",
+        "PreAuthentication failed with error not today.",
+    );
+    assert_eq!(lambda.names(), ["PreAuthentication"]);
+    let pre = &lambda.events("PreAuthentication")[0];
+    assert_eq!(pre["triggerSource"], "PreAuthentication_Authentication");
+    assert_eq!(
+        pre["request"]["userAttributes"]["email"],
+        "dave@example.com"
+    );
+
+    // The refusal used nothing up: the same session signs in once the function agrees.
+    refuse.store(false, Ordering::SeqCst);
+    let out = auto_sign_in().await.expect("tokens");
+    assert!(out.authentication_result().is_some());
+    assert_eq!(
+        lambda.names(),
+        [
+            "PreAuthentication",
+            "PreAuthentication",
+            "PostAuthentication",
+            "PreTokenGeneration"
+        ]
+    );
+}

@@ -675,14 +675,7 @@ async fn a_function_that_does_not_answer_in_time_fails_like_a_lambda_timeout() {
     })
     .await;
     let (_, client_id) = pool_with_triggers(&app, &["PreSignUp"]).await;
-    assert_eq!(
-        sign_up_error(&app, &client_id).await,
-        (
-            "UnexpectedLambdaException".to_string(),
-            "PreSignUp invocation failed due to error Socket timeout while invoking Lambda function."
-                .to_string()
-        )
-    );
+    assert_err_pair(sign_up_error(&app, &client_id).await, ("UnexpectedLambdaException", "PreSignUp invocation failed due to error Socket timeout while invoking Lambda function."));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -694,12 +687,12 @@ async fn output_that_is_not_json_or_not_an_event_is_an_invalid_lambda_response()
     .await;
     let app = app_for(&lambda).await;
     let (_, client_id) = pool_with_triggers(&app, &["PreSignUp"]).await;
-    assert_eq!(
+    assert_err_pair(
         sign_up_error(&app, &client_id).await,
         (
-            "InvalidLambdaResponseException".to_string(),
-            "Invalid lambda function output : Invalid JSON".to_string()
-        )
+            "InvalidLambdaResponseException",
+            "Invalid lambda function output : Invalid JSON",
+        ),
     );
 }
 
@@ -708,12 +701,12 @@ async fn a_malformed_response_is_unrecognizable_lambda_output() {
     let lambda = FakeLambda::start(|_, e| respond(e, json!({"autoConfirmUser": 7}))).await;
     let app = app_for(&lambda).await;
     let (_, client_id) = pool_with_triggers(&app, &["PreSignUp"]).await;
-    assert_eq!(
+    assert_err_pair(
         sign_up_error(&app, &client_id).await,
         (
-            "InvalidLambdaResponseException".to_string(),
-            "Unrecognizable lambda output".to_string()
-        )
+            "InvalidLambdaResponseException",
+            "Unrecognizable lambda output",
+        ),
     );
 }
 
@@ -722,12 +715,12 @@ async fn a_function_the_lambda_endpoint_does_not_have_is_an_unexpected_lambda_ex
     let lambda = FakeLambda::start(|_, _| Reply::NotFound).await;
     let app = app_for(&lambda).await;
     let (_, client_id) = pool_with_triggers(&app, &["PreSignUp"]).await;
-    assert_eq!(
+    assert_err_pair(
         sign_up_error(&app, &client_id).await,
         (
-            "UnexpectedLambdaException".to_string(),
-            "PreSignUp invocation failed due to error ResourceNotFoundException.".to_string()
-        )
+            "UnexpectedLambdaException",
+            "PreSignUp invocation failed due to error ResourceNotFoundException.",
+        ),
     );
 }
 
@@ -790,12 +783,12 @@ async fn a_webhook_set_at_run_time_runs_a_trigger_the_pool_does_not_name() {
         json!({"TriggerWebhooks": {"PreSignUp": lambda.hook("reject")}}),
     )
     .await;
-    assert_eq!(
+    assert_err_pair(
         sign_up_error(&app, &client_id).await,
         (
-            "UserLambdaValidationException".to_string(),
-            "PreSignUp failed with error no robots.".to_string()
-        )
+            "UserLambdaValidationException",
+            "PreSignUp failed with error no robots.",
+        ),
     );
 
     let (status, body) = put(

@@ -653,6 +653,10 @@ async fn user_info_answers_an_openid_access_token_and_refuses_others() {
     assert_eq!(info["email_verified"], "true");
     assert_eq!(info["username"], "alice");
     assert!(info["sub"].is_string());
+    assert!(
+        info.get("name").is_none(),
+        "email releases no profile claims: {info}"
+    );
 
     // An API sign-in's token has no openid.
     let signed = o
@@ -835,6 +839,17 @@ async fn the_implicit_grant_returns_tokens_in_the_fragment_without_a_refresh_tok
     assert_eq!(p["token_type"], "Bearer");
     assert_eq!(p["expires_in"], "3600");
     assert_eq!(claims(&p["access_token"])["scope"], "openid profile");
+    // profile releases the profile claims, not the email.
+    let (status, _, info) = o
+        .post_form(
+            "/oauth2/userInfo",
+            Some(format!("Bearer {}", p["access_token"])),
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(info["name"], "Alice");
+    assert!(info.get("email").is_none(), "{info}");
     assert_eq!(claims(&p["id_token"])["nonce"], "abc");
 
     // Without openid there is no ID token.

@@ -35,9 +35,29 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
-/// The attributes the scopes release: `sub` and `username` always; `profile` (or
-/// `aws.cognito.signin.user.admin`) everything the client may read; `email` / `phone` their pair
-/// **[B]**. Values are strings, `email_verified` included (`"true"`) **[B]**.
+/// The OIDC `profile` claims.
+const PROFILE: [&str; 14] = [
+    "name",
+    "family_name",
+    "given_name",
+    "middle_name",
+    "nickname",
+    "preferred_username",
+    "profile",
+    "picture",
+    "website",
+    "gender",
+    "birthdate",
+    "zoneinfo",
+    "locale",
+    "updated_at",
+];
+
+/// Whether the token's scopes release an attribute the client may read [DG userInfo endpoint]:
+/// `openid` alone releases all of them; with `profile`, `email` or `phone` only those scopes'
+/// claims (`profile`: the OIDC profile claims and custom attributes). `aws.cognito.signin.user.admin`
+/// changes nothing. `sub` and `username` are always there. Values are strings, `email_verified`
+/// included (`"true"`) **[B]**.
 fn released(
     pool: &UserPoolType,
     client_read: Option<&Vec<String>>,
@@ -56,13 +76,13 @@ fn released(
         return false;
     }
     let has = |s: &str| scopes.contains(&s);
-    if has("profile") || has("aws.cognito.signin.user.admin") {
+    if !has("profile") && !has("email") && !has("phone") {
         return true;
     }
     match name {
         "email" | "email_verified" => has("email"),
         "phone_number" | "phone_number_verified" => has("phone"),
-        _ => false,
+        _ => has("profile") && (PROFILE.contains(&name) || name.starts_with("custom:")),
     }
 }
 

@@ -5,7 +5,7 @@
 
 use crate::domain::attributes::{EMAIL, PHONE};
 use crate::error::{ApiError, ApiResult};
-use crate::model::shapes::{CodeDeliveryDetailsType, UserPoolType};
+use crate::model::shapes::{CodeDeliveryDetailsType, EmailMfaConfigType, UserPoolType};
 use crate::ops::Ctx;
 use crate::store::outbox::{CodeToKeep, NewMessage};
 use crate::store::users::UserRecord;
@@ -21,6 +21,10 @@ pub const MAX_CODE_ATTEMPTS: i64 = 5;
 const DEFAULT_VERIFICATION: &str = "Your verification code is {####}. ";
 const DEFAULT_AUTHENTICATION: &str = "Your authentication code is {####}. ";
 const DEFAULT_INVITATION: &str = "Your username is {username} and temporary password is {####}. ";
+/// Email subjects when the pool sets none **[B: Cognito's defaults are not on record]**.
+const DEFAULT_VERIFICATION_SUBJECT: &str = "Your verification code";
+const DEFAULT_AUTHENTICATION_SUBJECT: &str = "Your verification code";
+const DEFAULT_INVITATION_SUBJECT: &str = "Your temporary password";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Channel {
@@ -174,34 +178,95 @@ fn verification_template(pool: &UserPoolType, channel: Channel) -> String {
         .unwrap_or_else(|| DEFAULT_VERIFICATION.to_string())
 }
 
-fn body_for(pool: &UserPoolType, channel: Channel, purpose: Purpose, code: &str) -> String {
-    let template = match purpose {
-        Purpose::Mfa | Purpose::SignInOtp => pool
+/// The email MFA / OTP texts of the pool's `EmailMfaConfiguration` (`SetUserPoolMfaConfig`).
+fn email_mfa_message(email_mfa: Option<&EmailMfaConfigType>) -> Option<String> {
+    email_mfa
+        .and_then(|e| e.message.clone())
+        .filter(|m| m.contains("{####}"))
+}
+
+fn body_for(
+    pool: &UserPoolType,
+    channel: Channel,
+    purpose: Purpose,
+    code: &str,
+    email_mfa: Option<&EmailMfaConfigType>,
+) -> String {
+    let template = match (purpose, channel) {
+        (Purpose::Mfa | Purpose::SignInOtp, Channel::Sms) => pool
             .sms_authentication_message
             .clone()
-            .filter(|s| !s.is_empty() && channel == Channel::Sms)
+            .filter(|s| !s.is_empty())
             .unwrap_or_else(|| DEFAULT_AUTHENTICATION.to_string()),
+        (Purpose::Mfa | Purpose::SignInOtp, Channel::Email) => {
+            email_mfa_message(email_mfa).unwrap_or_else(|| DEFAULT_AUTHENTICATION.to_string())
+        }
         _ => verification_template(pool, channel),
     };
     template.replace("{####}", code)
 }
 
-/// Writes one message to the outbox and logs it. `code` may be logged (the outbox is the test
-/// interface); `body` is not, because an invitation's body carries a temporary password.
-pub async fn record(
-    ctx: &Ctx,
-    user: &UserRecord,
-    channel: Channel,
-    destination: &str,
+/// The subject of an email with a code: `EmailMfaConfiguration.Subject` for MFA and OTP codes,
+/// else the verification template's `EmailSubject` (also ForgotPassword's: Cognito sends
+/// password-reset and attribute codes with the code template, DG "Message templates"). The
+/// link template (`EmailSubjectByLink`) is not used: the emulator always sends codes.
+fn subject_for(
+    pool: &UserPoolType,
     purpose: Purpose,
-    code: Option<&str>,
-    body: &str,
-) -> ApiResult<()> {
-    write(ctx, user, channel, destination, purpose, code, body, None).await
+    email_mfa: Option<&EmailMfaConfigType>,
+) -> String {
+    let (configured, default) = match purpose {
+        Purpose::Mfa | Purpose::SignInOtp => (
+            email_mfa.and_then(|e| e.subject.clone()),
+            DEFAULT_AUTHENTICATION_SUBJECT,
+        ),
+        Purpose::Invitation => (
+            pool.admin_create_user_config
+                .as_ref()
+                .and_then(|c| c.invite_message_template.as_ref())
+                .and_then(|t| t.email_subject.clone()),
+            DEFAULT_INVITATION_SUBJECT,
+        ),
+        _ => (
+            pool.verification_message_template
+                .as_ref()
+                .and_then(|t| t.email_subject.clone())
+                .or_else(|| pool.email_verification_subject.clone()),
+            DEFAULT_VERIFICATION_SUBJECT,
+        ),
+    };
+    configured
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| default.to_string())
 }
 
-/// [`record`], with the code kept for its confirmation in the same transaction when `keep` says
-/// under which key and until when.
+/// The pool's subject for an email (None for SMS), unless CustomMessage gave its own.
+fn subject(
+    pool: &UserPoolType,
+    channel: Channel,
+    purpose: Purpose,
+    email_mfa: Option<&EmailMfaConfigType>,
+    from_function: Option<String>,
+) -> Option<String> {
+    match channel {
+        Channel::Sms => None,
+        Channel::Email => {
+            Some(from_function.unwrap_or_else(|| subject_for(pool, purpose, email_mfa)))
+        }
+    }
+}
+
+/// What a message says.
+#[derive(Clone, Copy)]
+struct Text<'a> {
+    subject: Option<&'a str>,
+    body: &'a str,
+}
+
+/// Writes one message to the outbox and logs it, with the code kept for its confirmation in the
+/// same transaction when `keep` says under which key and until when. `code` may be logged (the
+/// outbox is the test interface); `body` is not, because an invitation's body carries a
+/// temporary password.
 #[allow(clippy::too_many_arguments)]
 async fn write(
     ctx: &Ctx,
@@ -210,7 +275,7 @@ async fn write(
     destination: &str,
     purpose: Purpose,
     code: Option<&str>,
-    body: &str,
+    text: Text<'_>,
     keep: Option<(&str, f64)>,
 ) -> ApiResult<()> {
     let message = NewMessage {
@@ -220,7 +285,8 @@ async fn write(
         destination,
         purpose: purpose.as_str(),
         code,
-        body,
+        subject: text.subject,
+        body: text.body,
         sent_at: ctx.app.clock.epoch(),
     };
     match (keep, code) {
@@ -259,6 +325,20 @@ pub async fn send_code(
     purpose: Purpose,
     code_len: usize,
 ) -> ApiResult<(String, CodeDeliveryDetailsType)> {
+    send_code_with(ctx, pool, user, channel, purpose, code_len, None).await
+}
+
+/// [`send_code`] for MFA and sign-in OTP codes, whose emails follow the pool's
+/// `EmailMfaConfiguration` (`Message` with `{####}`, `Subject`) when it has one.
+pub async fn send_code_with(
+    ctx: &Ctx,
+    pool: &UserPoolType,
+    user: &UserRecord,
+    channel: Channel,
+    purpose: Purpose,
+    code_len: usize,
+    email_mfa: Option<&EmailMfaConfigType>,
+) -> ApiResult<(String, CodeDeliveryDetailsType)> {
     let Some(dest) = destination(user, channel).map(str::to_string) else {
         return Err(ApiError::invalid_parameter(format!(
             "User has no {} to send a code to.",
@@ -266,16 +346,22 @@ pub async fn send_code(
         )));
     };
     let code = new_code(ctx, code_len);
-    let body = body_for(pool, channel, purpose, &code);
+    let body = body_for(pool, channel, purpose, &code, email_mfa);
     // CustomMessage first, and the code kept only together with its message: a failing function
     // (or write) leaves the user's pending code as it was, never a new one nobody received.
-    let body =
-        crate::triggers::custom_message(ctx, pool, user, purpose, channel, &code, body).await?;
+    let (body, custom_subject) =
+        crate::triggers::custom_message_texts(ctx, pool, user, purpose, channel, &code, body)
+            .await?;
+    let subject = subject(pool, channel, purpose, email_mfa, custom_subject);
     let key = purpose.code_key(channel);
     let keep = key
         .as_deref()
         .map(|k| (k, ctx.app.clock.epoch() + purpose.validity()));
-    write(ctx, user, channel, &dest, purpose, Some(&code), &body, keep).await?;
+    let text = Text {
+        subject: subject.as_deref(),
+        body: &body,
+    };
+    write(ctx, user, channel, &dest, purpose, Some(&code), text, keep).await?;
     Ok((code, details(channel, &dest)))
 }
 
@@ -304,9 +390,15 @@ pub async fn send_invitation(
         .replace("{username}", &user.username)
         .replace("{####}", temporary_password);
     let (purpose, secret) = (Purpose::Invitation, temporary_password);
-    let body =
-        crate::triggers::custom_message(ctx, pool, user, purpose, channel, secret, body).await?;
-    record(ctx, user, channel, &dest, Purpose::Invitation, None, &body).await?;
+    let (body, custom_subject) =
+        crate::triggers::custom_message_texts(ctx, pool, user, purpose, channel, secret, body)
+            .await?;
+    let subject = subject(pool, channel, purpose, None, custom_subject);
+    let text = Text {
+        subject: subject.as_deref(),
+        body: &body,
+    };
+    write(ctx, user, channel, &dest, purpose, None, text, None).await?;
     Ok(Some(details(channel, &dest)))
 }
 

@@ -45,48 +45,23 @@ pub(super) async fn deliver(
         _ => return Ok(challenge),
     };
     if state.code.is_empty() {
-        let email_template = env
-            .pool_mfa
-            .email_mfa_configuration
-            .as_ref()
-            .and_then(|e| e.message.clone())
-            .filter(|m| channel == Channel::Email && m.contains("{####}"));
-        state.code = match email_template {
-            // EmailMfaConfiguration.Message is the email MFA text; delivery's default otherwise.
-            Some(template) => {
-                let code = delivery::new_code(ctx, flow_mfa::CODE_LENGTH);
-                let body = template.replace("{####}", &code);
-                delivery::record(
-                    ctx,
-                    user,
-                    channel,
-                    &state.destination,
-                    Purpose::Mfa,
-                    Some(&code),
-                    &body,
-                )
-                .await?;
-                code
-            }
-            None => {
-                // The code goes to the address the challenge names, which for an email setup is
-                // not (yet) the user's own.
-                let mut recipient = user.clone();
-                recipient
-                    .attributes
-                    .insert(channel.attribute().to_string(), state.destination.clone());
-                let (code, _) = delivery::send_code(
-                    ctx,
-                    env.pool,
-                    &recipient,
-                    channel,
-                    Purpose::Mfa,
-                    flow_mfa::CODE_LENGTH,
-                )
-                .await?;
-                code
-            }
-        };
+        // The code goes to the address the challenge names, which for an email setup is not
+        // (yet) the user's own.
+        let mut recipient = user.clone();
+        recipient
+            .attributes
+            .insert(channel.attribute().to_string(), state.destination.clone());
+        let (code, _) = delivery::send_code_with(
+            ctx,
+            env.pool,
+            &recipient,
+            channel,
+            Purpose::Mfa,
+            flow_mfa::CODE_LENGTH,
+            env.pool_mfa.email_mfa_configuration.as_ref(),
+        )
+        .await?;
+        state.code = code;
     }
     Ok(challenge)
 }

@@ -216,13 +216,14 @@ async fn start_factor(
             } else {
                 Channel::Email
             };
-            let (code, details) = delivery::send_code(
+            let (code, details) = delivery::send_code_with(
                 ctx,
                 env.pool,
                 user,
                 channel,
                 Purpose::SignInOtp,
                 flow_ua::OTP_LENGTH,
+                env.pool_mfa.email_mfa_configuration.as_ref(),
             )
             .await?;
             let mut parameters = BTreeMap::new();

@@ -14,6 +14,8 @@ pub struct Message {
     pub destination: String,
     pub purpose: String,
     pub code: Option<String>,
+    /// The email's subject line; null for SMS.
+    pub subject: Option<String>,
     pub body: String,
     pub sent_at: String,
 }
@@ -33,6 +35,7 @@ pub struct NewMessage<'a> {
     pub destination: &'a str,
     pub purpose: &'a str,
     pub code: Option<&'a str>,
+    pub subject: Option<&'a str>,
     pub body: &'a str,
     pub sent_at: f64,
 }
@@ -86,7 +89,7 @@ impl Store {
 
     pub async fn list_messages(&self, f: &MessageFilter) -> Result<Vec<Message>, sqlx::Error> {
         let rows = sqlx::query(
-            "SELECT id, pool_id, username, channel, destination, purpose, code, body, sent_at FROM messages
+            "SELECT id, pool_id, username, channel, destination, purpose, code, subject, body, sent_at FROM messages
              WHERE (?1 IS NULL OR pool_id = ?1) AND (?2 IS NULL OR username = ?2)
                AND (?3 IS NULL OR channel = ?3) AND (?4 IS NULL OR purpose = ?4)
              ORDER BY seq",
@@ -109,6 +112,7 @@ impl Store {
                     destination: r.get("destination"),
                     purpose: r.get("purpose"),
                     code: r.get("code"),
+                    subject: r.get("subject"),
                     body: r.get("body"),
                     sent_at: crate::util::rfc3339(sent),
                 }
@@ -130,8 +134,8 @@ async fn insert_message(
 ) -> Result<String, sqlx::Error> {
     let id = uuid::Uuid::new_v4().to_string();
     sqlx::query(
-        "INSERT INTO messages (id, pool_id, username, channel, destination, purpose, code, body, sent_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO messages (id, pool_id, username, channel, destination, purpose, code, subject, body, sent_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(&id)
     .bind(m.pool_id)
@@ -140,6 +144,7 @@ async fn insert_message(
     .bind(m.destination)
     .bind(m.purpose)
     .bind(m.code)
+    .bind(m.subject)
     .bind(m.body)
     .bind(m.sent_at)
     .execute(&mut **tx)

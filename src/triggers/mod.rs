@@ -674,6 +674,22 @@ pub async fn custom_message(
     secret: &str,
     default_body: String,
 ) -> ApiResult<String> {
+    let (body, _) =
+        custom_message_texts(ctx, pool, user, purpose, channel, secret, default_body).await?;
+    Ok(body)
+}
+
+/// [`custom_message`], also returning the function's `emailSubject` for email (None when it
+/// leaves it empty or the pool has no CustomMessage trigger: the caller's subject stays).
+pub async fn custom_message_texts(
+    ctx: &Ctx,
+    pool: &UserPoolType,
+    user: &UserRecord,
+    purpose: crate::delivery::Purpose,
+    channel: crate::delivery::Channel,
+    secret: &str,
+    default_body: String,
+) -> ApiResult<(String, Option<String>)> {
     let source = MessageSource::for_purpose(purpose);
     let mut request = Map::new();
     request.insert(
@@ -705,19 +721,26 @@ pub async fn custom_message(
     )
     .await?
     else {
-        return Ok(default_body);
+        return Ok((default_body, None));
     };
     let key = match channel {
         crate::delivery::Channel::Email => "emailMessage",
         crate::delivery::Channel::Sms => "smsMessage",
     };
-    match response.get(key) {
-        Some(Value::String(text)) if !text.is_empty() => Ok(text
+    let body = match response.get(key) {
+        Some(Value::String(text)) if !text.is_empty() => text
             .replace(CODE_PARAMETER, secret)
-            .replace(USERNAME_PARAMETER, &user.username)),
-        None | Some(Value::Null) | Some(Value::String(_)) => Ok(default_body),
-        Some(_) => Err(invoke::unrecognizable()),
-    }
+            .replace(USERNAME_PARAMETER, &user.username),
+        None | Some(Value::Null) | Some(Value::String(_)) => default_body,
+        Some(_) => return Err(invoke::unrecognizable()),
+    };
+    let subject = match (channel, response.get("emailSubject")) {
+        (crate::delivery::Channel::Sms, _) => None,
+        (_, Some(Value::String(s))) if !s.is_empty() => Some(s.clone()),
+        (_, None | Some(Value::Null) | Some(Value::String(_))) => None,
+        (_, Some(_)) => return Err(invoke::unrecognizable()),
+    };
+    Ok((body, subject))
 }
 
 /// The client of the current request, when it names one (events' `callerContext.clientId`).

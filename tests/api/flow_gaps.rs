@@ -3,7 +3,9 @@
 //! triggers of the auto sign-in, email subjects in the outbox, passkey MFA preferences.
 
 use crate::helpers::*;
-use crate::triggers::{app_for, confirmed_user, pool_with_triggers, respond, FakeLambda, Reply};
+use crate::triggers::{
+    app_for, arn, confirmed_user, pool_with_triggers, respond, FakeLambda, Reply,
+};
 use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ChallengeNameType};
 use serde_json::{json, Value};
 
@@ -374,4 +376,107 @@ async fn the_auto_sign_in_after_confirm_sign_up_runs_the_authentication_triggers
             "PreTokenGeneration"
         ]
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn email_messages_carry_their_subject_in_the_outbox() {
+    let lambda = FakeLambda::start(|name, e| {
+        if name == "CustomMessage" && e["triggerSource"] == "CustomMessage_ForgotPassword" {
+            respond(
+                e,
+                json!({"emailSubject": "Reset it", "emailMessage": "Code {####}"}),
+            )
+        } else {
+            Reply::Event(e.clone())
+        }
+    })
+    .await;
+    let app = app_for(&lambda).await;
+    let pool_id = app
+        .create_pool_with(json!({
+            "PoolName": "subjects",
+            "AutoVerifiedAttributes": ["email"],
+            "LambdaConfig": {"CustomMessage": arn("CustomMessage")},
+            "VerificationMessageTemplate": {
+                "EmailSubject": "Your Example code", "EmailMessage": "Code: {####}",
+                "DefaultEmailOption": "CONFIRM_WITH_CODE"
+            },
+            "AdminCreateUserConfig": {"InviteMessageTemplate": {
+                "EmailSubject": "Welcome to Example",
+                "EmailMessage": "{username} / {####}", "SMSMessage": "{username} / {####}"
+            }}
+        }))
+        .await;
+    let client_id = app.create_client(&pool_id).await;
+    app.client
+        .sign_up()
+        .client_id(&client_id)
+        .username("erin")
+        .password("Passw0rd!")
+        .user_attributes(
+            aws_sdk_cognitoidentityprovider::types::AttributeType::builder()
+                .name("email")
+                .value("erin@example.com")
+                .build()
+                .expect("an attribute"),
+        )
+        .send()
+        .await
+        .expect("SignUp");
+    app.client
+        .admin_create_user()
+        .user_pool_id(&pool_id)
+        .username("frank")
+        .user_attributes(
+            aws_sdk_cognitoidentityprovider::types::AttributeType::builder()
+                .name("email")
+                .value("frank@example.com")
+                .build()
+                .expect("an attribute"),
+        )
+        .user_attributes(
+            aws_sdk_cognitoidentityprovider::types::AttributeType::builder()
+                .name("phone_number")
+                .value("+15555550100")
+                .build()
+                .expect("an attribute"),
+        )
+        .desired_delivery_mediums(aws_sdk_cognitoidentityprovider::types::DeliveryMediumType::Email)
+        .desired_delivery_mediums(aws_sdk_cognitoidentityprovider::types::DeliveryMediumType::Sms)
+        .send()
+        .await
+        .expect("AdminCreateUser");
+    confirmed_user(&app, &pool_id, "gina").await;
+    app.client
+        .forgot_password()
+        .client_id(&client_id)
+        .username("gina")
+        .send()
+        .await
+        .expect("ForgotPassword");
+
+    let shown: Vec<(String, String, Value)> = app
+        .messages("")
+        .await
+        .iter()
+        .map(|m| {
+            (
+                m["purpose"].as_str().unwrap_or_default().to_string(),
+                m["channel"].as_str().unwrap_or_default().to_string(),
+                m["subject"].clone(),
+            )
+        })
+        .collect();
+    let want = |p: &str, c: &str, s: Value| (p.to_string(), c.to_string(), s);
+    assert_eq!(
+        shown,
+        [
+            want("SIGN_UP", "EMAIL", json!("Your Example code")),
+            want("INVITATION", "EMAIL", json!("Welcome to Example")),
+            want("INVITATION", "SMS", Value::Null),
+            want("FORGOT_PASSWORD", "EMAIL", json!("Reset it")),
+        ]
+    );
+    let reset = app.messages("username=gina").await;
+    assert_eq!(reset[0]["body"], "Code 123456");
 }

@@ -824,6 +824,7 @@ async fn put_message(
             },
             purpose,
             code,
+            subject: None,
             body: "Your code is on its way",
             sent_at: app.state.clock.epoch(),
         })

@@ -420,3 +420,45 @@ pub async fn revoke(State(app): State<App>, headers: HeaderMap, body: Bytes) -> 
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pkce_s256_is_base64url_sha256_of_the_verifier() {
+        // Computed independently (Python hashlib + urlsafe_b64encode, padding stripped).
+        let verifier = "dBjftJeZ4CVP-mJ92K9OrIGzN9Fh2DkO5Q7HcnRvC6GoQ_pY";
+        assert!(pkce_matches(
+            verifier,
+            "-RwopDWb9crcfUhvkjdtm6nxsQ9wqcnIKz4-vGOFVTE"
+        ));
+        assert!(!pkce_matches(verifier, verifier));
+        assert!(!pkce_matches(
+            "",
+            "-RwopDWb9crcfUhvkjdtm6nxsQ9wqcnIKz4-vGOFVTE"
+        ));
+    }
+
+    #[test]
+    fn machine_scopes_are_the_requested_custom_scopes_the_client_has() {
+        let client = UserPoolClientType {
+            allowed_oauth_scopes: Some(vec![
+                "openid".into(),
+                "api/read".into(),
+                "api/write".into(),
+            ]),
+            ..Default::default()
+        };
+        assert_eq!(
+            machine_scopes(&client, None).as_deref(),
+            Some("api/read api/write")
+        );
+        assert_eq!(
+            machine_scopes(&client, Some("api/write openid api/write x/y")).as_deref(),
+            Some("api/write")
+        );
+        assert_eq!(machine_scopes(&client, Some("openid")), None);
+        assert_eq!(machine_scopes(&UserPoolClientType::default(), None), None);
+    }
+}

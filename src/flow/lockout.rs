@@ -3,6 +3,14 @@
 //! Five consecutive failures lock the user for 1 s; every further failure doubles the lock, up to
 //! 15 min. Attempts while locked are refused with "Password attempts exceeded" without checking the
 //! password and without extending the lock. 15 min without a failure starts the count afresh.
+//!
+//! What counts (DG "Lockout behavior for failed sign-in attempts"): "failed ... sign-in attempts
+//! with a password", and "this behavior doesn't apply to custom challenges unless they also
+//! perform password-based authentication". A wrong DEVICE_PASSWORD_VERIFIER proves the device
+//! secret, not the user's password, and no public record says Cognito counts it, so it does not
+//! count here (it only fails the sign-in with "Incorrect username or password."). The MFA DG
+//! adds that five wrong MFA codes start the same lock-out; the emulator does not count those yet
+//! (a wrong code is refused per session, three per session).
 
 use crate::store::users::UserRecord;
 

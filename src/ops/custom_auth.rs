@@ -213,7 +213,7 @@ fn is_mfa(pending: &flow::Pending) -> bool {
 // Unknown users hidden by PreventUserExistenceErrors
 // ---------------------------------------------------------------------------------------------
 
-/// A challenge trigger's call for a username that matched no user: no attributes, and
+/// A trigger's call for a username that matched no user: no attributes, and
 /// `userNotFound: true`. The event's `userName` is the USERNAME sent **[B: what Cognito puts
 /// there for nobody is not on record]**.
 async fn run_for_unknown(
@@ -226,6 +226,7 @@ async fn run_for_unknown(
     request.insert("userAttributes".into(), Value::Object(Map::new()));
     request.insert("userNotFound".into(), Value::Bool(true));
     let source = match trigger {
+        Trigger::PreAuthentication => "PreAuthentication_Authentication",
         Trigger::DefineAuthChallenge => "DefineAuthChallenge_Authentication",
         Trigger::CreateAuthChallenge => "CreateAuthChallenge_Authentication",
         _ => "VerifyAuthChallengeResponse_Authentication",
@@ -271,6 +272,16 @@ async fn start_unknown(
     with_srp: bool,
     params: &BTreeMap<String, String>,
 ) -> ApiResult<AuthAnswer> {
+    // PreAuthentication too: it "doesn't activate when a user doesn't exist unless the
+    // PreventUserExistenceErrors setting ... is ENABLED" (DG "Pre authentication Lambda
+    // trigger"), and then gets `userNotFound: true`. InitiateAuth's ClientMetadata is its
+    // `validationData`, as for a known user.
+    let mut request = Map::new();
+    let validation = triggers::request().client_metadata.unwrap_or(Value::Null);
+    request.insert("validationData".into(), validation);
+    if triggers::configured(&ctx.app, env.pool, Trigger::PreAuthentication) {
+        run_for_unknown(ctx, env, username, Trigger::PreAuthentication, request).await?;
+    }
     let session = if with_srp {
         vec![ChallengeResult::new("SRP_A", true)]
     } else {

@@ -480,3 +480,46 @@ async fn email_messages_carry_their_subject_in_the_outbox() {
     let reset = app.messages("username=gina").await;
     assert_eq!(reset[0]["body"], "Code 123456");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pre_authentication_runs_for_an_unknown_custom_auth_user_in_a_hiding_client() {
+    let lambda = FakeLambda::start(quiz).await;
+    let app = app_for(&lambda).await;
+    let mut triggers = CUSTOM.to_vec();
+    triggers.push("PreAuthentication");
+    let (pool_id, _) = pool_with_triggers(&app, &triggers).await;
+    let client = app
+        .create_client_with(json!({
+            "UserPoolId": pool_id, "ClientName": "hiding", "PreventUserExistenceErrors": "ENABLED",
+            "ExplicitAuthFlows": ["ALLOW_CUSTOM_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+        }))
+        .await;
+    let client_id = client["ClientId"].as_str().unwrap_or_default();
+    let out = app
+        .client
+        .initiate_auth()
+        .client_id(client_id)
+        .auth_flow(AuthFlowType::CustomAuth)
+        .auth_parameters("USERNAME", "nobody")
+        .client_metadata("origin", "web")
+        .send()
+        .await
+        .expect("a custom challenge");
+    assert_eq!(
+        out.challenge_name(),
+        Some(&ChallengeNameType::CustomChallenge)
+    );
+    assert_eq!(
+        lambda.names(),
+        [
+            "PreAuthentication",
+            "DefineAuthChallenge",
+            "CreateAuthChallenge"
+        ]
+    );
+    let pre = &lambda.events("PreAuthentication")[0];
+    assert_eq!(pre["triggerSource"], "PreAuthentication_Authentication");
+    assert_eq!(pre["request"]["userNotFound"], true);
+    assert_eq!(pre["request"]["userAttributes"], json!({}));
+    assert_eq!(pre["request"]["validationData"], json!({"origin": "web"}));
+}

@@ -421,6 +421,8 @@ async fn a_cors_preflight_echoes_origin_and_requested_headers() {
     assert_eq!(header(h, "access-control-allow-credentials"), "true");
     assert_eq!(header(h, "access-control-allow-headers"), requested);
     assert!(header(h, "access-control-allow-methods").contains("POST"));
+    // A browser page uploads a user import CSV with PUT to the job's PreSignedUrl.
+    assert!(header(h, "access-control-allow-methods").contains("PUT"));
     assert!(!header(h, "access-control-max-age").is_empty());
 }
 

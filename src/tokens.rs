@@ -244,7 +244,8 @@ pub async fn mint_with(
             id["nonce"] = nonce.into();
         }
     }
-    crate::triggers::token::pre_token_generation(app, s, &mut id, &mut access).await?;
+    crate::triggers::token::pre_token_generation(app, s, &mut id, &mut access, oauth.is_some())
+        .await?;
     let access_token = keys.access.sign(&access).map_err(sign_err)?;
     let id_token = match oauth {
         Some(grant) if !grant.has_scope("openid") => None,

@@ -69,8 +69,10 @@ fn version(s: &Subject) -> &'static str {
     }
 }
 
-/// Which sign-in step the tokens are for, from the request that asks for them.
-fn source() -> &'static str {
+/// Which sign-in step the tokens are for, from the request that asks for them. `hosted`: a
+/// sign-in through the hosted UI / OAuth endpoints, which AWS reports as
+/// `TokenGeneration_HostedAuth` (DG, pre token generation trigger sources).
+fn source(hosted: bool) -> &'static str {
     let r = request();
     if r.operation == "GetTokensFromRefreshToken"
         || matches!(
@@ -79,6 +81,9 @@ fn source() -> &'static str {
         )
     {
         return "TokenGeneration_RefreshTokens";
+    }
+    if hosted {
+        return "TokenGeneration_HostedAuth";
     }
     match r.challenge_name.as_deref() {
         Some("NEW_PASSWORD_REQUIRED") => "TokenGeneration_NewPasswordChallenge",
@@ -104,6 +109,7 @@ pub async fn pre_token_generation(
     s: &Subject<'_>,
     id: &mut Value,
     access: &mut Value,
+    hosted: bool,
 ) -> ApiResult<()> {
     if !super::configured(app, s.pool, Trigger::PreTokenGeneration) {
         return Ok(());
@@ -152,7 +158,7 @@ pub async fn pre_token_generation(
         app,
         Call {
             trigger: Trigger::PreTokenGeneration,
-            source: source(),
+            source: source(hosted),
             pool: s.pool,
             client_id: s.client.client_id.as_deref(),
             user_name: &s.user.username,

@@ -27,7 +27,10 @@ struct OAuth {
 }
 
 async fn setup(flows: &[&str], scopes: &[&str], secret: bool) -> OAuth {
-    let app = spawn_app().await;
+    setup_in(spawn_app().await, flows, scopes, secret).await
+}
+
+async fn setup_in(app: TestApp, flows: &[&str], scopes: &[&str], secret: bool) -> OAuth {
     let pool_id = app.create_pool("oauth").await;
     app.call(
         "CreateResourceServer",
@@ -74,20 +77,17 @@ async fn setup(flows: &[&str], scopes: &[&str], secret: bool) -> OAuth {
     }
 }
 
+const WEB_SCOPES: &[&str] = &[
+    "openid",
+    "email",
+    "profile",
+    "aws.cognito.signin.user.admin",
+    "api/read",
+];
+
 /// A web client for the code and implicit grants (no secret), with OIDC and admin scopes.
 async fn web() -> OAuth {
-    setup(
-        &["code", "implicit"],
-        &[
-            "openid",
-            "email",
-            "profile",
-            "aws.cognito.signin.user.admin",
-            "api/read",
-        ],
-        false,
-    )
-    .await
+    setup(&["code", "implicit"], WEB_SCOPES, false).await
 }
 
 /// A machine client: secret, client_credentials, both custom scopes.
@@ -871,5 +871,52 @@ async fn steps_after_the_password_are_reported_as_not_supported_by_the_hosted_ui
     assert!(
         html.contains("does not support the NEW_PASSWORD_REQUIRED step"),
         "{html}"
+    );
+}
+
+#[tokio::test]
+async fn pre_token_generation_sees_a_hosted_ui_sign_in_as_hosted_auth_and_its_refresh_as_refresh() {
+    // DG, pre token generation trigger sources: TokenGeneration_HostedAuth for sign-ins through
+    // the hosted UI, TokenGeneration_RefreshTokens when those tokens are refreshed.
+    let lambda =
+        crate::triggers::FakeLambda::start(|_, e| crate::triggers::respond(e, json!({}))).await;
+    let o = setup_in(
+        crate::triggers::app_for(&lambda).await,
+        &["code", "implicit"],
+        WEB_SCOPES,
+        false,
+    )
+    .await;
+    o.app
+        .call(
+            "UpdateUserPool",
+            json!({"UserPoolId": o.pool_id,
+                   "LambdaConfig": {"PreTokenGeneration": crate::triggers::arn("PreTokenGeneration")}}),
+        )
+        .await;
+    let code = o.code().await;
+    let (status, tokens) = o.exchange(&code).await;
+    assert_eq!(status, StatusCode::OK, "{tokens}");
+    let (status, refreshed) = o
+        .token(&[
+            ("grant_type", "refresh_token"),
+            (
+                "refresh_token",
+                tokens["refresh_token"].as_str().unwrap_or_default(),
+            ),
+        ])
+        .await;
+    assert_eq!(status, StatusCode::OK, "{refreshed}");
+    let sources: Vec<Value> = lambda
+        .events("PreTokenGeneration")
+        .iter()
+        .map(|e| e["triggerSource"].clone())
+        .collect();
+    assert_eq!(
+        sources,
+        vec![
+            json!("TokenGeneration_HostedAuth"),
+            json!("TokenGeneration_RefreshTokens")
+        ]
     );
 }

@@ -393,7 +393,10 @@ fn length_failures(shape: &ShapeDef, len: usize) -> Vec<String> {
 
 fn string_failures(shape: &ShapeDef, s: &str, code_points: usize) -> Vec<String> {
     let mut out = length_failures(shape, code_points);
-    if let Some(id) = shape.pattern.filter(|_| !UNENFORCED_PATTERNS.contains(&shape.name)) {
+    if let Some(id) = shape
+        .pattern
+        .filter(|_| !UNENFORCED_PATTERNS.contains(&shape.name))
+    {
         if let Some(re) = pattern_regex(id) {
             if !re.is_match(s) {
                 out.push(format!(

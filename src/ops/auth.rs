@@ -776,7 +776,9 @@ pub(crate) async fn refresh(
     };
     // A sign-in through the OAuth endpoints keeps its scopes (spec 10).
     let scope = store.oauth_grant_scope(&record.origin_jti).await?;
-    let grant = scope.as_deref().map(|scope| tokens::OAuthGrant { scope, nonce: None });
+    let grant = scope
+        .as_deref()
+        .map(|scope| tokens::OAuthGrant { scope, nonce: None });
     let mut result = tokens::mint_with(
         &ctx.app,
         &subject,

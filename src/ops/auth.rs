@@ -403,11 +403,14 @@ pub(crate) async fn password_outcome(
         now: ctx.app.clock.epoch(),
         device: device.as_ref(),
     };
-    if let Some(u) = user
-        .as_ref()
-        .filter(|u| flow::before_password(&env, Some(u)).is_ok())
-    {
-        crate::triggers::pre_authentication(ctx, pool, client.id(), u).await?;
+    match user.as_ref() {
+        Some(u) if flow::before_password(&env, Some(u)).is_ok() => {
+            crate::triggers::pre_authentication(ctx, pool, client.id(), u).await?;
+        }
+        None if client.hides_user_existence() => {
+            crate::triggers::pre_authentication_unknown(ctx, pool, client.id(), username).await?;
+        }
+        _ => {}
     }
     let decision =
         flow::password_sign_in(&env, user.as_mut(), |u| password_matches(pool, u, password));

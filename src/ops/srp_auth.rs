@@ -126,11 +126,17 @@ pub(super) async fn start(
     };
     let typed_key = pool.username_key(username);
     let target = match user {
-        None if client.hides_user_existence() => stand_in_target(flow_srp::stand_in(
-            &*STAND_IN_KEY,
-            pool.pool_id(),
-            &typed_key,
-        )),
+        None if client.hides_user_existence() => {
+            if auth_flow != super::custom_auth::FLOW {
+                crate::triggers::pre_authentication_unknown(ctx, pool, client.id(), username)
+                    .await?;
+            }
+            stand_in_target(flow_srp::stand_in(
+                &*STAND_IN_KEY,
+                pool.pool_id(),
+                &typed_key,
+            ))
+        }
         user => {
             flow::before_password(&env, user.as_ref())?;
             let Some(user) = user else {

@@ -575,6 +575,40 @@ pub async fn pre_authentication(
     Ok(())
 }
 
+/// PreAuthentication for a username that matched no user, in a client whose
+/// PreventUserExistenceErrors is ENABLED: the DG says the trigger "doesn't activate when a user
+/// doesn't exist unless" that setting is ENABLED, and then sets `userNotFound: true`. No
+/// attributes; `userName` is the name as sent **[B]**.
+pub async fn pre_authentication_unknown(
+    ctx: &Ctx,
+    pool: &UserPoolType,
+    client_id: &str,
+    username: &str,
+) -> ApiResult<()> {
+    if !configured(&ctx.app, pool, Trigger::PreAuthentication) {
+        return Ok(());
+    }
+    let info = request();
+    let mut request = Map::new();
+    request.insert("userAttributes".into(), Value::Object(Map::new()));
+    request.insert("validationData".into(), initiate_validation_data(&info));
+    request.insert("userNotFound".into(), Value::Bool(true));
+    run(
+        &ctx.app,
+        Call {
+            trigger: Trigger::PreAuthentication,
+            source: "PreAuthentication_Authentication",
+            pool,
+            client_id: Some(client_id),
+            user_name: username,
+            request,
+            version: "1",
+        },
+    )
+    .await?;
+    Ok(())
+}
+
 /// PostAuthentication, once the user is authenticated and before tokens are handed out: its error
 /// withholds them.
 pub async fn post_authentication(

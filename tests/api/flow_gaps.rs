@@ -523,3 +523,87 @@ async fn pre_authentication_runs_for_an_unknown_custom_auth_user_in_a_hiding_cli
     assert_eq!(pre["request"]["userAttributes"], json!({}));
     assert_eq!(pre["request"]["validationData"], json!({"origin": "web"}));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pre_authentication_runs_for_unknown_password_and_srp_users_only_in_a_hiding_client() {
+    // DG "Pre authentication Lambda trigger": it does not run for a user who does not exist
+    // unless PreventUserExistenceErrors is ENABLED, and then gets `userNotFound: true`.
+    let lambda = FakeLambda::start(|_, e| respond(e, json!({}))).await;
+    let app = app_for(&lambda).await;
+    let (pool_id, _) = pool_with_triggers(&app, &["PreAuthentication"]).await;
+    let flows = json!([
+        "ALLOW_USER_PASSWORD_AUTH",
+        "ALLOW_USER_SRP_AUTH",
+        "ALLOW_REFRESH_TOKEN_AUTH"
+    ]);
+    let hiding = app
+        .create_client_with(json!({
+            "UserPoolId": pool_id, "ClientName": "hiding", "PreventUserExistenceErrors": "ENABLED",
+            "ExplicitAuthFlows": flows
+        }))
+        .await;
+    let legacy = app
+        .create_client_with(json!({
+            "UserPoolId": pool_id, "ClientName": "legacy", "PreventUserExistenceErrors": "LEGACY",
+            "ExplicitAuthFlows": flows
+        }))
+        .await;
+    let hiding = hiding["ClientId"].as_str().unwrap_or_default();
+    let legacy = legacy["ClientId"].as_str().unwrap_or_default();
+
+    let wrong = app
+        .client
+        .initiate_auth()
+        .client_id(hiding)
+        .auth_flow(AuthFlowType::UserPasswordAuth)
+        .auth_parameters("USERNAME", "nobody")
+        .auth_parameters("PASSWORD", "Whatever1!")
+        .client_metadata("origin", "web")
+        .send()
+        .await;
+    assert_sdk_err(
+        wrong,
+        "NotAuthorizedException",
+        "Incorrect username or password.",
+    );
+    let events = lambda.events("PreAuthentication");
+    assert_eq!(events.len(), 1);
+    let pre = &events[0];
+    assert_eq!(pre["triggerSource"], "PreAuthentication_Authentication");
+    assert_eq!(pre["userName"], "nobody");
+    assert_eq!(pre["request"]["userNotFound"], true);
+    assert_eq!(pre["request"]["userAttributes"], json!({}));
+    assert_eq!(pre["request"]["validationData"], json!({"origin": "web"}));
+
+    // SRP: the stand-in PASSWORD_VERIFIER comes after the trigger.
+    let srp = app
+        .client
+        .initiate_auth()
+        .client_id(hiding)
+        .auth_flow(AuthFlowType::UserSrpAuth)
+        .auth_parameters("USERNAME", "nobody")
+        .auth_parameters("SRP_A", srp_a(&srp_secret()))
+        .send()
+        .await
+        .expect("a stand-in PASSWORD_VERIFIER");
+    assert_eq!(
+        srp.challenge_name(),
+        Some(&ChallengeNameType::PasswordVerifier)
+    );
+    let events = lambda.events("PreAuthentication");
+    assert_eq!(events.len(), 2);
+    assert_eq!(events[1]["request"]["userNotFound"], true);
+
+    // Without ENABLED the unknown user is refused before any trigger runs.
+    let legacy_try = app
+        .client
+        .initiate_auth()
+        .client_id(legacy)
+        .auth_flow(AuthFlowType::UserPasswordAuth)
+        .auth_parameters("USERNAME", "nobody")
+        .auth_parameters("PASSWORD", "Whatever1!")
+        .send()
+        .await;
+    assert_sdk_err(legacy_try, "UserNotFoundException", "User does not exist.");
+    assert_eq!(lambda.events("PreAuthentication").len(), 2);
+}

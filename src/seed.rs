@@ -404,7 +404,7 @@ async fn create_seed_user(
     pool_id: &str,
     u: &SeedUser,
     status: &str,
-) -> anyhow::Result<crate::store::users::UserRecord> {
+) -> anyhow::Result<crate::domain::records::UserRecord> {
     let attributes = u.attributes.clone();
     let mut body = Map::new();
     body.insert("UserPoolId".into(), pool_id.into());

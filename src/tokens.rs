@@ -8,11 +8,11 @@
 use crate::app::AppState;
 use crate::domain::client::ClientExt;
 use crate::domain::pool::PoolExt;
+use crate::domain::records::RefreshTokenRecord;
+use crate::domain::records::UserRecord;
 use crate::error::{ApiError, ApiResult};
 use crate::model::shapes::{AuthenticationResultType, GroupType, UserPoolClientType, UserPoolType};
 use crate::ops::access::ADMIN_SCOPE;
-use crate::store::tokens::RefreshTokenRecord;
-use crate::store::users::UserRecord;
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 

@@ -4,7 +4,6 @@
 //! generation costs tens to hundreds of milliseconds, so keys are made lazily, the first time a pool
 //! needs them, and a background thread keeps a few ready so that this rarely waits.
 
-use crate::store::pools::SigningKey;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -111,4 +110,22 @@ pub fn kid_of(token: &str) -> Option<String> {
 /// One JWKS entry.
 pub fn jwk(k: &SigningKey) -> serde_json::Value {
     serde_json::json!({"alg": "RS256", "e": k.e, "kid": k.kid, "kty": "RSA", "n": k.n, "use": "sig"})
+}
+
+#[derive(Clone)]
+pub struct SigningKey {
+    pub kid: String,
+    pub token_use: String,
+    pub private_key_der: Vec<u8>,
+    pub n: String,
+    pub e: String,
+}
+
+impl std::fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigningKey")
+            .field("kid", &self.kid)
+            .field("token_use", &self.token_use)
+            .finish_non_exhaustive()
+    }
 }

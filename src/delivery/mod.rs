@@ -4,11 +4,11 @@
 //! something (SignUp, ForgotPassword, attribute verification, MFA, OTP sign-in) behaves alike.
 
 use crate::domain::attributes::{EMAIL, PHONE};
+use crate::domain::records::UserRecord;
+use crate::domain::records::{CodeToKeep, NewMessage};
 use crate::error::{ApiError, ApiResult};
 use crate::model::shapes::{CodeDeliveryDetailsType, EmailMfaConfigType, UserPoolType};
 use crate::ops::Ctx;
-use crate::store::outbox::{CodeToKeep, NewMessage};
-use crate::store::users::UserRecord;
 use crate::util::{random_string, DIGITS};
 
 /// Validity of sign-up and attribute-verification codes (spec 8).

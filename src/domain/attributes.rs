@@ -5,9 +5,9 @@
 //! attribute as `user.<name>`; every item ends with a newline (observed in real answers).
 
 use crate::domain::pool::PoolExt;
+use crate::domain::records::UserRecord;
 use crate::error::{ApiError, ApiResult};
 use crate::model::shapes::{AttributeType, UserPoolClientType, UserPoolType};
-use crate::store::users::UserRecord;
 use std::collections::BTreeMap;
 
 pub const EMAIL: &str = "email";

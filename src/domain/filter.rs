@@ -2,8 +2,8 @@
 //! (prefix), one condition, quotes inside the value escaped with a backslash. An empty filter
 //! matches everyone. Only a fixed set of attributes is searchable.
 
+use crate::domain::records::UserRecord;
 use crate::error::ApiError;
-use crate::store::users::UserRecord;
 
 /// The attributes ListUsers can search (Cognito's list; custom attributes are not searchable).
 pub const SEARCHABLE: &[&str] = &[

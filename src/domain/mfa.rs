@@ -2,8 +2,8 @@
 //! the user's `users.mfa` JSON document. This module is the one place that reads and writes that
 //! document (spec 2.5, 6).
 
+use crate::domain::records::UserRecord;
 use crate::model::shapes::{GetUserPoolMfaConfigResponse, MFAOptionType};
-use crate::store::users::UserRecord;
 use serde::{Deserialize, Serialize};
 
 /// An MFA factor, under its `ChallengeName` / `UserMFASettingList` name.

@@ -6,4 +6,5 @@ pub mod filter;
 pub mod mfa;
 pub mod password;
 pub mod pool;
+pub mod records;
 pub mod secret_hash;

@@ -16,10 +16,10 @@
 
 use super::srp::VerifierAnswer;
 use super::{Challenge, Env, Outcome, Pending};
+use crate::domain::records::UserRecord;
+use crate::domain::records::{DeviceRecord, NOT_REMEMBERED, REMEMBERED};
 use crate::error::ApiError;
 use crate::model::shapes::{AttributeType, DeviceType, UserPoolType};
-use crate::store::devices::{DeviceRecord, NOT_REMEMBERED, REMEMBERED};
-use crate::store::users::UserRecord;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

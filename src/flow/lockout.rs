@@ -12,7 +12,7 @@
 //! adds that five wrong MFA codes start the same lock-out; the emulator does not count those yet
 //! (a wrong code is refused per session, three per session).
 
-use crate::store::users::UserRecord;
+use crate::domain::records::UserRecord;
 
 /// Failures that are tolerated before the first lock.
 pub const THRESHOLD: i64 = 5;

@@ -19,8 +19,8 @@
 use super::{Challenge, Env, Pending};
 use crate::domain::attributes::{EMAIL, PHONE};
 use crate::domain::mfa::{self as user_mfa, json_list, Factor, UserMfa};
+use crate::domain::records::UserRecord;
 use crate::error::ApiError;
-use crate::store::users::UserRecord;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

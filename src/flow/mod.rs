@@ -31,10 +31,10 @@ pub mod user_auth;
 
 use crate::domain::client::ClientExt;
 use crate::domain::pool::PoolExt;
+use crate::domain::records::DeviceRecord;
+use crate::domain::records::UserRecord;
 use crate::error::ApiError;
 use crate::model::shapes::{GetUserPoolMfaConfigResponse, UserPoolClientType, UserPoolType};
-use crate::store::devices::DeviceRecord;
-use crate::store::users::UserRecord;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

@@ -4,8 +4,8 @@
 use super::{Challenge, Env, Pending};
 use crate::domain::password::{self, PolicyContext};
 use crate::domain::pool::PoolExt;
+use crate::domain::records::UserRecord;
 use crate::error::ApiError;
-use crate::store::users::UserRecord;
 use std::collections::BTreeMap;
 
 pub const NAME: &str = "NEW_PASSWORD_REQUIRED";

@@ -5,8 +5,8 @@
 //! [`SessionState`] as JSON. Checking a row is pure so the rules sit in one table-tested place.
 
 use super::Pending;
+use crate::domain::records::AuthSession;
 use crate::error::ApiError;
-use crate::store::sessions::AuthSession;
 use serde::{Deserialize, Serialize};
 
 /// Wrong codes accepted in one session; the next answer finds the session invalid **[B]**.

@@ -8,8 +8,8 @@
 //! one (spec 2.2 Notes, 3.6).
 
 use super::session;
+use crate::domain::records::AuthSession;
 use crate::error::ApiError;
-use crate::store::sessions::AuthSession;
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};

@@ -13,8 +13,8 @@
 
 use super::{mfa, Env};
 use crate::domain::attributes::{EMAIL, PHONE};
+use crate::domain::records::UserRecord;
 use crate::error::ApiError;
-use crate::store::users::UserRecord;
 use serde::{Deserialize, Serialize};
 
 pub const SELECT_CHALLENGE: &str = "SELECT_CHALLENGE";

@@ -1,7 +1,7 @@
 //! Emulator-only endpoints under `/_emulator/` (design/emulator-interface.md).
 
 use crate::app::App;
-use crate::store::outbox::MessageFilter;
+use crate::domain::records::MessageFilter;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};

@@ -5,9 +5,9 @@
 //! scope `aws.cognito.signin.user.admin`, for a user that still exists.
 
 use super::Ctx;
+use crate::domain::records::UserRecord;
 use crate::error::{ApiError, ApiResult};
 use crate::model::shapes::UserPoolType;
-use crate::store::users::UserRecord;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 

@@ -18,10 +18,10 @@ use crate::domain::attributes::{self, UpdatePlan, WriteMode, EMAIL, PHONE};
 use crate::domain::client::ClientExt;
 use crate::domain::password::{self, PolicyContext};
 use crate::domain::pool::PoolExt;
+use crate::domain::records::UserRecord;
 use crate::domain::secret_hash;
 use crate::error::{ApiError, ApiResult};
 use crate::model::shapes::*;
-use crate::store::users::UserRecord;
 use crate::triggers::migration;
 
 pub const RESET_REQUIRED: &str = "RESET_REQUIRED";
@@ -629,7 +629,7 @@ async fn insert_event(
     };
     ctx.app
         .store
-        .insert_auth_event(&crate::store::auth_events::AuthEventRecord {
+        .insert_auth_event(&crate::domain::records::AuthEventRecord {
             event_id: uuid::Uuid::new_v4().to_string(),
             pool_id: user.pool_id.clone(),
             sub: user.sub.clone(),
@@ -643,7 +643,7 @@ async fn insert_event(
     Ok(())
 }
 
-fn event_type(e: &crate::store::auth_events::AuthEventRecord) -> AuthEventType {
+fn event_type(e: &crate::domain::records::AuthEventRecord) -> AuthEventType {
     let challenges: Vec<ChallengeResponseType> =
         serde_json::from_value(e.challenges.clone()).unwrap_or_default();
     AuthEventType {
@@ -666,7 +666,7 @@ fn event_type(e: &crate::store::auth_events::AuthEventRecord) -> AuthEventType {
     }
 }
 
-fn event_page_token(e: &crate::store::auth_events::AuthEventRecord) -> String {
+fn event_page_token(e: &crate::domain::records::AuthEventRecord) -> String {
     use base64::Engine;
     base64::engine::general_purpose::URL_SAFE_NO_PAD
         .encode(serde_json::json!([e.created_at, e.event_id]).to_string())

@@ -12,9 +12,9 @@ use crate::domain::attributes::{self, WriteMode};
 use crate::domain::filter;
 use crate::domain::password::{self, PolicyContext};
 use crate::domain::pool::PoolExt;
+use crate::domain::records::UserRecord;
 use crate::error::{ApiError, ApiResult};
 use crate::model::shapes::*;
-use crate::store::users::UserRecord;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 

@@ -19,13 +19,13 @@ use crate::crypto::srp;
 use crate::domain::attributes::{self, WriteMode};
 use crate::domain::client::ClientExt;
 use crate::domain::pool::PoolExt;
+use crate::domain::records::AuthSession;
+use crate::domain::records::UserRecord;
 use crate::domain::secret_hash;
 use crate::error::{ApiError, ApiResult};
 use crate::flow::session::{self as flow_session, SessionState};
 use crate::flow::{self, new_password, Env, Outcome, Pending};
 use crate::model::shapes::*;
-use crate::store::sessions::AuthSession;
-use crate::store::users::UserRecord;
 use crate::tokens::{self, Subject};
 use std::collections::BTreeMap;
 
@@ -350,7 +350,7 @@ pub(crate) struct PasswordOutcome {
     pub(crate) user: Option<UserRecord>,
     pub(crate) outcome: Outcome,
     pool_mfa: GetUserPoolMfaConfigResponse,
-    device: Option<crate::store::devices::DeviceRecord>,
+    device: Option<crate::domain::records::DeviceRecord>,
     now: f64,
 }
 

@@ -10,10 +10,10 @@ use super::clients::load_client;
 use super::pools::load_pool;
 use super::Ctx;
 use crate::domain::client::ClientExt;
+use crate::domain::records::ClientSecretRecord;
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::model::shapes::*;
-use crate::store::pool_config::ClientSecretRecord;
 
 /// Current secrets a client may have (the operation's documentation).
 const MAX_SECRETS: usize = 2;

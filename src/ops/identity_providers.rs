@@ -8,9 +8,9 @@
 use super::pools::load_pool;
 use super::users::{load_user, user_does_not_exist};
 use super::Ctx;
+use crate::domain::records::ProviderLink;
 use crate::error::{ApiError, ApiResult};
 use crate::model::shapes::*;
-use crate::store::identity_providers::ProviderLink;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
@@ -324,7 +324,7 @@ async fn identified_user(
     ctx: &Ctx,
     pool: &UserPoolType,
     who: &ProviderUserIdentifierType,
-) -> ApiResult<crate::store::users::UserRecord> {
+) -> ApiResult<crate::domain::records::UserRecord> {
     let value = who.provider_attribute_value.as_deref().unwrap_or_default();
     if value.is_empty() {
         return Err(user_does_not_exist());
@@ -475,7 +475,7 @@ pub async fn identities_attribute(
 /// (AdminGetUser).
 pub async fn with_identities(
     ctx: &Ctx,
-    user: &crate::store::users::UserRecord,
+    user: &crate::domain::records::UserRecord,
     mut attributes: Vec<AttributeType>,
 ) -> ApiResult<Vec<AttributeType>> {
     if let Some(value) = identities_attribute(ctx, &user.pool_id, &user.sub).await? {

@@ -18,13 +18,13 @@ use crate::delivery::{self, Channel, Purpose};
 use crate::domain::attributes::{self, EMAIL, EMAIL_VERIFIED, PHONE, PHONE_VERIFIED};
 use crate::domain::client::ClientExt;
 use crate::domain::mfa::{pool_factors, Factor, SoftwareToken, UserMfa};
+use crate::domain::records::AuthSession;
+use crate::domain::records::UserRecord;
 use crate::error::{ApiError, ApiResult};
 use crate::flow::mfa::{self as flow_mfa, CodeState, SetupAnswer, SetupState};
 use crate::flow::session::{self as flow_session, SessionState};
 use crate::flow::{self, Challenge, Env, Outcome, Pending};
 use crate::model::shapes::*;
-use crate::store::sessions::AuthSession;
-use crate::store::users::UserRecord;
 use std::collections::BTreeMap;
 
 // ---------------------------------------------------------------------------------------------

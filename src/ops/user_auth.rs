@@ -14,6 +14,7 @@ use super::users::resolve_user;
 use super::Ctx;
 use crate::delivery::{self, Channel, Purpose};
 use crate::domain::client::ClientExt;
+use crate::domain::records::UserRecord;
 use crate::domain::secret_hash;
 use crate::error::{ApiError, ApiResult};
 use crate::flow::session as flow_session;
@@ -22,7 +23,6 @@ use crate::flow::{self, Challenge, Env, Outcome, Pending};
 use crate::model::shapes::{
     AdminInitiateAuthResponse, GetUserPoolMfaConfigResponse, InitiateAuthResponse, UserPoolType,
 };
-use crate::store::users::UserRecord;
 use std::collections::BTreeMap;
 
 pub const FLOW: &str = "USER_AUTH";

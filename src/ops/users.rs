@@ -10,11 +10,11 @@ use crate::domain::attributes::{self, WriteMode, EMAIL, EMAIL_VERIFIED, PHONE, P
 use crate::domain::client::ClientExt;
 use crate::domain::password::{self, PolicyContext};
 use crate::domain::pool::PoolExt;
+use crate::domain::records::{AliasColumn, UserRecord};
 use crate::domain::secret_hash;
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::model::shapes::*;
-use crate::store::users::{AliasColumn, UserRecord};
 use crate::util::random_token;
 use std::collections::BTreeMap;
 

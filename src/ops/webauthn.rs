@@ -17,13 +17,13 @@ use super::user_auth::pool_mfa_config;
 use super::Ctx;
 use crate::crypto::webauthn::{self as wa, b64url, WebAuthnError};
 use crate::domain::pool::PoolExt;
+use crate::domain::records::UserRecord;
+use crate::domain::records::{CredentialRecord, RegistrationRecord};
 use crate::error::{ApiError, ApiResult};
 use crate::flow::session as flow_session;
 use crate::flow::user_auth::{self as flow_ua, WebAuthnState};
 use crate::flow::{Challenge, Env, Pending};
 use crate::model::shapes::*;
-use crate::store::users::UserRecord;
-use crate::store::webauthn::{CredentialRecord, RegistrationRecord};
 use serde_json::json;
 use std::collections::BTreeMap;
 

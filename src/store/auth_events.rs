@@ -1,23 +1,9 @@
 //! User auth events (AdminListUserAuthEvents), kept for pools with the threat-protection add-on.
 
 use super::Store;
+use crate::domain::records::AuthEventRecord;
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
-
-#[derive(Debug, Clone, Default)]
-pub struct AuthEventRecord {
-    pub event_id: String,
-    pub pool_id: String,
-    pub sub: String,
-    pub event_type: String,
-    pub event_response: String,
-    /// ChallengeResponses as JSON: `[{"ChallengeName": ..., "ChallengeResponse": ...}]`.
-    pub challenges: serde_json::Value,
-    pub created_at: f64,
-    pub feedback_value: Option<String>,
-    pub feedback_provider: Option<String>,
-    pub feedback_date: Option<f64>,
-}
 
 const COLUMNS: &str =
     "event_id, pool_id, sub, event_type, event_response, challenges, created_at, \

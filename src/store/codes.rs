@@ -10,33 +10,8 @@
 //! Also the per-user request log behind Cognito's hourly limits (`user_attempts`).
 
 use super::Store;
+use crate::domain::records::CodeRecord;
 use sqlx::Row;
-
-#[derive(Clone)]
-pub struct CodeRecord {
-    pub pool_id: String,
-    pub sub: String,
-    pub purpose: String,
-    pub code: String,
-    pub expires_at: f64,
-    pub attempts: i64,
-    pub created_at: f64,
-    /// The new attribute value this code confirms, when the change waits for it.
-    pub pending_value: Option<String>,
-}
-
-impl std::fmt::Debug for CodeRecord {
-    // The code is a credential.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CodeRecord")
-            .field("pool_id", &self.pool_id)
-            .field("sub", &self.sub)
-            .field("purpose", &self.purpose)
-            .field("expires_at", &self.expires_at)
-            .field("attempts", &self.attempts)
-            .finish_non_exhaustive()
-    }
-}
 
 impl Store {
     /// Stores (or replaces) the pending code of `purpose`; the failure count starts again.

@@ -6,52 +6,9 @@
 //! that the tokens of that sign-in can be bound to its key.
 
 use super::Store;
+use crate::domain::records::{DeviceConfirmation, DeviceRecord, REMEMBERED};
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
-
-/// `devices.remembered` values, as `DeviceRememberedStatusType` spells them.
-pub const REMEMBERED: &str = "remembered";
-pub const NOT_REMEMBERED: &str = "not_remembered";
-
-#[derive(Clone, PartialEq, Default)]
-pub struct DeviceRecord {
-    /// `<region>_<uuid>`, unique across pools.
-    pub device_key: String,
-    pub pool_id: String,
-    /// The owner.
-    pub sub: String,
-    /// The "pool name" of device SRP (spec 3.7).
-    pub device_group_key: String,
-    /// ConfirmDevice's salt and verifier, unsigned big-endian; empty until confirmed.
-    pub salt: Vec<u8>,
-    pub verifier: Vec<u8>,
-    pub name: Option<String>,
-    /// [`REMEMBERED`] or [`NOT_REMEMBERED`].
-    pub remembered: String,
-    pub confirmed: bool,
-    pub created_at: f64,
-    pub modified_at: f64,
-    pub last_authenticated_at: Option<f64>,
-}
-
-impl DeviceRecord {
-    pub fn is_remembered(&self) -> bool {
-        self.remembered == REMEMBERED
-    }
-}
-
-impl std::fmt::Debug for DeviceRecord {
-    // The verifier allows an offline attack on the device secret: keep it out of logs.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DeviceRecord")
-            .field("device_key", &self.device_key)
-            .field("pool_id", &self.pool_id)
-            .field("sub", &self.sub)
-            .field("remembered", &self.remembered)
-            .field("confirmed", &self.confirmed)
-            .finish_non_exhaustive()
-    }
-}
 
 const COLUMNS: &str = "device_key, pool_id, sub, device_group_key, salt, verifier, name, \
     remembered, confirmed, created_at, modified_at, last_authenticated_at";
@@ -73,16 +30,6 @@ fn from_row(r: &SqliteRow) -> Result<DeviceRecord, sqlx::Error> {
         modified_at: r.try_get("modified_at")?,
         last_authenticated_at: r.try_get("last_authenticated_at")?,
     })
-}
-
-/// What ConfirmDevice writes.
-#[derive(Clone)]
-pub struct DeviceConfirmation<'a> {
-    pub salt: &'a [u8],
-    pub verifier: &'a [u8],
-    pub name: Option<&'a str>,
-    pub remembered: &'a str,
-    pub now: f64,
 }
 
 /// How long a device from NewDeviceMetadata may wait for its ConfirmDevice. Clients confirm right

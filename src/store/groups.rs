@@ -1,7 +1,7 @@
 //! Groups and memberships.
 
-use super::users::UserRecord;
 use super::Store;
+use crate::domain::records::UserRecord;
 use crate::model::shapes::GroupType;
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;

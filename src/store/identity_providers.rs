@@ -3,17 +3,9 @@
 
 use super::pools::{json, parse};
 use super::Store;
+use crate::domain::records::ProviderLink;
 use crate::model::shapes::IdentityProviderType;
 use sqlx::Row;
-
-/// An external identity linked to a pool user.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ProviderLink {
-    pub provider_name: String,
-    pub provider_user_id: String,
-    pub sub: String,
-    pub created_at: f64,
-}
 
 impl Store {
     /// Inserts a provider and its identifiers in one transaction. A UNIQUE violation means the

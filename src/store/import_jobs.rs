@@ -5,27 +5,9 @@
 //! wins and the other learns it from the row count.
 
 use super::Store;
+use crate::domain::records::ImportJobRecord;
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
-
-/// A stored job, without the CSV and the log (read on their own: they can be large).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ImportJobRecord {
-    pub job_id: String,
-    pub pool_id: String,
-    pub job_name: String,
-    pub role_arn: String,
-    pub status: String,
-    pub created_at: f64,
-    pub started_at: Option<f64>,
-    pub completed_at: Option<f64>,
-    pub imported_users: i64,
-    pub skipped_users: i64,
-    pub failed_users: i64,
-    pub completion_message: Option<String>,
-    /// Whether a CSV has been uploaded (and not yet dropped).
-    pub has_csv: bool,
-}
 
 const COLUMNS: &str = "job_id, pool_id, job_name, role_arn, status, created_at, started_at, \
     completed_at, imported_users, skipped_users, failed_users, completion_message, \

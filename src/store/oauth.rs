@@ -2,32 +2,8 @@
 //! sessions (cookie) and the scopes of OAuth sign-ins. Codes and session ids are stored hashed.
 
 use super::Store;
+use crate::domain::records::{OAuthCode, OAuthSession};
 use sqlx::Row;
-
-/// An authorization code as stored (by hash).
-#[derive(Debug, Clone, PartialEq)]
-pub struct OAuthCode {
-    pub code_hash: String,
-    pub pool_id: String,
-    pub client_id: String,
-    pub sub: String,
-    pub redirect_uri: String,
-    pub scope: String,
-    pub nonce: Option<String>,
-    pub code_challenge: Option<String>,
-    pub auth_time: i64,
-    pub expires_at: f64,
-    pub used_at: Option<f64>,
-}
-
-/// A hosted UI sign-in session (the cookie's value is its id, stored hashed).
-#[derive(Debug, Clone, PartialEq)]
-pub struct OAuthSession {
-    pub pool_id: String,
-    pub sub: String,
-    pub auth_time: i64,
-    pub expires_at: f64,
-}
 
 impl Store {
     /// Stores a new code; codes that expired an hour ago go at the same time.

@@ -1,54 +1,8 @@
 //! The outbox: every SMS and email the emulator would have sent.
 
 use super::Store;
-use serde::Serialize;
+use crate::domain::records::{CodeToKeep, Message, MessageFilter, NewMessage};
 use sqlx::Row;
-
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Message {
-    pub id: String,
-    pub user_pool_id: String,
-    pub username: String,
-    pub channel: String,
-    pub destination: String,
-    pub purpose: String,
-    pub code: Option<String>,
-    /// The email's subject line; null for SMS.
-    pub subject: Option<String>,
-    pub body: String,
-    pub sent_at: String,
-}
-
-#[derive(Debug, Default, Clone)]
-pub struct MessageFilter {
-    pub user_pool_id: Option<String>,
-    pub username: Option<String>,
-    pub channel: Option<String>,
-    pub purpose: Option<String>,
-}
-
-pub struct NewMessage<'a> {
-    pub pool_id: &'a str,
-    pub username: &'a str,
-    pub channel: &'a str,
-    pub destination: &'a str,
-    pub purpose: &'a str,
-    pub code: Option<&'a str>,
-    pub subject: Option<&'a str>,
-    pub body: &'a str,
-    pub sent_at: f64,
-}
-
-/// A code that waits in the `codes` table for its confirmation, written with the message that
-/// carries it.
-pub struct CodeToKeep<'a> {
-    pub sub: &'a str,
-    /// The `codes` key (`delivery::Purpose::code_key`).
-    pub key: &'a str,
-    pub code: &'a str,
-    pub expires_at: f64,
-}
 
 impl Store {
     pub async fn add_message(&self, m: &NewMessage<'_>) -> Result<String, sqlx::Error> {

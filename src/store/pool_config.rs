@@ -4,25 +4,10 @@
 
 use super::pools::{json, parse};
 use super::Store;
+use crate::domain::records::ClientSecretRecord;
 use crate::model::shapes::{ResourceServerType, RiskConfigurationType, SchemaAttributeType};
 use sqlx::Row;
 use std::collections::BTreeMap;
-
-/// One secret of an app client.
-#[derive(Clone)]
-pub struct ClientSecretRecord {
-    pub secret_id: String,
-    pub value: String,
-    pub created_at: f64,
-}
-
-impl std::fmt::Debug for ClientSecretRecord {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ClientSecretRecord")
-            .field("secret_id", &self.secret_id)
-            .finish_non_exhaustive()
-    }
-}
 
 impl Store {
     /// Replaces the pool's `UserPoolTags` (none: the member goes); false when there is no pool.

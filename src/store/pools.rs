@@ -1,26 +1,9 @@
 //! User pools and their signing keys.
 
 use super::Store;
+use crate::crypto::jwt::SigningKey;
 use crate::model::shapes::{GetUserPoolMfaConfigResponse, UserPoolType};
 use sqlx::Row;
-
-#[derive(Clone)]
-pub struct SigningKey {
-    pub kid: String,
-    pub token_use: String,
-    pub private_key_der: Vec<u8>,
-    pub n: String,
-    pub e: String,
-}
-
-impl std::fmt::Debug for SigningKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SigningKey")
-            .field("kid", &self.kid)
-            .field("token_use", &self.token_use)
-            .finish_non_exhaustive()
-    }
-}
 
 impl Store {
     pub async fn insert_pool(

@@ -2,38 +2,9 @@
 //! `flow::session`; this file only reads and writes rows.
 
 use super::Store;
+use crate::domain::records::AuthSession;
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
-
-#[derive(Clone, PartialEq)]
-pub struct AuthSession {
-    /// The opaque `Session` value clients hold.
-    pub id: String,
-    pub pool_id: String,
-    pub client_id: String,
-    pub sub: Option<String>,
-    /// `flow::session::SessionState` as JSON.
-    pub state: String,
-    pub expires_at: f64,
-    pub consumed: bool,
-    /// Wrong codes answered in this session.
-    pub attempts: i64,
-    pub created_at: f64,
-}
-
-impl std::fmt::Debug for AuthSession {
-    // The id is a bearer secret for the rest of the sign-in.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AuthSession")
-            .field("pool_id", &self.pool_id)
-            .field("client_id", &self.client_id)
-            .field("sub", &self.sub)
-            .field("expires_at", &self.expires_at)
-            .field("consumed", &self.consumed)
-            .field("attempts", &self.attempts)
-            .finish_non_exhaustive()
-    }
-}
 
 fn from_row(r: &SqliteRow) -> Result<AuthSession, sqlx::Error> {
     Ok(AuthSession {
@@ -115,7 +86,7 @@ impl Store {
     /// password never overwrites a concurrent change to the rest of the user.
     pub async fn save_sign_in_counters(
         &self,
-        user: &super::users::UserRecord,
+        user: &crate::domain::records::UserRecord,
     ) -> Result<(), sqlx::Error> {
         sqlx::query(
             "UPDATE users SET failed_attempts = ?, last_failed_at = ?, locked_until = ? WHERE pool_id = ? AND sub = ?",

@@ -1,27 +1,9 @@
 //! Refresh tokens (stored by hash) and revocation.
 
 use super::Store;
+use crate::domain::records::RefreshTokenRecord;
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
-
-/// A refresh token as stored: the token itself never is, only its SHA-256.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RefreshTokenRecord {
-    pub token_hash: String,
-    pub pool_id: String,
-    pub client_id: String,
-    pub sub: String,
-    /// Shared by every token of one sign-in, across refreshes and rotations.
-    pub origin_jti: String,
-    pub auth_time: i64,
-    pub device_key: Option<String>,
-    pub expires_at: f64,
-    /// RevokeToken / GlobalSignOut.
-    pub revoked_at: Option<f64>,
-    /// Rotated out by GetTokensFromRefreshToken.
-    pub replaced_at: Option<f64>,
-    pub created_at: f64,
-}
 
 const COLUMNS: &str =
     "token_hash, pool_id, client_id, sub, origin_jti, auth_time, device_key, expires_at, \

@@ -2,72 +2,9 @@
 
 use super::pools::{json, parse};
 use super::Store;
+use crate::domain::records::{AliasColumn, UserRecord};
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
-use std::collections::BTreeMap;
-
-/// A stored user. `attributes` never holds `sub` (it is a column); the API view adds it.
-#[derive(Clone, Default)]
-pub struct UserRecord {
-    pub pool_id: String,
-    pub sub: String,
-    /// The internal username, as created (the `sub` itself in UsernameAttributes pools).
-    pub username: String,
-    /// Lookup key: the username, lower-cased when the pool ignores case.
-    pub username_key: String,
-    /// UNCONFIRMED, CONFIRMED, FORCE_CHANGE_PASSWORD, RESET_REQUIRED, ...
-    pub status: String,
-    pub enabled: bool,
-    pub attributes: BTreeMap<String, String>,
-    /// Keys for signing in with an alias or a username attribute; None = not usable.
-    pub email_key: Option<String>,
-    pub phone_key: Option<String>,
-    pub preferred_username_key: Option<String>,
-    pub password_salt: Option<Vec<u8>>,
-    pub password_verifier: Option<Vec<u8>>,
-    pub password_set_at: Option<f64>,
-    /// Earlier (salt, verifier) pairs as JSON, for PasswordHistorySize.
-    pub password_history: serde_json::Value,
-    /// Per-user MFA settings (JSON owned by the MFA code).
-    pub mfa: serde_json::Value,
-    pub failed_attempts: i64,
-    pub last_failed_at: Option<f64>,
-    pub locked_until: Option<f64>,
-    pub tokens_valid_after: Option<f64>,
-    pub created_at: f64,
-    pub modified_at: f64,
-}
-
-impl std::fmt::Debug for UserRecord {
-    // Never print password material.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("UserRecord")
-            .field("pool_id", &self.pool_id)
-            .field("sub", &self.sub)
-            .field("username", &self.username)
-            .field("status", &self.status)
-            .field("enabled", &self.enabled)
-            .finish_non_exhaustive()
-    }
-}
-
-/// Which lookup column an alias resolves through.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AliasColumn {
-    Email,
-    Phone,
-    PreferredUsername,
-}
-
-impl AliasColumn {
-    fn column(self) -> &'static str {
-        match self {
-            AliasColumn::Email => "email_key",
-            AliasColumn::Phone => "phone_key",
-            AliasColumn::PreferredUsername => "preferred_username_key",
-        }
-    }
-}
 
 const COLUMNS: &str = "pool_id, sub, username, username_key, status, enabled, attributes, email_key, phone_key, \
     preferred_username_key, password_salt, password_verifier, password_set_at, password_history, mfa, \
@@ -207,7 +144,7 @@ impl Store {
     ) -> Result<Vec<UserRecord>, sqlx::Error> {
         let rows = sqlx::query(&format!(
             "SELECT {COLUMNS} FROM users WHERE pool_id = ? AND {} = ? ORDER BY created_at",
-            column.column()
+            alias_column(column)
         ))
         .bind(pool_id)
         .bind(key)
@@ -247,5 +184,14 @@ impl Store {
         .fetch_all(&self.db)
         .await?;
         rows.iter().map(from_row).collect()
+    }
+}
+
+/// The lookup column an alias resolves through.
+fn alias_column(column: AliasColumn) -> &'static str {
+    match column {
+        AliasColumn::Email => "email_key",
+        AliasColumn::Phone => "phone_key",
+        AliasColumn::PreferredUsername => "preferred_username_key",
     }
 }

@@ -2,42 +2,9 @@
 //! are `crypto::webauthn` and `ops::webauthn`; this file only reads and writes rows.
 
 use super::Store;
+use crate::domain::records::{CredentialRecord, RegistrationRecord};
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct CredentialRecord {
-    pub pool_id: String,
-    pub sub: String,
-    /// base64url.
-    pub credential_id: String,
-    /// COSE_Key bytes.
-    pub public_key: Vec<u8>,
-    pub alg: i64,
-    pub sign_count: u32,
-    pub transports: Vec<String>,
-    pub attachment: Option<String>,
-    /// Hex.
-    pub aaguid: String,
-    pub rp_id: String,
-    pub friendly_name: String,
-    pub created_at: f64,
-}
-
-/// A StartWebAuthnRegistration waiting for its CompleteWebAuthnRegistration.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RegistrationRecord {
-    pub pool_id: String,
-    pub sub: String,
-    pub client_id: String,
-    /// base64url, as sent in CredentialCreationOptions.
-    pub challenge: String,
-    pub rp_id: String,
-    /// `required` or `preferred`.
-    pub user_verification: String,
-    pub expires_at: f64,
-    pub created_at: f64,
-}
 
 const COLUMNS: &str = "pool_id, sub, credential_id, public_key, alg, sign_count, transports, \
     attachment, aaguid, rp_id, friendly_name, created_at";

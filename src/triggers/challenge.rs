@@ -3,11 +3,11 @@
 //! `VerifyAuthChallengeResponse_Authentication`). Reading their answers is `flow::custom`.
 
 use super::{run, user_attributes, Call, Trigger};
+use crate::domain::records::UserRecord;
 use crate::error::ApiResult;
 use crate::flow::custom::{self, ChallengeResult, Created, Next};
 use crate::model::shapes::UserPoolType;
 use crate::ops::Ctx;
-use crate::store::users::UserRecord;
 use serde_json::{Map, Value};
 
 fn base(user: &UserRecord) -> Map<String, Value> {

@@ -5,11 +5,11 @@
 
 use super::{initiate_validation_data, request, run, Call, Trigger};
 use crate::domain::attributes::{self, WriteMode};
+use crate::domain::records::UserRecord;
 use crate::error::{ApiError, ApiResult};
 use crate::model::shapes::{AttributeType, UserPoolClientType, UserPoolType};
 use crate::ops::users::{create_user, NewUser};
 use crate::ops::Ctx;
-use crate::store::users::UserRecord;
 use serde_json::{Map, Value};
 
 /// Statuses a migrated user may end in.

@@ -26,10 +26,10 @@ pub use config::{PoolTriggers, Registry};
 
 use crate::app::AppState;
 use crate::domain::pool::PoolExt;
+use crate::domain::records::UserRecord;
 use crate::error::ApiResult;
 use crate::model::shapes::{AttributeType, UserPoolType};
 use crate::ops::Ctx;
-use crate::store::users::UserRecord;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 use std::future::Future;

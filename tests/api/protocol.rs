@@ -1,9 +1,9 @@
 //! The JSON 1.1 wire protocol and the emulator's own endpoints, through raw HTTP.
 
 use crate::helpers::*;
+use cognito_emulator::domain::records::NewMessage;
 use cognito_emulator::model::catalog::{self, ShapeKind, OPERATIONS, SHAPES};
 use cognito_emulator::ops::IMPLEMENTED;
-use cognito_emulator::store::outbox::NewMessage;
 use reqwest::StatusCode;
 use serde_json::{json, Map, Value};
 

@@ -14,12 +14,12 @@ use super::{
 use crate::app::App;
 use crate::domain::client::ClientExt;
 use crate::domain::pool::PoolExt;
+use crate::domain::records::UserRecord;
+use crate::domain::records::{OAuthCode, OAuthSession};
 use crate::error::ApiError;
 use crate::flow::Outcome;
 use crate::model::shapes::{UserPoolClientType, UserPoolType};
 use crate::ops::auth::{password_outcome, signed_in};
-use crate::store::oauth::{OAuthCode, OAuthSession};
-use crate::store::users::UserRecord;
 use crate::tokens::OAuthGrant;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};

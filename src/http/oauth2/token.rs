@@ -353,7 +353,7 @@ pub async fn sign_in(
     app: &App,
     pool: &UserPoolType,
     client: &UserPoolClientType,
-    user: &crate::store::users::UserRecord,
+    user: &crate::domain::records::UserRecord,
     auth_time: i64,
     grant: &OAuthGrant<'_>,
     with_refresh_token: bool,

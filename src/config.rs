@@ -56,7 +56,7 @@ pub struct Config {
         long = "trigger-webhook",
         env = "COGNITO_EMULATOR_TRIGGER_WEBHOOK",
         value_delimiter = ',',
-        value_parser = crate::triggers::config::parse_webhook_arg
+        value_parser = crate::domain::triggers::parse_webhook_arg
     )]
     pub trigger_webhooks: Vec<String>,
     /// How long a trigger may take before the operation fails (Cognito gives functions 5 s).

@@ -17,10 +17,12 @@ pub mod ids;
 pub mod model;
 pub mod ops;
 pub mod seed;
+pub mod state;
 pub mod store;
 pub mod tokens;
 pub mod triggers;
 pub mod util;
 
-pub use app::{App, AppState, Application};
+pub use app::Application;
 pub use config::Config;
+pub use state::{App, AppState};

@@ -6,11 +6,11 @@
 //! client, group or user that already exists (by the id given, else by name) is left as it is and
 //! only what is missing is added, so restarting on the same database changes nothing.
 
-use crate::app::App;
 use crate::error::ApiError;
 use crate::model::shapes::*;
 use crate::model::{catalog, validate};
-use crate::ops::{self, Ctx};
+use crate::ops;
+use crate::state::{App, Ctx, RequestInfo};
 use anyhow::{anyhow, bail, Context};
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -97,11 +97,13 @@ pub async fn load(app: &App, path: &Path) -> anyhow::Result<()> {
 pub async fn apply(app: &App, doc: Value) -> anyhow::Result<()> {
     let file: SeedFile = serde_json::from_value(doc)
         .map_err(|e| anyhow!("{e} (the top level has one member, UserPools)"))?;
-    let ctx = Ctx {
-        app: app.clone(),
-        request_id: "seed".into(),
-        operation: "Seed",
+    // Seeded users are created as they are: the pool's triggers (whose functions may not be
+    // running yet) do not see them.
+    let suppressed = RequestInfo {
+        suppressed: true,
+        ..Default::default()
     };
+    let ctx = Ctx::new(app, "Seed", suppressed);
     for (i, entry) in file.user_pools.into_iter().enumerate() {
         let label = entry
             .get("Id")
@@ -109,11 +111,7 @@ pub async fn apply(app: &App, doc: Value) -> anyhow::Result<()> {
             .and_then(Value::as_str)
             .map(|s| format!("pool {s}"))
             .unwrap_or_else(|| format!("pool #{}", i + 1));
-        // Seeded users are created as they are: the pool's triggers (whose functions may not be
-        // running yet) do not see them.
-        crate::triggers::without_triggers(seed_pool(&ctx, entry))
-            .await
-            .with_context(|| label)?;
+        seed_pool(&ctx, entry).await.with_context(|| label)?;
     }
     Ok(())
 }
@@ -163,14 +161,16 @@ fn take_string(obj: &mut Map<String, Value>, key: &str) -> anyhow::Result<Option
 
 /// The pool entry's `LambdaEndpoint` and `TriggerWebhooks` (where the triggers of the pool's
 /// LambdaConfig run; see `triggers::config`).
-fn take_triggers(obj: &mut Map<String, Value>) -> anyhow::Result<crate::triggers::PoolTriggers> {
+fn take_triggers(
+    obj: &mut Map<String, Value>,
+) -> anyhow::Result<crate::domain::triggers::PoolTriggers> {
     let mut settings = Map::new();
     for key in ["LambdaEndpoint", "TriggerWebhooks"] {
         if let Some(v) = obj.remove(key) {
             settings.insert(key.to_string(), v);
         }
     }
-    let triggers: crate::triggers::PoolTriggers =
+    let triggers: crate::domain::triggers::PoolTriggers =
         serde_json::from_value(Value::Object(settings)).map_err(|e| anyhow!("{e}"))?;
     triggers.validate().map_err(|e| anyhow!("{e}"))?;
     Ok(triggers)

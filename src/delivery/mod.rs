@@ -3,18 +3,14 @@
 //! writes the message and answers the masked `CodeDeliveryDetails`, so every operation that sends
 //! something (SignUp, ForgotPassword, attribute verification, MFA, OTP sign-in) behaves alike.
 
-use crate::domain::attributes::{EMAIL, PHONE};
+use crate::domain::message::{destination, details, mask, Channel, Purpose};
 use crate::domain::records::UserRecord;
 use crate::domain::records::{CodeToKeep, NewMessage};
 use crate::error::{ApiError, ApiResult};
 use crate::model::shapes::{CodeDeliveryDetailsType, EmailMfaConfigType, UserPoolType};
-use crate::ops::Ctx;
+use crate::state::Ctx;
 use crate::util::{random_string, DIGITS};
 
-/// Validity of sign-up and attribute-verification codes (spec 8).
-pub const VERIFICATION_CODE_SECONDS: f64 = 24.0 * 3600.0;
-/// Validity of forgot-password codes (spec 8).
-pub const RESET_CODE_SECONDS: f64 = 3600.0;
 /// Wrong guesses a stored code tolerates before it is refused altogether.
 pub const MAX_CODE_ATTEMPTS: i64 = 5;
 
@@ -25,136 +21,6 @@ const DEFAULT_INVITATION: &str = "Your username is {username} and temporary pass
 const DEFAULT_VERIFICATION_SUBJECT: &str = "Your verification code";
 const DEFAULT_AUTHENTICATION_SUBJECT: &str = "Your verification code";
 const DEFAULT_INVITATION_SUBJECT: &str = "Your temporary password";
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Channel {
-    Email,
-    Sms,
-}
-
-impl Channel {
-    /// `DeliveryMedium` / the outbox `channel`.
-    pub fn medium(self) -> &'static str {
-        match self {
-            Channel::Email => "EMAIL",
-            Channel::Sms => "SMS",
-        }
-    }
-
-    /// The attribute holding the destination.
-    pub fn attribute(self) -> &'static str {
-        match self {
-            Channel::Email => EMAIL,
-            Channel::Sms => PHONE,
-        }
-    }
-
-    pub fn for_attribute(name: &str) -> Option<Channel> {
-        match name {
-            EMAIL => Some(Channel::Email),
-            PHONE => Some(Channel::Sms),
-            _ => None,
-        }
-    }
-
-    pub fn from_medium(medium: &str) -> Option<Channel> {
-        match medium {
-            "EMAIL" => Some(Channel::Email),
-            "SMS" => Some(Channel::Sms),
-            _ => None,
-        }
-    }
-}
-
-/// Why a message was sent: the outbox `purpose` (design/emulator-interface.md).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Purpose {
-    SignUp,
-    ResendConfirmation,
-    Invitation,
-    VerifyAttribute,
-    ForgotPassword,
-    Mfa,
-    SignInOtp,
-}
-
-impl Purpose {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Purpose::SignUp => "SIGN_UP",
-            Purpose::ResendConfirmation => "RESEND_CONFIRMATION",
-            Purpose::Invitation => "INVITATION",
-            Purpose::VerifyAttribute => "VERIFY_ATTRIBUTE",
-            Purpose::ForgotPassword => "FORGOT_PASSWORD",
-            Purpose::Mfa => "MFA",
-            Purpose::SignInOtp => "SIGN_IN_OTP",
-        }
-    }
-
-    /// The `codes` table key under which the code waits for its confirmation, or `None` when the
-    /// caller keeps it elsewhere (MFA and OTP codes live in the sign-in session).
-    pub fn code_key(self, channel: Channel) -> Option<String> {
-        match self {
-            Purpose::SignUp | Purpose::ResendConfirmation => Some("SIGN_UP".into()),
-            Purpose::ForgotPassword => Some("FORGOT_PASSWORD".into()),
-            Purpose::VerifyAttribute => Some(verify_attribute_key(channel.attribute())),
-            Purpose::Invitation | Purpose::Mfa | Purpose::SignInOtp => None,
-        }
-    }
-
-    fn validity(self) -> f64 {
-        match self {
-            Purpose::ForgotPassword => RESET_CODE_SECONDS,
-            _ => VERIFICATION_CODE_SECONDS,
-        }
-    }
-}
-
-/// The `codes` key of an attribute verification (VerifyUserAttribute reads it back).
-pub fn verify_attribute_key(attribute: &str) -> String {
-    format!("VERIFY_ATTRIBUTE:{attribute}")
-}
-
-/// `+12065551234` → `+*******1234`: `+`, one `*` per digit except the last four (spec 8).
-pub fn mask_phone(phone: &str) -> String {
-    let digits: Vec<char> = phone.trim_start_matches('+').chars().collect();
-    let keep = digits.len().min(4);
-    let mut out = String::from("+");
-    out.extend(std::iter::repeat_n('*', digits.len() - keep));
-    out.extend(&digits[digits.len() - keep..]);
-    out
-}
-
-/// `jane@example.com` → `j***@e***`: first character of each side, nothing more (spec 8).
-pub fn mask_email(email: &str) -> String {
-    let (local, domain) = email.rsplit_once('@').unwrap_or((email, ""));
-    let first = |s: &str| s.chars().next().map(String::from).unwrap_or_default();
-    format!("{}***@{}***", first(local), first(domain))
-}
-
-pub fn mask(channel: Channel, destination: &str) -> String {
-    match channel {
-        Channel::Email => mask_email(destination),
-        Channel::Sms => mask_phone(destination),
-    }
-}
-
-/// The `CodeDeliveryDetails` for a message to `destination`.
-pub fn details(channel: Channel, destination: &str) -> CodeDeliveryDetailsType {
-    CodeDeliveryDetailsType {
-        destination: Some(mask(channel, destination)),
-        delivery_medium: Some(channel.medium().to_string()),
-        attribute_name: Some(channel.attribute().to_string()),
-    }
-}
-
-/// The user's address on a channel, if they have one.
-pub fn destination(user: &UserRecord, channel: Channel) -> Option<&str> {
-    user.attributes
-        .get(channel.attribute())
-        .map(String::as_str)
-        .filter(|d| !d.is_empty())
-}
 
 /// A fresh code: `--fixed-code` when configured, else `len` random digits.
 pub fn new_code(ctx: &Ctx, len: usize) -> String {
@@ -455,38 +321,4 @@ pub fn code_mismatch() -> ApiError {
 
 pub fn expired_code() -> ApiError {
     ApiError::expired_code("Invalid code provided, please request a code again.")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn phones_keep_the_last_four_digits() {
-        assert_eq!(mask_phone("+12065551234"), "+*******1234");
-        assert_eq!(mask_phone("+4915112345678"), "+*********5678");
-        assert_eq!(mask_phone("+123"), "+123");
-    }
-
-    #[test]
-    fn emails_keep_one_character_each_side() {
-        assert_eq!(mask_email("jane@example.com"), "j***@e***");
-        assert_eq!(mask_email("fixture@example.com"), "f***@e***");
-        assert_eq!(mask_email("test@test.com"), "t***@t***");
-    }
-
-    #[test]
-    fn code_keys() {
-        assert_eq!(
-            Purpose::ResendConfirmation
-                .code_key(Channel::Email)
-                .as_deref(),
-            Some("SIGN_UP")
-        );
-        assert_eq!(
-            Purpose::VerifyAttribute.code_key(Channel::Sms).as_deref(),
-            Some("VERIFY_ATTRIBUTE:phone_number")
-        );
-        assert_eq!(Purpose::Mfa.code_key(Channel::Sms), None);
-    }
 }

@@ -3,8 +3,10 @@
 pub mod attributes;
 pub mod client;
 pub mod filter;
+pub mod message;
 pub mod mfa;
 pub mod password;
 pub mod pool;
 pub mod records;
 pub mod secret_hash;
+pub mod triggers;

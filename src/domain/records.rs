@@ -277,7 +277,7 @@ pub struct NewMessage<'a> {
 /// carries it.
 pub struct CodeToKeep<'a> {
     pub sub: &'a str,
-    /// The `codes` key (`delivery::Purpose::code_key`).
+    /// The `codes` key (`domain::message::Purpose::code_key`).
     pub key: &'a str,
     pub code: &'a str,
     pub expires_at: f64,

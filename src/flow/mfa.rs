@@ -182,8 +182,8 @@ fn base_parameters(user: &UserRecord) -> BTreeMap<String, String> {
 
 fn code_challenge(user: &UserRecord, factor: Factor, destination: &str, setup: bool) -> Challenge {
     let (medium, masked) = match factor {
-        Factor::Sms => ("SMS", crate::delivery::mask_phone(destination)),
-        _ => ("EMAIL", crate::delivery::mask_email(destination)),
+        Factor::Sms => ("SMS", crate::domain::message::mask_phone(destination)),
+        _ => ("EMAIL", crate::domain::message::mask_email(destination)),
     };
     let mut parameters = base_parameters(user);
     parameters.insert("CODE_DELIVERY_DELIVERY_MEDIUM".into(), medium.into());

@@ -2,10 +2,10 @@
 //! AWSCognitoIdentityProviderService.<Operation>`, the body validated against the vendored model,
 //! dispatched to the operation table, and every outcome written as Cognito writes it.
 
-use crate::app::App;
 use crate::error::ApiError;
 use crate::model::{catalog, validate};
-use crate::ops::{self, Ctx};
+use crate::ops;
+use crate::state::{App, Ctx, RequestInfo};
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
@@ -107,16 +107,15 @@ async fn call(
             validate::InputError::InvalidParameter(m) => ApiError::invalid_parameter(m),
         })
     })?;
+    let request = RequestInfo::of(op.name, &body);
     let ctx = Ctx {
         app,
         request_id,
         operation: op.name,
+        request: std::sync::Arc::new(request),
     };
-    let request_info = crate::triggers::RequestInfo::of(op.name, &body);
     match ops::dispatch(op.name, ctx, body) {
-        Some(fut) => crate::triggers::scope(request_info, fut)
-            .await
-            .map_err(plain),
+        Some(fut) => fut.await.map_err(plain),
         None => Err(plain(ApiError::not_implemented(op.name))),
     }
 }

@@ -1,7 +1,7 @@
 //! Emulator-only endpoints under `/_emulator/` (design/emulator-interface.md).
 
-use crate::app::App;
 use crate::domain::records::MessageFilter;
+use crate::state::App;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};

@@ -5,7 +5,7 @@ pub mod emulator;
 pub mod oauth2;
 pub mod wellknown;
 
-use crate::app::App;
+use crate::state::App;
 use axum::http::{header, HeaderName, Method};
 use axum::routing::{get, post};
 use axum::Router;

@@ -1,6 +1,6 @@
 //! JWKS and OpenID discovery per pool (spec 5.1).
 
-use crate::app::App;
+use crate::state::App;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};

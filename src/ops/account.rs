@@ -6,22 +6,23 @@
 //!
 //! Also the per-user hourly request limits (spec 8) that answer LimitExceededException.
 
-use super::access::verify_access_token;
 use super::pools::load_pool;
 use super::users::{
     client_and_pool, load_user, resolve_user, set_password, CODE_LENGTH, CONFIRMED,
     FORCE_CHANGE_PASSWORD,
 };
-use super::Ctx;
-use crate::delivery::{self, Channel, Purpose};
+use crate::delivery;
 use crate::domain::attributes::{self, UpdatePlan, WriteMode, EMAIL, PHONE};
 use crate::domain::client::ClientExt;
+use crate::domain::message::{Channel, Purpose};
 use crate::domain::password::{self, PolicyContext};
 use crate::domain::pool::PoolExt;
 use crate::domain::records::UserRecord;
 use crate::domain::secret_hash;
 use crate::error::{ApiError, ApiResult};
 use crate::model::shapes::*;
+use crate::state::Ctx;
+use crate::tokens::access::verify_access_token;
 use crate::triggers::migration;
 
 pub const RESET_REQUIRED: &str = "RESET_REQUIRED";
@@ -109,7 +110,7 @@ fn recovery_channel(pool: &UserPoolType, user: &UserRecord) -> Option<Channel> {
     recovery_order(pool).into_iter().find(|c| {
         attributes::verified_flag(c.attribute())
             .is_some_and(|f| attributes::is_true(&user.attributes, f))
-            && delivery::destination(user, *c).is_some()
+            && crate::domain::message::destination(user, *c).is_some()
     })
 }
 
@@ -151,10 +152,10 @@ fn username_client_not_found() -> ApiError {
 /// A plausible answer for an unknown user when the client hides user existence (spec 8).
 fn simulated_delivery(pool: &UserPoolType, username: &str) -> CodeDeliveryDetailsType {
     match recovery_order(pool).first() {
-        Some(Channel::Sms) => delivery::details(Channel::Sms, "+10000000000"),
+        Some(Channel::Sms) => crate::domain::message::details(Channel::Sms, "+10000000000"),
         _ => {
             let first = username.chars().next().unwrap_or('u');
-            delivery::details(Channel::Email, &format!("{first}@example.com"))
+            crate::domain::message::details(Channel::Email, &format!("{first}@example.com"))
         }
     }
 }
@@ -357,7 +358,7 @@ pub(crate) async fn send_verification(
             .set_code_pending_value(
                 &user.pool_id,
                 &user.sub,
-                &delivery::verify_attribute_key(attribute),
+                &crate::domain::message::verify_attribute_key(attribute),
                 pending,
             )
             .await?;
@@ -379,7 +380,7 @@ pub(crate) async fn after_attribute_update(
             .set_code_pending_value(
                 &user.pool_id,
                 &user.sub,
-                &delivery::verify_attribute_key(addr),
+                &crate::domain::message::verify_attribute_key(addr),
                 None,
             )
             .await?;
@@ -406,7 +407,7 @@ pub async fn get_user_attribute_verification_code(
     let attribute = req.attribute_name.unwrap_or_default();
     verifiable(&attribute)?;
     let user = access.user;
-    let key = delivery::verify_attribute_key(&attribute);
+    let key = crate::domain::message::verify_attribute_key(&attribute);
     let now = ctx.app.clock.epoch();
     // A change still waiting for verification is what a new code is for.
     let pending = ctx
@@ -443,7 +444,7 @@ pub async fn verify_user_attribute(
     let pool = access.pool;
     let mut user = access.user;
     count_request(&ctx, &user, Limit::VerifyUserAttribute).await?;
-    let key = delivery::verify_attribute_key(&attribute);
+    let key = crate::domain::message::verify_attribute_key(&attribute);
     let pending = ctx
         .app
         .store
@@ -494,7 +495,7 @@ async fn delete_attributes(
                 .delete_code(
                     &user.pool_id,
                     &user.sub,
-                    &delivery::verify_attribute_key(name),
+                    &crate::domain::message::verify_attribute_key(name),
                 )
                 .await?;
         }

@@ -6,15 +6,16 @@ use super::users::{
     self, create_user, generate_temporary_password, load_user, passwordless_available,
     set_password, user_type, NewUser, CONFIRMED, FORCE_CHANGE_PASSWORD, UNCONFIRMED,
 };
-use super::Ctx;
-use crate::delivery::{self, Channel};
+use crate::delivery;
 use crate::domain::attributes::{self, WriteMode};
 use crate::domain::filter;
+use crate::domain::message::Channel;
 use crate::domain::password::{self, PolicyContext};
 use crate::domain::pool::PoolExt;
 use crate::domain::records::UserRecord;
 use crate::error::{ApiError, ApiResult};
 use crate::model::shapes::*;
+use crate::state::Ctx;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
@@ -48,7 +49,7 @@ async fn invite(
         .map(|m| m.iter().filter_map(|x| Channel::from_medium(x)).collect())
         .unwrap_or_default();
     let channels = if explicit.is_empty() {
-        match delivery::destination(user, Channel::Sms) {
+        match crate::domain::message::destination(user, Channel::Sms) {
             Some(_) => vec![Channel::Sms],
             None => vec![Channel::Email],
         }

@@ -10,11 +10,9 @@
 //! `user_auth`); a flow or challenge without one would answer `UnsupportedOperationException`
 //! naming it (modelled for InitiateAuth, never retried by SDKs).
 
-use super::access::verify_access_token;
 use super::clients::{client_not_found, load_client};
 use super::pools::load_pool;
 use super::users::{load_user, resolve_user};
-use super::Ctx;
 use crate::crypto::srp;
 use crate::domain::attributes::{self, WriteMode};
 use crate::domain::client::ClientExt;
@@ -26,6 +24,8 @@ use crate::error::{ApiError, ApiResult};
 use crate::flow::session::{self as flow_session, SessionState};
 use crate::flow::{self, new_password, Env, Outcome, Pending};
 use crate::model::shapes::*;
+use crate::state::Ctx;
+use crate::tokens::access::verify_access_token;
 use crate::tokens::{self, Subject};
 use std::collections::BTreeMap;
 
@@ -187,7 +187,7 @@ pub(super) async fn conclude(
                 groups: &groups,
             };
             let (device_key, new_device) = super::devices::for_tokens(ctx, env, user).await?;
-            let mut result = tokens::sign_in(&ctx.app, &subject, device_key.as_deref()).await?;
+            let mut result = tokens::sign_in(ctx, &subject, device_key.as_deref()).await?;
             result.new_device_metadata = new_device;
             Ok(AuthAnswer::tokens(result))
         }
@@ -783,7 +783,7 @@ pub(crate) async fn refresh(
         .as_deref()
         .map(|scope| tokens::OAuthGrant { scope, nonce: None });
     let mut result = tokens::mint_with(
-        &ctx.app,
+        ctx,
         &subject,
         record.auth_time,
         &record.origin_jti,

@@ -8,9 +8,9 @@
 
 use super::clients::load_client;
 use super::pools::load_pool;
-use super::Ctx;
 use crate::error::{ApiError, ApiResult};
 use crate::model::shapes::*;
+use crate::state::Ctx;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 

@@ -8,12 +8,12 @@
 
 use super::clients::load_client;
 use super::pools::load_pool;
-use super::Ctx;
 use crate::domain::client::ClientExt;
 use crate::domain::records::ClientSecretRecord;
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::model::shapes::*;
+use crate::state::Ctx;
 
 /// Current secrets a client may have (the operation's documentation).
 const MAX_SECRETS: usize = 2;

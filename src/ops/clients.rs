@@ -1,10 +1,10 @@
 //! App clients: Create/Describe/List/Update/Delete UserPoolClient.
 
 use super::pools::load_pool;
-use super::Ctx;
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::model::shapes::*;
+use crate::state::Ctx;
 
 const ALLOW_FLAGS: &[&str] = &[
     "ALLOW_ADMIN_USER_PASSWORD_AUTH",

@@ -10,18 +10,19 @@
 
 use super::auth::{conclude, pool_mfa, AuthAnswer};
 use super::users::resolve_user;
-use super::Ctx;
 use crate::domain::client::ClientExt;
 use crate::domain::pool::PoolExt;
 use crate::domain::records::AuthSession;
 use crate::domain::records::UserRecord;
 use crate::domain::secret_hash;
+use crate::domain::triggers::Trigger;
 use crate::error::{ApiError, ApiResult};
 use crate::flow::custom::{self, ChallengeResult, CustomPending, Next};
 use crate::flow::session::SessionState;
 use crate::flow::{self, session as flow_session, Env, Outcome};
 use crate::model::shapes::{UserPoolClientType, UserPoolType};
-use crate::triggers::{self, challenge, Call, Trigger};
+use crate::state::Ctx;
+use crate::triggers::{self, challenge, Call};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -49,7 +50,7 @@ pub(super) async fn start(
         username,
         params.get("SECRET_HASH").map(String::as_str),
     )?;
-    if !triggers::configured(&ctx.app, pool, Trigger::DefineAuthChallenge) {
+    if !triggers::configured(ctx, pool, Trigger::DefineAuthChallenge) {
         return Err(custom::not_configured());
     }
     let with_srp = params.get("CHALLENGE_NAME").map(String::as_str) == Some("SRP_A");
@@ -232,7 +233,7 @@ async fn run_for_unknown(
         _ => "VerifyAuthChallengeResponse_Authentication",
     };
     triggers::run(
-        &ctx.app,
+        ctx,
         Call {
             trigger,
             source,
@@ -277,9 +278,9 @@ async fn start_unknown(
     // trigger"), and then gets `userNotFound: true`. InitiateAuth's ClientMetadata is its
     // `validationData`, as for a known user.
     let mut request = Map::new();
-    let validation = triggers::request().client_metadata.unwrap_or(Value::Null);
+    let validation = ctx.request.client_metadata.clone().unwrap_or(Value::Null);
     request.insert("validationData".into(), validation);
-    if triggers::configured(&ctx.app, env.pool, Trigger::PreAuthentication) {
+    if triggers::configured(ctx, env.pool, Trigger::PreAuthentication) {
         run_for_unknown(ctx, env, username, Trigger::PreAuthentication, request).await?;
     }
     let session = if with_srp {

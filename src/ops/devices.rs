@@ -14,11 +14,9 @@
 //! DEVICE_PASSWORD_VERIFIER encodes the same random bytes as the SECRET_BLOCK, so either names the
 //! one session row (stored under their SHA-256).
 
-use super::access::verify_access_token;
 use super::auth::{conclude, names_session_user, pool_mfa, AuthAnswer};
 use super::pools::load_pool;
 use super::users::load_user;
-use super::Ctx;
 use crate::crypto::srp;
 use crate::domain::client::ClientExt;
 use crate::domain::pool::PoolExt;
@@ -32,6 +30,8 @@ use crate::flow::session::{self as flow_session, SessionState};
 use crate::flow::srp::{exchange_id, timestamp_fresh};
 use crate::flow::{self, Env, Outcome, Pending};
 use crate::model::shapes::*;
+use crate::state::Ctx;
+use crate::tokens::access::verify_access_token;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
 use rand::RngCore;

@@ -7,10 +7,10 @@
 //! once: there is no CloudFront distribution to wait for.
 
 use super::pools::load_pool;
-use super::Ctx;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::ACCOUNT_ID;
 use crate::model::shapes::*;
+use crate::state::Ctx;
 use crate::util::{random_string, LOWER_ALNUM};
 
 /// The service's text for a prefix that is not one DNS label (mineiros-io/

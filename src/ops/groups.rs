@@ -4,9 +4,9 @@
 use super::admin_users::{page_limit, parse_user_page_token, user_page_token};
 use super::pools::load_pool;
 use super::users::{load_user, user_type};
-use super::Ctx;
 use crate::error::{ApiError, ApiResult};
 use crate::model::shapes::*;
+use crate::state::Ctx;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 

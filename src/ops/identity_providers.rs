@@ -7,10 +7,10 @@
 
 use super::pools::load_pool;
 use super::users::{load_user, user_does_not_exist};
-use super::Ctx;
 use crate::domain::records::ProviderLink;
 use crate::error::{ApiError, ApiResult};
 use crate::model::shapes::*;
+use crate::state::Ctx;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 

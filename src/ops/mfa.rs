@@ -8,15 +8,14 @@
 //! challenge before its session is stored, and [`answer`] handles the answers to every MFA
 //! challenge. The decisions are `flow::mfa`'s; the user's settings are `domain::mfa::UserMfa`.
 
-use super::access::verify_access_token;
 use super::auth::pool_mfa;
 use super::pools::load_pool;
 use super::users::{claim_keys, load_user};
-use super::Ctx;
 use crate::crypto::totp;
-use crate::delivery::{self, Channel, Purpose};
+use crate::delivery;
 use crate::domain::attributes::{self, EMAIL, EMAIL_VERIFIED, PHONE, PHONE_VERIFIED};
 use crate::domain::client::ClientExt;
+use crate::domain::message::{Channel, Purpose};
 use crate::domain::mfa::{pool_factors, Factor, SoftwareToken, UserMfa};
 use crate::domain::records::AuthSession;
 use crate::domain::records::UserRecord;
@@ -25,6 +24,8 @@ use crate::flow::mfa::{self as flow_mfa, CodeState, SetupAnswer, SetupState};
 use crate::flow::session::{self as flow_session, SessionState};
 use crate::flow::{self, Challenge, Env, Outcome, Pending};
 use crate::model::shapes::*;
+use crate::state::Ctx;
+use crate::tokens::access::verify_access_token;
 use std::collections::BTreeMap;
 
 // ---------------------------------------------------------------------------------------------

@@ -4,7 +4,6 @@
 //! Adding an operation = write the function in its family's file + add its line to `dispatch`.
 //! Operations of the model missing here answer `UnsupportedOperationException` naming them.
 
-pub mod access;
 pub mod account;
 pub mod admin_users;
 pub mod auth;
@@ -26,21 +25,13 @@ pub mod user_auth;
 pub mod users;
 pub mod webauthn;
 
-use crate::app::App;
 use crate::error::{ApiError, ApiResult};
+use crate::state::Ctx;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 use std::future::Future;
 use std::pin::Pin;
-
-/// What every operation gets besides its input.
-#[derive(Clone)]
-pub struct Ctx {
-    pub app: App,
-    pub request_id: String,
-    pub operation: &'static str,
-}
 
 pub type OpFuture = Pin<Box<dyn Future<Output = ApiResult<Value>> + Send>>;
 

@@ -9,11 +9,11 @@
 use super::clients::load_client;
 use super::pools::{custom_attribute, load_pool, pool_not_found};
 use super::users::load_user;
-use super::Ctx;
-use crate::app::App;
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::model::shapes::*;
+use crate::state::App;
+use crate::state::Ctx;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use std::collections::BTreeMap;

@@ -1,10 +1,10 @@
 //! User pools: Create/Describe/List/Update/Delete and the pool's MFA configuration.
 
-use super::Ctx;
 use crate::domain::pool::{default_password_policy, standard_schema};
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::model::shapes::*;
+use crate::state::Ctx;
 
 /// The pool or `ResourceNotFoundException` with Cognito's text.
 pub async fn load_pool(ctx: &Ctx, pool_id: &str) -> ApiResult<UserPoolType> {

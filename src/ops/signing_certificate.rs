@@ -8,9 +8,9 @@
 //! are deterministic), so the answer is stable for a pool without being stored.
 
 use super::pools::load_pool;
-use super::Ctx;
 use crate::error::{ApiError, ApiResult};
 use crate::model::shapes::*;
+use crate::state::Ctx;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use chrono::Datelike;

@@ -17,7 +17,6 @@
 
 use super::auth::{conclude, pool_mfa, AuthAnswer};
 use super::users::resolve_user;
-use super::Ctx;
 use crate::crypto::srp;
 use crate::domain::client::ClientExt;
 use crate::domain::pool::PoolExt;
@@ -28,6 +27,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::flow::srp::{self as flow_srp, SrpExchange, StandIn};
 use crate::flow::{self, session as flow_session, Env};
 use crate::model::shapes::{UserPoolClientType, UserPoolType};
+use crate::state::Ctx;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use rand::RngCore;

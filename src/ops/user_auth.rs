@@ -11,9 +11,9 @@
 
 use super::auth::{conclude, password_matches, pool_and_client, AuthAnswer, Endpoint};
 use super::users::resolve_user;
-use super::Ctx;
-use crate::delivery::{self, Channel, Purpose};
+use crate::delivery;
 use crate::domain::client::ClientExt;
+use crate::domain::message::{Channel, Purpose};
 use crate::domain::records::UserRecord;
 use crate::domain::secret_hash;
 use crate::error::{ApiError, ApiResult};
@@ -23,6 +23,7 @@ use crate::flow::{self, Challenge, Env, Outcome, Pending};
 use crate::model::shapes::{
     AdminInitiateAuthResponse, GetUserPoolMfaConfigResponse, InitiateAuthResponse, UserPoolType,
 };
+use crate::state::Ctx;
 use std::collections::BTreeMap;
 
 pub const FLOW: &str = "USER_AUTH";

@@ -4,10 +4,10 @@
 
 use super::clients::client_not_found;
 use super::pools::load_pool;
-use super::Ctx;
-use crate::delivery::{self, Channel, Purpose};
+use crate::delivery;
 use crate::domain::attributes::{self, WriteMode, EMAIL, EMAIL_VERIFIED, PHONE, PHONE_VERIFIED};
 use crate::domain::client::ClientExt;
+use crate::domain::message::{Channel, Purpose};
 use crate::domain::password::{self, PolicyContext};
 use crate::domain::pool::PoolExt;
 use crate::domain::records::{AliasColumn, UserRecord};
@@ -15,6 +15,7 @@ use crate::domain::secret_hash;
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::model::shapes::*;
+use crate::state::Ctx;
 use crate::util::random_token;
 use std::collections::BTreeMap;
 
@@ -26,7 +27,7 @@ pub const CONFIRMED: &str = "CONFIRMED";
 pub const FORCE_CHANGE_PASSWORD: &str = "FORCE_CHANGE_PASSWORD";
 
 /// How long the SignUp session may be handed to ConfirmSignUp (the code's own validity).
-const SIGN_UP_SESSION_SECONDS: f64 = delivery::VERIFICATION_CODE_SECONDS;
+const SIGN_UP_SESSION_SECONDS: f64 = crate::domain::message::VERIFICATION_CODE_SECONDS;
 
 // ---------------------------------------------------------------------------------------------
 // Shared helpers
@@ -404,7 +405,8 @@ pub async fn create_user(
 pub fn sign_up_channel(pool: &UserPoolType, user: &UserRecord) -> Option<Channel> {
     let auto = pool.auto_verified_attributes();
     [Channel::Sms, Channel::Email].into_iter().find(|c| {
-        auto.iter().any(|a| a == c.attribute()) && delivery::destination(user, *c).is_some()
+        auto.iter().any(|a| a == c.attribute())
+            && crate::domain::message::destination(user, *c).is_some()
     })
 }
 
@@ -663,7 +665,7 @@ pub async fn resend_confirmation_code(
                 Channel::Email => format!("{}@example.com", username.chars().next().unwrap_or('u')),
             };
             return Ok(ResendConfirmationCodeResponse {
-                code_delivery_details: Some(delivery::details(channel, &fake)),
+                code_delivery_details: Some(crate::domain::message::details(channel, &fake)),
             });
         }
         return Err(username_client_not_found());
@@ -693,9 +695,11 @@ pub async fn resend_confirmation_code(
 }
 
 pub async fn get_user(ctx: Ctx, req: GetUserRequest) -> ApiResult<GetUserResponse> {
-    let access =
-        super::access::verify_access_token(&ctx, req.access_token.as_deref().unwrap_or_default())
-            .await?;
+    let access = crate::tokens::access::verify_access_token(
+        &ctx,
+        req.access_token.as_deref().unwrap_or_default(),
+    )
+    .await?;
     let user = access.user;
     let mfa = crate::domain::mfa::reported(&user);
     Ok(GetUserResponse {
@@ -708,9 +712,11 @@ pub async fn get_user(ctx: Ctx, req: GetUserRequest) -> ApiResult<GetUserRespons
 }
 
 pub async fn delete_user(ctx: Ctx, req: DeleteUserRequest) -> ApiResult<DeleteUserResponse> {
-    let access =
-        super::access::verify_access_token(&ctx, req.access_token.as_deref().unwrap_or_default())
-            .await?;
+    let access = crate::tokens::access::verify_access_token(
+        &ctx,
+        req.access_token.as_deref().unwrap_or_default(),
+    )
+    .await?;
     ctx.app
         .store
         .delete_user(&access.user.pool_id, &access.user.sub)
@@ -722,9 +728,11 @@ pub async fn update_user_attributes(
     ctx: Ctx,
     req: UpdateUserAttributesRequest,
 ) -> ApiResult<UpdateUserAttributesResponse> {
-    let access =
-        super::access::verify_access_token(&ctx, req.access_token.as_deref().unwrap_or_default())
-            .await?;
+    let access = crate::tokens::access::verify_access_token(
+        &ctx,
+        req.access_token.as_deref().unwrap_or_default(),
+    )
+    .await?;
     let client_id = access
         .claims
         .get("client_id")

@@ -12,9 +12,7 @@
 //!
 //! Exception texts are **[B]** throughout: none of them is on public record (spec 11 point 11).
 
-use super::access::verify_access_token;
 use super::user_auth::pool_mfa_config;
-use super::Ctx;
 use crate::crypto::webauthn::{self as wa, b64url, WebAuthnError};
 use crate::domain::pool::PoolExt;
 use crate::domain::records::UserRecord;
@@ -24,6 +22,8 @@ use crate::flow::session as flow_session;
 use crate::flow::user_auth::{self as flow_ua, WebAuthnState};
 use crate::flow::{Challenge, Env, Pending};
 use crate::model::shapes::*;
+use crate::state::Ctx;
+use crate::tokens::access::verify_access_token;
 use serde_json::json;
 use std::collections::BTreeMap;
 

@@ -2,12 +2,13 @@
 //! (`DefineAuthChallenge_Authentication`, `CreateAuthChallenge_Authentication`,
 //! `VerifyAuthChallengeResponse_Authentication`). Reading their answers is `flow::custom`.
 
-use super::{run, user_attributes, Call, Trigger};
+use super::{run, user_attributes, Call};
 use crate::domain::records::UserRecord;
+use crate::domain::triggers::Trigger;
 use crate::error::ApiResult;
 use crate::flow::custom::{self, ChallengeResult, Created, Next};
 use crate::model::shapes::UserPoolType;
-use crate::ops::Ctx;
+use crate::state::Ctx;
 use serde_json::{Map, Value};
 
 fn base(user: &UserRecord) -> Map<String, Value> {
@@ -33,7 +34,7 @@ pub async fn define(
     let mut request = base(user);
     request.insert("session".into(), history(session));
     let response = run(
-        &ctx.app,
+        ctx,
         Call {
             trigger: Trigger::DefineAuthChallenge,
             source: "DefineAuthChallenge_Authentication",
@@ -61,7 +62,7 @@ pub async fn create(
     request.insert("challengeName".into(), challenge_name.into());
     request.insert("session".into(), history(session));
     let response = run(
-        &ctx.app,
+        ctx,
         Call {
             trigger: Trigger::CreateAuthChallenge,
             source: "CreateAuthChallenge_Authentication",
@@ -92,7 +93,7 @@ pub async fn verify(
     );
     request.insert("challengeAnswer".into(), answer.into());
     let response = run(
-        &ctx.app,
+        ctx,
         Call {
             trigger: Trigger::VerifyAuthChallengeResponse,
             source: "VerifyAuthChallengeResponse_Authentication",

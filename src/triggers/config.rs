@@ -12,89 +12,12 @@
 //! (UnexpectedLambdaException naming the missing setting) instead of being skipped: a trigger
 //! that silently does nothing hides exactly what the tests are about.
 
-use super::invoke::{check_url, function_of_arn, Target};
-use super::Trigger;
-use crate::app::AppState;
+use super::invoke::Target;
+use crate::domain::triggers::function_of_arn;
+use crate::domain::triggers::Trigger;
 use crate::error::ApiError;
 use crate::model::shapes::UserPoolType;
-use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
-use std::sync::RwLock;
-
-/// A pool's trigger settings that are not part of the Cognito API.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields)]
-pub struct PoolTriggers {
-    /// Lambda Invoke API endpoint for this pool's functions (overrides `--lambda-endpoint`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lambda_endpoint: Option<String>,
-    /// Trigger name (a LambdaConfig member: `PreSignUp`, `DefineAuthChallenge`...) → URL.
-    #[serde(default)]
-    pub trigger_webhooks: BTreeMap<String, String>,
-}
-
-impl PoolTriggers {
-    /// Unknown trigger names and URLs the emulator cannot post to are refused where written.
-    pub fn validate(&self) -> Result<(), String> {
-        if let Some(e) = &self.lambda_endpoint {
-            check_url(e).map_err(|m| format!("LambdaEndpoint: {m}"))?;
-        }
-        for (name, url) in &self.trigger_webhooks {
-            if Trigger::from_name(name).is_none() {
-                return Err(format!(
-                    "TriggerWebhooks: {name} is not a trigger (one of {})",
-                    Trigger::names().join(", ")
-                ));
-            }
-            check_url(url).map_err(|m| format!("TriggerWebhooks.{name}: {m}"))?;
-        }
-        Ok(())
-    }
-}
-
-/// Per-pool settings, kept in memory: the seed file sets them again at every start, and
-/// `/_emulator/reset` clears them.
-#[derive(Default)]
-pub struct Registry {
-    pools: RwLock<HashMap<String, PoolTriggers>>,
-}
-
-impl Registry {
-    pub fn set(&self, pool_id: &str, triggers: PoolTriggers) {
-        if let Ok(mut m) = self.pools.write() {
-            m.insert(pool_id.to_string(), triggers);
-        }
-    }
-
-    pub fn get(&self, pool_id: &str) -> PoolTriggers {
-        self.pools
-            .read()
-            .ok()
-            .and_then(|m| m.get(pool_id).cloned())
-            .unwrap_or_default()
-    }
-
-    pub fn clear(&self) {
-        if let Ok(mut m) = self.pools.write() {
-            m.clear();
-        }
-    }
-}
-
-/// clap's check of one `--trigger-webhook` value: `TRIGGER=http://...`.
-pub fn parse_webhook_arg(value: &str) -> Result<String, String> {
-    let (name, url) = value
-        .split_once('=')
-        .ok_or_else(|| format!("expected TRIGGER=URL, got {value}"))?;
-    if Trigger::from_name(name.trim()).is_none() {
-        return Err(format!(
-            "{name} is not a trigger (one of {})",
-            Trigger::names().join(", ")
-        ));
-    }
-    check_url(url.trim())?;
-    Ok(value.to_string())
-}
+use crate::state::AppState;
 
 fn global_webhook(app: &AppState, trigger: Trigger) -> Option<String> {
     app.config.trigger_webhooks.iter().find_map(|w| {
@@ -144,27 +67,4 @@ pub fn target(
         qualifier,
         region,
     }))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn webhook_arguments_are_checked() {
-        assert!(parse_webhook_arg("DefineAuthChallenge=http://127.0.0.1:8080/define").is_ok());
-        assert!(parse_webhook_arg("Define=http://x/").is_err());
-        assert!(parse_webhook_arg("PreSignUp").is_err());
-        assert!(parse_webhook_arg("PreSignUp=https://x/").is_err());
-    }
-
-    #[test]
-    fn pool_settings_are_checked() {
-        let mut t = PoolTriggers::default();
-        t.trigger_webhooks
-            .insert("PreSignUp".into(), "http://localhost:1/x".into());
-        assert_eq!(t.validate(), Ok(()));
-        t.trigger_webhooks.insert("Nope".into(), "http://x/".into());
-        assert!(t.validate().is_err());
-    }
 }

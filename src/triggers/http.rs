@@ -2,8 +2,8 @@
 //! time, for test suites that start their own function server (same members as the seed file:
 //! `{"LambdaEndpoint": "http://...", "TriggerWebhooks": {"DefineAuthChallenge": "http://..."}}`).
 
-use super::PoolTriggers;
-use crate::app::App;
+use crate::domain::triggers::PoolTriggers;
+use crate::state::App;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};

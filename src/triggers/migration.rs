@@ -3,13 +3,14 @@
 //! user the pool does not have asks the function, which may answer with the user's attributes;
 //! the user is then created (with that password when there is one) and the operation goes on.
 
-use super::{initiate_validation_data, request, run, Call, Trigger};
+use super::{initiate_validation_data, run, Call};
 use crate::domain::attributes::{self, WriteMode};
 use crate::domain::records::UserRecord;
+use crate::domain::triggers::Trigger;
 use crate::error::{ApiError, ApiResult};
 use crate::model::shapes::{AttributeType, UserPoolClientType, UserPoolType};
 use crate::ops::users::{create_user, NewUser};
-use crate::ops::Ctx;
+use crate::state::Ctx;
 use serde_json::{Map, Value};
 
 /// Statuses a migrated user may end in.
@@ -25,10 +26,10 @@ pub async fn user_migration(
     username: &str,
     password: Option<&str>,
 ) -> ApiResult<Option<UserRecord>> {
-    if !super::configured(&ctx.app, pool, Trigger::UserMigration) {
+    if !super::configured(ctx, pool, Trigger::UserMigration) {
         return Ok(None);
     }
-    let info = request();
+    let info = &ctx.request;
     let mut req = Map::new();
     req.insert(
         "password".into(),
@@ -37,7 +38,7 @@ pub async fn user_migration(
     req.insert("validationData".into(), initiate_validation_data(&info));
     let client_id = client.client_id.clone().unwrap_or_default();
     let Some(response) = run(
-        &ctx.app,
+        ctx,
         Call {
             trigger: Trigger::UserMigration,
             source: if password.is_some() {

@@ -21,186 +21,51 @@ pub mod http;
 pub mod invoke;
 pub mod migration;
 pub mod token;
-
-pub use config::{PoolTriggers, Registry};
-
-use crate::app::AppState;
 use crate::domain::pool::PoolExt;
 use crate::domain::records::UserRecord;
+use crate::domain::triggers::Trigger;
 use crate::error::ApiResult;
 use crate::model::shapes::{AttributeType, UserPoolType};
-use crate::ops::Ctx;
+use crate::state::{Ctx, RequestInfo};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
-use std::future::Future;
 use std::time::Duration;
 
-/// A user-pool trigger, named as the LambdaConfig member that configures it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Trigger {
-    PreSignUp,
-    PostConfirmation,
-    PreAuthentication,
-    PostAuthentication,
-    DefineAuthChallenge,
-    CreateAuthChallenge,
-    VerifyAuthChallengeResponse,
-    PreTokenGeneration,
-    CustomMessage,
-    UserMigration,
-}
-
-const ALL: [Trigger; 10] = [
-    Trigger::PreSignUp,
-    Trigger::PostConfirmation,
-    Trigger::PreAuthentication,
-    Trigger::PostAuthentication,
-    Trigger::DefineAuthChallenge,
-    Trigger::CreateAuthChallenge,
-    Trigger::VerifyAuthChallengeResponse,
-    Trigger::PreTokenGeneration,
-    Trigger::CustomMessage,
-    Trigger::UserMigration,
-];
-
-impl Trigger {
-    /// The LambdaConfig member, which is also how Cognito names the trigger in its error texts.
-    pub fn name(self) -> &'static str {
-        match self {
-            Trigger::PreSignUp => "PreSignUp",
-            Trigger::PostConfirmation => "PostConfirmation",
-            Trigger::PreAuthentication => "PreAuthentication",
-            Trigger::PostAuthentication => "PostAuthentication",
-            Trigger::DefineAuthChallenge => "DefineAuthChallenge",
-            Trigger::CreateAuthChallenge => "CreateAuthChallenge",
-            Trigger::VerifyAuthChallengeResponse => "VerifyAuthChallengeResponse",
-            Trigger::PreTokenGeneration => "PreTokenGeneration",
-            Trigger::CustomMessage => "CustomMessage",
-            Trigger::UserMigration => "UserMigration",
+/// The `response` Cognito puts in the event before the function fills it in.
+fn initial_response(trigger: Trigger, version: &str) -> Value {
+    match trigger {
+        Trigger::PreTokenGeneration if version == "1" => json!({"claimsOverrideDetails": null}),
+        Trigger::PreTokenGeneration => json!({"claimsAndScopeOverrideDetails": null}),
+        Trigger::PreSignUp => {
+            json!({"autoConfirmUser": false, "autoVerifyEmail": false, "autoVerifyPhone": false})
         }
-    }
-
-    pub fn from_name(name: &str) -> Option<Trigger> {
-        ALL.into_iter().find(|t| t.name() == name)
-    }
-
-    pub fn names() -> Vec<&'static str> {
-        ALL.iter().map(|t| t.name()).collect()
-    }
-
-    /// The function LambdaConfig names for this trigger (PreTokenGeneration: the versioned
-    /// `PreTokenGenerationConfig.LambdaArn` first, as Cognito does).
-    pub fn arn(self, pool: &UserPoolType) -> Option<&str> {
-        let lc = pool.lambda_config.as_ref()?;
-        let arn = match self {
-            Trigger::PreSignUp => lc.pre_sign_up.as_deref(),
-            Trigger::PostConfirmation => lc.post_confirmation.as_deref(),
-            Trigger::PreAuthentication => lc.pre_authentication.as_deref(),
-            Trigger::PostAuthentication => lc.post_authentication.as_deref(),
-            Trigger::DefineAuthChallenge => lc.define_auth_challenge.as_deref(),
-            Trigger::CreateAuthChallenge => lc.create_auth_challenge.as_deref(),
-            Trigger::VerifyAuthChallengeResponse => lc.verify_auth_challenge_response.as_deref(),
-            Trigger::PreTokenGeneration => lc
-                .pre_token_generation_config
-                .as_ref()
-                .and_then(|c| c.lambda_arn.as_deref())
-                .filter(|a| !a.is_empty())
-                .or(lc.pre_token_generation.as_deref()),
-            Trigger::CustomMessage => lc.custom_message.as_deref(),
-            Trigger::UserMigration => lc.user_migration.as_deref(),
-        };
-        arn.filter(|a| !a.is_empty())
-    }
-
-    /// The `response` Cognito puts in the event before the function fills it in.
-    fn initial_response(self, version: &str) -> Value {
-        match self {
-            Trigger::PreTokenGeneration if version == "1" => json!({"claimsOverrideDetails": null}),
-            Trigger::PreTokenGeneration => json!({"claimsAndScopeOverrideDetails": null}),
-            Trigger::PreSignUp => {
-                json!({"autoConfirmUser": false, "autoVerifyEmail": false, "autoVerifyPhone": false})
-            }
-            Trigger::DefineAuthChallenge => {
-                json!({"challengeName": null, "issueTokens": null, "failAuthentication": null})
-            }
-            Trigger::CreateAuthChallenge => json!({
-                "publicChallengeParameters": null,
-                "privateChallengeParameters": null,
-                "challengeMetadata": null
-            }),
-            Trigger::VerifyAuthChallengeResponse => json!({"answerCorrect": null}),
-            Trigger::CustomMessage => {
-                json!({"smsMessage": null, "emailMessage": null, "emailSubject": null})
-            }
-            Trigger::UserMigration => json!({
-                "userAttributes": null,
-                "forceAliasCreation": null,
-                "enableSMSMFA": null,
-                "finalUserStatus": null,
-                "messageAction": null,
-                "desiredDeliveryMediums": null
-            }),
-            _ => json!({}),
+        Trigger::DefineAuthChallenge => {
+            json!({"challengeName": null, "issueTokens": null, "failAuthentication": null})
         }
+        Trigger::CreateAuthChallenge => json!({
+            "publicChallengeParameters": null,
+            "privateChallengeParameters": null,
+            "challengeMetadata": null
+        }),
+        Trigger::VerifyAuthChallengeResponse => json!({"answerCorrect": null}),
+        Trigger::CustomMessage => {
+            json!({"smsMessage": null, "emailMessage": null, "emailSubject": null})
+        }
+        Trigger::UserMigration => json!({
+            "userAttributes": null,
+            "forceAliasCreation": null,
+            "enableSMSMFA": null,
+            "finalUserStatus": null,
+            "messageAction": null,
+            "desiredDeliveryMediums": null
+        }),
+        _ => json!({}),
     }
 }
 
 // ---------------------------------------------------------------------------------------------
 // The request a trigger runs for
 // ---------------------------------------------------------------------------------------------
-
-/// What the API request that runs a trigger said, kept for the whole request so every trigger
-/// (some run deep in token minting or message delivery) sees the operation and ClientMetadata.
-#[derive(Debug, Clone, Default)]
-pub struct RequestInfo {
-    pub operation: String,
-    pub auth_flow: Option<String>,
-    pub challenge_name: Option<String>,
-    pub client_metadata: Option<Value>,
-    pub client_id: Option<String>,
-    /// Seeding creates users without running the pool's triggers.
-    pub suppressed: bool,
-}
-
-tokio::task_local! {
-    static REQUEST: RequestInfo;
-}
-
-impl RequestInfo {
-    /// What triggers need from an API request body.
-    pub fn of(operation: &str, body: &Value) -> Self {
-        let text = |k: &str| body.get(k).and_then(Value::as_str).map(str::to_string);
-        RequestInfo {
-            operation: operation.to_string(),
-            auth_flow: text("AuthFlow"),
-            challenge_name: text("ChallengeName"),
-            client_metadata: body
-                .get("ClientMetadata")
-                .filter(|m| m.is_object())
-                .cloned(),
-            client_id: text("ClientId"),
-            suppressed: false,
-        }
-    }
-}
-
-/// Runs an operation with its request in scope (`http::awsjson` wraps every dispatch in it).
-pub async fn scope<F: Future>(info: RequestInfo, fut: F) -> F::Output {
-    REQUEST.scope(info, fut).await
-}
-
-/// Runs `fut` with every trigger switched off (seed files).
-pub async fn without_triggers<F: Future>(fut: F) -> F::Output {
-    let info = RequestInfo {
-        suppressed: true,
-        ..Default::default()
-    };
-    REQUEST.scope(info, fut).await
-}
-
-pub fn request() -> RequestInfo {
-    REQUEST.try_with(Clone::clone).unwrap_or_default()
-}
 
 fn is_initiate_auth(r: &RequestInfo) -> bool {
     matches!(r.operation.as_str(), "InitiateAuth" | "AdminInitiateAuth")
@@ -295,10 +160,11 @@ pub struct Call<'a> {
 }
 
 /// Whether `trigger` would run for this pool (configured and not switched off).
-pub fn configured(app: &AppState, pool: &UserPoolType, trigger: Trigger) -> bool {
-    if request().suppressed {
+pub fn configured(ctx: &Ctx, pool: &UserPoolType, trigger: Trigger) -> bool {
+    if ctx.request.suppressed {
         return false;
     }
+    let app = &ctx.app;
     let settings = app.triggers.get(pool.pool_id());
     settings.trigger_webhooks.contains_key(trigger.name())
         || app.config.trigger_webhooks.iter().any(|w| {
@@ -309,17 +175,18 @@ pub fn configured(app: &AppState, pool: &UserPoolType, trigger: Trigger) -> bool
 }
 
 /// Runs a trigger; `Ok(None)` when the pool has none, else the function's `response` object.
-pub async fn run(app: &AppState, call: Call<'_>) -> ApiResult<Option<Map<String, Value>>> {
-    let info = request();
+pub async fn run(ctx: &Ctx, call: Call<'_>) -> ApiResult<Option<Map<String, Value>>> {
+    let info = &ctx.request;
     if info.suppressed {
         return Ok(None);
     }
+    let app = &ctx.app;
     let Some(target) = config::target(app, call.pool, call.trigger)? else {
         return Ok(None);
     };
     let pool_id = call.pool.pool_id();
     let mut request = call.request;
-    if let Some(m) = client_metadata_for(call.trigger, &info) {
+    if let Some(m) = client_metadata_for(call.trigger, info) {
         request.insert("clientMetadata".into(), m);
     }
     let event = json!({
@@ -333,7 +200,7 @@ pub async fn run(app: &AppState, call: Call<'_>) -> ApiResult<Option<Map<String,
             "clientId": call.client_id.unwrap_or(NO_CLIENT),
         },
         "request": Value::Object(request),
-        "response": call.trigger.initial_response(call.version),
+        "response": initial_response(call.trigger, call.version),
     });
     tracing::info!(
         pool_id,
@@ -457,7 +324,7 @@ pub async fn pre_sign_up(
         SignUpSource::AdminCreateUser => "PreSignUp_AdminCreateUser",
     };
     let Some(response) = run(
-        &ctx.app,
+        ctx,
         Call {
             trigger: Trigger::PreSignUp,
             source: source_name,
@@ -520,7 +387,7 @@ pub async fn post_confirmation(
         Value::Object(user_attributes(user)),
     );
     run(
-        &ctx.app,
+        ctx,
         Call {
             trigger: Trigger::PostConfirmation,
             source: match source {
@@ -552,7 +419,7 @@ pub async fn pre_authentication(
     client_id: &str,
     user: &UserRecord,
 ) -> ApiResult<()> {
-    let info = request();
+    let info = &ctx.request;
     let mut request = Map::new();
     request.insert(
         "userAttributes".into(),
@@ -560,7 +427,7 @@ pub async fn pre_authentication(
     );
     request.insert("validationData".into(), initiate_validation_data(&info));
     run(
-        &ctx.app,
+        ctx,
         Call {
             trigger: Trigger::PreAuthentication,
             source: "PreAuthentication_Authentication",
@@ -585,16 +452,16 @@ pub async fn pre_authentication_unknown(
     client_id: &str,
     username: &str,
 ) -> ApiResult<()> {
-    if !configured(&ctx.app, pool, Trigger::PreAuthentication) {
+    if !configured(ctx, pool, Trigger::PreAuthentication) {
         return Ok(());
     }
-    let info = request();
+    let info = &ctx.request;
     let mut request = Map::new();
     request.insert("userAttributes".into(), Value::Object(Map::new()));
     request.insert("validationData".into(), initiate_validation_data(&info));
     request.insert("userNotFound".into(), Value::Bool(true));
     run(
-        &ctx.app,
+        ctx,
         Call {
             trigger: Trigger::PreAuthentication,
             source: "PreAuthentication_Authentication",
@@ -624,7 +491,7 @@ pub async fn post_authentication(
     );
     request.insert("newDeviceUsed".into(), Value::Bool(false));
     run(
-        &ctx.app,
+        ctx,
         Call {
             trigger: Trigger::PostAuthentication,
             source: "PostAuthentication_Authentication",
@@ -672,15 +539,18 @@ impl MessageSource {
     }
 
     /// From the outbox purpose; attribute verification depends on the operation sending it.
-    pub fn for_purpose(purpose: crate::delivery::Purpose) -> MessageSource {
-        use crate::delivery::Purpose;
+    pub fn for_purpose(
+        purpose: crate::domain::message::Purpose,
+        request: &RequestInfo,
+    ) -> MessageSource {
+        use crate::domain::message::Purpose;
         match purpose {
             Purpose::SignUp => MessageSource::SignUp,
             Purpose::ResendConfirmation => MessageSource::ResendCode,
             Purpose::Invitation => MessageSource::AdminCreateUser,
             Purpose::ForgotPassword => MessageSource::ForgotPassword,
             Purpose::VerifyAttribute => {
-                if request().operation == "GetUserAttributeVerificationCode" {
+                if request.operation == "GetUserAttributeVerificationCode" {
                     MessageSource::VerifyUserAttribute
                 } else {
                     MessageSource::UpdateUserAttribute
@@ -703,8 +573,8 @@ pub async fn custom_message(
     ctx: &Ctx,
     pool: &UserPoolType,
     user: &UserRecord,
-    purpose: crate::delivery::Purpose,
-    channel: crate::delivery::Channel,
+    purpose: crate::domain::message::Purpose,
+    channel: crate::domain::message::Channel,
     secret: &str,
     default_body: String,
 ) -> ApiResult<String> {
@@ -719,12 +589,12 @@ pub async fn custom_message_texts(
     ctx: &Ctx,
     pool: &UserPoolType,
     user: &UserRecord,
-    purpose: crate::delivery::Purpose,
-    channel: crate::delivery::Channel,
+    purpose: crate::domain::message::Purpose,
+    channel: crate::domain::message::Channel,
     secret: &str,
     default_body: String,
 ) -> ApiResult<(String, Option<String>)> {
-    let source = MessageSource::for_purpose(purpose);
+    let source = MessageSource::for_purpose(purpose, &ctx.request);
     let mut request = Map::new();
     request.insert(
         "userAttributes".into(),
@@ -740,9 +610,9 @@ pub async fn custom_message_texts(
             Value::Null
         },
     );
-    let client_id = request_client_id();
+    let client_id = ctx.request.client_id.clone();
     let Some(response) = run(
-        &ctx.app,
+        ctx,
         Call {
             trigger: Trigger::CustomMessage,
             source: source.trigger_source(),
@@ -758,8 +628,8 @@ pub async fn custom_message_texts(
         return Ok((default_body, None));
     };
     let key = match channel {
-        crate::delivery::Channel::Email => "emailMessage",
-        crate::delivery::Channel::Sms => "smsMessage",
+        crate::domain::message::Channel::Email => "emailMessage",
+        crate::domain::message::Channel::Sms => "smsMessage",
     };
     let body = match response.get(key) {
         Some(Value::String(text)) if !text.is_empty() => text
@@ -769,17 +639,12 @@ pub async fn custom_message_texts(
         Some(_) => return Err(invoke::unrecognizable()),
     };
     let subject = match (channel, response.get("emailSubject")) {
-        (crate::delivery::Channel::Sms, _) => None,
+        (crate::domain::message::Channel::Sms, _) => None,
         (_, Some(Value::String(s))) if !s.is_empty() => Some(s.clone()),
         (_, None | Some(Value::Null) | Some(Value::String(_))) => None,
         (_, Some(_)) => return Err(invoke::unrecognizable()),
     };
     Ok((body, subject))
-}
-
-/// The client of the current request, when it names one (events' `callerContext.clientId`).
-fn request_client_id() -> Option<String> {
-    request().client_id
 }
 
 /// PreSignUp for AdminCreateUser (`PreSignUp_AdminCreateUser`): only its refusal matters.

@@ -5,9 +5,10 @@
 //! `PreTokenGeneration` ARN is set). Version 3 only adds machine-to-machine tokens, which this
 //! emulator does not issue, so for user sign-ins it behaves as version 2.
 
-use super::{invoke, request, run, user_attributes, Call, Trigger};
-use crate::app::AppState;
+use super::{invoke, run, user_attributes, Call};
+use crate::domain::triggers::Trigger;
 use crate::error::ApiResult;
+use crate::state::{Ctx, RequestInfo};
 use crate::tokens::Subject;
 use serde_json::{Map, Value};
 
@@ -72,8 +73,7 @@ fn version(s: &Subject) -> &'static str {
 /// Which sign-in step the tokens are for, from the request that asks for them. `hosted`: a
 /// sign-in through the hosted UI / OAuth endpoints, which AWS reports as
 /// `TokenGeneration_HostedAuth` (DG, pre token generation trigger sources).
-fn source(hosted: bool) -> &'static str {
-    let r = request();
+fn source(r: &RequestInfo, hosted: bool) -> &'static str {
     if r.operation == "GetTokensFromRefreshToken"
         || matches!(
             r.auth_flow.as_deref(),
@@ -105,13 +105,13 @@ fn strings(v: Option<&Value>) -> Vec<String> {
 /// Runs the trigger (when the pool has one) and applies its answer to the claims about to be
 /// signed.
 pub async fn pre_token_generation(
-    app: &AppState,
+    ctx: &Ctx,
     s: &Subject<'_>,
     id: &mut Value,
     access: &mut Value,
     hosted: bool,
 ) -> ApiResult<()> {
-    if !super::configured(app, s.pool, Trigger::PreTokenGeneration) {
+    if !super::configured(ctx, s.pool, Trigger::PreTokenGeneration) {
         return Ok(());
     }
     let version = version(s);
@@ -155,10 +155,10 @@ pub async fn pre_token_generation(
         request.insert("scopes".into(), Value::Array(scopes));
     }
     let Some(response) = run(
-        app,
+        ctx,
         Call {
             trigger: Trigger::PreTokenGeneration,
-            source: source(hosted),
+            source: source(&ctx.request, hosted),
             pool: s.pool,
             client_id: s.client.client_id.as_deref(),
             user_name: &s.user.username,

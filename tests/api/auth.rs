@@ -802,7 +802,7 @@ async fn new_password_required_asks_for_missing_required_attributes() {
         .expect("store")
         .expect("pool");
     let now = app.state.clock.epoch();
-    let mut user = cognito_emulator::store::users::UserRecord {
+    let mut user = cognito_emulator::domain::records::UserRecord {
         pool_id: pool_id.clone(),
         sub: uuid::Uuid::new_v4().to_string(),
         username: "gina".into(),

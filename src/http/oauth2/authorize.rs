@@ -8,10 +8,9 @@
 
 use super::token::{code_hash, sign_in};
 use super::{
-    allowed_scopes, allows_oauth_flow, client_and_pool, cookie, ctx, encode_form, html_escape,
+    allowed_scopes, allows_oauth_flow, client_and_pool, cookie, encode_form, html_escape,
     parse_form, redirect, session_cookie_name, with_query,
 };
-use crate::app::App;
 use crate::domain::client::ClientExt;
 use crate::domain::pool::PoolExt;
 use crate::domain::records::UserRecord;
@@ -20,6 +19,7 @@ use crate::error::ApiError;
 use crate::flow::Outcome;
 use crate::model::shapes::{UserPoolClientType, UserPoolType};
 use crate::ops::auth::{password_outcome, signed_in};
+use crate::state::{App, Ctx};
 use crate::tokens::OAuthGrant;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
@@ -330,14 +330,14 @@ pub async fn login(State(app): State<App>, RawQuery(query): RawQuery, body: Byte
     let mut pool = req.pool.clone();
     // No device tracking in the hosted UI: the browser has no device key to prove.
     pool.device_configuration = None;
-    let ctx = ctx(&app, "InitiateAuth");
-    let info = crate::triggers::RequestInfo {
+    let info = crate::state::RequestInfo {
         operation: "InitiateAuth".into(),
         auth_flow: Some("USER_PASSWORD_AUTH".into()),
         client_id: Some(req.client.id().to_string()),
         ..Default::default()
     };
-    let signed = crate::triggers::scope(info, async {
+    let ctx = Ctx::new(&app, "InitiateAuth", info);
+    let signed = async {
         let p = password_outcome(
             &ctx,
             &pool,
@@ -366,7 +366,7 @@ pub async fn login(State(app): State<App>, RawQuery(query): RawQuery, body: Byte
                 Ok(Ok(user))
             }
         }
-    })
+    }
     .await;
     let user = match signed {
         Ok(Ok(user)) => user,

@@ -7,9 +7,8 @@ pub mod authorize;
 pub mod token;
 pub mod userinfo;
 
-use crate::app::App;
 use crate::model::shapes::{UserPoolClientType, UserPoolType};
-use crate::ops::Ctx;
+use crate::state::App;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -82,15 +81,6 @@ pub fn html_escape(s: &str) -> String {
         .replace('>', "&gt;")
         .replace('"', "&quot;")
         .replace('\'', "&#39;")
-}
-
-/// A context for calling into `ops` from these endpoints.
-pub fn ctx(app: &App, operation: &'static str) -> Ctx {
-    Ctx {
-        app: app.clone(),
-        request_id: uuid::Uuid::new_v4().to_string(),
-        operation,
-    }
 }
 
 /// The app client a request names and its pool; None when either does not exist.

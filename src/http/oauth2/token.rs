@@ -7,15 +7,15 @@
 //! endpoint answers invalid_client with 401 [DG].
 
 use super::{
-    allowed_scopes, allows_oauth_flow, client_and_pool, ctx, no_store, oauth_error, parse_form,
+    allowed_scopes, allows_oauth_flow, client_and_pool, no_store, oauth_error, parse_form,
     secret_matches,
 };
-use crate::app::App;
 use crate::domain::client::ClientExt;
 use crate::domain::pool::PoolExt;
 use crate::error::ApiError;
 use crate::model::shapes::{AuthenticationResultType, UserPoolClientType, UserPoolType};
 use crate::ops::auth::{refresh, SecretProof};
+use crate::state::{App, Ctx};
 use crate::tokens::{self, OAuthGrant, Subject};
 use axum::body::Bytes;
 use axum::extract::State;
@@ -246,15 +246,16 @@ async fn refresh_grant(
     if !client.allows("ALLOW_REFRESH_TOKEN_AUTH") {
         return bad("unauthorized_client");
     }
-    let ctx = ctx(app, "GetTokensFromRefreshToken");
+
     // The same refresh as InitiateAuth REFRESH_TOKEN_AUTH / GetTokensFromRefreshToken: the
     // secret is already proven, so it is handed on as the raw ClientSecret.
     // Tokens minted here are TokenGeneration_RefreshTokens to a PreTokenGeneration trigger.
-    let info = crate::triggers::RequestInfo {
+    let info = crate::state::RequestInfo {
         operation: "GetTokensFromRefreshToken".into(),
         client_id: Some(client.id().to_string()),
         ..Default::default()
     };
+    let ctx = Ctx::new(app, "GetTokensFromRefreshToken", info);
     let refreshed = refresh(
         &ctx,
         pool,
@@ -264,7 +265,7 @@ async fn refresh_grant(
         SecretProof::Raw(secret),
         true,
     );
-    match crate::triggers::scope(info, refreshed).await {
+    match refreshed.await {
         Ok(result) => token_response(&result),
         Err(e) if e.status().is_server_error() => internal(e),
         // Unknown, revoked, expired or reused tokens; users disabled or gone.
@@ -366,8 +367,10 @@ pub async fn sign_in(
         groups: &groups,
     };
     let origin_jti = uuid::Uuid::new_v4().to_string();
+    // Outside any API operation: its PreTokenGeneration sees TokenGeneration_HostedAuth.
+    let ctx = Ctx::new(app, "HostedAuth", Default::default());
     let mut result =
-        tokens::mint_with(app, &subject, auth_time, &origin_jti, None, Some(grant)).await?;
+        tokens::mint_with(&ctx, &subject, auth_time, &origin_jti, None, Some(grant)).await?;
     if with_refresh_token {
         let now = app.clock.epoch();
         let token = tokens::new_refresh_token();
@@ -409,7 +412,9 @@ pub async fn revoke(State(app): State<App>, headers: HeaderMap, body: Bytes) -> 
         client_id: Some(client.id().to_string()),
         client_secret: secret,
     };
-    match crate::ops::auth::revoke_token(ctx(&app, "RevokeToken"), req).await {
+    match crate::ops::auth::revoke_token(Ctx::new(&app, "RevokeToken", Default::default()), req)
+        .await
+    {
         Ok(_) => StatusCode::OK.into_response(),
         Err(e) => match e.code {
             "UnsupportedTokenTypeException" => bad("unsupported_token_type"),

@@ -2,8 +2,8 @@
 //! that carries `openid`, limited by its other scopes.
 
 use super::oauth_error;
-use crate::app::App;
 use crate::model::shapes::UserPoolType;
+use crate::state::App;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};

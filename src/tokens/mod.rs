@@ -5,14 +5,16 @@
 //! tokens, stored only as a SHA-256 hash with what a refresh needs (pool, client, user, the
 //! sign-in's `origin_jti` and `auth_time`, device, expiry).
 
-use crate::app::AppState;
+pub mod access;
+
 use crate::domain::client::ClientExt;
 use crate::domain::pool::PoolExt;
 use crate::domain::records::RefreshTokenRecord;
 use crate::domain::records::UserRecord;
 use crate::error::{ApiError, ApiResult};
 use crate::model::shapes::{AuthenticationResultType, GroupType, UserPoolClientType, UserPoolType};
-use crate::ops::access::ADMIN_SCOPE;
+use crate::state::Ctx;
+use access::ADMIN_SCOPE;
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
@@ -202,18 +204,18 @@ pub fn at_hash(access_token: &str) -> String {
 
 /// Signs a new ID + access token pair. `RefreshToken` is left for the caller.
 pub async fn mint(
-    app: &AppState,
+    ctx: &Ctx,
     s: &Subject<'_>,
     auth_time: i64,
     origin_jti: &str,
     device_key: Option<&str>,
 ) -> ApiResult<AuthenticationResultType> {
-    mint_with(app, s, auth_time, origin_jti, device_key, None).await
+    mint_with(ctx, s, auth_time, origin_jti, device_key, None).await
 }
 
 /// [`mint`], for a sign-in through the OAuth endpoints when `oauth` is given.
 pub async fn mint_with(
-    app: &AppState,
+    ctx: &Ctx,
     s: &Subject<'_>,
     auth_time: i64,
     origin_jti: &str,
@@ -221,6 +223,7 @@ pub async fn mint_with(
     oauth: Option<&OAuthGrant<'_>>,
 ) -> ApiResult<AuthenticationResultType> {
     let pool_id = s.pool.pool_id();
+    let app = &ctx.app;
     let keys = app.pool_keys(pool_id).await?;
     let issuer = app.issuer(pool_id);
     let event_id = uuid();
@@ -244,7 +247,7 @@ pub async fn mint_with(
             id["nonce"] = nonce.into();
         }
     }
-    crate::triggers::token::pre_token_generation(app, s, &mut id, &mut access, oauth.is_some())
+    crate::triggers::token::pre_token_generation(ctx, s, &mut id, &mut access, oauth.is_some())
         .await?;
     let access_token = keys.access.sign(&access).map_err(sign_err)?;
     let id_token = match oauth {
@@ -292,13 +295,14 @@ pub fn refresh_record(
 
 /// A completed sign-in: fresh `origin_jti`, `auth_time` = now, ID + access + a stored refresh token.
 pub async fn sign_in(
-    app: &AppState,
+    ctx: &Ctx,
     s: &Subject<'_>,
     device_key: Option<&str>,
 ) -> ApiResult<AuthenticationResultType> {
+    let app = &ctx.app;
     let origin_jti = uuid();
     let auth_time = app.clock.unix();
-    let mut result = mint(app, s, auth_time, &origin_jti, device_key).await?;
+    let mut result = mint(ctx, s, auth_time, &origin_jti, device_key).await?;
     let now = app.clock.epoch();
     let token = new_refresh_token();
     let record = refresh_record(

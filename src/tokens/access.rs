@@ -4,10 +4,10 @@
 //! emulator clock, not revoked (RevokeToken on its refresh token, or a later GlobalSignOut), with
 //! scope `aws.cognito.signin.user.admin`, for a user that still exists.
 
-use super::Ctx;
 use crate::domain::records::UserRecord;
 use crate::error::{ApiError, ApiResult};
 use crate::model::shapes::UserPoolType;
+use crate::state::Ctx;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 

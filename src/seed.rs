@@ -375,8 +375,8 @@ async fn seed_user(ctx: &Ctx, pool_id: &str, entry: Value) -> anyhow::Result<()>
     if !USER_STATUSES.contains(&status.as_str()) {
         bail!("Status {status} is not one of {}", USER_STATUSES.join(", "));
     }
-    let pool = ops::pools::load_pool(ctx, pool_id).await.map_err(api)?;
-    let user = match ops::users::resolve_user(ctx, &pool, &u.username)
+    let pool = ops::common::load_pool(ctx, pool_id).await.map_err(api)?;
+    let user = match ops::common::resolve_user(ctx, &pool, &u.username)
         .await
         .map_err(api)?
     {
@@ -442,8 +442,8 @@ async fn create_seed_user(
         other => {
             // No operation leaves a user in these states from the admin side; set it directly.
             let store = &ctx.app.store;
-            let pool = ops::pools::load_pool(ctx, pool_id).await.map_err(api)?;
-            let mut user = ops::users::load_user(ctx, &pool, &internal)
+            let pool = ops::common::load_pool(ctx, pool_id).await.map_err(api)?;
+            let mut user = ops::common::load_user(ctx, &pool, &internal)
                 .await
                 .map_err(api)?;
             user.status = other.to_string();
@@ -461,8 +461,8 @@ async fn create_seed_user(
         .await
         .map_err(api)?;
     }
-    let pool = ops::pools::load_pool(ctx, pool_id).await.map_err(api)?;
-    let user = ops::users::load_user(ctx, &pool, &internal)
+    let pool = ops::common::load_pool(ctx, pool_id).await.map_err(api)?;
+    let user = ops::common::load_user(ctx, &pool, &internal)
         .await
         .map_err(api)?;
     tracing::info!(pool_id, username = %user.username, status = %user.status, "seed: created user");

@@ -190,6 +190,8 @@ pub fn wrong_code() -> ApiError {
     ApiError::code_mismatch("Invalid code or auth state for the user.")
 }
 
+pub const FLOW: &str = "USER_AUTH";
+
 #[cfg(test)]
 mod tests {
     use super::*;

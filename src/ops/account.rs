@@ -6,13 +6,8 @@
 //!
 //! Also the per-user hourly request limits (spec 8) that answer LimitExceededException.
 
-use super::pools::load_pool;
-use super::users::{
-    client_and_pool, load_user, resolve_user, set_password, CODE_LENGTH, CONFIRMED,
-    FORCE_CHANGE_PASSWORD,
-};
 use crate::delivery;
-use crate::domain::attributes::{self, UpdatePlan, WriteMode, EMAIL, PHONE};
+use crate::domain::attributes::{self, WriteMode, EMAIL, PHONE};
 use crate::domain::client::ClientExt;
 use crate::domain::message::{Channel, Purpose};
 use crate::domain::password::{self, PolicyContext};
@@ -21,11 +16,23 @@ use crate::domain::records::UserRecord;
 use crate::domain::secret_hash;
 use crate::error::{ApiError, ApiResult};
 use crate::model::shapes::*;
+use crate::ops::common::client_and_pool;
+use crate::ops::common::count_request;
+use crate::ops::common::has_add_ons;
+use crate::ops::common::load_pool;
+use crate::ops::common::load_user;
+use crate::ops::common::record_event;
+use crate::ops::common::resolve_user;
+use crate::ops::common::send_verification;
+use crate::ops::common::set_password;
+use crate::ops::common::verifiable;
+use crate::ops::common::Limit;
+use crate::ops::common::CODE_LENGTH;
+use crate::ops::common::CONFIRMED;
+use crate::ops::common::FORCE_CHANGE_PASSWORD;
+use crate::ops::common::RESET_REQUIRED;
 use crate::state::Ctx;
 use crate::tokens::access::verify_access_token;
-use crate::triggers::migration;
-
-pub const RESET_REQUIRED: &str = "RESET_REQUIRED";
 
 /// The `codes` key of forgot-password (and AdminResetUserPassword) codes.
 const FORGOT_PASSWORD_KEY: &str = "FORGOT_PASSWORD";
@@ -33,71 +40,6 @@ const FORGOT_PASSWORD_KEY: &str = "FORGOT_PASSWORD";
 // ---------------------------------------------------------------------------------------------
 // Hourly limits
 // ---------------------------------------------------------------------------------------------
-
-/// Requests a user may make per hour (DG quotas, spec 8). Cognito gives a range for
-/// ConfirmForgotPassword (5–20); the middle of it is used.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Limit {
-    ForgotPassword,
-    ConfirmForgotPassword,
-    ChangePassword,
-    GetUserAttributeVerificationCode,
-    VerifyUserAttribute,
-    ResendConfirmationCode,
-    ConfirmSignUp,
-}
-
-impl Limit {
-    fn action(self) -> &'static str {
-        match self {
-            Limit::ForgotPassword => "ForgotPassword",
-            Limit::ConfirmForgotPassword => "ConfirmForgotPassword",
-            Limit::ChangePassword => "ChangePassword",
-            Limit::GetUserAttributeVerificationCode => "GetUserAttributeVerificationCode",
-            Limit::VerifyUserAttribute => "VerifyUserAttribute",
-            Limit::ResendConfirmationCode => "ResendConfirmationCode",
-            Limit::ConfirmSignUp => "ConfirmSignUp",
-        }
-    }
-
-    pub fn per_hour(self) -> i64 {
-        match self {
-            Limit::ForgotPassword
-            | Limit::ChangePassword
-            | Limit::GetUserAttributeVerificationCode
-            | Limit::ResendConfirmationCode => 5,
-            Limit::ConfirmForgotPassword => 10,
-            Limit::VerifyUserAttribute | Limit::ConfirmSignUp => 15,
-        }
-    }
-}
-
-const HOUR: f64 = 3600.0;
-
-pub fn limit_exceeded() -> ApiError {
-    ApiError::limit_exceeded("Attempt limit exceeded, please try after some time.")
-}
-
-/// Counts one request of `user` against `limit`, or refuses it once the last hour holds as many
-/// as the limit allows. A refused request is not counted, so waiting is what lifts the limit
-/// (or `--no-rate-limits`).
-pub async fn count_request(ctx: &Ctx, user: &UserRecord, limit: Limit) -> ApiResult<()> {
-    if ctx.app.config.no_rate_limits {
-        return Ok(());
-    }
-    let now = ctx.app.clock.epoch();
-    let store = &ctx.app.store;
-    let recent = store
-        .count_user_attempts(&user.pool_id, &user.sub, limit.action(), now - HOUR)
-        .await?;
-    if recent >= limit.per_hour() {
-        return Err(limit_exceeded());
-    }
-    store
-        .add_user_attempt(&user.pool_id, &user.sub, limit.action(), now, now - HOUR)
-        .await?;
-    Ok(())
-}
 
 // ---------------------------------------------------------------------------------------------
 // Passwords
@@ -169,7 +111,7 @@ pub async fn forgot_password(
     let username = req.username.unwrap_or_default();
     secret_hash::check(&client, &username, req.secret_hash.as_deref())?;
     let found = match resolve_user(&ctx, &pool, &username).await? {
-        None => migration::user_migration(&ctx, &pool, &client, &username, None).await?,
+        None => crate::ops::common::migrate_user(&ctx, &pool, &client, &username, None).await?,
         found => found,
     };
     let Some(user) = found else {
@@ -317,88 +259,6 @@ pub async fn admin_reset_user_password(
 // Attribute verification and pending changes
 // ---------------------------------------------------------------------------------------------
 
-/// The channel of a verifiable attribute, or InvalidParameterException for any other name (text
-/// as quoted from the service in amplify-js#3652, lower-case start included).
-fn verifiable(attribute: &str) -> ApiResult<Channel> {
-    Channel::for_attribute(attribute).ok_or_else(|| {
-        ApiError::invalid_parameter(
-            "invalid attribute name. Only phone_number and email can be verified",
-        )
-    })
-}
-
-/// Sends a verification code for `attribute`: to `pending` (a new value waiting for
-/// verification) when given, else to the current value. The pending value rides on the code.
-pub(crate) async fn send_verification(
-    ctx: &Ctx,
-    pool: &UserPoolType,
-    user: &UserRecord,
-    attribute: &str,
-    pending: Option<&str>,
-) -> ApiResult<CodeDeliveryDetailsType> {
-    let channel = verifiable(attribute)?;
-    let mut target = user.clone();
-    if let Some(value) = pending {
-        target
-            .attributes
-            .insert(attribute.to_string(), value.to_string());
-    }
-    let (_, details) = delivery::send_code(
-        ctx,
-        pool,
-        &target,
-        channel,
-        Purpose::VerifyAttribute,
-        CODE_LENGTH,
-    )
-    .await?;
-    if pending.is_some() {
-        ctx.app
-            .store
-            .set_code_pending_value(
-                &user.pool_id,
-                &user.sub,
-                &crate::domain::message::verify_attribute_key(attribute),
-                pending,
-            )
-            .await?;
-    }
-    Ok(details)
-}
-
-/// After (Admin)UpdateUserAttributes stored `user`: voids pending changes the update replaced,
-/// and sends codes to new auto-verified addresses and to pending ones. Returns the deliveries.
-pub(crate) async fn after_attribute_update(
-    ctx: &Ctx,
-    pool: &UserPoolType,
-    user: &UserRecord,
-    plan: &UpdatePlan,
-) -> ApiResult<Vec<CodeDeliveryDetailsType>> {
-    for addr in &plan.written {
-        ctx.app
-            .store
-            .set_code_pending_value(
-                &user.pool_id,
-                &user.sub,
-                &crate::domain::message::verify_attribute_key(addr),
-                None,
-            )
-            .await?;
-    }
-    let auto = pool.auto_verified_attributes();
-    let mut details = Vec::new();
-    for addr in &plan.changed {
-        let has_value = user.attributes.get(*addr).is_some_and(|v| !v.is_empty());
-        if has_value && auto.iter().any(|a| a == addr) {
-            details.push(send_verification(ctx, pool, user, addr, None).await?);
-        }
-    }
-    for (addr, value) in &plan.pending {
-        details.push(send_verification(ctx, pool, user, addr, Some(value)).await?);
-    }
-    Ok(details)
-}
-
 pub async fn get_user_attribute_verification_code(
     ctx: Ctx,
     req: GetUserAttributeVerificationCodeRequest,
@@ -464,7 +324,7 @@ pub async fn verify_user_attribute(
     attributes::refresh_keys(&pool, &mut user);
     // A verified address becomes a sign-in alias; someone else's verified alias blocks it, and
     // the code stays usable for a retry after that is sorted out.
-    super::users::claim_keys(&ctx, &pool, &user, false, false).await?;
+    crate::ops::common::claim_keys(&ctx, &pool, &user, false, false).await?;
     ctx.app
         .store
         .delete_code(&user.pool_id, &user.sub, &key)
@@ -552,17 +412,6 @@ pub async fn admin_delete_user_attributes(
 // Auth events (threat protection)
 // ---------------------------------------------------------------------------------------------
 
-/// Whether the pool has the threat-protection add-on (`UserPoolAddOns.AdvancedSecurityMode`
-/// AUDIT or ENFORCED), without which Cognito records no auth events.
-fn has_add_ons(pool: &UserPoolType) -> bool {
-    let mode = pool
-        .user_pool_add_ons
-        .as_ref()
-        .and_then(|a| a.advanced_security_mode.as_deref())
-        .unwrap_or("OFF");
-    mode == "AUDIT" || mode == "ENFORCED"
-}
-
 /// Without the add-on Cognito refuses the event operations with UserPoolAddOnNotEnabledException
 /// (observed, ministack#1538). The message is **[B]**.
 fn require_add_ons(pool: &UserPoolType) -> ApiResult<()> {
@@ -574,74 +423,6 @@ fn require_add_ons(pool: &UserPoolType) -> ApiResult<()> {
             "User pool add-ons are not enabled for this user pool.",
         ))
     }
-}
-
-/// Records a successful `event_type` event (SignIn, ForgotPassword, PasswordChange) for the
-/// user when the pool has the add-on. The emulator evaluates no risk: every event is NoRisk.
-pub(crate) async fn record_event(
-    ctx: &Ctx,
-    pool: &UserPoolType,
-    user: &UserRecord,
-    event_type: &str,
-) -> ApiResult<()> {
-    insert_event(ctx, pool, user, event_type, true).await
-}
-
-/// A sign-in refused for a wrong password is a failed SignIn event (other refusals are not
-/// recorded). Users that do not exist (the stand-in of a hidden unknown user) have no history.
-pub(crate) async fn record_failed_sign_in(
-    ctx: &Ctx,
-    pool: &UserPoolType,
-    user: &UserRecord,
-    error: &ApiError,
-) -> ApiResult<()> {
-    if !has_add_ons(pool)
-        || error.message.as_deref() != Some("Incorrect username or password.")
-        || ctx
-            .app
-            .store
-            .get_user_by_sub(&user.pool_id, &user.sub)
-            .await?
-            .is_none()
-    {
-        return Ok(());
-    }
-    insert_event(ctx, pool, user, "SignIn", false).await
-}
-
-async fn insert_event(
-    ctx: &Ctx,
-    pool: &UserPoolType,
-    user: &UserRecord,
-    event_type: &str,
-    passed: bool,
-) -> ApiResult<()> {
-    if !has_add_ons(pool) {
-        return Ok(());
-    }
-    let challenges = match (event_type, passed) {
-        ("SignIn", true) => {
-            serde_json::json!([{"ChallengeName": "Password", "ChallengeResponse": "Success"}])
-        }
-        ("SignIn", false) => {
-            serde_json::json!([{"ChallengeName": "Password", "ChallengeResponse": "Failure"}])
-        }
-        _ => serde_json::json!([]),
-    };
-    ctx.app
-        .store
-        .insert_auth_event(&crate::domain::records::AuthEventRecord {
-            event_id: uuid::Uuid::new_v4().to_string(),
-            pool_id: user.pool_id.clone(),
-            sub: user.sub.clone(),
-            event_type: event_type.to_string(),
-            event_response: if passed { "Pass" } else { "Fail" }.into(),
-            challenges,
-            created_at: ctx.app.clock.epoch(),
-            ..Default::default()
-        })
-        .await?;
-    Ok(())
 }
 
 fn event_type(e: &crate::domain::records::AuthEventRecord) -> AuthEventType {
@@ -697,7 +478,7 @@ pub async fn admin_list_user_auth_events(
     let pool = load_pool(&ctx, req.user_pool_id.as_deref().unwrap_or_default()).await?;
     require_add_ons(&pool)?;
     let user = load_user(&ctx, &pool, req.username.as_deref().unwrap_or_default()).await?;
-    let limit = super::admin_users::page_limit(req.max_results);
+    let limit = crate::ops::common::page_limit(req.max_results);
     let before = match req.next_token.as_deref().filter(|t| !t.is_empty()) {
         Some(t) => Some(parse_event_page_token(t)?),
         None => None,

@@ -1,11 +1,6 @@
 //! Users, administrator side: AdminCreateUser, AdminConfirmSignUp, AdminGetUser, AdminDeleteUser,
 //! AdminSetUserPassword, AdminUpdateUserAttributes, AdminDisableUser, AdminEnableUser, ListUsers.
 
-use super::pools::load_pool;
-use super::users::{
-    self, create_user, generate_temporary_password, load_user, passwordless_available,
-    set_password, user_type, NewUser, CONFIRMED, FORCE_CHANGE_PASSWORD, UNCONFIRMED,
-};
 use crate::delivery;
 use crate::domain::attributes::{self, WriteMode};
 use crate::domain::filter;
@@ -15,9 +10,21 @@ use crate::domain::pool::PoolExt;
 use crate::domain::records::UserRecord;
 use crate::error::{ApiError, ApiResult};
 use crate::model::shapes::*;
+use crate::ops::common::create_user;
+use crate::ops::common::generate_temporary_password;
+use crate::ops::common::load_pool;
+use crate::ops::common::load_user;
+use crate::ops::common::page_limit;
+use crate::ops::common::parse_user_page_token;
+use crate::ops::common::passwordless_available;
+use crate::ops::common::set_password;
+use crate::ops::common::user_page_token;
+use crate::ops::common::user_type;
+use crate::ops::common::NewUser;
+use crate::ops::common::CONFIRMED;
+use crate::ops::common::FORCE_CHANGE_PASSWORD;
+use crate::ops::common::UNCONFIRMED;
 use crate::state::Ctx;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 
 /// Page size when ListUsers walks the store under a filter.
 const SCAN_PAGE: i64 = 200;
@@ -186,8 +193,7 @@ pub async fn admin_get_user(ctx: Ctx, req: AdminGetUserRequest) -> ApiResult<Adm
     Ok(AdminGetUserResponse {
         username: Some(user.username.clone()),
         user_attributes: Some(
-            super::identity_providers::with_identities(&ctx, &user, attributes::to_api(&user))
-                .await?,
+            crate::ops::common::with_identities(&ctx, &user, attributes::to_api(&user)).await?,
         ),
         user_create_date: Some(user.created_at),
         user_last_modified_date: Some(user.modified_at),
@@ -239,7 +245,7 @@ pub async fn admin_update_user_attributes(
 ) -> ApiResult<AdminUpdateUserAttributesResponse> {
     let pool = load_pool(&ctx, req.user_pool_id.as_deref().unwrap_or_default()).await?;
     let user = load_user(&ctx, &pool, req.username.as_deref().unwrap_or_default()).await?;
-    users::admin_update_attributes(
+    crate::ops::common::admin_update_attributes(
         &ctx,
         &pool,
         user,
@@ -284,34 +290,6 @@ pub async fn admin_enable_user(
     )
     .await?;
     Ok(AdminEnableUserResponse {})
-}
-
-/// An opaque position in a pool's users: creation time and sub of the last user returned.
-pub fn user_page_token(user: &UserRecord) -> String {
-    URL_SAFE_NO_PAD.encode(serde_json::json!([user.created_at, user.sub]).to_string())
-}
-
-pub fn parse_user_page_token(token: &str) -> ApiResult<(f64, String)> {
-    let invalid = || ApiError::invalid_parameter("Invalid pagination token.");
-    let bytes = URL_SAFE_NO_PAD
-        .decode(token.trim_end_matches('='))
-        .map_err(|_| invalid())?;
-    let v: serde_json::Value = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
-    match (
-        v.get(0).and_then(|t| t.as_f64()),
-        v.get(1).and_then(|s| s.as_str()),
-    ) {
-        (Some(t), Some(s)) => Ok((t, s.to_string())),
-        _ => Err(invalid()),
-    }
-}
-
-/// Page size of the list operations: 1–60, absent or 0 meaning 60.
-pub fn page_limit(limit: Option<i64>) -> i64 {
-    match limit {
-        Some(n) if n > 0 => n.min(60),
-        _ => 60,
-    }
 }
 
 pub async fn list_users(ctx: Ctx, req: ListUsersRequest) -> ApiResult<ListUsersResponse> {

@@ -6,10 +6,10 @@
 //! SetUICustomization's ImageFile is not kept: the emulator serves no logo, so it reports no
 //! ImageUrl.
 
-use super::clients::load_client;
-use super::pools::load_pool;
 use crate::error::{ApiError, ApiResult};
 use crate::model::shapes::*;
+use crate::ops::common::load_client;
+use crate::ops::common::load_pool;
 use crate::state::Ctx;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -58,7 +58,10 @@ pub async fn set_ui_customization(
         Some(c) => load_client(&ctx, &pool_id, c).await?.client_id,
         None => None,
     };
-    if super::domains::pool_domain(&ctx, &pool_id).await?.is_none() {
+    if crate::ops::common::pool_domain(&ctx, &pool_id)
+        .await?
+        .is_none()
+    {
         // The hosted UI lives on the pool's domain; the service's text is quoted in
         // amazon-connect/voicemail-for-amazon-connect#5.
         return Err(ApiError::invalid_parameter(
@@ -453,7 +456,7 @@ pub async fn delete_terms(ctx: Ctx, req: DeleteTermsRequest) -> ApiResult<Delete
 pub async fn list_terms(ctx: Ctx, req: ListTermsRequest) -> ApiResult<ListTermsResponse> {
     let pool_id = req.user_pool_id.unwrap_or_default();
     load_pool(&ctx, &pool_id).await?;
-    let limit = super::admin_users::page_limit(req.max_results);
+    let limit = crate::ops::common::page_limit(req.max_results);
     let invalid_token = || ApiError::invalid_parameter("Invalid pagination token.");
     let after = match req.next_token.as_deref() {
         None => None,

@@ -6,23 +6,17 @@
 //! first); `store::pool_config` keeps it equal to the `client_secrets` rows in one transaction.
 //! The API shows one secret ([`public_view`]): the oldest **[B]**.
 
-use super::clients::load_client;
-use super::pools::load_pool;
 use crate::domain::client::ClientExt;
 use crate::domain::records::ClientSecretRecord;
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::model::shapes::*;
+use crate::ops::common::load_client;
+use crate::ops::common::load_pool;
 use crate::state::Ctx;
 
 /// Current secrets a client may have (the operation's documentation).
 const MAX_SECRETS: usize = 2;
-
-/// The client as the API shows it: one `ClientSecret`, never the joined stored value.
-pub fn public_view(mut client: UserPoolClientType) -> UserPoolClientType {
-    client.client_secret = client.secret().map(str::to_string);
-    client
-}
 
 /// `<client-id>--<epoch-create-time>` (ClientSecretDescriptorType documentation), in
 /// milliseconds **[B]**.
@@ -109,7 +103,7 @@ pub async fn add_user_pool_client_secret(
         .set_client_secrets(client.id(), &secrets)
         .await?
     {
-        return Err(super::clients::client_not_found(client.id()));
+        return Err(crate::ops::common::client_not_found(client.id()));
     }
     Ok(AddUserPoolClientSecretResponse {
         client_secret_descriptor: Some(ClientSecretDescriptorType {
@@ -148,7 +142,7 @@ pub async fn delete_user_pool_client_secret(
         .set_client_secrets(client.id(), &secrets)
         .await?
     {
-        return Err(super::clients::client_not_found(client.id()));
+        return Err(crate::ops::common::client_not_found(client.id()));
     }
     Ok(DeleteUserPoolClientSecretResponse {})
 }

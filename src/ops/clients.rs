@@ -1,9 +1,11 @@
 //! App clients: Create/Describe/List/Update/Delete UserPoolClient.
 
-use super::pools::load_pool;
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::model::shapes::*;
+use crate::ops::common::client_not_found;
+use crate::ops::common::load_client;
+use crate::ops::common::load_pool;
 use crate::state::Ctx;
 
 const ALLOW_FLAGS: &[&str] = &[
@@ -14,22 +16,6 @@ const ALLOW_FLAGS: &[&str] = &[
     "ALLOW_REFRESH_TOKEN_AUTH",
     "ALLOW_USER_AUTH",
 ];
-
-/// The client, which must belong to `pool_id`, or Cognito's not-found error.
-pub async fn load_client(
-    ctx: &Ctx,
-    pool_id: &str,
-    client_id: &str,
-) -> ApiResult<UserPoolClientType> {
-    match ctx.app.store.get_client(client_id).await? {
-        Some(c) if c.user_pool_id.as_deref() == Some(pool_id) => Ok(c),
-        _ => Err(client_not_found(client_id)),
-    }
-}
-
-pub fn client_not_found(client_id: &str) -> ApiError {
-    ApiError::resource_not_found(format!("User pool client {client_id} does not exist."))
-}
 
 fn check_flows(flows: Option<&Vec<String>>) -> ApiResult<()> {
     let Some(flows) = flows else { return Ok(()) };
@@ -207,13 +193,13 @@ pub async fn create_user_pool_client(
         (true, None) => Some(ids::client_secret()),
         (false, None) => None,
     };
-    super::pool_config::check_client_scopes(
+    crate::ops::common::check_client_scopes(
         &ctx,
         &pool_id,
         req.allowed_oauth_scopes.as_deref().unwrap_or_default(),
     )
     .await?;
-    super::identity_providers::check_supported_identity_providers(
+    crate::ops::common::check_supported_identity_providers(
         &ctx,
         &pool_id,
         req.supported_identity_providers.as_deref(),
@@ -268,7 +254,7 @@ pub async fn describe_user_pool_client(
     load_pool(&ctx, &pool_id).await?;
     let client = load_client(&ctx, &pool_id, req.client_id.as_deref().unwrap_or_default()).await?;
     Ok(DescribeUserPoolClientResponse {
-        user_pool_client: Some(super::client_secrets::public_view(client)),
+        user_pool_client: Some(crate::ops::common::public_view(client)),
     })
 }
 
@@ -319,13 +305,13 @@ pub async fn update_user_pool_client(
     load_pool(&ctx, &pool_id).await?;
     let mut client =
         load_client(&ctx, &pool_id, req.client_id.as_deref().unwrap_or_default()).await?;
-    super::identity_providers::check_supported_identity_providers(
+    crate::ops::common::check_supported_identity_providers(
         &ctx,
         &pool_id,
         req.supported_identity_providers.as_deref(),
     )
     .await?;
-    super::pool_config::check_client_scopes(
+    crate::ops::common::check_client_scopes(
         &ctx,
         &pool_id,
         req.allowed_oauth_scopes.as_deref().unwrap_or_default(),
@@ -361,7 +347,7 @@ pub async fn update_user_pool_client(
     client.last_modified_date = Some(ctx.app.clock.epoch());
     ctx.app.store.update_client(&client).await?;
     Ok(UpdateUserPoolClientResponse {
-        user_pool_client: Some(super::client_secrets::public_view(client)),
+        user_pool_client: Some(crate::ops::common::public_view(client)),
     })
 }
 

@@ -6,10 +6,10 @@
 //! not checked). A pool has one domain, and a domain belongs to one pool. Domains are ACTIVE at
 //! once: there is no CloudFront distribution to wait for.
 
-use super::pools::load_pool;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::ACCOUNT_ID;
 use crate::model::shapes::*;
+use crate::ops::common::load_pool;
 use crate::state::Ctx;
 use crate::util::{random_string, LOWER_ALNUM};
 
@@ -237,37 +237,4 @@ pub async fn delete_user_pool_domain(
         return Err(no_such_domain());
     }
     Ok(DeleteUserPoolDomainResponse {})
-}
-
-/// DescribeUserPool's `Domain` (a prefix) or `CustomDomain` (a custom domain) [B: one or the
-/// other, as the API reference describes the two members].
-pub async fn fill_pool_domain(ctx: &Ctx, pool: &mut UserPoolType) -> ApiResult<()> {
-    let id = pool.id.clone().unwrap_or_default();
-    let d = ctx.app.store.get_pool_domain(&id).await?;
-    pool.domain = None;
-    pool.custom_domain = None;
-    if let Some(d) = d {
-        if d.custom_domain_config.is_some() {
-            pool.custom_domain = d.domain;
-        } else {
-            pool.domain = d.domain;
-        }
-    }
-    Ok(())
-}
-
-/// A pool with a domain cannot be deleted: the service's text, quoted in
-/// hashicorp/terraform-provider-aws#16479 and rebuy-de/aws-nuke#330.
-pub async fn check_pool_has_no_domain(ctx: &Ctx, pool_id: &str) -> ApiResult<()> {
-    if ctx.app.store.get_pool_domain(pool_id).await?.is_some() {
-        return Err(ApiError::invalid_parameter(
-            "User pool cannot be deleted. It has a domain configured that should be deleted first.",
-        ));
-    }
-    Ok(())
-}
-
-/// The pool's domain, for the operations that need one (SetUICustomization).
-pub async fn pool_domain(ctx: &Ctx, pool_id: &str) -> ApiResult<Option<DomainDescriptionType>> {
-    Ok(ctx.app.store.get_pool_domain(pool_id).await?)
 }

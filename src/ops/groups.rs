@@ -1,11 +1,14 @@
 //! Groups: Create/Get/List/Update/DeleteGroup, memberships, and the group lookup the token code
 //! uses for `cognito:groups`.
 
-use super::admin_users::{page_limit, parse_user_page_token, user_page_token};
-use super::pools::load_pool;
-use super::users::{load_user, user_type};
 use crate::error::{ApiError, ApiResult};
 use crate::model::shapes::*;
+use crate::ops::common::load_pool;
+use crate::ops::common::load_user;
+use crate::ops::common::page_limit;
+use crate::ops::common::parse_user_page_token;
+use crate::ops::common::user_page_token;
+use crate::ops::common::user_type;
 use crate::state::Ctx;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;

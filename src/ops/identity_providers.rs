@@ -5,11 +5,13 @@
 //! The emulator does not federate sign-ins (no calls to the providers): it keeps the
 //! configuration and the links so that infrastructure code and admin tools see what AWS shows.
 
-use super::pools::load_pool;
-use super::users::{load_user, user_does_not_exist};
 use crate::domain::records::ProviderLink;
 use crate::error::{ApiError, ApiResult};
 use crate::model::shapes::*;
+use crate::ops::common::load_pool;
+use crate::ops::common::load_user;
+use crate::ops::common::user_does_not_exist;
+use crate::ops::common::COGNITO;
 use crate::state::Ctx;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -19,9 +21,6 @@ const SOCIAL_TYPES: &[&str] = &["Google", "Facebook", "LoginWithAmazon", "SignIn
 /// Social types whose ProviderDetails need an OAuth client (amplify-cli#6880 and #8266 quote the
 /// service's text for Google and Facebook).
 const OAUTH_CLIENT_TYPES: &[&str] = &["Google", "Facebook", "LoginWithAmazon"];
-/// The provider name of the pool's own users in SupportedIdentityProviders and links.
-const COGNITO: &str = "COGNITO";
-
 fn provider_not_found(name: &str) -> ApiError {
     // [B] text: no capture of the service's message found; the exception is the model's.
     ApiError::resource_not_found(format!("Identity provider {name} does not exist."))
@@ -234,7 +233,7 @@ pub async fn list_identity_providers(
 ) -> ApiResult<ListIdentityProvidersResponse> {
     let pool_id = req.user_pool_id.unwrap_or_default();
     load_pool(&ctx, &pool_id).await?;
-    let limit = super::admin_users::page_limit(req.max_results);
+    let limit = crate::ops::common::page_limit(req.max_results);
     let after = parse_name_token(req.next_token.as_deref())?;
     let mut rows = ctx
         .app
@@ -286,32 +285,6 @@ pub async fn get_identity_provider_by_identifier(
     Ok(GetIdentityProviderByIdentifierResponse {
         identity_provider: Some(provider),
     })
-}
-
-/// SupportedIdentityProviders of an app client may name COGNITO and the pool's providers only.
-/// The text is the service's, quoted in lgallard/terraform-aws-cognito-user-pool#72.
-pub async fn check_supported_identity_providers(
-    ctx: &Ctx,
-    pool_id: &str,
-    names: Option<&[String]>,
-) -> ApiResult<()> {
-    for name in names.unwrap_or_default() {
-        if name == COGNITO {
-            continue;
-        }
-        if ctx
-            .app
-            .store
-            .get_identity_provider(pool_id, name)
-            .await?
-            .is_none()
-        {
-            return Err(ApiError::invalid_parameter(format!(
-                "The provider {name} does not exist for User Pool {pool_id}"
-            )));
-        }
-    }
-    Ok(())
 }
 
 fn is_cognito(provider_name: Option<&str>) -> bool {
@@ -381,7 +354,7 @@ pub async fn admin_link_provider_for_user(
         )
     };
     let federated_name = format!("{source_provider}_{source_value}");
-    if super::users::resolve_user(&ctx, &pool, &federated_name)
+    if crate::ops::common::resolve_user(&ctx, &pool, &federated_name)
         .await?
         .is_some_and(|u| u.sub != user.sub)
     {
@@ -436,54 +409,4 @@ pub async fn admin_disable_provider_for_user(
         identified_user(&ctx, &pool, &who).await?;
     }
     Ok(AdminDisableProviderForUserResponse {})
-}
-
-/// The `identities` attribute of a user with linked external identities, as AdminGetUser shows
-/// it (the API reference's AdminGetUser example): a JSON array text, `dateCreated` in
-/// milliseconds. `None` for a user without links.
-pub async fn identities_attribute(
-    ctx: &Ctx,
-    pool_id: &str,
-    sub: &str,
-) -> ApiResult<Option<String>> {
-    let links = ctx.app.store.provider_links_for_user(pool_id, sub).await?;
-    if links.is_empty() {
-        return Ok(None);
-    }
-    let mut out = Vec::with_capacity(links.len());
-    for link in links {
-        let provider_type = ctx
-            .app
-            .store
-            .get_identity_provider(pool_id, &link.provider_name)
-            .await?
-            .and_then(|p| p.provider_type)
-            .unwrap_or_else(|| link.provider_name.clone());
-        out.push(serde_json::json!({
-            "userId": link.provider_user_id,
-            "providerName": link.provider_name,
-            "providerType": provider_type,
-            "issuer": null,
-            "primary": false,
-            "dateCreated": (link.created_at * 1000.0).round() as i64,
-        }));
-    }
-    Ok(Some(serde_json::Value::Array(out).to_string()))
-}
-
-/// A user's attributes with the `identities` attribute of their linked identities appended
-/// (AdminGetUser).
-pub async fn with_identities(
-    ctx: &Ctx,
-    user: &crate::domain::records::UserRecord,
-    mut attributes: Vec<AttributeType>,
-) -> ApiResult<Vec<AttributeType>> {
-    if let Some(value) = identities_attribute(ctx, &user.pool_id, &user.sub).await? {
-        attributes.retain(|a| a.name.as_deref() != Some("identities"));
-        attributes.push(AttributeType {
-            name: Some("identities".into()),
-            value: Some(value),
-        });
-    }
-    Ok(attributes)
 }

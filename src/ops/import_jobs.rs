@@ -18,16 +18,17 @@
 //! per line. Users are created through `users::create_user` in `RESET_REQUIRED`, without a password,
 //! with no trigger and no message.
 
-use super::account::RESET_REQUIRED;
-use super::admin_users::parse_user_page_token;
-use super::pools::load_pool;
-use super::users::{create_user, NewUser};
 use crate::domain::attributes::{self, WriteMode, PHONE};
 use crate::domain::mfa::{Factor, UserMfa};
 use crate::domain::pool::PoolExt;
 use crate::domain::records::ImportJobRecord;
 use crate::error::{ApiError, ApiResult};
 use crate::model::shapes::*;
+use crate::ops::common::create_user;
+use crate::ops::common::load_pool;
+use crate::ops::common::parse_user_page_token;
+use crate::ops::common::NewUser;
+use crate::ops::common::RESET_REQUIRED;
 use crate::state::App;
 use crate::state::Ctx;
 use crate::util::{random_string, ALNUM};

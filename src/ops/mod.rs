@@ -10,7 +10,7 @@ pub mod auth;
 pub mod branding;
 pub mod client_secrets;
 pub mod clients;
-pub mod custom_auth;
+pub mod common;
 pub mod devices;
 pub mod domains;
 pub mod groups;
@@ -20,8 +20,6 @@ pub mod mfa;
 pub mod pool_config;
 pub mod pools;
 pub mod signing_certificate;
-pub mod srp_auth;
-pub mod user_auth;
 pub mod users;
 pub mod webauthn;
 

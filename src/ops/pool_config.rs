@@ -6,12 +6,14 @@
 //! Custom attributes and tags are members of the pool document (SchemaAttributes, UserPoolTags),
 //! so DescribeUserPool, CreateUserPool and UpdateUserPool see the same values.
 
-use super::clients::load_client;
-use super::pools::{custom_attribute, load_pool, pool_not_found};
-use super::users::load_user;
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::model::shapes::*;
+use crate::ops::common::custom_attribute;
+use crate::ops::common::load_client;
+use crate::ops::common::load_pool;
+use crate::ops::common::load_user;
+use crate::ops::common::pool_not_found;
 use crate::state::App;
 use crate::state::Ctx;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -156,15 +158,6 @@ const MAX_RESOURCE_SERVERS: i64 = 25;
 /// Page size of ListResourceServers when MaxResults is left out **[B]**.
 const DEFAULT_PAGE: i64 = 50;
 
-/// Scopes every app client may be given without a resource server.
-const STANDARD_SCOPES: &[&str] = &[
-    "phone",
-    "email",
-    "openid",
-    "profile",
-    "aws.cognito.signin.user.admin",
-];
-
 fn resource_server_not_found(identifier: &str) -> ApiError {
     // [B] text; the exception is the model's.
     ApiError::resource_not_found(format!("Resource server {identifier} does not exist."))
@@ -178,38 +171,6 @@ fn check_scope_names(scopes: &[ResourceServerScopeType]) -> ApiResult<()> {
                 "Duplicate scope name {} in resource server.",
                 s.scope_name.as_deref().unwrap_or_default()
             )));
-        }
-    }
-    Ok(())
-}
-
-/// `AllowedOAuthScopes` of an app client: the standard scopes, or `<identifier>/<scope name>` of
-/// a resource server of the pool. Anything else is refused as Cognito refuses it ("Invalid scope
-/// requested: Cognito", quoted in awsdocs/aws-cloudformation-user-guide#564 and #518).
-pub async fn check_client_scopes(ctx: &Ctx, pool_id: &str, scopes: &[String]) -> ApiResult<()> {
-    for scope in scopes {
-        if STANDARD_SCOPES.contains(&scope.as_str()) {
-            continue;
-        }
-        let defined = match scope.rsplit_once('/') {
-            Some((identifier, name)) => ctx
-                .app
-                .store
-                .get_resource_server(pool_id, identifier)
-                .await?
-                .is_some_and(|rs| {
-                    rs.scopes
-                        .unwrap_or_default()
-                        .iter()
-                        .any(|s| s.scope_name.as_deref() == Some(name))
-                }),
-            None => false,
-        };
-        if !defined {
-            return Err(ApiError::new(
-                "ScopeDoesNotExistException",
-                format!("Invalid scope requested: {scope}"),
-            ));
         }
     }
     Ok(())

@@ -4,20 +4,10 @@ use crate::domain::pool::{default_password_policy, standard_schema};
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::model::shapes::*;
+use crate::ops::common::custom_attribute;
+use crate::ops::common::load_pool;
+use crate::ops::common::pool_not_found;
 use crate::state::Ctx;
-
-/// The pool or `ResourceNotFoundException` with Cognito's text.
-pub async fn load_pool(ctx: &Ctx, pool_id: &str) -> ApiResult<UserPoolType> {
-    ctx.app
-        .store
-        .get_pool(pool_id)
-        .await?
-        .ok_or_else(|| pool_not_found(pool_id))
-}
-
-pub fn pool_not_found(pool_id: &str) -> ApiError {
-    ApiError::resource_not_found(format!("User pool {pool_id} does not exist."))
-}
 
 const SIGN_IN_ATTRIBUTES: &[&str] = &["email", "phone_number"];
 const ALIAS_ATTRIBUTES: &[&str] = &["email", "phone_number", "preferred_username"];
@@ -56,49 +46,6 @@ fn build_schema(requested: &[SchemaAttributeType]) -> ApiResult<Vec<SchemaAttrib
         schema.push(custom);
     }
     Ok(schema)
-}
-
-/// The schema entry of a custom attribute requested as `attr` (CreateUserPool `Schema`,
-/// AddCustomAttributes): `custom:` + its name, with Cognito's defaults for what was left out.
-pub(crate) fn custom_attribute(attr: &SchemaAttributeType) -> ApiResult<SchemaAttributeType> {
-    let name = attr.name.clone().unwrap_or_default();
-    if attr.required == Some(true) {
-        return Err(ApiError::invalid_parameter(
-            "Required custom attributes are not supported currently.",
-        ));
-    }
-    let full = format!("custom:{name}");
-    let data_type = attr
-        .attribute_data_type
-        .clone()
-        .unwrap_or_else(|| "String".into());
-    Ok(SchemaAttributeType {
-        name: Some(full),
-        attribute_data_type: Some(data_type.clone()),
-        developer_only_attribute: Some(attr.developer_only_attribute.unwrap_or(false)),
-        mutable: Some(attr.mutable.unwrap_or(true)),
-        required: Some(false),
-        string_attribute_constraints: if data_type == "String" {
-            attr.string_attribute_constraints
-                .clone()
-                .or(Some(StringAttributeConstraintsType {
-                    min_length: None,
-                    max_length: None,
-                }))
-        } else {
-            None
-        },
-        number_attribute_constraints: if data_type == "Number" {
-            attr.number_attribute_constraints
-                .clone()
-                .or(Some(NumberAttributeConstraintsType {
-                    min_value: None,
-                    max_value: None,
-                }))
-        } else {
-            None
-        },
-    })
 }
 
 fn check_sign_in_attributes(
@@ -264,7 +211,7 @@ pub async fn describe_user_pool(
     let id = req.user_pool_id.unwrap_or_default();
     let mut pool = load_pool(&ctx, &id).await?;
     pool.estimated_number_of_users = Some(ctx.app.store.count_users(&id).await?);
-    super::domains::fill_pool_domain(&ctx, &mut pool).await?;
+    crate::ops::common::fill_pool_domain(&ctx, &mut pool).await?;
     Ok(DescribeUserPoolResponse {
         user_pool: Some(pool),
     })
@@ -372,7 +319,7 @@ pub async fn delete_user_pool(
             "The user pool cannot be deleted because deletion protection is activated. Deletion protection must be inactivated first.",
         ));
     }
-    super::domains::check_pool_has_no_domain(&ctx, &id).await?;
+    crate::ops::common::check_pool_has_no_domain(&ctx, &id).await?;
     ctx.app.store.delete_pool(&id).await?;
     ctx.app.drop_keys(Some(&id));
     Ok(DeleteUserPoolResponse {})

@@ -7,9 +7,9 @@
 //! creation date for ten years, as the API reference says Cognito's are; RSA PKCS#1 v1.5 signatures
 //! are deterministic), so the answer is stable for a pool without being stored.
 
-use super::pools::load_pool;
 use crate::error::{ApiError, ApiResult};
 use crate::model::shapes::*;
+use crate::ops::common::load_pool;
 use crate::state::Ctx;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;

@@ -12,20 +12,19 @@
 //!
 //! Exception texts are **[B]** throughout: none of them is on public record (spec 11 point 11).
 
-use super::user_auth::pool_mfa_config;
 use crate::crypto::webauthn::{self as wa, b64url, WebAuthnError};
-use crate::domain::pool::PoolExt;
-use crate::domain::records::UserRecord;
 use crate::domain::records::{CredentialRecord, RegistrationRecord};
 use crate::error::{ApiError, ApiResult};
-use crate::flow::session as flow_session;
-use crate::flow::user_auth::{self as flow_ua, WebAuthnState};
-use crate::flow::{Challenge, Env, Pending};
+use crate::flow::user_auth::{self as flow_ua};
+use crate::flow::Env;
 use crate::model::shapes::*;
+use crate::ops::common::descriptors;
+use crate::ops::common::new_challenge;
+use crate::ops::common::pool_mfa_config;
+use crate::ops::common::relying_party_id;
 use crate::state::Ctx;
 use crate::tokens::access::verify_access_token;
 use serde_json::json;
-use std::collections::BTreeMap;
 
 /// Passkeys per user **[B: spec 7]**.
 pub const MAX_CREDENTIALS: i64 = 20;
@@ -46,26 +45,6 @@ fn challenge_not_found() -> ApiError {
         "WebAuthnChallengeNotFoundException",
         "The passkey registration challenge was not found or has expired.",
     )
-}
-
-/// The pool's relying-party id (module doc).
-pub fn relying_party_id(pool: &UserPoolType, mfa: &GetUserPoolMfaConfigResponse) -> String {
-    if let Some(id) = mfa
-        .web_authn_configuration
-        .as_ref()
-        .and_then(|w| w.relying_party_id.clone())
-        .filter(|s| !s.is_empty())
-    {
-        return id;
-    }
-    if let Some(d) = pool.custom_domain.clone().filter(|s| !s.is_empty()) {
-        return d;
-    }
-    if let Some(prefix) = pool.domain.clone().filter(|s| !s.is_empty()) {
-        let region = pool.pool_id().split('_').next().unwrap_or("us-east-1");
-        return format!("{prefix}.auth.{region}.amazoncognito.com");
-    }
-    "localhost".to_string()
 }
 
 fn passkeys_enabled(pool: &UserPoolType) -> bool {
@@ -92,31 +71,6 @@ fn claim<'a>(claims: &'a serde_json::Value, name: &str) -> &'a str {
         .get(name)
         .and_then(|v| v.as_str())
         .unwrap_or_default()
-}
-
-fn descriptor(c: &CredentialRecord) -> serde_json::Value {
-    let mut d = json!({"type": "public-key", "id": c.credential_id});
-    if !c.transports.is_empty() {
-        d["transports"] = json!(c.transports);
-    }
-    d
-}
-
-/// The credential ids of a user, as `excludeCredentials` / `allowCredentials` list them.
-async fn descriptors(ctx: &Ctx, user: &UserRecord) -> ApiResult<Vec<serde_json::Value>> {
-    Ok(ctx
-        .app
-        .store
-        .list_webauthn_credentials(&user.pool_id, &user.sub)
-        .await?
-        .iter()
-        .map(descriptor)
-        .collect())
-}
-
-/// A fresh challenge: 16 random bytes, base64url without padding (spec 7).
-fn new_challenge() -> String {
-    crate::util::random_token(16)
 }
 
 pub async fn start_web_authn_registration(
@@ -368,7 +322,7 @@ pub async fn get_user_auth_factors(
         pool,
         pool_mfa: &mfa,
         client: &client,
-        flow: super::user_auth::FLOW,
+        flow: crate::flow::user_auth::FLOW,
         now: ctx.app.clock.epoch(),
         device: None,
     };
@@ -394,112 +348,3 @@ pub async fn get_user_auth_factors(
 // ---------------------------------------------------------------------------------------------
 // The WEB_AUTHN challenge of USER_AUTH
 // ---------------------------------------------------------------------------------------------
-
-/// The WEB_AUTHN challenge: CREDENTIAL_REQUEST_OPTIONS (a JSON *string*, spec 7) naming the
-/// user's passkeys, valid as long as the session.
-pub(super) async fn sign_in_challenge(
-    ctx: &Ctx,
-    env: &Env<'_>,
-    user: &UserRecord,
-) -> ApiResult<Challenge> {
-    let rp_id = relying_party_id(env.pool, env.pool_mfa);
-    let uv_required = flow_ua::user_verification_required(env);
-    let challenge = new_challenge();
-    let timeout_ms = crate::domain::client::ClientExt::auth_session_seconds(env.client) * 1000;
-    let options = json!({
-        "hints": [],
-        "attestation": "none",
-        "attestationFormats": [],
-        "challenge": challenge,
-        "timeout": timeout_ms,
-        "rpId": rp_id,
-        "allowCredentials": descriptors(ctx, user).await?,
-        "userVerification": if uv_required { "required" } else { flow_ua::user_verification(env) },
-    });
-    let mut parameters = BTreeMap::new();
-    parameters.insert(
-        "CREDENTIAL_REQUEST_OPTIONS".to_string(),
-        options.to_string(),
-    );
-    Ok(Challenge {
-        parameters,
-        pending: Pending::WebAuthn(WebAuthnState {
-            challenge,
-            rp_id,
-            user_verification_required: uv_required,
-        }),
-    })
-}
-
-fn assertion_refused(e: WebAuthnError) -> ApiError {
-    // [B] RespondToAuthChallenge models no WebAuthn exception: a failed assertion is
-    // NotAuthorizedException (spec 7), with the reason in the text.
-    ApiError::not_authorized(format!("Passkey authentication failed: {e}."))
-}
-
-/// RespondToAuthChallenge WEB_AUTHN: CREDENTIAL = AuthenticationResponseJSON, verified against
-/// the session's challenge and one of the user's passkeys; the counter moves forward and the
-/// session is used up. A failed assertion counts as a wrong answer of the session.
-pub(super) async fn answer_sign_in(
-    ctx: &Ctx,
-    user: &UserRecord,
-    session_id: &str,
-    state: &WebAuthnState,
-    responses: &BTreeMap<String, String>,
-) -> ApiResult<()> {
-    let store = &ctx.app.store;
-    let credential = responses
-        .get("CREDENTIAL")
-        .ok_or_else(|| ApiError::missing_parameter("CREDENTIAL"))?;
-    let refuse = |e: WebAuthnError| async move {
-        store.record_session_wrong_code(session_id).await?;
-        Err::<(), ApiError>(assertion_refused(e))
-    };
-    let assertion = match wa::parse_assertion(credential) {
-        Ok(a) => a,
-        Err(e) => return refuse(e).await,
-    };
-    let id = b64url(&assertion.credential_id);
-    let stored = store.get_webauthn_credential(&user.pool_id, &id).await?;
-    let Some(stored) = stored.filter(|c| c.sub == user.sub) else {
-        store.record_session_wrong_code(session_id).await?;
-        return Err(ApiError::not_authorized(
-            "Passkey authentication failed: the credential is not registered for this user.",
-        ));
-    };
-    if assertion
-        .user_handle
-        .as_deref()
-        .is_some_and(|h| h != user.sub.as_bytes())
-    {
-        store.record_session_wrong_code(session_id).await?;
-        return Err(ApiError::not_authorized(
-            "Passkey authentication failed: the user handle is not this user's.",
-        ));
-    }
-    let expected = wa::Expected {
-        challenge: &state.challenge,
-        rp_id: &state.rp_id,
-        user_verification_required: state.user_verification_required,
-    };
-    let verified = match assertion.verify(&expected, &stored.public_key, stored.sign_count) {
-        Ok(v) => v,
-        Err(e) => return refuse(e).await,
-    };
-    if !store.consume_auth_session(session_id).await? {
-        return Err(flow_session::reused());
-    }
-    if verified.sign_count != stored.sign_count
-        && !store
-            .advance_webauthn_sign_count(
-                &user.pool_id,
-                &stored.credential_id,
-                stored.sign_count,
-                verified.sign_count,
-            )
-            .await?
-    {
-        return Err(assertion_refused(WebAuthnError::CounterNotIncreased));
-    }
-    Ok(())
-}

@@ -5,27 +5,34 @@
 
 use super::{initiate_validation_data, run, Call};
 use crate::domain::attributes::{self, WriteMode};
-use crate::domain::records::UserRecord;
 use crate::domain::triggers::Trigger;
 use crate::error::{ApiError, ApiResult};
 use crate::model::shapes::{AttributeType, UserPoolClientType, UserPoolType};
-use crate::ops::users::{create_user, NewUser};
 use crate::state::Ctx;
 use serde_json::{Map, Value};
+
+/// What the function says about a user the pool does not have: the caller (`ops::common::
+/// migrate_user`) creates the user from it, with the password typed at sign-in when there is one.
+#[derive(Debug)]
+pub struct MigratedUser {
+    pub attributes: std::collections::BTreeMap<String, String>,
+    pub status: String,
+    pub force_alias_creation: bool,
+}
 
 /// Statuses a migrated user may end in.
 const FINAL_STATUSES: &[&str] = &["CONFIRMED", "RESET_REQUIRED"];
 
 /// Asks the pool's UserMigration function about `username`. `password` is the one typed at
-/// sign-in; `None` for ForgotPassword. Returns the created user, or `None` when the pool has no
-/// UserMigration trigger (the caller answers as for any unknown user).
+/// sign-in; `None` for ForgotPassword. Returns what the function answered, or `None` when the pool
+/// has no UserMigration trigger (the caller answers as for any unknown user).
 pub async fn user_migration(
     ctx: &Ctx,
     pool: &UserPoolType,
     client: &UserPoolClientType,
     username: &str,
     password: Option<&str>,
-) -> ApiResult<Option<UserRecord>> {
+) -> ApiResult<Option<MigratedUser>> {
     if !super::configured(ctx, pool, Trigger::UserMigration) {
         return Ok(None);
     }
@@ -35,7 +42,7 @@ pub async fn user_migration(
         "password".into(),
         password.map_or(Value::Null, |p| Value::String(p.to_string())),
     );
-    req.insert("validationData".into(), initiate_validation_data(&info));
+    req.insert("validationData".into(), initiate_validation_data(info));
     let client_id = client.client_id.clone().unwrap_or_default();
     let Some(response) = run(
         ctx,
@@ -89,20 +96,9 @@ pub async fn user_migration(
     };
     let force_alias = matches!(response.get("forceAliasCreation"), Some(Value::Bool(true)));
     let attributes = attributes::check_write(pool, None, &given, WriteMode::AdminCreate)?;
-    let user = create_user(
-        ctx,
-        pool,
-        NewUser {
-            requested_username: username,
-            sub: None,
-            attributes,
-            password,
-            status: &status,
-            force_alias_creation: force_alias,
-            exists_message: "User account already exists",
-        },
-    )
-    .await?;
-    tracing::info!(pool_id = %user.pool_id, username = %user.username, status = %user.status, "user migrated");
-    Ok(Some(user))
+    Ok(Some(MigratedUser {
+        attributes,
+        status,
+        force_alias_creation: force_alias,
+    }))
 }

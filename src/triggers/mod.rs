@@ -425,7 +425,7 @@ pub async fn pre_authentication(
         "userAttributes".into(),
         Value::Object(user_attributes(user)),
     );
-    request.insert("validationData".into(), initiate_validation_data(&info));
+    request.insert("validationData".into(), initiate_validation_data(info));
     run(
         ctx,
         Call {
@@ -458,7 +458,7 @@ pub async fn pre_authentication_unknown(
     let info = &ctx.request;
     let mut request = Map::new();
     request.insert("userAttributes".into(), Value::Object(Map::new()));
-    request.insert("validationData".into(), initiate_validation_data(&info));
+    request.insert("validationData".into(), initiate_validation_data(info));
     request.insert("userNotFound".into(), Value::Bool(true));
     run(
         ctx,

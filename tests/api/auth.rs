@@ -815,7 +815,7 @@ async fn new_password_required_asks_for_missing_required_attributes() {
         modified_at: now,
         ..Default::default()
     };
-    cognito_emulator::ops::users::set_password(&pool, &mut user, PASSWORD, now).expect("password");
+    cognito_emulator::ops::common::set_password(&pool, &mut user, PASSWORD, now).expect("password");
     app.state.store.insert_user(&user).await.expect("insert");
 
     let r = app

@@ -18,7 +18,8 @@ use crate::domain::records::{OAuthCode, OAuthSession};
 use crate::error::ApiError;
 use crate::flow::Outcome;
 use crate::model::shapes::{UserPoolClientType, UserPoolType};
-use crate::ops::auth::{password_outcome, signed_in};
+use crate::ops::auth::password_outcome;
+use crate::ops::auth::signed_in;
 use crate::state::{App, Ctx};
 use crate::tokens::OAuthGrant;
 use axum::body::Bytes;
@@ -357,7 +358,7 @@ pub async fn login(State(app): State<App>, RawQuery(query): RawQuery, body: Byte
         };
         match p.outcome.clone() {
             Outcome::Error(e) => {
-                crate::ops::account::record_failed_sign_in(&ctx, &pool, &user, &e).await?;
+                crate::ops::common::record_failed_sign_in(&ctx, &pool, &user, &e).await?;
                 Err(e)
             }
             Outcome::Challenge(c) => Ok(Err(c.name())),

@@ -8,8 +8,6 @@
 //! - [`answer`]: RespondToAuthChallenge CUSTOM_CHALLENGE;
 //! - [`after_password_verifier`]: a PASSWORD_VERIFIER answered in a CUSTOM_AUTH sign-in.
 
-use super::auth::{conclude, pool_mfa, AuthAnswer};
-use super::users::resolve_user;
 use crate::domain::client::ClientExt;
 use crate::domain::pool::PoolExt;
 use crate::domain::records::AuthSession;
@@ -21,6 +19,10 @@ use crate::flow::custom::{self, ChallengeResult, CustomPending, Next};
 use crate::flow::session::SessionState;
 use crate::flow::{self, session as flow_session, Env, Outcome};
 use crate::model::shapes::{UserPoolClientType, UserPoolType};
+use crate::ops::auth::conclude;
+use crate::ops::auth::AuthAnswer;
+use crate::ops::common::pool_mfa;
+use crate::ops::common::resolve_user;
 use crate::state::Ctx;
 use crate::triggers::{self, challenge, Call};
 use serde_json::{Map, Value};
@@ -37,7 +39,7 @@ fn param<'a>(params: &'a BTreeMap<String, String>, name: &str) -> ApiResult<&'a 
 
 /// InitiateAuth / AdminInitiateAuth with AuthFlow CUSTOM_AUTH. The caller has checked that the
 /// client allows the flow.
-pub(super) async fn start(
+pub async fn start(
     ctx: &Ctx,
     pool: &UserPoolType,
     client: &UserPoolClientType,
@@ -60,7 +62,7 @@ pub(super) async fn start(
     let user = resolve_user(ctx, pool, username).await?;
     let device = match &user {
         Some(u) => {
-            super::devices::for_sign_in(
+            crate::ops::auth::devices::for_sign_in(
                 ctx,
                 pool,
                 flow_name,
@@ -103,7 +105,7 @@ pub(super) async fn start(
     if with_srp && next == Next::PasswordVerifier {
         // The SRP exchange remembers the flow; its answer comes back to
         // `after_password_verifier`.
-        return super::srp_auth::start(ctx, pool, client, FLOW, params).await;
+        return crate::ops::auth::srp_auth::start(ctx, pool, client, FLOW, params).await;
     }
     let outcome = proceed(ctx, &env, &user, session, next).await?;
     conclude(ctx, &env, &user, outcome).await
@@ -152,7 +154,7 @@ async fn proceed(
 }
 
 /// RespondToAuthChallenge CUSTOM_CHALLENGE: Verify checks `ANSWER`, Define decides what follows.
-pub(super) async fn answer(
+pub async fn answer(
     ctx: &Ctx,
     env: &Env<'_>,
     user: &mut UserRecord,
@@ -180,7 +182,7 @@ pub(super) async fn answer(
 /// After a PASSWORD_VERIFIER answer: in a CUSTOM_AUTH sign-in a proven password goes back to
 /// Define with `[SRP_A, PASSWORD_VERIFIER]`; a refusal (wrong password, lock-out, expired
 /// temporary password) and NEW_PASSWORD_REQUIRED stay as they are. Other flows pass through.
-pub(super) async fn after_password_verifier(
+pub async fn after_password_verifier(
     ctx: &Ctx,
     env: &Env<'_>,
     user: &UserRecord,
@@ -292,7 +294,7 @@ async fn start_unknown(
     if with_srp && next == Next::PasswordVerifier {
         // The SRP exchange answers a stand-in PASSWORD_VERIFIER for unknown users, whose
         // signature then fails as a wrong password does (spec 2.4 point 3).
-        return super::srp_auth::start(ctx, env.pool, env.client, FLOW, params).await;
+        return crate::ops::auth::srp_auth::start(ctx, env.pool, env.client, FLOW, params).await;
     }
     proceed_unknown(ctx, env, username, session, next).await
 }
@@ -348,7 +350,7 @@ async fn proceed_unknown(
 /// checked the session with `flow::session::check` and found `custom::is_for_unknown_user`):
 /// Verify and Define run with `userNotFound: true`; the sign-in goes on with another challenge or
 /// ends with "Incorrect username or password.".
-pub(super) async fn answer_unknown(
+pub async fn answer_unknown(
     ctx: &Ctx,
     pool: &UserPoolType,
     client: &UserPoolClientType,

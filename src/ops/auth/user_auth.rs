@@ -9,8 +9,6 @@
 //! Session of SignUp / ConfirmSignUp proves the user by the confirmation code just sent, runs
 //! PreAuthentication like every sign-in, and continues as after a first factor, MFA included.
 
-use super::auth::{conclude, password_matches, pool_and_client, AuthAnswer, Endpoint};
-use super::users::resolve_user;
 use crate::delivery;
 use crate::domain::client::ClientExt;
 use crate::domain::message::{Channel, Purpose};
@@ -18,18 +16,21 @@ use crate::domain::records::UserRecord;
 use crate::domain::secret_hash;
 use crate::error::{ApiError, ApiResult};
 use crate::flow::session as flow_session;
-use crate::flow::user_auth::{self as flow_ua, Choice, OtpState};
+use crate::flow::user_auth::{self as flow_ua, Choice, OtpState, FLOW};
 use crate::flow::{self, Challenge, Env, Outcome, Pending};
-use crate::model::shapes::{
-    AdminInitiateAuthResponse, GetUserPoolMfaConfigResponse, InitiateAuthResponse, UserPoolType,
-};
+use crate::model::shapes::{AdminInitiateAuthResponse, InitiateAuthResponse};
+use crate::ops::auth::conclude;
+use crate::ops::auth::password_matches;
+use crate::ops::auth::pool_and_client;
+use crate::ops::auth::AuthAnswer;
+use crate::ops::auth::Endpoint;
+use crate::ops::common::pool_mfa_config;
+use crate::ops::common::resolve_user;
 use crate::state::Ctx;
 use std::collections::BTreeMap;
 
-pub const FLOW: &str = "USER_AUTH";
-
 /// An InitiateAuth answer plus the top-level `AvailableChallenges` only USER_AUTH sets.
-pub(super) struct Started {
+pub struct Started {
     answer: AuthAnswer,
     available: Option<Vec<String>>,
 }
@@ -57,25 +58,8 @@ fn param<'a>(params: &'a BTreeMap<String, String>, name: &str) -> ApiResult<&'a 
         .ok_or_else(|| ApiError::missing_parameter(name))
 }
 
-/// The pool's whole MFA document: USER_AUTH needs `WebAuthnConfiguration` even with MFA off.
-pub(super) async fn pool_mfa_config(
-    ctx: &Ctx,
-    pool: &UserPoolType,
-) -> ApiResult<GetUserPoolMfaConfigResponse> {
-    let mut mfa = ctx
-        .app
-        .store
-        .get_pool_mfa(crate::domain::pool::PoolExt::pool_id(pool))
-        .await?
-        .unwrap_or_default();
-    if mfa.mfa_configuration.is_none() {
-        mfa.mfa_configuration = Some(pool.mfa_configuration.clone().unwrap_or("OFF".into()));
-    }
-    Ok(mfa)
-}
-
 /// InitiateAuth / AdminInitiateAuth with AuthFlow USER_AUTH.
-pub(super) async fn initiate(
+pub async fn initiate(
     ctx: &Ctx,
     endpoint: Endpoint,
     pool_id: Option<&str>,
@@ -99,7 +83,7 @@ pub(super) async fn initiate(
     let device = match &user {
         Some(u) => {
             let key = params.get("DEVICE_KEY").map(String::as_str);
-            super::devices::for_sign_in(ctx, &pool, FLOW, u, key).await?
+            crate::ops::auth::devices::for_sign_in(ctx, &pool, FLOW, u, key).await?
         }
         None => None,
     };
@@ -127,14 +111,8 @@ pub(super) async fn initiate(
         // A sign-in with a password migrates an unknown user as USER_PASSWORD_AUTH does; the
         // passwordless factors never do (DG "Migrate user Lambda trigger").
         if let Some(password) = params.get("PASSWORD") {
-            user = crate::triggers::migration::user_migration(
-                ctx,
-                &pool,
-                &client,
-                username,
-                Some(password),
-            )
-            .await?;
+            user = crate::ops::common::migrate_user(ctx, &pool, &client, username, Some(password))
+                .await?;
         }
     }
     if user.is_none()
@@ -147,7 +125,7 @@ pub(super) async fn initiate(
         // generic "Incorrect username or password." **[B: Cognito's USER_AUTH simulation is not
         // on record]**.
         param(params, "SRP_A")?;
-        let answer = super::srp_auth::start(ctx, &pool, &client, FLOW, params).await?;
+        let answer = crate::ops::auth::srp_auth::start(ctx, &pool, &client, FLOW, params).await?;
         return Ok(Started {
             answer,
             available: None,
@@ -209,7 +187,7 @@ async fn start_factor(
         }
         flow_ua::PASSWORD_SRP => {
             param(params, "SRP_A")?;
-            super::srp_auth::start(ctx, env.pool, env.client, FLOW, params).await
+            crate::ops::auth::srp_auth::start(ctx, env.pool, env.client, FLOW, params).await
         }
         flow_ua::EMAIL_OTP | flow_ua::SMS_OTP => {
             let channel = if factor == flow_ua::SMS_OTP {
@@ -247,7 +225,7 @@ async fn start_factor(
             conclude(ctx, env, user, Outcome::Challenge(challenge)).await
         }
         flow_ua::WEB_AUTHN => {
-            let challenge = super::webauthn::sign_in_challenge(ctx, env, user).await?;
+            let challenge = crate::ops::auth::passkey::sign_in_challenge(ctx, env, user).await?;
             conclude(ctx, env, user, Outcome::Challenge(challenge)).await
         }
         // flow_ua::available only lists the factors above.
@@ -304,7 +282,7 @@ async fn auto_sign_in(
 
 /// RespondToAuthChallenge SELECT_CHALLENGE: the factor chosen in ANSWER, with what it needs in
 /// the same request (PASSWORD, SRP_A), or the code / WEB_AUTHN challenge it leads to.
-pub(super) async fn answer_selection(
+pub async fn answer_selection(
     ctx: &Ctx,
     env: &Env<'_>,
     user: &mut UserRecord,
@@ -354,7 +332,7 @@ pub(super) async fn answer_selection(
     }
     if factor == flow_ua::PASSWORD_SRP {
         // The SRP start resolves the user from USERNAME again and re-checks steps 3-7.
-        return super::srp_auth::start(ctx, env.pool, env.client, FLOW, responses).await;
+        return crate::ops::auth::srp_auth::start(ctx, env.pool, env.client, FLOW, responses).await;
     }
     start_factor(ctx, env, user, factor, responses).await
 }
@@ -362,7 +340,7 @@ pub(super) async fn answer_selection(
 /// RespondToAuthChallenge EMAIL_OTP / SMS_OTP for a first-factor code: EMAIL_OTP_CODE /
 /// SMS_OTP_CODE. A wrong code may be retried in the same session (spec 2.3) until the session's
 /// wrong-code limit.
-pub(super) async fn answer_otp(
+pub async fn answer_otp(
     ctx: &Ctx,
     env: &Env<'_>,
     user: &UserRecord,

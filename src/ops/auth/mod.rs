@@ -10,9 +10,13 @@
 //! `user_auth`); a flow or challenge without one would answer `UnsupportedOperationException`
 //! naming it (modelled for InitiateAuth, never retried by SDKs).
 
-use super::clients::{client_not_found, load_client};
-use super::pools::load_pool;
-use super::users::{load_user, resolve_user};
+pub mod custom;
+pub mod devices;
+pub mod mfa;
+pub mod passkey;
+pub mod srp_auth;
+pub mod user_auth;
+
 use crate::crypto::srp;
 use crate::domain::attributes::{self, WriteMode};
 use crate::domain::client::ClientExt;
@@ -24,6 +28,12 @@ use crate::error::{ApiError, ApiResult};
 use crate::flow::session::{self as flow_session, SessionState};
 use crate::flow::{self, new_password, Env, Outcome, Pending};
 use crate::model::shapes::*;
+use crate::ops::common::client_not_found;
+use crate::ops::common::load_client;
+use crate::ops::common::load_pool;
+use crate::ops::common::load_user;
+use crate::ops::common::pool_mfa;
+use crate::ops::common::resolve_user;
 use crate::state::Ctx;
 use crate::tokens::access::verify_access_token;
 use crate::tokens::{self, Subject};
@@ -31,14 +41,14 @@ use std::collections::BTreeMap;
 
 /// Which operation a sign-in came through: flows are bound to one side (spec 2.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Endpoint {
+pub enum Endpoint {
     Public,
     Admin,
 }
 
 /// The members InitiateAuth, AdminInitiateAuth and both RespondToAuthChallenge variants share.
 #[derive(Default)]
-pub(super) struct AuthAnswer {
+pub struct AuthAnswer {
     pub(super) challenge_name: Option<String>,
     pub(super) session: Option<String>,
     pub(super) challenge_parameters: Option<BTreeMap<String, String>>,
@@ -87,7 +97,7 @@ answer_into!(
 // ---------------------------------------------------------------------------------------------
 
 /// The pool and client of a sign-in request. Public operations only name the client.
-pub(super) async fn pool_and_client(
+pub async fn pool_and_client(
     ctx: &Ctx,
     endpoint: Endpoint,
     pool_id: Option<&str>,
@@ -117,25 +127,6 @@ pub(super) async fn pool_and_client(
     }
 }
 
-/// The pool's MFA configuration; pools with MFA off (the pool document says so) need no read.
-pub(super) async fn pool_mfa(
-    ctx: &Ctx,
-    pool: &UserPoolType,
-) -> ApiResult<GetUserPoolMfaConfigResponse> {
-    if pool.mfa_configuration.as_deref().unwrap_or("OFF") == "OFF" {
-        return Ok(GetUserPoolMfaConfigResponse {
-            mfa_configuration: Some("OFF".into()),
-            ..Default::default()
-        });
-    }
-    Ok(ctx
-        .app
-        .store
-        .get_pool_mfa(pool.pool_id())
-        .await?
-        .unwrap_or_default())
-}
-
 fn param<'a>(params: &'a BTreeMap<String, String>, name: &str) -> ApiResult<&'a str> {
     params
         .get(name)
@@ -144,7 +135,7 @@ fn param<'a>(params: &'a BTreeMap<String, String>, name: &str) -> ApiResult<&'a 
 }
 
 /// The user's password proven against the stored SRP verifier (spec 3.8).
-pub(super) fn password_matches(pool: &UserPoolType, user: &UserRecord, password: &str) -> bool {
+pub fn password_matches(pool: &UserPoolType, user: &UserRecord, password: &str) -> bool {
     match (&user.password_salt, &user.password_verifier) {
         (Some(salt), Some(verifier)) => {
             let pv = srp::PasswordVerifier {
@@ -162,7 +153,7 @@ pub(super) fn password_matches(pool: &UserPoolType, user: &UserRecord, password:
 // ---------------------------------------------------------------------------------------------
 
 /// Tokens, or a challenge with a new session, or the error: how every sign-in step ends.
-pub(super) async fn conclude(
+pub async fn conclude(
     ctx: &Ctx,
     env: &Env<'_>,
     user: &UserRecord,
@@ -170,7 +161,7 @@ pub(super) async fn conclude(
 ) -> ApiResult<AuthAnswer> {
     match outcome {
         Outcome::Error(e) => {
-            super::account::record_failed_sign_in(ctx, env.pool, user, &e).await?;
+            crate::ops::common::record_failed_sign_in(ctx, env.pool, user, &e).await?;
             Err(e)
         }
         Outcome::Tokens => {
@@ -186,13 +177,14 @@ pub(super) async fn conclude(
                 user,
                 groups: &groups,
             };
-            let (device_key, new_device) = super::devices::for_tokens(ctx, env, user).await?;
+            let (device_key, new_device) =
+                crate::ops::auth::devices::for_tokens(ctx, env, user).await?;
             let mut result = tokens::sign_in(ctx, &subject, device_key.as_deref()).await?;
             result.new_device_metadata = new_device;
             Ok(AuthAnswer::tokens(result))
         }
         Outcome::Challenge(challenge) => {
-            let challenge = super::mfa::deliver(ctx, env, user, challenge).await?;
+            let challenge = crate::ops::auth::mfa::deliver(ctx, env, user, challenge).await?;
             let name = challenge.name();
             let state = SessionState {
                 flow: env.flow.to_string(),
@@ -224,7 +216,7 @@ pub(super) async fn conclude(
 
 /// What every successful sign-in records before its tokens are issued (API or hosted UI).
 pub(crate) async fn signed_in(ctx: &Ctx, env: &Env<'_>, user: &UserRecord) -> ApiResult<()> {
-    super::account::record_event(ctx, env.pool, user, "SignIn").await?;
+    crate::ops::common::record_event(ctx, env.pool, user, "SignIn").await?;
     crate::triggers::post_authentication(ctx, env.pool, env.client.id(), user).await
 }
 
@@ -301,13 +293,13 @@ async fn initiate(
             if !client.allows("ALLOW_USER_SRP_AUTH") {
                 return Err(flow_not_enabled());
             }
-            super::srp_auth::start(ctx, &pool, &client, flow_name, &params).await
+            crate::ops::auth::srp_auth::start(ctx, &pool, &client, flow_name, &params).await
         }
         ("CUSTOM_AUTH", _) => {
             if !client.allows("ALLOW_CUSTOM_AUTH") {
                 return Err(flow_not_enabled());
             }
-            super::custom_auth::start(ctx, &pool, &client, flow_name, &params).await
+            crate::ops::auth::custom::start(ctx, &pool, &client, flow_name, &params).await
         }
         // Answered by `user_auth::initiate` before this match (it has its own response member,
         // AvailableChallenges); kept so the match stays total.
@@ -385,13 +377,14 @@ pub(crate) async fn password_outcome(
 ) -> ApiResult<PasswordOutcome> {
     let mut user = match resolve_user(ctx, pool, username).await? {
         None => {
-            crate::triggers::migration::user_migration(ctx, pool, client, username, Some(password))
-                .await?
+            crate::ops::common::migrate_user(ctx, pool, client, username, Some(password)).await?
         }
         found => found,
     };
     let device = match &user {
-        Some(u) => super::devices::for_sign_in(ctx, pool, flow_name, u, device_key).await?,
+        Some(u) => {
+            crate::ops::auth::devices::for_sign_in(ctx, pool, flow_name, u, device_key).await?
+        }
         None => None,
     };
     let mfa = pool_mfa(ctx, pool).await?;
@@ -430,9 +423,9 @@ pub async fn initiate_auth(ctx: Ctx, req: InitiateAuthRequest) -> ApiResult<Init
     let client_id = req.client_id.unwrap_or_default();
     let flow_name = req.auth_flow.unwrap_or_default();
     let params = req.auth_parameters.unwrap_or_default();
-    if flow_name == super::user_auth::FLOW {
+    if flow_name == crate::flow::user_auth::FLOW {
         let session = req.session.as_deref();
-        return super::user_auth::initiate(
+        return crate::ops::auth::user_auth::initiate(
             &ctx,
             Endpoint::Public,
             None,
@@ -455,10 +448,10 @@ pub async fn admin_initiate_auth(
     let client_id = req.client_id.unwrap_or_default();
     let flow_name = req.auth_flow.unwrap_or_default();
     let params = req.auth_parameters.unwrap_or_default();
-    if flow_name == super::user_auth::FLOW {
+    if flow_name == crate::flow::user_auth::FLOW {
         let pool_id = req.user_pool_id.as_deref();
         let session = req.session.as_deref();
-        return super::user_auth::initiate(
+        return crate::ops::auth::user_auth::initiate(
             &ctx,
             Endpoint::Admin,
             pool_id,
@@ -487,7 +480,7 @@ pub async fn admin_initiate_auth(
 
 /// Whether the USERNAME a challenge answer carries names the session's user: the internal name,
 /// or any alias that resolves to the same user (spec 2.2).
-pub(super) async fn names_session_user(
+pub async fn names_session_user(
     ctx: &Ctx,
     pool: &UserPoolType,
     user: &UserRecord,
@@ -513,15 +506,25 @@ async fn respond(
     let (pool, client) = pool_and_client(ctx, endpoint, pool_id, client_id).await?;
     if challenge_name == "PASSWORD_VERIFIER" {
         // Keyed by SECRET_BLOCK rather than Session (clients.md 0.3): SRP's own entry point.
-        return super::srp_auth::answer_password_verifier(ctx, &pool, &client, &responses).await;
+        return crate::ops::auth::srp_auth::answer_password_verifier(
+            ctx, &pool, &client, &responses,
+        )
+        .await;
     }
     if matches!(
         challenge_name,
         "DEVICE_SRP_AUTH" | "DEVICE_PASSWORD_VERIFIER"
     ) {
         // Also answerable without Session (pycognito): their own lookup.
-        return super::devices::answer(ctx, &pool, &client, challenge_name, session, &responses)
-            .await;
+        return crate::ops::auth::devices::answer(
+            ctx,
+            &pool,
+            &client,
+            challenge_name,
+            session,
+            &responses,
+        )
+        .await;
     }
     let username = param(&responses, "USERNAME")?;
     secret_hash::check(
@@ -543,7 +546,7 @@ async fn respond(
     )?;
     if crate::flow::custom::is_for_unknown_user(&state.pending) {
         // A hidden unknown user's custom challenge: no user to load (flow::custom).
-        return super::custom_auth::answer_unknown(
+        return crate::ops::auth::custom::answer_unknown(
             ctx, &pool, &client, session_id, state, username, &responses,
         )
         .await;
@@ -559,7 +562,8 @@ async fn respond(
         return Err(ApiError::not_authorized("User is disabled."));
     }
     let device_key = responses.get("DEVICE_KEY").map(String::as_str);
-    let device = super::devices::for_sign_in(ctx, &pool, &state.flow, &user, device_key).await?;
+    let device =
+        crate::ops::auth::devices::for_sign_in(ctx, &pool, &state.flow, &user, device_key).await?;
     let mfa = pool_mfa(ctx, &pool).await?;
     let env = Env {
         pool: &pool,
@@ -574,16 +578,18 @@ async fn respond(
             answer_new_password(ctx, &env, &mut user, session_id, &responses).await?
         }
         Pending::SelectChallenge { available } => {
-            return super::user_auth::answer_selection(
+            return crate::ops::auth::user_auth::answer_selection(
                 ctx, &env, &mut user, session_id, &available, &responses,
             )
             .await
         }
         Pending::FirstFactorOtp(otp) => {
-            super::user_auth::answer_otp(ctx, &env, &user, session_id, &otp, &responses).await?
+            crate::ops::auth::user_auth::answer_otp(ctx, &env, &user, session_id, &otp, &responses)
+                .await?
         }
         Pending::WebAuthn(w) => {
-            super::webauthn::answer_sign_in(ctx, &user, session_id, &w, &responses).await?;
+            crate::ops::auth::passkey::answer_sign_in(ctx, &user, session_id, &w, &responses)
+                .await?;
             flow::after_second_factor(&env, &user)
         }
         // Routed to ops::devices above; a session for them never reaches here.
@@ -591,9 +597,12 @@ async fn respond(
             return Err(flow_session::invalid())
         }
         Pending::CustomChallenge(c) => {
-            super::custom_auth::answer(ctx, &env, &mut user, session_id, c, &responses).await?
+            crate::ops::auth::custom::answer(ctx, &env, &mut user, session_id, c, &responses)
+                .await?
         }
-        mfa => super::mfa::answer(ctx, &env, &mut user, session_id, mfa, &responses).await?,
+        mfa => {
+            crate::ops::auth::mfa::answer(ctx, &env, &mut user, session_id, mfa, &responses).await?
+        }
     };
     conclude(ctx, &env, &user, outcome).await
 }
@@ -622,7 +631,7 @@ async fn answer_new_password(
         user.attributes.extend(checked);
         attributes::refresh_keys(env.pool, user);
     }
-    super::users::set_password(env.pool, user, &answer.password, env.now)?;
+    crate::ops::common::set_password(env.pool, user, &answer.password, env.now)?;
     user.status = "CONFIRMED".into();
     user.modified_at = env.now;
     // Consume before writing: of two concurrent answers with one session only one may win.
@@ -748,7 +757,7 @@ pub(crate) async fn refresh(
         // [B] text (spec 5.5).
         return Err(ApiError::not_authorized("Refresh Token has expired"));
     }
-    if !super::devices::refresh_allowed(
+    if !crate::ops::auth::devices::refresh_allowed(
         ctx,
         pool.pool_id(),
         record.device_key.as_deref(),

@@ -15,8 +15,6 @@
 //! answers with one SECRET_BLOCK only one is ever verified. The modular arithmetic runs on the
 //! blocking pool (`verify_claim` is ~3.5 ms of CPU), off the async workers.
 
-use super::auth::{conclude, pool_mfa, AuthAnswer};
-use super::users::resolve_user;
 use crate::crypto::srp;
 use crate::domain::client::ClientExt;
 use crate::domain::pool::PoolExt;
@@ -27,6 +25,10 @@ use crate::error::{ApiError, ApiResult};
 use crate::flow::srp::{self as flow_srp, SrpExchange, StandIn};
 use crate::flow::{self, session as flow_session, Env};
 use crate::model::shapes::{UserPoolClientType, UserPoolType};
+use crate::ops::auth::conclude;
+use crate::ops::auth::AuthAnswer;
+use crate::ops::common::pool_mfa;
+use crate::ops::common::resolve_user;
 use crate::state::Ctx;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
@@ -96,7 +98,7 @@ fn stand_in_target(stand_in: StandIn) -> Target {
 /// refusal of spec 2.4 steps 1-7 (unknown user with LEGACY, disabled, unconfirmed, reset
 /// required, locked out) before any SRP work. The caller has checked that the client allows the
 /// flow.
-pub(super) async fn start(
+pub async fn start(
     ctx: &Ctx,
     pool: &UserPoolType,
     client: &UserPoolClientType,
@@ -127,7 +129,7 @@ pub(super) async fn start(
     let typed_key = pool.username_key(username);
     let target = match user {
         None if client.hides_user_existence() => {
-            if auth_flow != super::custom_auth::FLOW {
+            if auth_flow != crate::ops::auth::custom::FLOW {
                 crate::triggers::pre_authentication_unknown(ctx, pool, client.id(), username)
                     .await?;
             }
@@ -143,7 +145,7 @@ pub(super) async fn start(
                 // before_password refuses unknown users; this keeps the match total.
                 return Err(flow::unknown_user(&env));
             };
-            if auth_flow != super::custom_auth::FLOW {
+            if auth_flow != crate::ops::auth::custom::FLOW {
                 crate::triggers::pre_authentication(ctx, pool, client.id(), &user).await?;
             }
             target_for(pool, user)
@@ -246,7 +248,7 @@ async fn names_exchange_user(
 
 /// (Admin)RespondToAuthChallenge with PASSWORD_VERIFIER. A Session, if the client sent one, plays
 /// no part: the SECRET_BLOCK names the exchange.
-pub(super) async fn answer_password_verifier(
+pub async fn answer_password_verifier(
     ctx: &Ctx,
     pool: &UserPoolType,
     client: &UserPoolClientType,
@@ -286,7 +288,7 @@ pub(super) async fn answer_password_verifier(
     let device = match &user {
         Some(u) => {
             let key = responses.get("DEVICE_KEY").map(String::as_str);
-            super::devices::for_sign_in(ctx, pool, &exchange.auth_flow, u, key).await?
+            crate::ops::auth::devices::for_sign_in(ctx, pool, &exchange.auth_flow, u, key).await?
         }
         None => None,
     };
@@ -324,7 +326,7 @@ pub(super) async fn answer_password_verifier(
     if decision.save_user {
         store.save_sign_in_counters(user).await?;
     }
-    let outcome = super::custom_auth::after_password_verifier(
+    let outcome = crate::ops::auth::custom::after_password_verifier(
         ctx,
         &env,
         user,

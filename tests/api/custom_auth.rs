@@ -3,9 +3,7 @@
 //! CUSTOM_WITH_SRP sends), the session history the functions see, retries and failures.
 
 use crate::helpers::*;
-use crate::triggers::{
-    app_for, confirmed_user, pool_with_triggers, respond, FakeLambda, Reply, PASSWORD,
-};
+use crate::triggers::{app_for, pool_with_triggers, respond, FakeLambda, Reply, PASSWORD};
 use aws_sdk_cognitoidentityprovider::error::SdkError;
 use aws_sdk_cognitoidentityprovider::operation::initiate_auth::InitiateAuthError;
 use aws_sdk_cognitoidentityprovider::operation::respond_to_auth_challenge::{
@@ -76,7 +74,7 @@ impl Custom {
         let lambda = FakeLambda::start(quiz).await;
         let app = app_for(&lambda).await;
         let (pool_id, client_id) = pool_with_triggers(&app, CUSTOM).await;
-        confirmed_user(&app, &pool_id, "carol").await;
+        app.seeded_user(&pool_id, "carol", PASSWORD).await;
         Custom {
             app,
             lambda,
@@ -342,7 +340,7 @@ async fn unknown_users_and_broken_define_answers_fail_as_cognito_does() {
     let lambda = FakeLambda::start(|_, e| respond(e, json!({"challengeName": "SMS_MFA"}))).await;
     let app = app_for(&lambda).await;
     let (pool_id, client_id) = pool_with_triggers(&app, CUSTOM).await;
-    confirmed_user(&app, &pool_id, "carol").await;
+    app.seeded_user(&pool_id, "carol", PASSWORD).await;
     assert_sdk_err(
         app.client
             .initiate_auth()
@@ -358,7 +356,7 @@ async fn unknown_users_and_broken_define_answers_fail_as_cognito_does() {
     let lambda = FakeLambda::start(|_, _| Reply::Throw("define is down".into())).await;
     let app = app_for(&lambda).await;
     let (pool_id, client_id) = pool_with_triggers(&app, CUSTOM).await;
-    confirmed_user(&app, &pool_id, "carol").await;
+    app.seeded_user(&pool_id, "carol", PASSWORD).await;
     assert_sdk_err(
         app.client
             .initiate_auth()

@@ -3,9 +3,7 @@
 //! triggers of the auto sign-in, email subjects in the outbox, passkey MFA preferences.
 
 use crate::helpers::*;
-use crate::triggers::{
-    app_for, arn, confirmed_user, pool_with_triggers, respond, FakeLambda, Reply,
-};
+use crate::triggers::{app_for, arn, pool_with_triggers, respond, FakeLambda, Reply, PASSWORD};
 use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ChallengeNameType};
 use serde_json::{json, Value};
 
@@ -59,7 +57,7 @@ async fn hiding_quiz() -> (TestApp, FakeLambda, String) {
     let lambda = FakeLambda::start(quiz).await;
     let app = app_for(&lambda).await;
     let (pool_id, _) = pool_with_triggers(&app, CUSTOM).await;
-    confirmed_user(&app, &pool_id, "carol").await;
+    app.seeded_user(&pool_id, "carol", PASSWORD).await;
     let client = app
         .create_client_with(json!({
             "UserPoolId": pool_id, "ClientName": "hiding", "PreventUserExistenceErrors": "ENABLED",
@@ -256,7 +254,7 @@ async fn a_failing_custom_message_leaves_no_code_behind() {
     .await;
     let app = app_for(&lambda).await;
     let (pool_id, client_id) = pool_with_triggers(&app, &["CustomMessage"]).await;
-    confirmed_user(&app, &pool_id, "carol").await;
+    app.seeded_user(&pool_id, "carol", PASSWORD).await;
     assert_sdk_err(
         app.client
             .forgot_password()
@@ -446,7 +444,7 @@ async fn email_messages_carry_their_subject_in_the_outbox() {
         .send()
         .await
         .expect("AdminCreateUser");
-    confirmed_user(&app, &pool_id, "gina").await;
+    app.seeded_user(&pool_id, "gina", PASSWORD).await;
     app.client
         .forgot_password()
         .client_id(&client_id)

@@ -358,7 +358,8 @@ async fn custom_auth_asks_mfa_only_right_after_a_password_verifier() {
         ],
     )
     .await;
-    crate::triggers::confirmed_user(&app, &pool_id, "carol").await;
+    app.seeded_user(&pool_id, "carol", crate::triggers::PASSWORD)
+        .await;
     app.call(
         "SetUserPoolMfaConfig",
         json!({"UserPoolId": pool_id, "MfaConfiguration": "OPTIONAL",

@@ -4,10 +4,6 @@
 //! answers webhooks (`POST /hook/{name}`).
 
 use crate::helpers::*;
-use aws_sdk_cognitoidentityprovider::error::SdkError;
-use aws_sdk_cognitoidentityprovider::operation::initiate_auth::{
-    InitiateAuthError, InitiateAuthOutput,
-};
 use aws_sdk_cognitoidentityprovider::types::{
     AuthFlowType, LambdaConfigType, PreTokenGenerationLambdaVersionType,
     PreTokenGenerationVersionConfigType,
@@ -239,34 +235,9 @@ pub async fn pool_with_triggers(app: &TestApp, triggers: &[&str]) -> (String, St
     (pool_id, client_id)
 }
 
-/// A confirmed user with a permanent password, created without triggers running (seed path).
-pub async fn confirmed_user(app: &TestApp, pool_id: &str, username: &str) {
-    cognito_emulator::seed::apply(
-        &app.state,
-        json!({"UserPools": [{"Id": pool_id, "PoolName": "triggers", "Users": [{
-            "Username": username, "Password": PASSWORD,
-            "Attributes": {"email": format!("{username}@example.com"), "email_verified": true}
-        }]}]}),
-    )
-    .await
-    .expect("the seed applies");
-}
-
-async fn password_sign_in(
-    app: &TestApp,
-    client_id: &str,
-    username: &str,
-) -> Result<InitiateAuthOutput, SdkError<InitiateAuthError>> {
-    app.client
-        .initiate_auth()
-        .client_id(client_id)
-        .auth_flow(AuthFlowType::UserPasswordAuth)
-        .auth_parameters("USERNAME", username)
-        .auth_parameters("PASSWORD", PASSWORD)
-        .client_metadata("origin", "tests")
-        .send()
-        .await
-}
+/// The ClientMetadata the tests' password sign-ins send: PreAuthentication sees it as
+/// `validationData`.
+const ORIGIN: &[(&str, &str)] = &[("origin", "tests")];
 
 /// PUT with a JSON body (the emulator's trigger settings).
 pub async fn put(app: &TestApp, path: &str, body: Value) -> (u16, Value) {
@@ -374,7 +345,10 @@ async fn pre_sign_up_sees_the_sign_up_and_may_confirm_the_user_and_verify_the_em
     );
     assert_eq!(e["request"]["userAttributes"]["email_verified"], "true");
     // Confirmed by the trigger: the user signs in at once.
-    assert!(password_sign_in(&app, &client_id, "jane").await.is_ok());
+    assert!(app
+        .password_auth_with_metadata(&client_id, "jane", PASSWORD, ORIGIN)
+        .await
+        .is_ok());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -583,8 +557,9 @@ async fn pre_and_post_authentication_run_around_a_password_sign_in() {
     let app = app_for(&lambda).await;
     let (pool_id, client_id) =
         pool_with_triggers(&app, &["PreAuthentication", "PostAuthentication"]).await;
-    confirmed_user(&app, &pool_id, "amy").await;
-    let out = password_sign_in(&app, &client_id, "amy")
+    app.seeded_user(&pool_id, "amy", PASSWORD).await;
+    let out = app
+        .password_auth_with_metadata(&client_id, "amy", PASSWORD, ORIGIN)
         .await
         .expect("signed in");
     assert!(out.authentication_result().is_some());
@@ -628,9 +603,10 @@ async fn pre_authentication_may_refuse_a_sign_in_before_the_password_is_checked(
     let app = app_for(&lambda).await;
     let (pool_id, client_id) =
         pool_with_triggers(&app, &["PreAuthentication", "PostAuthentication"]).await;
-    confirmed_user(&app, &pool_id, "amy").await;
+    app.seeded_user(&pool_id, "amy", PASSWORD).await;
     assert_sdk_err(
-        password_sign_in(&app, &client_id, "amy").await,
+        app.password_auth_with_metadata(&client_id, "amy", PASSWORD, ORIGIN)
+            .await,
         "UserLambdaValidationException",
         "PreAuthentication failed with error Sign-in is closed on Sundays.",
     );
@@ -642,9 +618,13 @@ async fn a_failing_post_authentication_withholds_the_tokens() {
     let lambda = FakeLambda::start(|_, _| Reply::Throw("audit log unavailable".into())).await;
     let app = app_for(&lambda).await;
     let (pool_id, client_id) = pool_with_triggers(&app, &["PostAuthentication"]).await;
-    confirmed_user(&app, &pool_id, "amy").await;
+    app.seeded_user(&pool_id, "amy", PASSWORD).await;
     assert_eq!(
-        expect_err(password_sign_in(&app, &client_id, "amy").await).1,
+        expect_err(
+            app.password_auth_with_metadata(&client_id, "amy", PASSWORD, ORIGIN)
+                .await
+        )
+        .1,
         "PostAuthentication failed with error audit log unavailable."
     );
 }
@@ -851,7 +831,8 @@ async fn a_seed_file_sets_a_pools_lambda_endpoint_and_webhooks_and_seeds_without
     .await
     .expect("the seed applies");
     assert!(lambda.calls().is_empty(), "seeding runs no trigger");
-    assert!(password_sign_in(&app, "seededclient1", "seeded")
+    assert!(app
+        .password_auth_with_metadata("seededclient1", "seeded", PASSWORD, ORIGIN)
         .await
         .is_ok());
     assert_eq!(lambda.names(), ["pre-auth", "PostAuthentication"]);
@@ -874,7 +855,7 @@ async fn a_seed_file_sets_a_pools_lambda_endpoint_and_webhooks_and_seeds_without
 
 /// A user in a group with a role, signed in with USER_PASSWORD_AUTH.
 async fn grouped_user(app: &TestApp, pool_id: &str) {
-    confirmed_user(app, pool_id, "amy").await;
+    app.seeded_user(pool_id, "amy", PASSWORD).await;
     app.client
         .create_group()
         .user_pool_id(pool_id)
@@ -924,7 +905,8 @@ async fn pre_token_generation_v1_adds_overrides_and_suppresses_id_token_claims_a
     let app = app_for(&lambda).await;
     let (pool_id, client_id) = pool_with_triggers(&app, &["PreTokenGeneration"]).await;
     grouped_user(&app, &pool_id).await;
-    let out = password_sign_in(&app, &client_id, "amy")
+    let out = app
+        .password_auth_with_metadata(&client_id, "amy", PASSWORD, ORIGIN)
         .await
         .expect("tokens");
     let (id, access) = tokens_of(&out);
@@ -1011,7 +993,7 @@ async fn pre_token_generation_v2_customizes_both_tokens_and_the_access_token_sco
     let (pool_id, client_id) = pool_with_triggers(&app, &["PreTokenGenerationV2"]).await;
     grouped_user(&app, &pool_id).await;
     let (id, access) = tokens_of(
-        &password_sign_in(&app, &client_id, "amy")
+        &app.password_auth_with_metadata(&client_id, "amy", PASSWORD, ORIGIN)
             .await
             .expect("tokens"),
     );
@@ -1046,9 +1028,9 @@ async fn pre_token_generation_v3_sends_version_3_events_for_user_sign_ins() {
     .await;
     let app = app_for(&lambda).await;
     let (pool_id, client_id) = pool_with_triggers(&app, &["PreTokenGenerationV3"]).await;
-    confirmed_user(&app, &pool_id, "amy").await;
+    app.seeded_user(&pool_id, "amy", PASSWORD).await;
     let (_, access) = tokens_of(
-        &password_sign_in(&app, &client_id, "amy")
+        &app.password_auth_with_metadata(&client_id, "amy", PASSWORD, ORIGIN)
             .await
             .expect("tokens"),
     );
@@ -1070,7 +1052,8 @@ async fn pre_token_generation_sees_the_new_password_challenge_and_its_client_met
         .send()
         .await
         .expect("AdminCreateUser");
-    let first = password_sign_in(&app, &client_id, "newbie")
+    let first = app
+        .password_auth_with_metadata(&client_id, "newbie", PASSWORD, ORIGIN)
         .await
         .expect("a challenge");
     let done = app
@@ -1098,9 +1081,10 @@ async fn a_failing_pre_token_generation_refuses_the_tokens() {
     let lambda = FakeLambda::start(|_, _| Reply::Throw("claims service down".into())).await;
     let app = app_for(&lambda).await;
     let (pool_id, client_id) = pool_with_triggers(&app, &["PreTokenGeneration"]).await;
-    confirmed_user(&app, &pool_id, "amy").await;
+    app.seeded_user(&pool_id, "amy", PASSWORD).await;
     assert_sdk_err(
-        password_sign_in(&app, &client_id, "amy").await,
+        app.password_auth_with_metadata(&client_id, "amy", PASSWORD, ORIGIN)
+            .await,
         "UserLambdaValidationException",
         "PreTokenGeneration failed with error claims service down.",
     );
@@ -1224,7 +1208,8 @@ async fn user_migration_brings_a_user_in_at_sign_in() {
     let lambda = FakeLambda::start(legacy_directory).await;
     let app = app_for(&lambda).await;
     let (pool_id, client_id) = pool_with_triggers(&app, &["UserMigration"]).await;
-    let out = password_sign_in(&app, &client_id, "legacy1")
+    let out = app
+        .password_auth_with_metadata(&client_id, "legacy1", PASSWORD, ORIGIN)
         .await
         .expect("tokens");
     let (id, _) = tokens_of(&out);
@@ -1253,7 +1238,7 @@ async fn user_migration_brings_a_user_in_at_sign_in() {
         .expect("migrated");
     assert_eq!(user.user_status().map(|s| s.as_str()), Some("CONFIRMED"));
     // Migrated once: the next sign-in is an ordinary one.
-    password_sign_in(&app, &client_id, "legacy1")
+    app.password_auth_with_metadata(&client_id, "legacy1", PASSWORD, ORIGIN)
         .await
         .expect("tokens");
     assert_eq!(lambda.events("UserMigration").len(), 1);

@@ -30,7 +30,8 @@ async fn setup() -> Setup {
     }
 }
 
-fn password_auth(client_id: &str, username: &str, password: &str) -> Value {
+/// An InitiateAuth USER_PASSWORD_AUTH body (raw JSON).
+fn password_auth_body(client_id: &str, username: &str, password: &str) -> Value {
     json!({
         "AuthFlow": "USER_PASSWORD_AUTH",
         "ClientId": client_id,
@@ -38,7 +39,13 @@ fn password_auth(client_id: &str, username: &str, password: &str) -> Value {
     })
 }
 
-fn admin_password_auth(pool_id: &str, client_id: &str, username: &str, password: &str) -> Value {
+/// An AdminInitiateAuth ADMIN_USER_PASSWORD_AUTH body (raw JSON).
+fn admin_password_auth_body(
+    pool_id: &str,
+    client_id: &str,
+    username: &str,
+    password: &str,
+) -> Value {
     json!({
         "AuthFlow": "ADMIN_USER_PASSWORD_AUTH",
         "UserPoolId": pool_id,
@@ -47,7 +54,8 @@ fn admin_password_auth(pool_id: &str, client_id: &str, username: &str, password:
     })
 }
 
-fn header(jwt: &str) -> Value {
+/// A JWT's header, decoded without verification.
+fn jwt_header(jwt: &str) -> Value {
     let h = jwt.split('.').next().expect("a JWT has a header");
     serde_json::from_slice(&URL_SAFE_NO_PAD.decode(h).expect("base64url header"))
         .expect("JSON header")
@@ -67,7 +75,7 @@ impl Setup {
         self.app
             .call(
                 "InitiateAuth",
-                password_auth(&self.client_id, username, password),
+                password_auth_body(&self.client_id, username, password),
             )
             .await
     }
@@ -77,7 +85,7 @@ impl Setup {
             .app
             .call_err(
                 "InitiateAuth",
-                password_auth(&self.client_id, username, password),
+                password_auth_body(&self.client_id, username, password),
             )
             .await;
         (code, message)
@@ -228,7 +236,7 @@ async fn the_tokens_carry_cognitos_claims() {
     assert!(uuid::Uuid::parse_str(id["origin_jti"].as_str().unwrap_or_default()).is_ok());
 
     // Two keys: ID and access tokens name different kids, both RS256 without typ.
-    let (hi, ha) = (header(id_token), header(access_token));
+    let (hi, ha) = (jwt_header(id_token), jwt_header(access_token));
     assert_eq!(hi["alg"], "RS256");
     assert!(hi.get("typ").is_none());
     assert_ne!(hi["kid"], ha["kid"]);
@@ -274,7 +282,7 @@ async fn groups_appear_in_both_tokens_by_precedence() {
 async fn admin_user_password_auth_and_its_legacy_name_sign_in() {
     let s = setup().await;
     for flow in ["ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH"] {
-        let mut body = admin_password_auth(&s.pool_id, &s.client_id, "alice", PASSWORD);
+        let mut body = admin_password_auth_body(&s.pool_id, &s.client_id, "alice", PASSWORD);
         body["AuthFlow"] = json!(flow);
         let r = s.app.call("AdminInitiateAuth", body).await;
         assert_eq!(r["AuthenticationResult"]["TokenType"], "Bearer", "{flow}");
@@ -314,7 +322,7 @@ async fn flows_must_be_enabled_and_sent_to_their_own_operation() {
     s.app
         .assert_call_err(
             "InitiateAuth",
-            password_auth(&srp_only, "alice", PASSWORD),
+            password_auth_body(&srp_only, "alice", PASSWORD),
             "InvalidParameterException",
             "USER_PASSWORD_AUTH flow not enabled for this client",
         )
@@ -322,14 +330,14 @@ async fn flows_must_be_enabled_and_sent_to_their_own_operation() {
     s.app
         .assert_call_err(
             "AdminInitiateAuth",
-            admin_password_auth(&s.pool_id, &srp_only, "alice", PASSWORD),
+            admin_password_auth_body(&s.pool_id, &srp_only, "alice", PASSWORD),
             "InvalidParameterException",
             "Auth flow not enabled for this client",
         )
         .await;
 
     // The admin flow on the public operation and the other way round.
-    let mut body = password_auth(&s.client_id, "alice", PASSWORD);
+    let mut body = password_auth_body(&s.client_id, "alice", PASSWORD);
     body["AuthFlow"] = json!("ADMIN_USER_PASSWORD_AUTH");
     s.app
         .assert_call_err(
@@ -339,7 +347,7 @@ async fn flows_must_be_enabled_and_sent_to_their_own_operation() {
             "Initiate Auth method not supported.",
         )
         .await;
-    let mut body = admin_password_auth(&s.pool_id, &s.client_id, "alice", PASSWORD);
+    let mut body = admin_password_auth_body(&s.pool_id, &s.client_id, "alice", PASSWORD);
     body["AuthFlow"] = json!("USER_PASSWORD_AUTH");
     s.app
         .assert_call_err(
@@ -364,7 +372,7 @@ async fn unknown_clients_and_missing_parameters_are_named() {
     s.app
         .assert_call_err(
             "InitiateAuth",
-            password_auth("nosuchclient0000000000000", "alice", PASSWORD),
+            password_auth_body("nosuchclient0000000000000", "alice", PASSWORD),
             "ResourceNotFoundException",
             "User pool client nosuchclient0000000000000 does not exist.",
         )
@@ -402,7 +410,7 @@ async fn wrong_passwords_and_unknown_users_get_cognitos_errors() {
     s.app
         .assert_call_err(
             "InitiateAuth",
-            password_auth(&hiding, "nobody", PASSWORD),
+            password_auth_body(&hiding, "nobody", PASSWORD),
             "NotAuthorizedException",
             "Incorrect username or password.",
         )
@@ -420,7 +428,7 @@ async fn users_sign_in_with_a_verified_email_alias_and_tokens_name_the_internal_
     let r = app
         .call(
             "InitiateAuth",
-            password_auth(&client_id, "carol@example.com", PASSWORD),
+            password_auth_body(&client_id, "carol@example.com", PASSWORD),
         )
         .await;
     let id = claims(
@@ -492,12 +500,12 @@ async fn a_client_with_a_secret_needs_the_secret_hash() {
     s.app
         .assert_call_err(
             "InitiateAuth",
-            password_auth(&client_id, "alice", PASSWORD),
+            password_auth_body(&client_id, "alice", PASSWORD),
             "NotAuthorizedException",
             &format!("Client {client_id} is configured for secret but secret was not received"),
         )
         .await;
-    let mut body = password_auth(&client_id, "alice", PASSWORD);
+    let mut body = password_auth_body(&client_id, "alice", PASSWORD);
     body["AuthParameters"]["SECRET_HASH"] = json!("bm90IHRoZSBoYXNo");
     s.app
         .assert_call_err(
@@ -507,7 +515,7 @@ async fn a_client_with_a_secret_needs_the_secret_hash() {
             &format!("Unable to verify secret hash for client {client_id}"),
         )
         .await;
-    let mut body = password_auth(&client_id, "alice", PASSWORD);
+    let mut body = password_auth_body(&client_id, "alice", PASSWORD);
     body["AuthParameters"]["SECRET_HASH"] = json!(cognito_emulator::domain::secret_hash::compute(
         &secret, "alice", &client_id
     ));
@@ -638,7 +646,7 @@ async fn the_admin_answer_completes_new_password_required_too() {
         .app
         .call(
             "AdminInitiateAuth",
-            admin_password_auth(&s.pool_id, &s.client_id, "frank", PASSWORD),
+            admin_password_auth_body(&s.pool_id, &s.client_id, "frank", PASSWORD),
         )
         .await;
     assert_eq!(r["ChallengeName"], "NEW_PASSWORD_REQUIRED");
@@ -819,7 +827,10 @@ async fn new_password_required_asks_for_missing_required_attributes() {
     app.state.store.insert_user(&user).await.expect("insert");
 
     let r = app
-        .call("InitiateAuth", password_auth(&client_id, "gina", PASSWORD))
+        .call(
+            "InitiateAuth",
+            password_auth_body(&client_id, "gina", PASSWORD),
+        )
         .await;
     assert_eq!(
         r["ChallengeParameters"]["requiredAttributes"],
@@ -981,7 +992,10 @@ async fn rotation_issues_a_new_refresh_token_and_retires_the_old_one() {
     let client_id = rotating_client(&s.app, &s.pool_id, 0).await;
     let r = s
         .app
-        .call("InitiateAuth", password_auth(&client_id, "alice", PASSWORD))
+        .call(
+            "InitiateAuth",
+            password_auth_body(&client_id, "alice", PASSWORD),
+        )
         .await;
     let first = r["AuthenticationResult"]["RefreshToken"]
         .as_str()
@@ -1040,7 +1054,10 @@ async fn a_rotated_token_works_during_the_grace_period() {
     let client_id = rotating_client(&s.app, &s.pool_id, 10).await;
     let r = s
         .app
-        .call("InitiateAuth", password_auth(&client_id, "alice", PASSWORD))
+        .call(
+            "InitiateAuth",
+            password_auth_body(&client_id, "alice", PASSWORD),
+        )
         .await;
     let first = r["AuthenticationResult"]["RefreshToken"]
         .as_str()
@@ -1125,7 +1142,10 @@ async fn revoke_token_needs_revocation_enabled_on_the_client() {
         .to_string();
     let r = s
         .app
-        .call("InitiateAuth", password_auth(&client_id, "alice", PASSWORD))
+        .call(
+            "InitiateAuth",
+            password_auth_body(&client_id, "alice", PASSWORD),
+        )
         .await;
     let token = r["AuthenticationResult"]["RefreshToken"]
         .as_str()
@@ -1232,8 +1252,8 @@ async fn forged_and_foreign_access_tokens_are_invalid() {
     assert_err_pair(s.get_user_err(&tampered).await, invalid);
 
     // alg none, no signature.
-    let none_header =
-        URL_SAFE_NO_PAD.encode(json!({"alg": "none", "kid": header(&access)["kid"]}).to_string());
+    let none_header = URL_SAFE_NO_PAD
+        .encode(json!({"alg": "none", "kid": jwt_header(&access)["kid"]}).to_string());
     assert_err_pair(
         s.get_user_err(&format!("{none_header}.{}.", parts[1]))
             .await,

@@ -4,6 +4,7 @@ use crate::helpers::*;
 use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ChallengeNameType};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use cognito_emulator::domain::secret_hash;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -774,6 +775,95 @@ async fn missing_unknown_and_mismatched_sessions_are_refused() {
         )
         .await;
     assert!(done["AuthenticationResult"].is_object());
+}
+
+#[tokio::test]
+async fn challenge_answers_take_any_alias_hash_the_username_sent_and_check_the_session() {
+    let app = spawn_app().await;
+    let pool_id = app
+        .create_pool_with(json!({"PoolName": "aliases", "AliasAttributes": ["email"]}))
+        .await;
+    let (client_id, secret) = app.create_client_with_secret(&pool_id).await;
+    app.email_user(&pool_id, "amy", PASSWORD).await;
+    let hash = |name: &str| secret_hash::compute(&secret, name, &client_id);
+
+    // Signed in by the email alias: the challenge names the internal user.
+    let out = app
+        .call(
+            "InitiateAuth",
+            json!({
+                "AuthFlow": "USER_PASSWORD_AUTH",
+                "ClientId": client_id,
+                "AuthParameters": {
+                    "USERNAME": "amy@example.com",
+                    "PASSWORD": PASSWORD,
+                    "SECRET_HASH": hash("amy@example.com")
+                }
+            }),
+        )
+        .await;
+    assert_eq!(out["ChallengeName"], "NEW_PASSWORD_REQUIRED");
+    assert_eq!(out["ChallengeParameters"]["USER_ID_FOR_SRP"], "amy");
+    let session = out["Session"].clone();
+    let answer = |name: &str, session: Value, username: &str, hash: String| {
+        json!({
+            "ClientId": client_id,
+            "ChallengeName": name,
+            "Session": session,
+            "ChallengeResponses": {
+                "USERNAME": username,
+                "NEW_PASSWORD": "N3w-Passw0rd!",
+                "SECRET_HASH": hash
+            }
+        })
+    };
+
+    // No Session.
+    let mut missing = answer("NEW_PASSWORD_REQUIRED", Value::Null, "amy", hash("amy"));
+    if let Some(o) = missing.as_object_mut() {
+        o.remove("Session");
+    }
+    app.assert_call_err(
+        "RespondToAuthChallenge",
+        missing,
+        "InvalidParameterException",
+        "Missing required parameter Session",
+    )
+    .await;
+    // A SECRET_HASH over another name than the USERNAME sent.
+    let (_, code, _) = app
+        .call_err(
+            "RespondToAuthChallenge",
+            answer(
+                "NEW_PASSWORD_REQUIRED",
+                session.clone(),
+                "amy@example.com",
+                hash("amy"),
+            ),
+        )
+        .await;
+    assert_eq!(code, "NotAuthorizedException");
+    // The session of another challenge.
+    app.assert_call_err(
+        "RespondToAuthChallenge",
+        answer("SMS_MFA", session.clone(), "amy", hash("amy")),
+        "NotAuthorizedException",
+        "Invalid session for the user.",
+    )
+    .await;
+    // The alias as USERNAME, hashed as sent, answers.
+    let out = app
+        .call(
+            "RespondToAuthChallenge",
+            answer(
+                "NEW_PASSWORD_REQUIRED",
+                session,
+                "amy@example.com",
+                hash("amy@example.com"),
+            ),
+        )
+        .await;
+    assert!(out["AuthenticationResult"]["AccessToken"].is_string());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -441,3 +441,141 @@ async fn with_srp_first_a_wrong_password_ends_the_sign_in_without_asking_define_
     );
     assert_eq!(c.lambda.names(), ["DefineAuthChallenge"]);
 }
+
+/// Define: SRP first when asked, then one question whose answer is "4".
+fn one_question(name: &str, e: &Value) -> Reply {
+    let session = e["request"]["session"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let last = session.last().cloned().unwrap_or(Value::Null);
+    let response = match name {
+        "DefineAuthChallenge" if session.len() == 1 && last["challengeName"] == "SRP_A" => {
+            json!({"challengeName": "PASSWORD_VERIFIER", "issueTokens": false, "failAuthentication": false})
+        }
+        "DefineAuthChallenge" if last["challengeName"] == "CUSTOM_CHALLENGE" => {
+            json!({"issueTokens": last["challengeResult"] == true, "failAuthentication": last["challengeResult"] != true})
+        }
+        "DefineAuthChallenge" => {
+            json!({"challengeName": "CUSTOM_CHALLENGE", "issueTokens": false, "failAuthentication": false})
+        }
+        "CreateAuthChallenge" => json!({
+            "publicChallengeParameters": {"question": "2 + 2 = ?"},
+            "privateChallengeParameters": {"answer": "4"},
+            "challengeMetadata": "QUIZ"
+        }),
+        "VerifyAuthChallengeResponse" => {
+            json!({"answerCorrect": e["request"]["challengeAnswer"] == "4"})
+        }
+        _ => return Reply::Event(e.clone()),
+    };
+    respond(e, response)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn custom_auth_asks_mfa_only_right_after_a_password_verifier() {
+    use base64::engine::general_purpose::STANDARD;
+    use base64::Engine;
+    use cognito_emulator::crypto::srp::client;
+
+    let lambda = FakeLambda::start(one_question).await;
+    let app = app_for(&lambda).await;
+    let (pool_id, client_id) = pool_with_triggers(
+        &app,
+        &[
+            "DefineAuthChallenge",
+            "CreateAuthChallenge",
+            "VerifyAuthChallengeResponse",
+        ],
+    )
+    .await;
+    app.seeded_user(&pool_id, "carol", PASSWORD).await;
+    app.call(
+        "SetUserPoolMfaConfig",
+        json!({"UserPoolId": pool_id, "MfaConfiguration": "OPTIONAL",
+               "EmailMfaConfiguration": {"Message": "Sign-in code: {####}", "Subject": "Code"}}),
+    )
+    .await;
+    app.call(
+        "AdminSetUserMFAPreference",
+        json!({"UserPoolId": pool_id, "Username": "carol",
+               "EmailMfaSettings": {"Enabled": true, "PreferredMfa": true}}),
+    )
+    .await;
+
+    // Without SRP: the custom challenge is the whole sign-in, no MFA follows it.
+    let out = app
+        .call(
+            "InitiateAuth",
+            json!({"AuthFlow": "CUSTOM_AUTH", "ClientId": client_id,
+                   "AuthParameters": {"USERNAME": "carol"}}),
+        )
+        .await;
+    assert_eq!(out["ChallengeName"], "CUSTOM_CHALLENGE");
+    let done = app
+        .call(
+            "RespondToAuthChallenge",
+            json!({"ClientId": client_id, "ChallengeName": "CUSTOM_CHALLENGE",
+                   "Session": out["Session"],
+                   "ChallengeResponses": {"USERNAME": "carol", "ANSWER": "4"}}),
+        )
+        .await;
+    assert!(
+        done["AuthenticationResult"]["AccessToken"].is_string(),
+        "{done}"
+    );
+    let defines = lambda.events("DefineAuthChallenge").len();
+
+    // With SRP: Cognito's own MFA right after the password, then tokens without Define.
+    let a: Vec<u8> = (0..128u32).map(|i| (i * 53 + 7) as u8).collect();
+    let out = app
+        .call(
+            "InitiateAuth",
+            json!({"AuthFlow": "CUSTOM_AUTH", "ClientId": client_id,
+                   "AuthParameters": {"USERNAME": "carol", "CHALLENGE_NAME": "SRP_A",
+                                      "SRP_A": hex::encode(client::srp_a(&a))}}),
+        )
+        .await;
+    assert_eq!(out["ChallengeName"], "PASSWORD_VERIFIER");
+    let p = &out["ChallengeParameters"];
+    let get = |k: &str| p[k].as_str().unwrap_or_default().to_string();
+    let timestamp = client::timestamp_at(app.state.clock.now());
+    let block = STANDARD.decode(get("SECRET_BLOCK")).expect("base64");
+    let pool_name = pool_id.split_once('_').map_or("", |(_, n)| n);
+    let signature = client::signature(
+        pool_name,
+        &get("USER_ID_FOR_SRP"),
+        PASSWORD,
+        &get("SALT"),
+        &get("SRP_B"),
+        &a,
+        &block,
+        &timestamp,
+    );
+    let mfa = app
+        .call(
+            "RespondToAuthChallenge",
+            json!({"ClientId": client_id, "ChallengeName": "PASSWORD_VERIFIER",
+                   "ChallengeResponses": {
+                       "USERNAME": "carol",
+                       "PASSWORD_CLAIM_SECRET_BLOCK": get("SECRET_BLOCK"),
+                       "PASSWORD_CLAIM_SIGNATURE": signature,
+                       "TIMESTAMP": timestamp}}),
+        )
+        .await;
+    assert_eq!(mfa["ChallengeName"], "EMAIL_OTP", "{mfa}");
+    assert_eq!(lambda.events("DefineAuthChallenge").len(), defines + 1);
+    let done = app
+        .call(
+            "RespondToAuthChallenge",
+            json!({"ClientId": client_id, "ChallengeName": "EMAIL_OTP",
+                   "Session": mfa["Session"],
+                   "ChallengeResponses": {"USERNAME": "carol", "EMAIL_OTP_CODE": "123456"}}),
+        )
+        .await;
+    assert!(
+        done["AuthenticationResult"]["AccessToken"].is_string(),
+        "{done}"
+    );
+    assert_eq!(lambda.events("DefineAuthChallenge").len(), defines + 1);
+}

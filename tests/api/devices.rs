@@ -366,6 +366,41 @@ async fn no_device_is_tracked_without_device_configuration_or_in_admin_flows() {
 }
 
 #[tokio::test]
+async fn admin_sign_ins_track_no_device_whatever_the_auth_flow() {
+    let app = spawn_app().await;
+    let pool_id = app
+        .create_pool_with(json!({
+            "PoolName": "devices",
+            "DeviceConfiguration": {
+                "ChallengeRequiredOnNewDevice": true,
+                "DeviceOnlyRememberedOnUserPrompt": false
+            }
+        }))
+        .await;
+    let client_id = user_auth_client(&app, &pool_id).await;
+    app.confirmed_email_user(&pool_id, "amy", PASSWORD).await;
+    let params =
+        json!({"USERNAME": "amy", "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": PASSWORD});
+
+    // The public USER_AUTH tracks the device...
+    let public = app
+        .call("InitiateAuth", user_auth_body(&client_id, params.clone()))
+        .await;
+    assert!(public["AuthenticationResult"]["NewDeviceMetadata"]["DeviceKey"].is_string());
+
+    // ...the admin one does not, and ignores a DEVICE_KEY as ADMIN_USER_PASSWORD_AUTH does.
+    let mut body = user_auth_body(&client_id, params);
+    body["UserPoolId"] = json!(pool_id);
+    body["AuthParameters"]["DEVICE_KEY"] =
+        public["AuthenticationResult"]["NewDeviceMetadata"]["DeviceKey"].clone();
+    let admin = app.call("AdminInitiateAuth", body).await;
+    let result = &admin["AuthenticationResult"];
+    assert!(result.get("NewDeviceMetadata").is_none(), "{admin}");
+    let access = claims(result["AccessToken"].as_str().expect("AccessToken"));
+    assert!(access.get("device_key").is_none(), "{access}");
+}
+
+#[tokio::test]
 async fn an_always_remember_pool_remembers_a_confirmed_device_at_once() {
     let d = Devices::always().await;
     let (device, necessary, tokens) = d.new_device("alice", "laptop").await;

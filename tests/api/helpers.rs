@@ -360,6 +360,24 @@ pub fn is_uuid(s: &str) -> bool {
         && s.chars().all(|c| c == '-' || c.is_ascii_hexdigit())
 }
 
+/// An InitiateAuth USER_AUTH body (raw JSON) with these AuthParameters.
+pub fn user_auth_body(client_id: &str, params: Value) -> Value {
+    json!({"AuthFlow": "USER_AUTH", "ClientId": client_id, "AuthParameters": params})
+}
+
+/// A public client allowing USER_AUTH, USER_PASSWORD_AUTH and refresh; returns its id.
+pub async fn user_auth_client(app: &TestApp, pool_id: &str) -> String {
+    app.client_with_flows(
+        pool_id,
+        &[
+            "ALLOW_USER_AUTH",
+            "ALLOW_USER_PASSWORD_AUTH",
+            "ALLOW_REFRESH_TOKEN_AUTH",
+        ],
+    )
+    .await
+}
+
 /// An SDK attribute.
 pub fn attr(name: &str, value: &str) -> AttributeType {
     AttributeType::builder()

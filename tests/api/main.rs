@@ -19,7 +19,6 @@ mod oauth2;
 mod pool_config;
 mod pools;
 mod protocol;
-mod seams;
 mod seed;
 mod srp;
 mod triggers;

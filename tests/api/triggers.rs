@@ -629,6 +629,101 @@ async fn a_failing_post_authentication_withholds_the_tokens() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn user_auth_password_and_one_time_code_factors_run_pre_authentication() {
+    // bob is refused by the function; everyone else passes.
+    let lambda = FakeLambda::start(|_, e| {
+        if e["userName"] == "bob" {
+            Reply::Throw("bob may not sign in".into())
+        } else {
+            Reply::Event(e.clone())
+        }
+    })
+    .await;
+    let app = spawn_app_with(Config {
+        lambda_endpoint: Some(lambda.url.clone()),
+        trigger_timeout_ms: 2000,
+        ..Config::for_tests()
+    })
+    .await;
+    let pool_id = app
+        .create_pool_with(json!({
+            "PoolName": "user-auth-pre-auth",
+            "AutoVerifiedAttributes": ["email"],
+            "LambdaConfig": {"PreAuthentication": arn("PreAuthentication")},
+            "Policies": {"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP"]}}
+        }))
+        .await;
+    let client_id = user_auth_client(&app, &pool_id).await;
+    app.confirmed_email_user(&pool_id, "amy", PASSWORD).await;
+    app.confirmed_email_user(&pool_id, "bob", PASSWORD).await;
+
+    // PASSWORD preferred.
+    let out = app
+        .call(
+            "InitiateAuth",
+            user_auth_body(
+                &client_id,
+                json!({"USERNAME": "amy", "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": PASSWORD}),
+            ),
+        )
+        .await;
+    assert!(out["AuthenticationResult"]["AccessToken"].is_string());
+    assert_eq!(lambda.events("PreAuthentication").len(), 1);
+
+    // PASSWORD chosen at SELECT_CHALLENGE.
+    let select = app
+        .call(
+            "InitiateAuth",
+            user_auth_body(&client_id, json!({"USERNAME": "amy"})),
+        )
+        .await;
+    assert_eq!(select["ChallengeName"], "SELECT_CHALLENGE");
+    let out = app
+        .call(
+            "RespondToAuthChallenge",
+            json!({
+                "ClientId": client_id,
+                "ChallengeName": "SELECT_CHALLENGE",
+                "Session": select["Session"],
+                "ChallengeResponses": {"USERNAME": "amy", "ANSWER": "PASSWORD", "PASSWORD": PASSWORD}
+            }),
+        )
+        .await;
+    assert!(out["AuthenticationResult"]["AccessToken"].is_string());
+    assert_eq!(lambda.events("PreAuthentication").len(), 2);
+
+    // EMAIL_OTP: the trigger runs before a code is sent.
+    let out = app
+        .call(
+            "InitiateAuth",
+            user_auth_body(
+                &client_id,
+                json!({"USERNAME": "amy", "PREFERRED_CHALLENGE": "EMAIL_OTP"}),
+            ),
+        )
+        .await;
+    assert_eq!(out["ChallengeName"], "EMAIL_OTP");
+    let pre = lambda.events("PreAuthentication");
+    assert_eq!(pre.len(), 3);
+    assert_eq!(pre[2]["triggerSource"], "PreAuthentication_Authentication");
+
+    // Refused by the function: neither the password is checked nor a code sent.
+    for params in [
+        json!({"USERNAME": "bob", "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": "wrong"}),
+        json!({"USERNAME": "bob", "PREFERRED_CHALLENGE": "EMAIL_OTP"}),
+    ] {
+        app.assert_call_err(
+            "InitiateAuth",
+            user_auth_body(&client_id, params),
+            "UserLambdaValidationException",
+            "PreAuthentication failed with error bob may not sign in.",
+        )
+        .await;
+    }
+    assert!(app.last_code("bob", None).await.is_none());
+}
+
 // ---------------------------------------------------------------------------------------------
 // Invocation failures
 // ---------------------------------------------------------------------------------------------
@@ -1255,6 +1350,71 @@ async fn user_migration_brings_a_user_in_at_sign_in() {
         "UserLambdaValidationException",
         "UserMigration failed with error Bad password.",
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn user_auth_with_a_password_migrates_an_unknown_user_and_a_one_time_code_does_not() {
+    let lambda = FakeLambda::start(|name, e| {
+        if name != "UserMigration" || e["request"]["password"] != PASSWORD {
+            return Reply::Throw("User not found".into());
+        }
+        let user = e["userName"].as_str().unwrap_or_default();
+        respond(
+            e,
+            json!({
+                "userAttributes": {"email": format!("{user}@old.example"), "email_verified": "true"},
+                "finalUserStatus": "CONFIRMED",
+                "messageAction": "SUPPRESS"
+            }),
+        )
+    })
+    .await;
+    let app = spawn_app_with(Config {
+        lambda_endpoint: Some(lambda.url.clone()),
+        trigger_timeout_ms: 2000,
+        ..Config::for_tests()
+    })
+    .await;
+    let pool_id = app
+        .create_pool_with(json!({
+            "PoolName": "user-auth-migration",
+            "LambdaConfig": {"UserMigration": arn("UserMigration")},
+            "Policies": {"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP"]}}
+        }))
+        .await;
+    let client_id = user_auth_client(&app, &pool_id).await;
+
+    // A passwordless first factor asks no function.
+    let (_, code, _) = app
+        .call_err(
+            "InitiateAuth",
+            user_auth_body(
+                &client_id,
+                json!({"USERNAME": "old1", "PREFERRED_CHALLENGE": "EMAIL_OTP"}),
+            ),
+        )
+        .await;
+    assert_eq!(code, "UserNotFoundException");
+    assert!(lambda.events("UserMigration").is_empty());
+
+    let out = app
+        .call(
+            "InitiateAuth",
+            user_auth_body(
+                &client_id,
+                json!({"USERNAME": "old1", "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": PASSWORD}),
+            ),
+        )
+        .await;
+    let id = claims(
+        out["AuthenticationResult"]["IdToken"]
+            .as_str()
+            .expect("IdToken"),
+    );
+    assert_eq!(id["email"], "old1@old.example");
+    let events = lambda.events("UserMigration");
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0]["triggerSource"], "UserMigration_Authentication");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -9,7 +9,6 @@ mod bad_input;
 mod custom_auth;
 mod devices;
 mod domains;
-mod flow_gaps;
 mod groups;
 mod helpers;
 mod identity_providers;

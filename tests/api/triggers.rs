@@ -5,7 +5,7 @@
 
 use crate::helpers::*;
 use aws_sdk_cognitoidentityprovider::types::{
-    AuthFlowType, LambdaConfigType, PreTokenGenerationLambdaVersionType,
+    AuthFlowType, ChallengeNameType, LambdaConfigType, PreTokenGenerationLambdaVersionType,
     PreTokenGenerationVersionConfigType,
 };
 use axum::extract::{Path, State};
@@ -724,6 +724,185 @@ async fn user_auth_password_and_one_time_code_factors_run_pre_authentication() {
     assert!(app.last_code("bob", None).await.is_none());
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pre_authentication_runs_for_unknown_password_and_srp_users_only_in_a_hiding_client() {
+    // DG "Pre authentication Lambda trigger": it does not run for a user who does not exist
+    // unless PreventUserExistenceErrors is ENABLED, and then gets `userNotFound: true`.
+    let lambda = FakeLambda::start(|_, e| respond(e, json!({}))).await;
+    let app = app_for(&lambda).await;
+    let (pool_id, _) = pool_with_triggers(&app, &["PreAuthentication"]).await;
+    let flows = json!([
+        "ALLOW_USER_PASSWORD_AUTH",
+        "ALLOW_USER_SRP_AUTH",
+        "ALLOW_REFRESH_TOKEN_AUTH"
+    ]);
+    let hiding = app
+        .create_client_with(json!({
+            "UserPoolId": pool_id, "ClientName": "hiding", "PreventUserExistenceErrors": "ENABLED",
+            "ExplicitAuthFlows": flows
+        }))
+        .await;
+    let legacy = app
+        .create_client_with(json!({
+            "UserPoolId": pool_id, "ClientName": "legacy", "PreventUserExistenceErrors": "LEGACY",
+            "ExplicitAuthFlows": flows
+        }))
+        .await;
+    let hiding = hiding["ClientId"].as_str().unwrap_or_default();
+    let legacy = legacy["ClientId"].as_str().unwrap_or_default();
+
+    let wrong = app
+        .client
+        .initiate_auth()
+        .client_id(hiding)
+        .auth_flow(AuthFlowType::UserPasswordAuth)
+        .auth_parameters("USERNAME", "nobody")
+        .auth_parameters("PASSWORD", "Whatever1!")
+        .client_metadata("origin", "web")
+        .send()
+        .await;
+    assert_sdk_err(
+        wrong,
+        "NotAuthorizedException",
+        "Incorrect username or password.",
+    );
+    let events = lambda.events("PreAuthentication");
+    assert_eq!(events.len(), 1);
+    let pre = &events[0];
+    assert_eq!(pre["triggerSource"], "PreAuthentication_Authentication");
+    assert_eq!(pre["userName"], "nobody");
+    assert_eq!(pre["request"]["userNotFound"], true);
+    assert_eq!(pre["request"]["userAttributes"], json!({}));
+    assert_eq!(pre["request"]["validationData"], json!({"origin": "web"}));
+
+    // SRP: the stand-in PASSWORD_VERIFIER comes after the trigger.
+    let srp = app
+        .client
+        .initiate_auth()
+        .client_id(hiding)
+        .auth_flow(AuthFlowType::UserSrpAuth)
+        .auth_parameters("USERNAME", "nobody")
+        .auth_parameters("SRP_A", srp_a(&srp_secret()))
+        .send()
+        .await
+        .expect("a stand-in PASSWORD_VERIFIER");
+    assert_eq!(
+        srp.challenge_name(),
+        Some(&ChallengeNameType::PasswordVerifier)
+    );
+    let events = lambda.events("PreAuthentication");
+    assert_eq!(events.len(), 2);
+    assert_eq!(events[1]["request"]["userNotFound"], true);
+
+    // Without ENABLED the unknown user is refused before any trigger runs.
+    let legacy_try = app
+        .client
+        .initiate_auth()
+        .client_id(legacy)
+        .auth_flow(AuthFlowType::UserPasswordAuth)
+        .auth_parameters("USERNAME", "nobody")
+        .auth_parameters("PASSWORD", "Whatever1!")
+        .send()
+        .await;
+    assert_sdk_err(legacy_try, "UserNotFoundException", "User does not exist.");
+    assert_eq!(lambda.events("PreAuthentication").len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_auto_sign_in_after_confirm_sign_up_runs_the_authentication_triggers() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let refuse = Arc::new(AtomicBool::new(true));
+    let refusing = refuse.clone();
+    let lambda = FakeLambda::start(move |name, e| {
+        if name == "PreAuthentication" && refusing.load(Ordering::SeqCst) {
+            Reply::Throw("not today".into())
+        } else {
+            Reply::Event(e.clone())
+        }
+    })
+    .await;
+    let app = app_for(&lambda).await;
+    let (pool_id, _) = pool_with_triggers(
+        &app,
+        &[
+            "PreAuthentication",
+            "PostAuthentication",
+            "PreTokenGeneration",
+        ],
+    )
+    .await;
+    let client = app
+        .create_client_with(json!({
+            "UserPoolId": pool_id, "ClientName": "choice",
+            "ExplicitAuthFlows": ["ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+        }))
+        .await;
+    let client_id = client["ClientId"].as_str().unwrap_or_default().to_string();
+    let signed_up = app
+        .client
+        .sign_up()
+        .client_id(&client_id)
+        .username("dave")
+        .password("Passw0rd!")
+        .user_attributes(
+            aws_sdk_cognitoidentityprovider::types::AttributeType::builder()
+                .name("email")
+                .value("dave@example.com")
+                .build()
+                .expect("an attribute"),
+        )
+        .send()
+        .await
+        .expect("SignUp");
+    let confirmed = app
+        .client
+        .confirm_sign_up()
+        .client_id(&client_id)
+        .username("dave")
+        .confirmation_code("123456")
+        .session(signed_up.session().expect("a SignUp Session"))
+        .send()
+        .await
+        .expect("ConfirmSignUp");
+    let session = confirmed.session().expect("a ConfirmSignUp Session");
+    let auto_sign_in = || {
+        app.client
+            .initiate_auth()
+            .client_id(&client_id)
+            .auth_flow(AuthFlowType::UserAuth)
+            .auth_parameters("USERNAME", "dave")
+            .session(session)
+            .send()
+    };
+    assert_sdk_err(
+        auto_sign_in().await,
+        "UserLambdaValidationException",
+        "PreAuthentication failed with error not today.",
+    );
+    assert_eq!(lambda.names(), ["PreAuthentication"]);
+    let pre = &lambda.events("PreAuthentication")[0];
+    assert_eq!(pre["triggerSource"], "PreAuthentication_Authentication");
+    assert_eq!(
+        pre["request"]["userAttributes"]["email"],
+        "dave@example.com"
+    );
+
+    // The refusal used nothing up: the same session signs in once the function agrees.
+    refuse.store(false, Ordering::SeqCst);
+    let out = auto_sign_in().await.expect("tokens");
+    assert!(out.authentication_result().is_some());
+    assert_eq!(
+        lambda.names(),
+        [
+            "PreAuthentication",
+            "PreAuthentication",
+            "PostAuthentication",
+            "PreTokenGeneration"
+        ]
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Invocation failures
 // ---------------------------------------------------------------------------------------------
@@ -1270,6 +1449,148 @@ async fn custom_message_writes_the_messages_that_land_in_the_outbox() {
     assert_eq!(e["triggerSource"], "CustomMessage_AdminCreateUser");
     assert_eq!(e["request"]["usernameParameter"], "{username}");
     assert_eq!(e["callerContext"]["clientId"], "CLIENT_ID_NOT_APPLICABLE");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_custom_message_leaves_no_code_behind() {
+    let lambda = FakeLambda::start(|name, e| {
+        if name == "CustomMessage" && e["triggerSource"] == "CustomMessage_ForgotPassword" {
+            Reply::Throw("mailer down".into())
+        } else {
+            Reply::Event(e.clone())
+        }
+    })
+    .await;
+    let app = app_for(&lambda).await;
+    let (pool_id, client_id) = pool_with_triggers(&app, &["CustomMessage"]).await;
+    app.seeded_user(&pool_id, "carol", PASSWORD).await;
+    assert_sdk_err(
+        app.client
+            .forgot_password()
+            .client_id(&client_id)
+            .username("carol")
+            .send()
+            .await,
+        "UserLambdaValidationException",
+        "CustomMessage failed with error mailer down.",
+    );
+    assert!(app.messages("username=carol").await.is_empty());
+    // The code the message would have carried (--fixed-code) was not kept either.
+    assert_sdk_err(
+        app.client
+            .confirm_forgot_password()
+            .client_id(&client_id)
+            .username("carol")
+            .confirmation_code("123456")
+            .password("N3w-Passw0rd!")
+            .send()
+            .await,
+        "ExpiredCodeException",
+        "Invalid code provided, please request a code again.",
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn email_messages_carry_their_subject_in_the_outbox() {
+    let lambda = FakeLambda::start(|name, e| {
+        if name == "CustomMessage" && e["triggerSource"] == "CustomMessage_ForgotPassword" {
+            respond(
+                e,
+                json!({"emailSubject": "Reset it", "emailMessage": "Code {####}"}),
+            )
+        } else {
+            Reply::Event(e.clone())
+        }
+    })
+    .await;
+    let app = app_for(&lambda).await;
+    let pool_id = app
+        .create_pool_with(json!({
+            "PoolName": "subjects",
+            "AutoVerifiedAttributes": ["email"],
+            "LambdaConfig": {"CustomMessage": arn("CustomMessage")},
+            "VerificationMessageTemplate": {
+                "EmailSubject": "Your Example code", "EmailMessage": "Code: {####}",
+                "DefaultEmailOption": "CONFIRM_WITH_CODE"
+            },
+            "AdminCreateUserConfig": {"InviteMessageTemplate": {
+                "EmailSubject": "Welcome to Example",
+                "EmailMessage": "{username} / {####}", "SMSMessage": "{username} / {####}"
+            }}
+        }))
+        .await;
+    let client_id = app.create_client(&pool_id).await;
+    app.client
+        .sign_up()
+        .client_id(&client_id)
+        .username("erin")
+        .password("Passw0rd!")
+        .user_attributes(
+            aws_sdk_cognitoidentityprovider::types::AttributeType::builder()
+                .name("email")
+                .value("erin@example.com")
+                .build()
+                .expect("an attribute"),
+        )
+        .send()
+        .await
+        .expect("SignUp");
+    app.client
+        .admin_create_user()
+        .user_pool_id(&pool_id)
+        .username("frank")
+        .user_attributes(
+            aws_sdk_cognitoidentityprovider::types::AttributeType::builder()
+                .name("email")
+                .value("frank@example.com")
+                .build()
+                .expect("an attribute"),
+        )
+        .user_attributes(
+            aws_sdk_cognitoidentityprovider::types::AttributeType::builder()
+                .name("phone_number")
+                .value("+15555550100")
+                .build()
+                .expect("an attribute"),
+        )
+        .desired_delivery_mediums(aws_sdk_cognitoidentityprovider::types::DeliveryMediumType::Email)
+        .desired_delivery_mediums(aws_sdk_cognitoidentityprovider::types::DeliveryMediumType::Sms)
+        .send()
+        .await
+        .expect("AdminCreateUser");
+    app.seeded_user(&pool_id, "gina", PASSWORD).await;
+    app.client
+        .forgot_password()
+        .client_id(&client_id)
+        .username("gina")
+        .send()
+        .await
+        .expect("ForgotPassword");
+
+    let shown: Vec<(String, String, Value)> = app
+        .messages("")
+        .await
+        .iter()
+        .map(|m| {
+            (
+                m["purpose"].as_str().unwrap_or_default().to_string(),
+                m["channel"].as_str().unwrap_or_default().to_string(),
+                m["subject"].clone(),
+            )
+        })
+        .collect();
+    let want = |p: &str, c: &str, s: Value| (p.to_string(), c.to_string(), s);
+    assert_eq!(
+        shown,
+        [
+            want("SIGN_UP", "EMAIL", json!("Your Example code")),
+            want("INVITATION", "EMAIL", json!("Welcome to Example")),
+            want("INVITATION", "SMS", Value::Null),
+            want("FORGOT_PASSWORD", "EMAIL", json!("Reset it")),
+        ]
+    );
+    let reset = app.messages("username=gina").await;
+    assert_eq!(reset[0]["body"], "Code 123456");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ use crate::helpers::*;
 use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ChallengeNameType};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use cognito_emulator::domain::secret_hash;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -30,7 +31,8 @@ async fn setup() -> Setup {
     }
 }
 
-fn password_auth(client_id: &str, username: &str, password: &str) -> Value {
+/// An InitiateAuth USER_PASSWORD_AUTH body (raw JSON).
+fn password_auth_body(client_id: &str, username: &str, password: &str) -> Value {
     json!({
         "AuthFlow": "USER_PASSWORD_AUTH",
         "ClientId": client_id,
@@ -38,7 +40,13 @@ fn password_auth(client_id: &str, username: &str, password: &str) -> Value {
     })
 }
 
-fn admin_password_auth(pool_id: &str, client_id: &str, username: &str, password: &str) -> Value {
+/// An AdminInitiateAuth ADMIN_USER_PASSWORD_AUTH body (raw JSON).
+fn admin_password_auth_body(
+    pool_id: &str,
+    client_id: &str,
+    username: &str,
+    password: &str,
+) -> Value {
     json!({
         "AuthFlow": "ADMIN_USER_PASSWORD_AUTH",
         "UserPoolId": pool_id,
@@ -47,7 +55,8 @@ fn admin_password_auth(pool_id: &str, client_id: &str, username: &str, password:
     })
 }
 
-fn header(jwt: &str) -> Value {
+/// A JWT's header, decoded without verification.
+fn jwt_header(jwt: &str) -> Value {
     let h = jwt.split('.').next().expect("a JWT has a header");
     serde_json::from_slice(&URL_SAFE_NO_PAD.decode(h).expect("base64url header"))
         .expect("JSON header")
@@ -67,7 +76,7 @@ impl Setup {
         self.app
             .call(
                 "InitiateAuth",
-                password_auth(&self.client_id, username, password),
+                password_auth_body(&self.client_id, username, password),
             )
             .await
     }
@@ -77,7 +86,7 @@ impl Setup {
             .app
             .call_err(
                 "InitiateAuth",
-                password_auth(&self.client_id, username, password),
+                password_auth_body(&self.client_id, username, password),
             )
             .await;
         (code, message)
@@ -228,7 +237,7 @@ async fn the_tokens_carry_cognitos_claims() {
     assert!(uuid::Uuid::parse_str(id["origin_jti"].as_str().unwrap_or_default()).is_ok());
 
     // Two keys: ID and access tokens name different kids, both RS256 without typ.
-    let (hi, ha) = (header(id_token), header(access_token));
+    let (hi, ha) = (jwt_header(id_token), jwt_header(access_token));
     assert_eq!(hi["alg"], "RS256");
     assert!(hi.get("typ").is_none());
     assert_ne!(hi["kid"], ha["kid"]);
@@ -274,7 +283,7 @@ async fn groups_appear_in_both_tokens_by_precedence() {
 async fn admin_user_password_auth_and_its_legacy_name_sign_in() {
     let s = setup().await;
     for flow in ["ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH"] {
-        let mut body = admin_password_auth(&s.pool_id, &s.client_id, "alice", PASSWORD);
+        let mut body = admin_password_auth_body(&s.pool_id, &s.client_id, "alice", PASSWORD);
         body["AuthFlow"] = json!(flow);
         let r = s.app.call("AdminInitiateAuth", body).await;
         assert_eq!(r["AuthenticationResult"]["TokenType"], "Bearer", "{flow}");
@@ -314,7 +323,7 @@ async fn flows_must_be_enabled_and_sent_to_their_own_operation() {
     s.app
         .assert_call_err(
             "InitiateAuth",
-            password_auth(&srp_only, "alice", PASSWORD),
+            password_auth_body(&srp_only, "alice", PASSWORD),
             "InvalidParameterException",
             "USER_PASSWORD_AUTH flow not enabled for this client",
         )
@@ -322,14 +331,14 @@ async fn flows_must_be_enabled_and_sent_to_their_own_operation() {
     s.app
         .assert_call_err(
             "AdminInitiateAuth",
-            admin_password_auth(&s.pool_id, &srp_only, "alice", PASSWORD),
+            admin_password_auth_body(&s.pool_id, &srp_only, "alice", PASSWORD),
             "InvalidParameterException",
             "Auth flow not enabled for this client",
         )
         .await;
 
     // The admin flow on the public operation and the other way round.
-    let mut body = password_auth(&s.client_id, "alice", PASSWORD);
+    let mut body = password_auth_body(&s.client_id, "alice", PASSWORD);
     body["AuthFlow"] = json!("ADMIN_USER_PASSWORD_AUTH");
     s.app
         .assert_call_err(
@@ -339,7 +348,7 @@ async fn flows_must_be_enabled_and_sent_to_their_own_operation() {
             "Initiate Auth method not supported.",
         )
         .await;
-    let mut body = admin_password_auth(&s.pool_id, &s.client_id, "alice", PASSWORD);
+    let mut body = admin_password_auth_body(&s.pool_id, &s.client_id, "alice", PASSWORD);
     body["AuthFlow"] = json!("USER_PASSWORD_AUTH");
     s.app
         .assert_call_err(
@@ -364,7 +373,7 @@ async fn unknown_clients_and_missing_parameters_are_named() {
     s.app
         .assert_call_err(
             "InitiateAuth",
-            password_auth("nosuchclient0000000000000", "alice", PASSWORD),
+            password_auth_body("nosuchclient0000000000000", "alice", PASSWORD),
             "ResourceNotFoundException",
             "User pool client nosuchclient0000000000000 does not exist.",
         )
@@ -402,7 +411,7 @@ async fn wrong_passwords_and_unknown_users_get_cognitos_errors() {
     s.app
         .assert_call_err(
             "InitiateAuth",
-            password_auth(&hiding, "nobody", PASSWORD),
+            password_auth_body(&hiding, "nobody", PASSWORD),
             "NotAuthorizedException",
             "Incorrect username or password.",
         )
@@ -420,7 +429,7 @@ async fn users_sign_in_with_a_verified_email_alias_and_tokens_name_the_internal_
     let r = app
         .call(
             "InitiateAuth",
-            password_auth(&client_id, "carol@example.com", PASSWORD),
+            password_auth_body(&client_id, "carol@example.com", PASSWORD),
         )
         .await;
     let id = claims(
@@ -492,12 +501,12 @@ async fn a_client_with_a_secret_needs_the_secret_hash() {
     s.app
         .assert_call_err(
             "InitiateAuth",
-            password_auth(&client_id, "alice", PASSWORD),
+            password_auth_body(&client_id, "alice", PASSWORD),
             "NotAuthorizedException",
             &format!("Client {client_id} is configured for secret but secret was not received"),
         )
         .await;
-    let mut body = password_auth(&client_id, "alice", PASSWORD);
+    let mut body = password_auth_body(&client_id, "alice", PASSWORD);
     body["AuthParameters"]["SECRET_HASH"] = json!("bm90IHRoZSBoYXNo");
     s.app
         .assert_call_err(
@@ -507,7 +516,7 @@ async fn a_client_with_a_secret_needs_the_secret_hash() {
             &format!("Unable to verify secret hash for client {client_id}"),
         )
         .await;
-    let mut body = password_auth(&client_id, "alice", PASSWORD);
+    let mut body = password_auth_body(&client_id, "alice", PASSWORD);
     body["AuthParameters"]["SECRET_HASH"] = json!(cognito_emulator::domain::secret_hash::compute(
         &secret, "alice", &client_id
     ));
@@ -638,7 +647,7 @@ async fn the_admin_answer_completes_new_password_required_too() {
         .app
         .call(
             "AdminInitiateAuth",
-            admin_password_auth(&s.pool_id, &s.client_id, "frank", PASSWORD),
+            admin_password_auth_body(&s.pool_id, &s.client_id, "frank", PASSWORD),
         )
         .await;
     assert_eq!(r["ChallengeName"], "NEW_PASSWORD_REQUIRED");
@@ -768,6 +777,95 @@ async fn missing_unknown_and_mismatched_sessions_are_refused() {
     assert!(done["AuthenticationResult"].is_object());
 }
 
+#[tokio::test]
+async fn challenge_answers_take_any_alias_hash_the_username_sent_and_check_the_session() {
+    let app = spawn_app().await;
+    let pool_id = app
+        .create_pool_with(json!({"PoolName": "aliases", "AliasAttributes": ["email"]}))
+        .await;
+    let (client_id, secret) = app.create_client_with_secret(&pool_id).await;
+    app.email_user(&pool_id, "amy", PASSWORD).await;
+    let hash = |name: &str| secret_hash::compute(&secret, name, &client_id);
+
+    // Signed in by the email alias: the challenge names the internal user.
+    let out = app
+        .call(
+            "InitiateAuth",
+            json!({
+                "AuthFlow": "USER_PASSWORD_AUTH",
+                "ClientId": client_id,
+                "AuthParameters": {
+                    "USERNAME": "amy@example.com",
+                    "PASSWORD": PASSWORD,
+                    "SECRET_HASH": hash("amy@example.com")
+                }
+            }),
+        )
+        .await;
+    assert_eq!(out["ChallengeName"], "NEW_PASSWORD_REQUIRED");
+    assert_eq!(out["ChallengeParameters"]["USER_ID_FOR_SRP"], "amy");
+    let session = out["Session"].clone();
+    let answer = |name: &str, session: Value, username: &str, hash: String| {
+        json!({
+            "ClientId": client_id,
+            "ChallengeName": name,
+            "Session": session,
+            "ChallengeResponses": {
+                "USERNAME": username,
+                "NEW_PASSWORD": "N3w-Passw0rd!",
+                "SECRET_HASH": hash
+            }
+        })
+    };
+
+    // No Session.
+    let mut missing = answer("NEW_PASSWORD_REQUIRED", Value::Null, "amy", hash("amy"));
+    if let Some(o) = missing.as_object_mut() {
+        o.remove("Session");
+    }
+    app.assert_call_err(
+        "RespondToAuthChallenge",
+        missing,
+        "InvalidParameterException",
+        "Missing required parameter Session",
+    )
+    .await;
+    // A SECRET_HASH over another name than the USERNAME sent.
+    let (_, code, _) = app
+        .call_err(
+            "RespondToAuthChallenge",
+            answer(
+                "NEW_PASSWORD_REQUIRED",
+                session.clone(),
+                "amy@example.com",
+                hash("amy"),
+            ),
+        )
+        .await;
+    assert_eq!(code, "NotAuthorizedException");
+    // The session of another challenge.
+    app.assert_call_err(
+        "RespondToAuthChallenge",
+        answer("SMS_MFA", session.clone(), "amy", hash("amy")),
+        "NotAuthorizedException",
+        "Invalid session for the user.",
+    )
+    .await;
+    // The alias as USERNAME, hashed as sent, answers.
+    let out = app
+        .call(
+            "RespondToAuthChallenge",
+            answer(
+                "NEW_PASSWORD_REQUIRED",
+                session,
+                "amy@example.com",
+                hash("amy@example.com"),
+            ),
+        )
+        .await;
+    assert!(out["AuthenticationResult"]["AccessToken"].is_string());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_temporary_password_expires_after_the_pools_validity() {
     let s = setup().await;
@@ -819,7 +917,10 @@ async fn new_password_required_asks_for_missing_required_attributes() {
     app.state.store.insert_user(&user).await.expect("insert");
 
     let r = app
-        .call("InitiateAuth", password_auth(&client_id, "gina", PASSWORD))
+        .call(
+            "InitiateAuth",
+            password_auth_body(&client_id, "gina", PASSWORD),
+        )
         .await;
     assert_eq!(
         r["ChallengeParameters"]["requiredAttributes"],
@@ -981,7 +1082,10 @@ async fn rotation_issues_a_new_refresh_token_and_retires_the_old_one() {
     let client_id = rotating_client(&s.app, &s.pool_id, 0).await;
     let r = s
         .app
-        .call("InitiateAuth", password_auth(&client_id, "alice", PASSWORD))
+        .call(
+            "InitiateAuth",
+            password_auth_body(&client_id, "alice", PASSWORD),
+        )
         .await;
     let first = r["AuthenticationResult"]["RefreshToken"]
         .as_str()
@@ -1040,7 +1144,10 @@ async fn a_rotated_token_works_during_the_grace_period() {
     let client_id = rotating_client(&s.app, &s.pool_id, 10).await;
     let r = s
         .app
-        .call("InitiateAuth", password_auth(&client_id, "alice", PASSWORD))
+        .call(
+            "InitiateAuth",
+            password_auth_body(&client_id, "alice", PASSWORD),
+        )
         .await;
     let first = r["AuthenticationResult"]["RefreshToken"]
         .as_str()
@@ -1125,7 +1232,10 @@ async fn revoke_token_needs_revocation_enabled_on_the_client() {
         .to_string();
     let r = s
         .app
-        .call("InitiateAuth", password_auth(&client_id, "alice", PASSWORD))
+        .call(
+            "InitiateAuth",
+            password_auth_body(&client_id, "alice", PASSWORD),
+        )
         .await;
     let token = r["AuthenticationResult"]["RefreshToken"]
         .as_str()
@@ -1232,8 +1342,8 @@ async fn forged_and_foreign_access_tokens_are_invalid() {
     assert_err_pair(s.get_user_err(&tampered).await, invalid);
 
     // alg none, no signature.
-    let none_header =
-        URL_SAFE_NO_PAD.encode(json!({"alg": "none", "kid": header(&access)["kid"]}).to_string());
+    let none_header = URL_SAFE_NO_PAD
+        .encode(json!({"alg": "none", "kid": jwt_header(&access)["kid"]}).to_string());
     assert_err_pair(
         s.get_user_err(&format!("{none_header}.{}.", parts[1]))
             .await,

@@ -47,7 +47,7 @@ impl Devices {
             pool_id,
             client_id,
         };
-        d.create_user("alice").await;
+        d.add_user("alice").await;
         d
     }
 
@@ -69,7 +69,7 @@ impl Devices {
         .await
     }
 
-    async fn create_user(&self, username: &str) {
+    async fn add_user(&self, username: &str) {
         self.app
             .confirmed_email_user(&self.pool_id, username, PASSWORD)
             .await;
@@ -84,7 +84,7 @@ impl Devices {
     }
 
     /// InitiateAuth USER_PASSWORD_AUTH, raw.
-    async fn password_sign_in(&self, username: &str, device: Option<&Device>) -> Value {
+    async fn password_initiate(&self, username: &str, device: Option<&Device>) -> Value {
         self.app
             .call("InitiateAuth", self.password_body(username, device))
             .await
@@ -131,7 +131,7 @@ impl Devices {
 
     /// First sign-in and ConfirmDevice: the device, the confirmation flag and the tokens.
     async fn new_device(&self, username: &str, name: &str) -> (Device, bool, Value) {
-        let resp = self.password_sign_in(username, None).await;
+        let resp = self.password_initiate(username, None).await;
         let (device, necessary) = self.confirm(&resp, name).await;
         (device, necessary, resp["AuthenticationResult"].clone())
     }
@@ -223,7 +223,7 @@ impl Devices {
 
     /// A full sign-in on a known device: password, then device SRP.
     async fn sign_in_on(&self, device: &Device) -> Value {
-        let challenge = self.password_sign_in("alice", Some(device)).await;
+        let challenge = self.password_initiate("alice", Some(device)).await;
         self.device_auth(&challenge, device).await
     }
 
@@ -314,7 +314,7 @@ async fn a_first_sign_in_in_a_tracking_pool_gets_new_device_metadata_and_a_devic
         .get("device_key")
         .is_none());
     // Every sign-in without a device key gets a new one.
-    let again = d.password_sign_in("alice", None).await;
+    let again = d.password_initiate("alice", None).await;
     assert_ne!(
         again["AuthenticationResult"]["NewDeviceMetadata"]["DeviceKey"],
         key
@@ -324,7 +324,7 @@ async fn a_first_sign_in_in_a_tracking_pool_gets_new_device_metadata_and_a_devic
 #[tokio::test]
 async fn no_device_is_tracked_without_device_configuration_or_in_admin_flows() {
     let off = Devices::new(None).await;
-    let resp = off.password_sign_in("alice", None).await;
+    let resp = off.password_initiate("alice", None).await;
     assert!(resp["AuthenticationResult"]
         .get("NewDeviceMetadata")
         .is_none());
@@ -333,7 +333,7 @@ async fn no_device_is_tracked_without_device_configuration_or_in_admin_flows() {
         .is_none());
     // A DEVICE_KEY is ignored where devices are not tracked.
     let ignored = off
-        .password_sign_in(
+        .password_initiate(
             "alice",
             Some(&Device {
                 key: "us-east-1_00000000-0000-4000-8000-000000000000".into(),
@@ -363,6 +363,41 @@ async fn no_device_is_tracked_without_device_configuration_or_in_admin_flows() {
     assert!(claims(access_token(&admin["AuthenticationResult"]))
         .get("device_key")
         .is_none());
+}
+
+#[tokio::test]
+async fn admin_sign_ins_track_no_device_whatever_the_auth_flow() {
+    let app = spawn_app().await;
+    let pool_id = app
+        .create_pool_with(json!({
+            "PoolName": "devices",
+            "DeviceConfiguration": {
+                "ChallengeRequiredOnNewDevice": true,
+                "DeviceOnlyRememberedOnUserPrompt": false
+            }
+        }))
+        .await;
+    let client_id = user_auth_client(&app, &pool_id).await;
+    app.confirmed_email_user(&pool_id, "amy", PASSWORD).await;
+    let params =
+        json!({"USERNAME": "amy", "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": PASSWORD});
+
+    // The public USER_AUTH tracks the device...
+    let public = app
+        .call("InitiateAuth", user_auth_body(&client_id, params.clone()))
+        .await;
+    assert!(public["AuthenticationResult"]["NewDeviceMetadata"]["DeviceKey"].is_string());
+
+    // ...the admin one does not, and ignores a DEVICE_KEY as ADMIN_USER_PASSWORD_AUTH does.
+    let mut body = user_auth_body(&client_id, params);
+    body["UserPoolId"] = json!(pool_id);
+    body["AuthParameters"]["DEVICE_KEY"] =
+        public["AuthenticationResult"]["NewDeviceMetadata"]["DeviceKey"].clone();
+    let admin = app.call("AdminInitiateAuth", body).await;
+    let result = &admin["AuthenticationResult"];
+    assert!(result.get("NewDeviceMetadata").is_none(), "{admin}");
+    let access = claims(result["AccessToken"].as_str().expect("AccessToken"));
+    assert!(access.get("device_key").is_none(), "{access}");
 }
 
 #[tokio::test]
@@ -498,14 +533,14 @@ fn pair_of(e: (reqwest::StatusCode, String, String)) -> (String, String) {
 #[tokio::test]
 async fn confirm_device_refuses_unknown_foreign_repeated_and_malformed_devices() {
     let d = Devices::always().await;
-    d.create_user("bob").await;
-    let first = d.password_sign_in("alice", None).await;
+    d.add_user("bob").await;
+    let first = d.password_initiate("alice", None).await;
     let token = access_token(&first["AuthenticationResult"]).to_string();
     let key = first["AuthenticationResult"]["NewDeviceMetadata"]["DeviceKey"]
         .as_str()
         .unwrap_or_default()
         .to_string();
-    let bobs = d.password_sign_in("bob", None).await;
+    let bobs = d.password_initiate("bob", None).await;
     let bobs_key = bobs["AuthenticationResult"]["NewDeviceMetadata"]["DeviceKey"]
         .as_str()
         .unwrap_or_default()
@@ -628,7 +663,7 @@ async fn the_admin_operations_see_every_confirmed_device_of_the_user() {
     let (first, _, _) = d.new_device("alice", "one").await;
     let (second, _, _) = d.new_device("alice", "two").await;
     // A NewDeviceMetadata never confirmed is not a device yet.
-    d.password_sign_in("alice", None).await;
+    d.password_initiate("alice", None).await;
     let sdk = &d.app.client;
     let all = sdk
         .admin_list_devices()
@@ -741,7 +776,7 @@ async fn the_admin_operations_see_every_confirmed_device_of_the_user() {
 async fn a_known_device_signs_in_with_device_srp_and_keeps_its_key() {
     let d = Devices::always().await;
     let (device, _, _) = d.new_device("alice", "laptop").await;
-    let challenge = d.password_sign_in("alice", Some(&device)).await;
+    let challenge = d.password_initiate("alice", Some(&device)).await;
     assert_eq!(challenge["ChallengeName"], "DEVICE_SRP_AUTH", "{challenge}");
     assert_eq!(
         challenge["ChallengeParameters"],
@@ -869,7 +904,7 @@ async fn the_sdk_gets_device_srp_after_password_verifier() {
 async fn device_srp_works_without_session_as_pycognito_answers_it() {
     let d = Devices::always().await;
     let (device, _, _) = d.new_device("alice", "laptop").await;
-    let challenge = d.password_sign_in("alice", Some(&device)).await;
+    let challenge = d.password_initiate("alice", Some(&device)).await;
     assert_eq!(challenge["ChallengeName"], "DEVICE_SRP_AUTH");
     let verifier = d
         .app
@@ -902,7 +937,7 @@ async fn device_srp_works_without_session_as_pycognito_answers_it() {
 async fn a_wrong_device_secret_is_refused_and_the_challenge_is_single_use() {
     let d = Devices::always().await;
     let (device, _, _) = d.new_device("alice", "laptop").await;
-    let challenge = d.password_sign_in("alice", Some(&device)).await;
+    let challenge = d.password_initiate("alice", Some(&device)).await;
     let session = challenge["Session"]
         .as_str()
         .unwrap_or_default()
@@ -936,7 +971,7 @@ async fn a_wrong_device_secret_is_refused_and_the_challenge_is_single_use() {
             .await;
     }
     // Another device key than the challenged one.
-    let challenge = d.password_sign_in("alice", Some(&device)).await;
+    let challenge = d.password_initiate("alice", Some(&device)).await;
     let other = Device {
         key: "us-east-1_00000000-0000-4000-8000-000000000000".into(),
         ..device.clone()
@@ -1091,7 +1126,7 @@ async fn a_refresh_needs_the_device_its_sign_in_was_bound_to() {
 #[tokio::test]
 async fn the_refresh_token_of_a_device_never_confirmed_does_not_refresh() {
     let d = Devices::always().await;
-    let resp = d.password_sign_in("alice", None).await;
+    let resp = d.password_initiate("alice", None).await;
     let result = &resp["AuthenticationResult"];
     let key = result["NewDeviceMetadata"]["DeviceKey"]
         .as_str()
@@ -1155,7 +1190,7 @@ impl Devices {
 
     /// First sign-in through MFA, then ConfirmDevice.
     async fn new_device_after_mfa(&self) -> (Device, bool) {
-        let first = self.password_sign_in("alice", None).await;
+        let first = self.password_initiate("alice", None).await;
         let tokens = self.answer_sms(&first, None).await;
         self.confirm(&tokens, "phone").await
     }
@@ -1167,7 +1202,7 @@ async fn a_remembered_device_replaces_mfa_when_the_pool_says_so() {
     d.require_sms_mfa().await;
     let (device, _) = d.new_device_after_mfa().await;
     let sent = d.mfa_codes_sent().await;
-    let challenge = d.password_sign_in("alice", Some(&device)).await;
+    let challenge = d.password_initiate("alice", Some(&device)).await;
     assert_eq!(challenge["ChallengeName"], "DEVICE_SRP_AUTH", "{challenge}");
     let tokens = d.device_auth(&challenge, &device).await;
     assert_eq!(
@@ -1186,7 +1221,7 @@ async fn without_challenge_required_on_new_device_mfa_comes_first_then_the_devic
     .await;
     d.require_sms_mfa().await;
     let (device, _) = d.new_device_after_mfa().await;
-    let first = d.password_sign_in("alice", Some(&device)).await;
+    let first = d.password_initiate("alice", Some(&device)).await;
     let challenge = d.answer_sms(&first, Some(&device)).await;
     let tokens = d.device_auth(&challenge, &device).await;
     assert!(tokens["AuthenticationResult"]
@@ -1200,7 +1235,7 @@ async fn a_device_the_user_did_not_remember_still_gets_mfa() {
     d.require_sms_mfa().await;
     let (device, necessary) = d.new_device_after_mfa().await;
     assert!(necessary);
-    let first = d.password_sign_in("alice", Some(&device)).await;
+    let first = d.password_initiate("alice", Some(&device)).await;
     let challenge = d.answer_sms(&first, Some(&device)).await;
     d.device_auth(&challenge, &device).await;
 }
@@ -1208,9 +1243,9 @@ async fn a_device_the_user_did_not_remember_still_gets_mfa() {
 #[tokio::test]
 async fn a_device_never_confirmed_is_dropped_an_hour_later_at_the_next_sign_in() {
     let d = Devices::always().await;
-    let stale = d.password_sign_in("alice", None).await;
+    let stale = d.password_initiate("alice", None).await;
     d.app.advance_clock(3601).await;
-    let fresh = d.password_sign_in("alice", None).await;
+    let fresh = d.password_initiate("alice", None).await;
     d.confirm(&fresh, "fresh").await;
     let key = stale["AuthenticationResult"]["NewDeviceMetadata"]["DeviceKey"]
         .as_str()

@@ -352,6 +352,32 @@ pub fn claims(jwt: &str) -> Value {
         .expect("JSON payload")
 }
 
+/// Whether `s` is a UUID in its canonical, hyphenated form (8-4-4-4-12 hex digits), as subs,
+/// request ids and generated usernames are written.
+pub fn is_uuid(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12])
+        && s.chars().all(|c| c == '-' || c.is_ascii_hexdigit())
+}
+
+/// An InitiateAuth USER_AUTH body (raw JSON) with these AuthParameters.
+pub fn user_auth_body(client_id: &str, params: Value) -> Value {
+    json!({"AuthFlow": "USER_AUTH", "ClientId": client_id, "AuthParameters": params})
+}
+
+/// A public client allowing USER_AUTH, USER_PASSWORD_AUTH and refresh; returns its id.
+pub async fn user_auth_client(app: &TestApp, pool_id: &str) -> String {
+    app.client_with_flows(
+        pool_id,
+        &[
+            "ALLOW_USER_AUTH",
+            "ALLOW_USER_PASSWORD_AUTH",
+            "ALLOW_REFRESH_TOKEN_AUTH",
+        ],
+    )
+    .await
+}
+
 /// An SDK attribute.
 pub fn attr(name: &str, value: &str) -> AttributeType {
     AttributeType::builder()
@@ -463,6 +489,22 @@ impl TestApp {
             .await;
     }
 
+    /// A CONFIRMED user with a verified `{username}@example.com` and `password` as a permanent
+    /// password, written by the seed path: unlike [`confirmed_user`](Self::confirmed_user), no
+    /// trigger of the pool runs (PreSignUp, CustomMessage...), so a test's functions see only
+    /// what the test itself does.
+    pub async fn seeded_user(&self, pool_id: &str, username: &str, password: &str) {
+        cognito_emulator::seed::apply(
+            &self.state,
+            json!({"UserPools": [{"Id": pool_id, "Users": [{
+                "Username": username, "Password": password,
+                "Attributes": {"email": format!("{username}@example.com"), "email_verified": true}
+            }]}]}),
+        )
+        .await
+        .expect("the seed applies");
+    }
+
     /// The user's attributes, by AdminGetUser.
     pub async fn user_attributes(&self, pool_id: &str, username: &str) -> HashMap<String, String> {
         let u = self
@@ -510,14 +552,30 @@ impl TestApp {
         username: &str,
         password: &str,
     ) -> Result<InitiateAuthOutput, SdkError<InitiateAuthError>> {
-        self.client
+        self.password_auth_with_metadata(client_id, username, password, &[])
+            .await
+    }
+
+    /// [`password_auth`](Self::password_auth) with this ClientMetadata (which PreAuthentication
+    /// sees as `validationData`).
+    pub async fn password_auth_with_metadata(
+        &self,
+        client_id: &str,
+        username: &str,
+        password: &str,
+        metadata: &[(&str, &str)],
+    ) -> Result<InitiateAuthOutput, SdkError<InitiateAuthError>> {
+        let mut req = self
+            .client
             .initiate_auth()
             .client_id(client_id)
             .auth_flow(AuthFlowType::UserPasswordAuth)
             .auth_parameters("USERNAME", username)
-            .auth_parameters("PASSWORD", password)
-            .send()
-            .await
+            .auth_parameters("PASSWORD", password);
+        for (k, v) in metadata {
+            req = req.client_metadata(*k, *v);
+        }
+        req.send().await
     }
 
     /// RespondToAuthChallenge through the SDK with these ChallengeResponses.

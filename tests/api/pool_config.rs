@@ -29,25 +29,8 @@ fn scope(name: &str) -> ResourceServerScopeType {
         .expect("a scope with name and description")
 }
 
-fn arn(pool: &str) -> String {
+fn pool_arn(pool: &str) -> String {
     format!("arn:aws:cognito-idp:us-east-1:123456789012:userpool/{pool}")
-}
-
-/// A CONFIRMED user with a permanent password.
-async fn confirmed_user(app: &TestApp, pool: &str, username: &str) {
-    app.call(
-        "AdminCreateUser",
-        json!({
-            "UserPoolId": pool, "Username": username, "MessageAction": "SUPPRESS",
-            "TemporaryPassword": PASSWORD
-        }),
-    )
-    .await;
-    app.call(
-        "AdminSetUserPassword",
-        json!({ "UserPoolId": pool, "Username": username, "Password": PASSWORD, "Permanent": true }),
-    )
-    .await;
 }
 
 // Custom attributes
@@ -207,7 +190,7 @@ async fn tags_of_a_pool_are_its_user_pool_tags() {
     let tags = |pool: String| {
         app.client
             .list_tags_for_resource()
-            .resource_arn(arn(&pool))
+            .resource_arn(pool_arn(&pool))
             .send()
     };
     let listed = tags(pool.clone()).await.expect("ListTagsForResource");
@@ -218,7 +201,7 @@ async fn tags_of_a_pool_are_its_user_pool_tags() {
     );
     app.client
         .tag_resource()
-        .resource_arn(arn(&pool))
+        .resource_arn(pool_arn(&pool))
         .tags("team", "identity")
         .tags("env", "prod")
         .send()
@@ -233,25 +216,31 @@ async fn tags_of_a_pool_are_its_user_pool_tags() {
     );
     app.client
         .untag_resource()
-        .resource_arn(arn(&pool))
+        .resource_arn(pool_arn(&pool))
         .tag_keys("env")
         .tag_keys("absent")
         .send()
         .await
         .expect("UntagResource");
     let raw = app
-        .call("ListTagsForResource", json!({ "ResourceArn": arn(&pool) }))
+        .call(
+            "ListTagsForResource",
+            json!({ "ResourceArn": pool_arn(&pool) }),
+        )
         .await;
     assert_eq!(raw, json!({"Tags": {"team": "identity"}}));
     app.client
         .untag_resource()
-        .resource_arn(arn(&pool))
+        .resource_arn(pool_arn(&pool))
         .tag_keys("team")
         .send()
         .await
         .expect("UntagResource");
     let raw = app
-        .call("ListTagsForResource", json!({ "ResourceArn": arn(&pool) }))
+        .call(
+            "ListTagsForResource",
+            json!({ "ResourceArn": pool_arn(&pool) }),
+        )
         .await;
     assert_eq!(raw, json!({"Tags": {}}));
     let described = app
@@ -266,7 +255,7 @@ async fn tags_need_the_arn_of_an_existing_pool() {
     assert_sdk_err(
         app.client
             .list_tags_for_resource()
-            .resource_arn(arn("us-east-1_nothere0"))
+            .resource_arn(pool_arn("us-east-1_nothere0"))
             .send()
             .await,
         "ResourceNotFoundException",
@@ -499,7 +488,9 @@ async fn app_clients_may_only_be_given_scopes_that_exist() {
 
 // Client secrets
 
-async fn password_sign_in(
+/// `jane`'s USER_PASSWORD_AUTH sign-in with the SECRET_HASH computed from `secret`: Ok, or the
+/// error's code and message.
+async fn jane_signs_in_with_secret(
     app: &TestApp,
     client: &str,
     secret: &str,
@@ -522,7 +513,7 @@ async fn a_rotated_client_accepts_either_secret_until_the_old_one_is_deleted() {
     let app = spawn_app().await;
     let pool = app.create_pool("rotation").await;
     let (client, old_secret) = app.create_client_with_secret(&pool).await;
-    confirmed_user(&app, &pool, "jane").await;
+    app.confirmed_user(&pool, "jane", PASSWORD, &[]).await;
 
     let listed = app
         .call(
@@ -563,10 +554,10 @@ async fn a_rotated_client_accepts_either_secret_until_the_old_one_is_deleted() {
     assert_ne!(new_id, old_id);
     assert!(descriptor.client_secret_create_date().is_some());
 
-    password_sign_in(&app, &client, &old_secret)
+    jane_signs_in_with_secret(&app, &client, &old_secret)
         .await
         .expect("the old secret still works");
-    password_sign_in(&app, &client, &new_secret)
+    jane_signs_in_with_secret(&app, &client, &new_secret)
         .await
         .expect("the new secret works");
     let described = app
@@ -616,13 +607,13 @@ async fn a_rotated_client_accepts_either_secret_until_the_old_one_is_deleted() {
         .await
         .expect("DeleteUserPoolClientSecret");
     assert_eq!(
-        password_sign_in(&app, &client, &old_secret).await,
+        jane_signs_in_with_secret(&app, &client, &old_secret).await,
         Err((
             "NotAuthorizedException".into(),
             format!("Unable to verify secret hash for client {client}")
         ))
     );
-    password_sign_in(&app, &client, &new_secret)
+    jane_signs_in_with_secret(&app, &client, &new_secret)
         .await
         .expect("the new secret works");
     let described = app
@@ -665,7 +656,7 @@ async fn a_rotated_client_accepts_either_secret_until_the_old_one_is_deleted() {
         .expect("AddUserPoolClientSecret");
     let descriptor = added.client_secret_descriptor().expect("descriptor");
     assert!(descriptor.client_secret_value().is_none());
-    password_sign_in(&app, &client, "my_own_secret_of_24_chars_plus")
+    jane_signs_in_with_secret(&app, &client, "my_own_secret_of_24_chars_plus")
         .await
         .expect("the chosen secret works");
 }
@@ -858,7 +849,7 @@ async fn users_give_feedback_on_their_events_with_the_feedback_token() {
         }))
         .await;
     let client = app.create_client(&pool).await;
-    confirmed_user(&app, &pool, "jane").await;
+    app.confirmed_user(&pool, "jane", PASSWORD, &[]).await;
     app.client
         .initiate_auth()
         .client_id(&client)

@@ -7,12 +7,6 @@ use cognito_emulator::ops::IMPLEMENTED;
 use reqwest::StatusCode;
 use serde_json::{json, Map, Value};
 
-fn is_uuid(s: &str) -> bool {
-    let parts: Vec<&str> = s.split('-').collect();
-    parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12])
-        && s.chars().all(|c| c == '-' || c.is_ascii_hexdigit())
-}
-
 fn header<'a>(h: &'a reqwest::header::HeaderMap, name: &str) -> &'a str {
     h.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
 }

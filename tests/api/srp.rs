@@ -46,7 +46,7 @@ impl Srp {
             client_id,
             secret: None,
         };
-        s.create_user("alice", true).await;
+        s.add_user("alice", true).await;
         s
     }
 
@@ -62,12 +62,12 @@ impl Srp {
         }
     }
 
-    async fn create_user(&self, username: &str, permanent: bool) {
-        self.create_user_with(username, &format!("{username}@example.com"), permanent)
+    async fn add_user(&self, username: &str, permanent: bool) {
+        self.add_user_with(username, &format!("{username}@example.com"), permanent)
             .await;
     }
 
-    async fn create_user_with(&self, username: &str, email: &str, permanent: bool) {
+    async fn add_user_with(&self, username: &str, email: &str, permanent: bool) {
         let attrs = [("email", email), ("email_verified", "true")];
         if permanent {
             self.app
@@ -579,7 +579,7 @@ async fn a_client_without_the_srp_flow_is_refused() {
 #[tokio::test]
 async fn a_force_change_password_user_gets_new_password_required_after_srp() {
     let s = Srp::new().await;
-    s.create_user("bob", false).await;
+    s.add_user("bob", false).await;
     let out = s.sign_in("bob", PASSWORD).await;
     assert_eq!(out["ChallengeName"], "NEW_PASSWORD_REQUIRED", "{out}");
     assert_eq!(out["ChallengeParameters"]["USER_ID_FOR_SRP"], "bob");
@@ -732,7 +732,7 @@ async fn a_user_disabled_between_challenge_and_answer_is_refused() {
 #[tokio::test]
 async fn an_alias_signs_in_as_the_internal_username() {
     let s = Srp::with_pool(json!({"PoolName": "alias", "AliasAttributes": ["email"]})).await;
-    s.create_user_with("alice", "Alice.Smith@example.com", true)
+    s.add_user_with("alice", "Alice.Smith@example.com", true)
         .await;
     let c = s.initiate("alice.smith@example.com").await;
     assert_eq!(c.param("USER_ID_FOR_SRP"), "alice");
@@ -745,7 +745,7 @@ async fn an_alias_signs_in_as_the_internal_username() {
     let out = s.app.call("RespondToAuthChallenge", s.answer_body(r)).await;
     assert_tokens(&out, "alice");
     // Another user's name is not.
-    s.create_user("bob", true).await;
+    s.add_user("bob", true).await;
     let c = s.initiate("alice").await;
     let mut r = s.responses(&c, PASSWORD, &s.timestamp());
     r["USERNAME"] = json!("bob");
@@ -758,7 +758,7 @@ async fn an_alias_signs_in_as_the_internal_username() {
 #[tokio::test]
 async fn an_email_username_pool_uses_the_generated_internal_username() {
     let s = Srp::with_pool(json!({"PoolName": "email", "UsernameAttributes": ["email"]})).await;
-    s.create_user_with("dave@example.com", "dave@example.com", true)
+    s.add_user_with("dave@example.com", "dave@example.com", true)
         .await;
     let c = s.initiate("dave@example.com").await;
     let internal = c.param("USER_ID_FOR_SRP");
@@ -770,7 +770,7 @@ async fn an_email_username_pool_uses_the_generated_internal_username() {
 #[tokio::test]
 async fn a_client_with_a_secret_needs_secret_hash_on_both_steps() {
     let mut s = Srp::with_pool(json!({"PoolName": "alias", "AliasAttributes": ["email"]})).await;
-    s.create_user("alice", true).await;
+    s.add_user("alice", true).await;
     let (id, secret) = s.app.create_client_with_secret(&s.pool_id).await;
     s.client_id = id;
     s.secret = Some(secret);

@@ -4,12 +4,8 @@
 //! answers webhooks (`POST /hook/{name}`).
 
 use crate::helpers::*;
-use aws_sdk_cognitoidentityprovider::error::SdkError;
-use aws_sdk_cognitoidentityprovider::operation::initiate_auth::{
-    InitiateAuthError, InitiateAuthOutput,
-};
 use aws_sdk_cognitoidentityprovider::types::{
-    AuthFlowType, LambdaConfigType, PreTokenGenerationLambdaVersionType,
+    AuthFlowType, ChallengeNameType, LambdaConfigType, PreTokenGenerationLambdaVersionType,
     PreTokenGenerationVersionConfigType,
 };
 use axum::extract::{Path, State};
@@ -239,34 +235,9 @@ pub async fn pool_with_triggers(app: &TestApp, triggers: &[&str]) -> (String, St
     (pool_id, client_id)
 }
 
-/// A confirmed user with a permanent password, created without triggers running (seed path).
-pub async fn confirmed_user(app: &TestApp, pool_id: &str, username: &str) {
-    cognito_emulator::seed::apply(
-        &app.state,
-        json!({"UserPools": [{"Id": pool_id, "PoolName": "triggers", "Users": [{
-            "Username": username, "Password": PASSWORD,
-            "Attributes": {"email": format!("{username}@example.com"), "email_verified": true}
-        }]}]}),
-    )
-    .await
-    .expect("the seed applies");
-}
-
-async fn password_sign_in(
-    app: &TestApp,
-    client_id: &str,
-    username: &str,
-) -> Result<InitiateAuthOutput, SdkError<InitiateAuthError>> {
-    app.client
-        .initiate_auth()
-        .client_id(client_id)
-        .auth_flow(AuthFlowType::UserPasswordAuth)
-        .auth_parameters("USERNAME", username)
-        .auth_parameters("PASSWORD", PASSWORD)
-        .client_metadata("origin", "tests")
-        .send()
-        .await
-}
+/// The ClientMetadata the tests' password sign-ins send: PreAuthentication sees it as
+/// `validationData`.
+const ORIGIN: &[(&str, &str)] = &[("origin", "tests")];
 
 /// PUT with a JSON body (the emulator's trigger settings).
 pub async fn put(app: &TestApp, path: &str, body: Value) -> (u16, Value) {
@@ -374,7 +345,10 @@ async fn pre_sign_up_sees_the_sign_up_and_may_confirm_the_user_and_verify_the_em
     );
     assert_eq!(e["request"]["userAttributes"]["email_verified"], "true");
     // Confirmed by the trigger: the user signs in at once.
-    assert!(password_sign_in(&app, &client_id, "jane").await.is_ok());
+    assert!(app
+        .password_auth_with_metadata(&client_id, "jane", PASSWORD, ORIGIN)
+        .await
+        .is_ok());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -583,8 +557,9 @@ async fn pre_and_post_authentication_run_around_a_password_sign_in() {
     let app = app_for(&lambda).await;
     let (pool_id, client_id) =
         pool_with_triggers(&app, &["PreAuthentication", "PostAuthentication"]).await;
-    confirmed_user(&app, &pool_id, "amy").await;
-    let out = password_sign_in(&app, &client_id, "amy")
+    app.seeded_user(&pool_id, "amy", PASSWORD).await;
+    let out = app
+        .password_auth_with_metadata(&client_id, "amy", PASSWORD, ORIGIN)
         .await
         .expect("signed in");
     assert!(out.authentication_result().is_some());
@@ -628,9 +603,10 @@ async fn pre_authentication_may_refuse_a_sign_in_before_the_password_is_checked(
     let app = app_for(&lambda).await;
     let (pool_id, client_id) =
         pool_with_triggers(&app, &["PreAuthentication", "PostAuthentication"]).await;
-    confirmed_user(&app, &pool_id, "amy").await;
+    app.seeded_user(&pool_id, "amy", PASSWORD).await;
     assert_sdk_err(
-        password_sign_in(&app, &client_id, "amy").await,
+        app.password_auth_with_metadata(&client_id, "amy", PASSWORD, ORIGIN)
+            .await,
         "UserLambdaValidationException",
         "PreAuthentication failed with error Sign-in is closed on Sundays.",
     );
@@ -642,10 +618,288 @@ async fn a_failing_post_authentication_withholds_the_tokens() {
     let lambda = FakeLambda::start(|_, _| Reply::Throw("audit log unavailable".into())).await;
     let app = app_for(&lambda).await;
     let (pool_id, client_id) = pool_with_triggers(&app, &["PostAuthentication"]).await;
-    confirmed_user(&app, &pool_id, "amy").await;
+    app.seeded_user(&pool_id, "amy", PASSWORD).await;
     assert_eq!(
-        expect_err(password_sign_in(&app, &client_id, "amy").await).1,
+        expect_err(
+            app.password_auth_with_metadata(&client_id, "amy", PASSWORD, ORIGIN)
+                .await
+        )
+        .1,
         "PostAuthentication failed with error audit log unavailable."
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn user_auth_password_and_one_time_code_factors_run_pre_authentication() {
+    // bob is refused by the function; everyone else passes.
+    let lambda = FakeLambda::start(|_, e| {
+        if e["userName"] == "bob" {
+            Reply::Throw("bob may not sign in".into())
+        } else {
+            Reply::Event(e.clone())
+        }
+    })
+    .await;
+    let app = spawn_app_with(Config {
+        lambda_endpoint: Some(lambda.url.clone()),
+        trigger_timeout_ms: 2000,
+        ..Config::for_tests()
+    })
+    .await;
+    let pool_id = app
+        .create_pool_with(json!({
+            "PoolName": "user-auth-pre-auth",
+            "AutoVerifiedAttributes": ["email"],
+            "LambdaConfig": {"PreAuthentication": arn("PreAuthentication")},
+            "Policies": {"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP"]}}
+        }))
+        .await;
+    let client_id = user_auth_client(&app, &pool_id).await;
+    app.confirmed_email_user(&pool_id, "amy", PASSWORD).await;
+    app.confirmed_email_user(&pool_id, "bob", PASSWORD).await;
+
+    // PASSWORD preferred.
+    let out = app
+        .call(
+            "InitiateAuth",
+            user_auth_body(
+                &client_id,
+                json!({"USERNAME": "amy", "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": PASSWORD}),
+            ),
+        )
+        .await;
+    assert!(out["AuthenticationResult"]["AccessToken"].is_string());
+    assert_eq!(lambda.events("PreAuthentication").len(), 1);
+
+    // PASSWORD chosen at SELECT_CHALLENGE.
+    let select = app
+        .call(
+            "InitiateAuth",
+            user_auth_body(&client_id, json!({"USERNAME": "amy"})),
+        )
+        .await;
+    assert_eq!(select["ChallengeName"], "SELECT_CHALLENGE");
+    let out = app
+        .call(
+            "RespondToAuthChallenge",
+            json!({
+                "ClientId": client_id,
+                "ChallengeName": "SELECT_CHALLENGE",
+                "Session": select["Session"],
+                "ChallengeResponses": {"USERNAME": "amy", "ANSWER": "PASSWORD", "PASSWORD": PASSWORD}
+            }),
+        )
+        .await;
+    assert!(out["AuthenticationResult"]["AccessToken"].is_string());
+    assert_eq!(lambda.events("PreAuthentication").len(), 2);
+
+    // EMAIL_OTP: the trigger runs before a code is sent.
+    let out = app
+        .call(
+            "InitiateAuth",
+            user_auth_body(
+                &client_id,
+                json!({"USERNAME": "amy", "PREFERRED_CHALLENGE": "EMAIL_OTP"}),
+            ),
+        )
+        .await;
+    assert_eq!(out["ChallengeName"], "EMAIL_OTP");
+    let pre = lambda.events("PreAuthentication");
+    assert_eq!(pre.len(), 3);
+    assert_eq!(pre[2]["triggerSource"], "PreAuthentication_Authentication");
+
+    // Refused by the function: neither the password is checked nor a code sent.
+    for params in [
+        json!({"USERNAME": "bob", "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": "wrong"}),
+        json!({"USERNAME": "bob", "PREFERRED_CHALLENGE": "EMAIL_OTP"}),
+    ] {
+        app.assert_call_err(
+            "InitiateAuth",
+            user_auth_body(&client_id, params),
+            "UserLambdaValidationException",
+            "PreAuthentication failed with error bob may not sign in.",
+        )
+        .await;
+    }
+    assert!(app.last_code("bob", None).await.is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pre_authentication_runs_for_unknown_password_and_srp_users_only_in_a_hiding_client() {
+    // DG "Pre authentication Lambda trigger": it does not run for a user who does not exist
+    // unless PreventUserExistenceErrors is ENABLED, and then gets `userNotFound: true`.
+    let lambda = FakeLambda::start(|_, e| respond(e, json!({}))).await;
+    let app = app_for(&lambda).await;
+    let (pool_id, _) = pool_with_triggers(&app, &["PreAuthentication"]).await;
+    let flows = json!([
+        "ALLOW_USER_PASSWORD_AUTH",
+        "ALLOW_USER_SRP_AUTH",
+        "ALLOW_REFRESH_TOKEN_AUTH"
+    ]);
+    let hiding = app
+        .create_client_with(json!({
+            "UserPoolId": pool_id, "ClientName": "hiding", "PreventUserExistenceErrors": "ENABLED",
+            "ExplicitAuthFlows": flows
+        }))
+        .await;
+    let legacy = app
+        .create_client_with(json!({
+            "UserPoolId": pool_id, "ClientName": "legacy", "PreventUserExistenceErrors": "LEGACY",
+            "ExplicitAuthFlows": flows
+        }))
+        .await;
+    let hiding = hiding["ClientId"].as_str().unwrap_or_default();
+    let legacy = legacy["ClientId"].as_str().unwrap_or_default();
+
+    let wrong = app
+        .client
+        .initiate_auth()
+        .client_id(hiding)
+        .auth_flow(AuthFlowType::UserPasswordAuth)
+        .auth_parameters("USERNAME", "nobody")
+        .auth_parameters("PASSWORD", "Whatever1!")
+        .client_metadata("origin", "web")
+        .send()
+        .await;
+    assert_sdk_err(
+        wrong,
+        "NotAuthorizedException",
+        "Incorrect username or password.",
+    );
+    let events = lambda.events("PreAuthentication");
+    assert_eq!(events.len(), 1);
+    let pre = &events[0];
+    assert_eq!(pre["triggerSource"], "PreAuthentication_Authentication");
+    assert_eq!(pre["userName"], "nobody");
+    assert_eq!(pre["request"]["userNotFound"], true);
+    assert_eq!(pre["request"]["userAttributes"], json!({}));
+    assert_eq!(pre["request"]["validationData"], json!({"origin": "web"}));
+
+    // SRP: the stand-in PASSWORD_VERIFIER comes after the trigger.
+    let srp = app
+        .client
+        .initiate_auth()
+        .client_id(hiding)
+        .auth_flow(AuthFlowType::UserSrpAuth)
+        .auth_parameters("USERNAME", "nobody")
+        .auth_parameters("SRP_A", srp_a(&srp_secret()))
+        .send()
+        .await
+        .expect("a stand-in PASSWORD_VERIFIER");
+    assert_eq!(
+        srp.challenge_name(),
+        Some(&ChallengeNameType::PasswordVerifier)
+    );
+    let events = lambda.events("PreAuthentication");
+    assert_eq!(events.len(), 2);
+    assert_eq!(events[1]["request"]["userNotFound"], true);
+
+    // Without ENABLED the unknown user is refused before any trigger runs.
+    let legacy_try = app
+        .client
+        .initiate_auth()
+        .client_id(legacy)
+        .auth_flow(AuthFlowType::UserPasswordAuth)
+        .auth_parameters("USERNAME", "nobody")
+        .auth_parameters("PASSWORD", "Whatever1!")
+        .send()
+        .await;
+    assert_sdk_err(legacy_try, "UserNotFoundException", "User does not exist.");
+    assert_eq!(lambda.events("PreAuthentication").len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_auto_sign_in_after_confirm_sign_up_runs_the_authentication_triggers() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let refuse = Arc::new(AtomicBool::new(true));
+    let refusing = refuse.clone();
+    let lambda = FakeLambda::start(move |name, e| {
+        if name == "PreAuthentication" && refusing.load(Ordering::SeqCst) {
+            Reply::Throw("not today".into())
+        } else {
+            Reply::Event(e.clone())
+        }
+    })
+    .await;
+    let app = app_for(&lambda).await;
+    let (pool_id, _) = pool_with_triggers(
+        &app,
+        &[
+            "PreAuthentication",
+            "PostAuthentication",
+            "PreTokenGeneration",
+        ],
+    )
+    .await;
+    let client = app
+        .create_client_with(json!({
+            "UserPoolId": pool_id, "ClientName": "choice",
+            "ExplicitAuthFlows": ["ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+        }))
+        .await;
+    let client_id = client["ClientId"].as_str().unwrap_or_default().to_string();
+    let signed_up = app
+        .client
+        .sign_up()
+        .client_id(&client_id)
+        .username("dave")
+        .password("Passw0rd!")
+        .user_attributes(
+            aws_sdk_cognitoidentityprovider::types::AttributeType::builder()
+                .name("email")
+                .value("dave@example.com")
+                .build()
+                .expect("an attribute"),
+        )
+        .send()
+        .await
+        .expect("SignUp");
+    let confirmed = app
+        .client
+        .confirm_sign_up()
+        .client_id(&client_id)
+        .username("dave")
+        .confirmation_code("123456")
+        .session(signed_up.session().expect("a SignUp Session"))
+        .send()
+        .await
+        .expect("ConfirmSignUp");
+    let session = confirmed.session().expect("a ConfirmSignUp Session");
+    let auto_sign_in = || {
+        app.client
+            .initiate_auth()
+            .client_id(&client_id)
+            .auth_flow(AuthFlowType::UserAuth)
+            .auth_parameters("USERNAME", "dave")
+            .session(session)
+            .send()
+    };
+    assert_sdk_err(
+        auto_sign_in().await,
+        "UserLambdaValidationException",
+        "PreAuthentication failed with error not today.",
+    );
+    assert_eq!(lambda.names(), ["PreAuthentication"]);
+    let pre = &lambda.events("PreAuthentication")[0];
+    assert_eq!(pre["triggerSource"], "PreAuthentication_Authentication");
+    assert_eq!(
+        pre["request"]["userAttributes"]["email"],
+        "dave@example.com"
+    );
+
+    // The refusal used nothing up: the same session signs in once the function agrees.
+    refuse.store(false, Ordering::SeqCst);
+    let out = auto_sign_in().await.expect("tokens");
+    assert!(out.authentication_result().is_some());
+    assert_eq!(
+        lambda.names(),
+        [
+            "PreAuthentication",
+            "PreAuthentication",
+            "PostAuthentication",
+            "PreTokenGeneration"
+        ]
     );
 }
 
@@ -851,7 +1105,8 @@ async fn a_seed_file_sets_a_pools_lambda_endpoint_and_webhooks_and_seeds_without
     .await
     .expect("the seed applies");
     assert!(lambda.calls().is_empty(), "seeding runs no trigger");
-    assert!(password_sign_in(&app, "seededclient1", "seeded")
+    assert!(app
+        .password_auth_with_metadata("seededclient1", "seeded", PASSWORD, ORIGIN)
         .await
         .is_ok());
     assert_eq!(lambda.names(), ["pre-auth", "PostAuthentication"]);
@@ -874,7 +1129,7 @@ async fn a_seed_file_sets_a_pools_lambda_endpoint_and_webhooks_and_seeds_without
 
 /// A user in a group with a role, signed in with USER_PASSWORD_AUTH.
 async fn grouped_user(app: &TestApp, pool_id: &str) {
-    confirmed_user(app, pool_id, "amy").await;
+    app.seeded_user(pool_id, "amy", PASSWORD).await;
     app.client
         .create_group()
         .user_pool_id(pool_id)
@@ -924,7 +1179,8 @@ async fn pre_token_generation_v1_adds_overrides_and_suppresses_id_token_claims_a
     let app = app_for(&lambda).await;
     let (pool_id, client_id) = pool_with_triggers(&app, &["PreTokenGeneration"]).await;
     grouped_user(&app, &pool_id).await;
-    let out = password_sign_in(&app, &client_id, "amy")
+    let out = app
+        .password_auth_with_metadata(&client_id, "amy", PASSWORD, ORIGIN)
         .await
         .expect("tokens");
     let (id, access) = tokens_of(&out);
@@ -1011,7 +1267,7 @@ async fn pre_token_generation_v2_customizes_both_tokens_and_the_access_token_sco
     let (pool_id, client_id) = pool_with_triggers(&app, &["PreTokenGenerationV2"]).await;
     grouped_user(&app, &pool_id).await;
     let (id, access) = tokens_of(
-        &password_sign_in(&app, &client_id, "amy")
+        &app.password_auth_with_metadata(&client_id, "amy", PASSWORD, ORIGIN)
             .await
             .expect("tokens"),
     );
@@ -1046,9 +1302,9 @@ async fn pre_token_generation_v3_sends_version_3_events_for_user_sign_ins() {
     .await;
     let app = app_for(&lambda).await;
     let (pool_id, client_id) = pool_with_triggers(&app, &["PreTokenGenerationV3"]).await;
-    confirmed_user(&app, &pool_id, "amy").await;
+    app.seeded_user(&pool_id, "amy", PASSWORD).await;
     let (_, access) = tokens_of(
-        &password_sign_in(&app, &client_id, "amy")
+        &app.password_auth_with_metadata(&client_id, "amy", PASSWORD, ORIGIN)
             .await
             .expect("tokens"),
     );
@@ -1070,7 +1326,8 @@ async fn pre_token_generation_sees_the_new_password_challenge_and_its_client_met
         .send()
         .await
         .expect("AdminCreateUser");
-    let first = password_sign_in(&app, &client_id, "newbie")
+    let first = app
+        .password_auth_with_metadata(&client_id, "newbie", PASSWORD, ORIGIN)
         .await
         .expect("a challenge");
     let done = app
@@ -1098,9 +1355,10 @@ async fn a_failing_pre_token_generation_refuses_the_tokens() {
     let lambda = FakeLambda::start(|_, _| Reply::Throw("claims service down".into())).await;
     let app = app_for(&lambda).await;
     let (pool_id, client_id) = pool_with_triggers(&app, &["PreTokenGeneration"]).await;
-    confirmed_user(&app, &pool_id, "amy").await;
+    app.seeded_user(&pool_id, "amy", PASSWORD).await;
     assert_sdk_err(
-        password_sign_in(&app, &client_id, "amy").await,
+        app.password_auth_with_metadata(&client_id, "amy", PASSWORD, ORIGIN)
+            .await,
         "UserLambdaValidationException",
         "PreTokenGeneration failed with error claims service down.",
     );
@@ -1193,6 +1451,148 @@ async fn custom_message_writes_the_messages_that_land_in_the_outbox() {
     assert_eq!(e["callerContext"]["clientId"], "CLIENT_ID_NOT_APPLICABLE");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_custom_message_leaves_no_code_behind() {
+    let lambda = FakeLambda::start(|name, e| {
+        if name == "CustomMessage" && e["triggerSource"] == "CustomMessage_ForgotPassword" {
+            Reply::Throw("mailer down".into())
+        } else {
+            Reply::Event(e.clone())
+        }
+    })
+    .await;
+    let app = app_for(&lambda).await;
+    let (pool_id, client_id) = pool_with_triggers(&app, &["CustomMessage"]).await;
+    app.seeded_user(&pool_id, "carol", PASSWORD).await;
+    assert_sdk_err(
+        app.client
+            .forgot_password()
+            .client_id(&client_id)
+            .username("carol")
+            .send()
+            .await,
+        "UserLambdaValidationException",
+        "CustomMessage failed with error mailer down.",
+    );
+    assert!(app.messages("username=carol").await.is_empty());
+    // The code the message would have carried (--fixed-code) was not kept either.
+    assert_sdk_err(
+        app.client
+            .confirm_forgot_password()
+            .client_id(&client_id)
+            .username("carol")
+            .confirmation_code("123456")
+            .password("N3w-Passw0rd!")
+            .send()
+            .await,
+        "ExpiredCodeException",
+        "Invalid code provided, please request a code again.",
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn email_messages_carry_their_subject_in_the_outbox() {
+    let lambda = FakeLambda::start(|name, e| {
+        if name == "CustomMessage" && e["triggerSource"] == "CustomMessage_ForgotPassword" {
+            respond(
+                e,
+                json!({"emailSubject": "Reset it", "emailMessage": "Code {####}"}),
+            )
+        } else {
+            Reply::Event(e.clone())
+        }
+    })
+    .await;
+    let app = app_for(&lambda).await;
+    let pool_id = app
+        .create_pool_with(json!({
+            "PoolName": "subjects",
+            "AutoVerifiedAttributes": ["email"],
+            "LambdaConfig": {"CustomMessage": arn("CustomMessage")},
+            "VerificationMessageTemplate": {
+                "EmailSubject": "Your Example code", "EmailMessage": "Code: {####}",
+                "DefaultEmailOption": "CONFIRM_WITH_CODE"
+            },
+            "AdminCreateUserConfig": {"InviteMessageTemplate": {
+                "EmailSubject": "Welcome to Example",
+                "EmailMessage": "{username} / {####}", "SMSMessage": "{username} / {####}"
+            }}
+        }))
+        .await;
+    let client_id = app.create_client(&pool_id).await;
+    app.client
+        .sign_up()
+        .client_id(&client_id)
+        .username("erin")
+        .password("Passw0rd!")
+        .user_attributes(
+            aws_sdk_cognitoidentityprovider::types::AttributeType::builder()
+                .name("email")
+                .value("erin@example.com")
+                .build()
+                .expect("an attribute"),
+        )
+        .send()
+        .await
+        .expect("SignUp");
+    app.client
+        .admin_create_user()
+        .user_pool_id(&pool_id)
+        .username("frank")
+        .user_attributes(
+            aws_sdk_cognitoidentityprovider::types::AttributeType::builder()
+                .name("email")
+                .value("frank@example.com")
+                .build()
+                .expect("an attribute"),
+        )
+        .user_attributes(
+            aws_sdk_cognitoidentityprovider::types::AttributeType::builder()
+                .name("phone_number")
+                .value("+15555550100")
+                .build()
+                .expect("an attribute"),
+        )
+        .desired_delivery_mediums(aws_sdk_cognitoidentityprovider::types::DeliveryMediumType::Email)
+        .desired_delivery_mediums(aws_sdk_cognitoidentityprovider::types::DeliveryMediumType::Sms)
+        .send()
+        .await
+        .expect("AdminCreateUser");
+    app.seeded_user(&pool_id, "gina", PASSWORD).await;
+    app.client
+        .forgot_password()
+        .client_id(&client_id)
+        .username("gina")
+        .send()
+        .await
+        .expect("ForgotPassword");
+
+    let shown: Vec<(String, String, Value)> = app
+        .messages("")
+        .await
+        .iter()
+        .map(|m| {
+            (
+                m["purpose"].as_str().unwrap_or_default().to_string(),
+                m["channel"].as_str().unwrap_or_default().to_string(),
+                m["subject"].clone(),
+            )
+        })
+        .collect();
+    let want = |p: &str, c: &str, s: Value| (p.to_string(), c.to_string(), s);
+    assert_eq!(
+        shown,
+        [
+            want("SIGN_UP", "EMAIL", json!("Your Example code")),
+            want("INVITATION", "EMAIL", json!("Welcome to Example")),
+            want("INVITATION", "SMS", Value::Null),
+            want("FORGOT_PASSWORD", "EMAIL", json!("Reset it")),
+        ]
+    );
+    let reset = app.messages("username=gina").await;
+    assert_eq!(reset[0]["body"], "Code 123456");
+}
+
 // ---------------------------------------------------------------------------------------------
 // UserMigration
 // ---------------------------------------------------------------------------------------------
@@ -1224,7 +1624,8 @@ async fn user_migration_brings_a_user_in_at_sign_in() {
     let lambda = FakeLambda::start(legacy_directory).await;
     let app = app_for(&lambda).await;
     let (pool_id, client_id) = pool_with_triggers(&app, &["UserMigration"]).await;
-    let out = password_sign_in(&app, &client_id, "legacy1")
+    let out = app
+        .password_auth_with_metadata(&client_id, "legacy1", PASSWORD, ORIGIN)
         .await
         .expect("tokens");
     let (id, _) = tokens_of(&out);
@@ -1253,7 +1654,7 @@ async fn user_migration_brings_a_user_in_at_sign_in() {
         .expect("migrated");
     assert_eq!(user.user_status().map(|s| s.as_str()), Some("CONFIRMED"));
     // Migrated once: the next sign-in is an ordinary one.
-    password_sign_in(&app, &client_id, "legacy1")
+    app.password_auth_with_metadata(&client_id, "legacy1", PASSWORD, ORIGIN)
         .await
         .expect("tokens");
     assert_eq!(lambda.events("UserMigration").len(), 1);
@@ -1270,6 +1671,71 @@ async fn user_migration_brings_a_user_in_at_sign_in() {
         "UserLambdaValidationException",
         "UserMigration failed with error Bad password.",
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn user_auth_with_a_password_migrates_an_unknown_user_and_a_one_time_code_does_not() {
+    let lambda = FakeLambda::start(|name, e| {
+        if name != "UserMigration" || e["request"]["password"] != PASSWORD {
+            return Reply::Throw("User not found".into());
+        }
+        let user = e["userName"].as_str().unwrap_or_default();
+        respond(
+            e,
+            json!({
+                "userAttributes": {"email": format!("{user}@old.example"), "email_verified": "true"},
+                "finalUserStatus": "CONFIRMED",
+                "messageAction": "SUPPRESS"
+            }),
+        )
+    })
+    .await;
+    let app = spawn_app_with(Config {
+        lambda_endpoint: Some(lambda.url.clone()),
+        trigger_timeout_ms: 2000,
+        ..Config::for_tests()
+    })
+    .await;
+    let pool_id = app
+        .create_pool_with(json!({
+            "PoolName": "user-auth-migration",
+            "LambdaConfig": {"UserMigration": arn("UserMigration")},
+            "Policies": {"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP"]}}
+        }))
+        .await;
+    let client_id = user_auth_client(&app, &pool_id).await;
+
+    // A passwordless first factor asks no function.
+    let (_, code, _) = app
+        .call_err(
+            "InitiateAuth",
+            user_auth_body(
+                &client_id,
+                json!({"USERNAME": "old1", "PREFERRED_CHALLENGE": "EMAIL_OTP"}),
+            ),
+        )
+        .await;
+    assert_eq!(code, "UserNotFoundException");
+    assert!(lambda.events("UserMigration").is_empty());
+
+    let out = app
+        .call(
+            "InitiateAuth",
+            user_auth_body(
+                &client_id,
+                json!({"USERNAME": "old1", "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": PASSWORD}),
+            ),
+        )
+        .await;
+    let id = claims(
+        out["AuthenticationResult"]["IdToken"]
+            .as_str()
+            .expect("IdToken"),
+    );
+    assert_eq!(id["email"], "old1@old.example");
+    let events = lambda.events("UserMigration");
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0]["triggerSource"], "UserMigration_Authentication");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

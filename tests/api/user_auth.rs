@@ -46,11 +46,11 @@ impl Ua {
             pool_id,
             client_id,
         };
-        ua.create_user("alice").await;
+        ua.add_user("alice").await;
         ua
     }
 
-    pub async fn create_user(&self, username: &str) {
+    pub async fn add_user(&self, username: &str) {
         let email = format!("{username}@example.com");
         self.app
             .confirmed_user(

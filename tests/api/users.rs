@@ -6,10 +6,6 @@ use aws_sdk_cognitoidentityprovider::types::{DeliveryMediumType, MessageActionTy
 use cognito_emulator::domain::secret_hash;
 use serde_json::json;
 
-fn is_uuid(s: &str) -> bool {
-    uuid::Uuid::parse_str(s).is_ok()
-}
-
 /// A pool that auto-verifies email, and a public client.
 async fn email_pool(app: &TestApp) -> (String, String) {
     let pool = app

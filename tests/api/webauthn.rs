@@ -1052,7 +1052,7 @@ async fn bad_assertions_are_refused_and_change_nothing() {
         .await
         .expect("registered");
     // bob has a passkey too.
-    p.ua.create_user("bob").await;
+    p.ua.add_user("bob").await;
     let bob_token = sign_in_with_password(&p.ua, &p.ua.client_id, "bob").await;
     let mut bobs = Authenticator::es256();
     p.register_with(&bob_token, &mut bobs, &Ceremony::default())

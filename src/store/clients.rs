@@ -1,9 +1,12 @@
 //! App clients.
 
-use super::pools::{json, parse};
+use super::docs::{fetch_docs, json, DocTable};
 use super::Store;
 use crate::model::shapes::UserPoolClientType;
-use sqlx::Row;
+
+/// Keyed by pool and client, so a client is only changed through its own pool; `client_id`
+/// alone is the primary key.
+const CLIENTS: DocTable = DocTable::new("user_pool_clients", &["pool_id", "client_id"]);
 
 impl Store {
     pub async fn insert_client(
@@ -27,31 +30,19 @@ impl Store {
         &self,
         client_id: &str,
     ) -> Result<Option<UserPoolClientType>, sqlx::Error> {
-        let row = sqlx::query("SELECT doc FROM user_pool_clients WHERE client_id = ?")
-            .bind(client_id)
-            .fetch_optional(&self.db)
-            .await?;
-        row.map(|r| parse(r.get::<String, _>("doc"))).transpose()
+        CLIENTS.get_by(&self.db, &["client_id"], &[client_id]).await
     }
 
     pub async fn update_client(&self, c: &UserPoolClientType) -> Result<bool, sqlx::Error> {
-        let r =
-            sqlx::query("UPDATE user_pool_clients SET doc = ? WHERE client_id = ? AND pool_id = ?")
-                .bind(json(c))
-                .bind(c.client_id.as_deref().unwrap_or_default())
-                .bind(c.user_pool_id.as_deref().unwrap_or_default())
-                .execute(&self.db)
-                .await?;
-        Ok(r.rows_affected() == 1)
+        let key = [
+            c.user_pool_id.as_deref().unwrap_or_default(),
+            c.client_id.as_deref().unwrap_or_default(),
+        ];
+        CLIENTS.update(&self.db, json(c), &[], &key).await
     }
 
     pub async fn delete_client(&self, pool_id: &str, client_id: &str) -> Result<bool, sqlx::Error> {
-        let r = sqlx::query("DELETE FROM user_pool_clients WHERE client_id = ? AND pool_id = ?")
-            .bind(client_id)
-            .bind(pool_id)
-            .execute(&self.db)
-            .await?;
-        Ok(r.rows_affected() == 1)
+        CLIENTS.delete(&self.db, &[pool_id, client_id]).await
     }
 
     pub async fn list_clients(
@@ -60,18 +51,14 @@ impl Store {
         after: Option<&str>,
         limit: i64,
     ) -> Result<Vec<UserPoolClientType>, sqlx::Error> {
-        let rows = sqlx::query(
+        let page = sqlx::query(
             "SELECT doc FROM user_pool_clients WHERE pool_id = ?1
                AND (?2 IS NULL OR (created_at, client_id) > (SELECT created_at, client_id FROM user_pool_clients WHERE client_id = ?2))
              ORDER BY created_at, client_id LIMIT ?3",
         )
         .bind(pool_id)
         .bind(after)
-        .bind(limit)
-        .fetch_all(&self.db)
-        .await?;
-        rows.into_iter()
-            .map(|r| parse(r.get::<String, _>("doc")))
-            .collect()
+        .bind(limit);
+        fetch_docs(&self.db, page).await
     }
 }

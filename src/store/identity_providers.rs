@@ -1,11 +1,13 @@
 //! Identity providers of a pool, their IdpIdentifiers, and the external identities linked to pool
 //! users (AdminLinkProviderForUser).
 
-use super::pools::{json, parse};
+use super::docs::{fetch_doc, fetch_docs, json, DocTable};
 use super::Store;
 use crate::domain::records::ProviderLink;
 use crate::model::shapes::IdentityProviderType;
 use sqlx::Row;
+
+const PROVIDERS: DocTable = DocTable::new("identity_providers", &["pool_id", "provider_name"]);
 
 impl Store {
     /// Inserts a provider and its identifiers in one transaction. A UNIQUE violation means the
@@ -50,15 +52,10 @@ impl Store {
         let pool_id = p.user_pool_id.as_deref().unwrap_or_default();
         let name = p.provider_name.as_deref().unwrap_or_default();
         let mut tx = self.db.begin().await?;
-        let r = sqlx::query(
-            "UPDATE identity_providers SET doc = ? WHERE pool_id = ? AND provider_name = ?",
-        )
-        .bind(json(p))
-        .bind(pool_id)
-        .bind(name)
-        .execute(&mut *tx)
-        .await?;
-        if r.rows_affected() != 1 {
+        if !PROVIDERS
+            .update(&mut *tx, json(p), &[], &[pool_id, name])
+            .await?
+        {
             return Ok(false);
         }
         sqlx::query(
@@ -88,14 +85,7 @@ impl Store {
         pool_id: &str,
         name: &str,
     ) -> Result<Option<IdentityProviderType>, sqlx::Error> {
-        let row = sqlx::query(
-            "SELECT doc FROM identity_providers WHERE pool_id = ? AND provider_name = ?",
-        )
-        .bind(pool_id)
-        .bind(name)
-        .fetch_optional(&self.db)
-        .await?;
-        row.map(|r| parse(r.get::<String, _>("doc"))).transpose()
+        PROVIDERS.get(&self.db, &[pool_id, name]).await
     }
 
     /// The provider holding `identifier` in the pool, if any.
@@ -104,17 +94,15 @@ impl Store {
         pool_id: &str,
         identifier: &str,
     ) -> Result<Option<IdentityProviderType>, sqlx::Error> {
-        let row = sqlx::query(
+        let found = sqlx::query(
             "SELECT p.doc FROM identity_providers p
              JOIN identity_provider_identifiers i
                ON i.pool_id = p.pool_id AND i.provider_name = p.provider_name
              WHERE i.pool_id = ? AND i.idp_identifier = ?",
         )
         .bind(pool_id)
-        .bind(identifier)
-        .fetch_optional(&self.db)
-        .await?;
-        row.map(|r| parse(r.get::<String, _>("doc"))).transpose()
+        .bind(identifier);
+        fetch_doc(&self.db, found).await
     }
 
     /// Deletes a provider with its identifiers and the identities linked through it.
@@ -124,19 +112,14 @@ impl Store {
         name: &str,
     ) -> Result<bool, sqlx::Error> {
         let mut tx = self.db.begin().await?;
-        let r =
-            sqlx::query("DELETE FROM identity_providers WHERE pool_id = ? AND provider_name = ?")
-                .bind(pool_id)
-                .bind(name)
-                .execute(&mut *tx)
-                .await?;
+        let deleted = PROVIDERS.delete(&mut *tx, &[pool_id, name]).await?;
         sqlx::query("DELETE FROM provider_links WHERE pool_id = ? AND provider_name = ?")
             .bind(pool_id)
             .bind(name)
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        Ok(r.rows_affected() == 1)
+        Ok(deleted)
     }
 
     /// Providers of a pool by name, `limit` of them after the name `after`.
@@ -146,19 +129,15 @@ impl Store {
         after: Option<&str>,
         limit: i64,
     ) -> Result<Vec<IdentityProviderType>, sqlx::Error> {
-        let rows = sqlx::query(
+        let page = sqlx::query(
             "SELECT doc FROM identity_providers
              WHERE pool_id = ?1 AND (?2 IS NULL OR provider_name > ?2)
              ORDER BY provider_name LIMIT ?3",
         )
         .bind(pool_id)
         .bind(after)
-        .bind(limit)
-        .fetch_all(&self.db)
-        .await?;
-        rows.into_iter()
-            .map(|r| parse(r.get::<String, _>("doc")))
-            .collect()
+        .bind(limit);
+        fetch_docs(&self.db, page).await
     }
 
     /// Records a link; a UNIQUE violation means that external identity is linked already.

@@ -2,13 +2,19 @@
 //! configuration, managed login brandings and terms documents. Each is stored as the JSON of the
 //! shape the API returns, with the columns lookups and constraints need.
 
-use super::pools::{json, parse};
+use super::docs::{json, DocTable};
 use super::Store;
 use crate::model::shapes::{
     DomainDescriptionType, LogDeliveryConfigurationType, ManagedLoginBrandingType, TermsType,
     UICustomizationType,
 };
-use sqlx::Row;
+
+const DOMAINS: DocTable = DocTable::new("user_pool_domains", &["pool_id", "domain"]);
+const UI_CUSTOMIZATIONS: DocTable = DocTable::new("ui_customizations", &["pool_id", "client_id"]);
+const LOG_DELIVERY: DocTable = DocTable::new("log_delivery_configurations", &["pool_id"]);
+/// Keyed by pool and branding; (pool, client) is unique too.
+const BRANDINGS: DocTable = DocTable::new("managed_login_brandings", &["pool_id", "branding_id"]);
+const TERMS: DocTable = DocTable::new("terms", &["pool_id", "terms_id"]);
 
 impl Store {
     // -- domains ----------------------------------------------------------------------------
@@ -35,42 +41,26 @@ impl Store {
         &self,
         domain: &str,
     ) -> Result<Option<DomainDescriptionType>, sqlx::Error> {
-        let row = sqlx::query("SELECT doc FROM user_pool_domains WHERE domain = ?")
-            .bind(domain)
-            .fetch_optional(&self.db)
-            .await?;
-        row.map(|r| parse(r.get::<String, _>("doc"))).transpose()
+        DOMAINS.get_by(&self.db, &["domain"], &[domain]).await
     }
 
     pub async fn get_pool_domain(
         &self,
         pool_id: &str,
     ) -> Result<Option<DomainDescriptionType>, sqlx::Error> {
-        let row = sqlx::query("SELECT doc FROM user_pool_domains WHERE pool_id = ?")
-            .bind(pool_id)
-            .fetch_optional(&self.db)
-            .await?;
-        row.map(|r| parse(r.get::<String, _>("doc"))).transpose()
+        DOMAINS.get_by(&self.db, &["pool_id"], &[pool_id]).await
     }
 
     pub async fn update_domain(&self, d: &DomainDescriptionType) -> Result<bool, sqlx::Error> {
-        let r =
-            sqlx::query("UPDATE user_pool_domains SET doc = ? WHERE domain = ? AND pool_id = ?")
-                .bind(json(d))
-                .bind(d.domain.as_deref().unwrap_or_default())
-                .bind(d.user_pool_id.as_deref().unwrap_or_default())
-                .execute(&self.db)
-                .await?;
-        Ok(r.rows_affected() == 1)
+        let key = [
+            d.user_pool_id.as_deref().unwrap_or_default(),
+            d.domain.as_deref().unwrap_or_default(),
+        ];
+        DOMAINS.update(&self.db, json(d), &[], &key).await
     }
 
     pub async fn delete_domain(&self, pool_id: &str, domain: &str) -> Result<bool, sqlx::Error> {
-        let r = sqlx::query("DELETE FROM user_pool_domains WHERE domain = ? AND pool_id = ?")
-            .bind(domain)
-            .bind(pool_id)
-            .execute(&self.db)
-            .await?;
-        Ok(r.rows_affected() == 1)
+        DOMAINS.delete(&self.db, &[pool_id, domain]).await
     }
 
     // -- UI customization -------------------------------------------------------------------
@@ -82,16 +72,9 @@ impl Store {
         client_id: &str,
         c: &UICustomizationType,
     ) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "INSERT INTO ui_customizations (pool_id, client_id, doc) VALUES (?, ?, ?)
-             ON CONFLICT (pool_id, client_id) DO UPDATE SET doc = excluded.doc",
-        )
-        .bind(pool_id)
-        .bind(client_id)
-        .bind(json(c))
-        .execute(&self.db)
-        .await?;
-        Ok(())
+        UI_CUSTOMIZATIONS
+            .put(&self.db, &[pool_id, client_id], json(c))
+            .await
     }
 
     pub async fn get_ui_customization(
@@ -99,13 +82,7 @@ impl Store {
         pool_id: &str,
         client_id: &str,
     ) -> Result<Option<UICustomizationType>, sqlx::Error> {
-        let row =
-            sqlx::query("SELECT doc FROM ui_customizations WHERE pool_id = ? AND client_id = ?")
-                .bind(pool_id)
-                .bind(client_id)
-                .fetch_optional(&self.db)
-                .await?;
-        row.map(|r| parse(r.get::<String, _>("doc"))).transpose()
+        UI_CUSTOMIZATIONS.get(&self.db, &[pool_id, client_id]).await
     }
 
     // -- log delivery -----------------------------------------------------------------------
@@ -114,26 +91,15 @@ impl Store {
         &self,
         c: &LogDeliveryConfigurationType,
     ) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "INSERT INTO log_delivery_configurations (pool_id, doc) VALUES (?, ?)
-             ON CONFLICT (pool_id) DO UPDATE SET doc = excluded.doc",
-        )
-        .bind(c.user_pool_id.as_deref().unwrap_or_default())
-        .bind(json(c))
-        .execute(&self.db)
-        .await?;
-        Ok(())
+        let key = [c.user_pool_id.as_deref().unwrap_or_default()];
+        LOG_DELIVERY.put(&self.db, &key, json(c)).await
     }
 
     pub async fn get_log_delivery(
         &self,
         pool_id: &str,
     ) -> Result<Option<LogDeliveryConfigurationType>, sqlx::Error> {
-        let row = sqlx::query("SELECT doc FROM log_delivery_configurations WHERE pool_id = ?")
-            .bind(pool_id)
-            .fetch_optional(&self.db)
-            .await?;
-        row.map(|r| parse(r.get::<String, _>("doc"))).transpose()
+        LOG_DELIVERY.get(&self.db, &[pool_id]).await
     }
 
     // -- managed login branding -------------------------------------------------------------
@@ -162,14 +128,7 @@ impl Store {
         pool_id: &str,
         branding_id: &str,
     ) -> Result<Option<ManagedLoginBrandingType>, sqlx::Error> {
-        let row = sqlx::query(
-            "SELECT doc FROM managed_login_brandings WHERE pool_id = ? AND branding_id = ?",
-        )
-        .bind(pool_id)
-        .bind(branding_id)
-        .fetch_optional(&self.db)
-        .await?;
-        row.map(|r| parse(r.get::<String, _>("doc"))).transpose()
+        BRANDINGS.get(&self.db, &[pool_id, branding_id]).await
     }
 
     pub async fn get_branding_by_client(
@@ -177,26 +136,17 @@ impl Store {
         pool_id: &str,
         client_id: &str,
     ) -> Result<Option<ManagedLoginBrandingType>, sqlx::Error> {
-        let row = sqlx::query(
-            "SELECT doc FROM managed_login_brandings WHERE pool_id = ? AND client_id = ?",
-        )
-        .bind(pool_id)
-        .bind(client_id)
-        .fetch_optional(&self.db)
-        .await?;
-        row.map(|r| parse(r.get::<String, _>("doc"))).transpose()
+        BRANDINGS
+            .get_by(&self.db, &["pool_id", "client_id"], &[pool_id, client_id])
+            .await
     }
 
     pub async fn update_branding(&self, b: &ManagedLoginBrandingType) -> Result<bool, sqlx::Error> {
-        let r = sqlx::query(
-            "UPDATE managed_login_brandings SET doc = ? WHERE pool_id = ? AND branding_id = ?",
-        )
-        .bind(json(b))
-        .bind(b.user_pool_id.as_deref().unwrap_or_default())
-        .bind(b.managed_login_branding_id.as_deref().unwrap_or_default())
-        .execute(&self.db)
-        .await?;
-        Ok(r.rows_affected() == 1)
+        let key = [
+            b.user_pool_id.as_deref().unwrap_or_default(),
+            b.managed_login_branding_id.as_deref().unwrap_or_default(),
+        ];
+        BRANDINGS.update(&self.db, json(b), &[], &key).await
     }
 
     pub async fn delete_branding(
@@ -204,14 +154,7 @@ impl Store {
         pool_id: &str,
         branding_id: &str,
     ) -> Result<bool, sqlx::Error> {
-        let r = sqlx::query(
-            "DELETE FROM managed_login_brandings WHERE pool_id = ? AND branding_id = ?",
-        )
-        .bind(pool_id)
-        .bind(branding_id)
-        .execute(&self.db)
-        .await?;
-        Ok(r.rows_affected() == 1)
+        BRANDINGS.delete(&self.db, &[pool_id, branding_id]).await
     }
 
     // -- terms ------------------------------------------------------------------------------
@@ -238,35 +181,21 @@ impl Store {
         pool_id: &str,
         terms_id: &str,
     ) -> Result<Option<TermsType>, sqlx::Error> {
-        let row = sqlx::query("SELECT doc FROM terms WHERE pool_id = ? AND terms_id = ?")
-            .bind(pool_id)
-            .bind(terms_id)
-            .fetch_optional(&self.db)
-            .await?;
-        row.map(|r| parse(r.get::<String, _>("doc"))).transpose()
+        TERMS.get(&self.db, &[pool_id, terms_id]).await
     }
 
     /// A UNIQUE violation means the new name is taken for the client.
     pub async fn update_terms(&self, t: &TermsType) -> Result<bool, sqlx::Error> {
-        let r = sqlx::query(
-            "UPDATE terms SET doc = ?, terms_name = ? WHERE pool_id = ? AND terms_id = ?",
-        )
-        .bind(json(t))
-        .bind(t.terms_name.as_deref().unwrap_or_default())
-        .bind(t.user_pool_id.as_deref().unwrap_or_default())
-        .bind(t.terms_id.as_deref().unwrap_or_default())
-        .execute(&self.db)
-        .await?;
-        Ok(r.rows_affected() == 1)
+        let key = [
+            t.user_pool_id.as_deref().unwrap_or_default(),
+            t.terms_id.as_deref().unwrap_or_default(),
+        ];
+        let name = ("terms_name", t.terms_name.as_deref().unwrap_or_default());
+        TERMS.update(&self.db, json(t), &[name], &key).await
     }
 
     pub async fn delete_terms(&self, pool_id: &str, terms_id: &str) -> Result<bool, sqlx::Error> {
-        let r = sqlx::query("DELETE FROM terms WHERE pool_id = ? AND terms_id = ?")
-            .bind(pool_id)
-            .bind(terms_id)
-            .execute(&self.db)
-            .await?;
-        Ok(r.rows_affected() == 1)
+        TERMS.delete(&self.db, &[pool_id, terms_id]).await
     }
 
     /// A pool's terms in creation order, `limit` of them after the terms `after`.
@@ -276,19 +205,8 @@ impl Store {
         after: Option<&str>,
         limit: i64,
     ) -> Result<Vec<TermsType>, sqlx::Error> {
-        let rows = sqlx::query(
-            "SELECT doc FROM terms WHERE pool_id = ?1
-               AND (?2 IS NULL OR (created_at, terms_id) >
-                    (SELECT created_at, terms_id FROM terms WHERE pool_id = ?1 AND terms_id = ?2))
-             ORDER BY created_at, terms_id LIMIT ?3",
-        )
-        .bind(pool_id)
-        .bind(after)
-        .bind(limit)
-        .fetch_all(&self.db)
-        .await?;
-        rows.into_iter()
-            .map(|r| parse(r.get::<String, _>("doc")))
-            .collect()
+        TERMS
+            .list_in_creation_order(&self.db, pool_id, after, limit)
+            .await
     }
 }

@@ -14,6 +14,7 @@ pub mod auth_events;
 pub mod clients;
 pub mod codes;
 pub mod devices;
+mod docs;
 pub mod groups;
 pub mod identity_providers;
 pub mod import_jobs;

@@ -2,12 +2,19 @@
 //! document, written member by member so a concurrent write of another member is not lost),
 //! resource servers, client secrets and risk configurations (`migrations/0006_pool_config.sql`).
 
-use super::pools::{json, parse};
+use super::docs::{json, DocTable};
 use super::Store;
 use crate::domain::records::ClientSecretRecord;
 use crate::model::shapes::{ResourceServerType, RiskConfigurationType, SchemaAttributeType};
 use sqlx::Row;
 use std::collections::BTreeMap;
+
+const RESOURCE_SERVERS: DocTable = DocTable::new("resource_servers", &["pool_id", "identifier"]);
+/// One per pool and client; the pool's own has no client (`NULL`), named here by `''`.
+const RISK_CONFIGURATIONS: DocTable = DocTable::new(
+    "risk_configurations",
+    &["pool_id", "COALESCE(client_id, '')"],
+);
 
 impl Store {
     /// Replaces the pool's `UserPoolTags` (none: the member goes); false when there is no pool.
@@ -90,27 +97,18 @@ impl Store {
         pool_id: &str,
         identifier: &str,
     ) -> Result<Option<ResourceServerType>, sqlx::Error> {
-        let row =
-            sqlx::query("SELECT doc FROM resource_servers WHERE pool_id = ? AND identifier = ?")
-                .bind(pool_id)
-                .bind(identifier)
-                .fetch_optional(&self.db)
-                .await?;
-        row.map(|r| parse(r.get::<String, _>("doc"))).transpose()
+        RESOURCE_SERVERS.get(&self.db, &[pool_id, identifier]).await
     }
 
     pub async fn update_resource_server(
         &self,
         rs: &ResourceServerType,
     ) -> Result<bool, sqlx::Error> {
-        let r =
-            sqlx::query("UPDATE resource_servers SET doc = ? WHERE pool_id = ? AND identifier = ?")
-                .bind(json(rs))
-                .bind(rs.user_pool_id.as_deref().unwrap_or_default())
-                .bind(rs.identifier.as_deref().unwrap_or_default())
-                .execute(&self.db)
-                .await?;
-        Ok(r.rows_affected() == 1)
+        let key = [
+            rs.user_pool_id.as_deref().unwrap_or_default(),
+            rs.identifier.as_deref().unwrap_or_default(),
+        ];
+        RESOURCE_SERVERS.update(&self.db, json(rs), &[], &key).await
     }
 
     pub async fn delete_resource_server(
@@ -118,12 +116,9 @@ impl Store {
         pool_id: &str,
         identifier: &str,
     ) -> Result<bool, sqlx::Error> {
-        let r = sqlx::query("DELETE FROM resource_servers WHERE pool_id = ? AND identifier = ?")
-            .bind(pool_id)
-            .bind(identifier)
-            .execute(&self.db)
-            .await?;
-        Ok(r.rows_affected() == 1)
+        RESOURCE_SERVERS
+            .delete(&self.db, &[pool_id, identifier])
+            .await
     }
 
     pub async fn count_resource_servers(&self, pool_id: &str) -> Result<i64, sqlx::Error> {
@@ -140,20 +135,9 @@ impl Store {
         after: Option<&str>,
         limit: i64,
     ) -> Result<Vec<ResourceServerType>, sqlx::Error> {
-        let rows = sqlx::query(
-            "SELECT doc FROM resource_servers WHERE pool_id = ?1
-               AND (?2 IS NULL OR (created_at, identifier) >
-                    (SELECT created_at, identifier FROM resource_servers WHERE pool_id = ?1 AND identifier = ?2))
-             ORDER BY created_at, identifier LIMIT ?3",
-        )
-        .bind(pool_id)
-        .bind(after)
-        .bind(limit)
-        .fetch_all(&self.db)
-        .await?;
-        rows.into_iter()
-            .map(|r| parse(r.get::<String, _>("doc")))
-            .collect()
+        RESOURCE_SERVERS
+            .list_in_creation_order(&self.db, pool_id, after, limit)
+            .await
     }
 
     /// The client's recorded secrets, oldest first (none until it is first rotated).
@@ -226,14 +210,9 @@ impl Store {
         pool_id: &str,
         client_id: Option<&str>,
     ) -> Result<Option<RiskConfigurationType>, sqlx::Error> {
-        let row = sqlx::query(
-            "SELECT doc FROM risk_configurations WHERE pool_id = ? AND COALESCE(client_id, '') = ?",
-        )
-        .bind(pool_id)
-        .bind(client_id.unwrap_or_default())
-        .fetch_optional(&self.db)
-        .await?;
-        row.map(|r| parse(r.get::<String, _>("doc"))).transpose()
+        RISK_CONFIGURATIONS
+            .get(&self.db, &[pool_id, client_id.unwrap_or_default()])
+            .await
     }
 
     pub async fn put_risk_configuration(
@@ -242,13 +221,8 @@ impl Store {
     ) -> Result<(), sqlx::Error> {
         let mut tx = self.db.begin().await?;
         let pool_id = rc.user_pool_id.as_deref().unwrap_or_default();
-        sqlx::query(
-            "DELETE FROM risk_configurations WHERE pool_id = ? AND COALESCE(client_id, '') = ?",
-        )
-        .bind(pool_id)
-        .bind(rc.client_id.as_deref().unwrap_or_default())
-        .execute(&mut *tx)
-        .await?;
+        let key = [pool_id, rc.client_id.as_deref().unwrap_or_default()];
+        RISK_CONFIGURATIONS.delete(&mut *tx, &key).await?;
         sqlx::query("INSERT INTO risk_configurations (pool_id, client_id, doc) VALUES (?, ?, ?)")
             .bind(pool_id)
             .bind(rc.client_id.as_deref())
@@ -264,10 +238,9 @@ impl Store {
         pool_id: &str,
         client_id: &str,
     ) -> Result<(), sqlx::Error> {
-        sqlx::query("DELETE FROM risk_configurations WHERE pool_id = ? AND client_id = ?")
-            .bind(pool_id)
-            .bind(client_id)
-            .execute(&self.db)
+        // `client_id = ?`, not the key's COALESCE: never the pool's own configuration.
+        RISK_CONFIGURATIONS
+            .delete_by(&self.db, &["pool_id", "client_id"], &[pool_id, client_id])
             .await?;
         Ok(())
     }

@@ -1,9 +1,12 @@
 //! User pools and their signing keys.
 
+use super::docs::{fetch_docs, json, DocTable};
 use super::Store;
 use crate::crypto::jwt::SigningKey;
 use crate::model::shapes::{GetUserPoolMfaConfigResponse, UserPoolType};
 use sqlx::Row;
+
+const USER_POOLS: DocTable = DocTable::new("user_pools", &["id"]);
 
 impl Store {
     pub async fn insert_pool(
@@ -42,11 +45,7 @@ impl Store {
     }
 
     pub async fn get_pool(&self, id: &str) -> Result<Option<UserPoolType>, sqlx::Error> {
-        let row = sqlx::query("SELECT doc FROM user_pools WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&self.db)
-            .await?;
-        row.map(|r| parse(r.get::<String, _>("doc"))).transpose()
+        USER_POOLS.get(&self.db, &[id]).await
     }
 
     pub async fn pool_exists(&self, id: &str) -> Result<bool, sqlx::Error> {
@@ -58,24 +57,21 @@ impl Store {
     }
 
     pub async fn update_pool(&self, pool: &UserPoolType) -> Result<bool, sqlx::Error> {
-        let r = sqlx::query("UPDATE user_pools SET doc = ?, name = ? WHERE id = ?")
-            .bind(json(pool))
-            .bind(pool.name.as_deref().unwrap_or_default())
-            .bind(pool.id.as_deref().unwrap_or_default())
-            .execute(&self.db)
-            .await?;
-        Ok(r.rows_affected() == 1)
+        USER_POOLS
+            .update(
+                &self.db,
+                json(pool),
+                &[("name", pool.name.as_deref().unwrap_or_default())],
+                &[pool.id.as_deref().unwrap_or_default()],
+            )
+            .await
     }
 
     pub async fn get_pool_mfa(
         &self,
         id: &str,
     ) -> Result<Option<GetUserPoolMfaConfigResponse>, sqlx::Error> {
-        let row = sqlx::query("SELECT mfa FROM user_pools WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&self.db)
-            .await?;
-        row.map(|r| parse(r.get::<String, _>("mfa"))).transpose()
+        USER_POOLS.get_column(&self.db, "mfa", &[id]).await
     }
 
     /// Writes the MFA configuration and the pool's `MfaConfiguration` member together.
@@ -84,22 +80,22 @@ impl Store {
         pool: &UserPoolType,
         mfa: &GetUserPoolMfaConfigResponse,
     ) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE user_pools SET doc = ?, name = ?, mfa = ? WHERE id = ?")
-            .bind(json(pool))
-            .bind(pool.name.as_deref().unwrap_or_default())
-            .bind(json(mfa))
-            .bind(pool.id.as_deref().unwrap_or_default())
-            .execute(&self.db)
+        USER_POOLS
+            .update(
+                &self.db,
+                json(pool),
+                &[
+                    ("name", pool.name.as_deref().unwrap_or_default()),
+                    ("mfa", &json(mfa)),
+                ],
+                &[pool.id.as_deref().unwrap_or_default()],
+            )
             .await?;
         Ok(())
     }
 
     pub async fn delete_pool(&self, id: &str) -> Result<bool, sqlx::Error> {
-        let r = sqlx::query("DELETE FROM user_pools WHERE id = ?")
-            .bind(id)
-            .execute(&self.db)
-            .await?;
-        Ok(r.rows_affected() == 1)
+        USER_POOLS.delete(&self.db, &[id]).await
     }
 
     /// Pools ordered by creation, `limit` of them after the pool whose id is `after`.
@@ -108,18 +104,14 @@ impl Store {
         after: Option<&str>,
         limit: i64,
     ) -> Result<Vec<UserPoolType>, sqlx::Error> {
-        let rows = sqlx::query(
+        let page = sqlx::query(
             "SELECT doc FROM user_pools
              WHERE ?1 IS NULL OR (created_at, id) > (SELECT created_at, id FROM user_pools WHERE id = ?1)
              ORDER BY created_at, id LIMIT ?2",
         )
         .bind(after)
-        .bind(limit)
-        .fetch_all(&self.db)
-        .await?;
-        rows.into_iter()
-            .map(|r| parse(r.get::<String, _>("doc")))
-            .collect()
+        .bind(limit);
+        fetch_docs(&self.db, page).await
     }
 
     pub async fn signing_keys(&self, pool_id: &str) -> Result<Vec<SigningKey>, sqlx::Error> {
@@ -147,14 +139,6 @@ impl Store {
             .fetch_one(&self.db)
             .await
     }
-}
-
-pub(crate) fn json<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_string(v).unwrap_or_else(|_| "{}".into())
-}
-
-pub(crate) fn parse<T: serde::de::DeserializeOwned>(s: String) -> Result<T, sqlx::Error> {
-    serde_json::from_str(&s).map_err(|e| sqlx::Error::Decode(Box::new(e)))
 }
 
 impl Store {

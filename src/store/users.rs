@@ -1,6 +1,6 @@
 //! Users. One row per user; attributes as a JSON object; alias lookup keys in their own columns.
 
-use super::pools::{json, parse};
+use super::docs::{json, parse};
 use super::Store;
 use crate::domain::records::{AliasColumn, UserRecord};
 use sqlx::sqlite::SqliteRow;

@@ -34,7 +34,7 @@ if [[ -z "$engine" ]]; then
     fi
 fi
 if [[ "$engine" == podman ]]; then
-    # Settings that work in an unprivileged sandbox without a registry (design/containers.md).
+    # Settings that work in an unprivileged sandbox without a registry (README, "Container check").
     if [[ -z "${CONTAINERS_CONF:-}" ]]; then
         export CONTAINERS_CONF=/tmp/cognito-emulator-containers.conf
         printf '[containers]\ndefault_ulimits = []\n' >"$CONTAINERS_CONF"

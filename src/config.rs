@@ -1,4 +1,4 @@
-//! Command line and environment (`COGNITO_EMULATOR_<FLAG>`), as in design/emulator-interface.md.
+//! Command line and environment (`COGNITO_EMULATOR_<FLAG>`), as the README's "Command line" lists.
 
 use clap::{Parser, ValueEnum};
 use std::path::PathBuf;
@@ -66,8 +66,9 @@ pub struct Config {
         default_value_t = 5000
     )]
     pub trigger_timeout_ms: u64,
-    /// Lift the per-user hourly request limits (ForgotPassword 5 an hour, ...; spec 8), for test
-    /// suites that call one user's operations more often than Cognito allows.
+    /// Lift the per-user hourly request limits (ForgotPassword 5 an hour, ...; Cognito Developer
+    /// Guide, "Quotas in Amazon Cognito"), for test suites that call one user's operations more
+    /// often than Cognito allows.
     #[arg(long, env = "COGNITO_EMULATOR_NO_RATE_LIMITS")]
     pub no_rate_limits: bool,
     /// Instead of serving, ask the emulator on HOST:PORT for /_emulator/health and exit 0 if it

@@ -1,7 +1,8 @@
 //! The one error type every operation returns, and its JSON 1.1 wire form.
 //!
-//! Cognito answers every modelled exception with HTTP 400 (spec 1.3) and only internal failures with
-//! 500; SDKs retry 500s, so a bug must never be reported as one when a 4xx is the honest answer.
+//! Cognito answers every modelled exception with HTTP 400 and only internal failures with 500 (the
+//! Errors list of each operation in the API Reference); SDKs retry 500s, so a bug must never be
+//! reported as one when a 4xx is the honest answer.
 
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -63,7 +64,7 @@ impl ApiError {
     }
 
     /// A body member of the wrong JSON type. AWS's JSON front end spells this one's text with a
-    /// capital `Message` (spec 1.1), which the writer below honours.
+    /// capital `Message` (observed: aws-amplify/amplify-js#4738), which the writer below honours.
     pub fn serialization(message: impl Into<String>) -> Self {
         Self::new("SerializationException", message)
     }
@@ -76,7 +77,7 @@ impl ApiError {
     }
 
     /// `Missing required parameter X`, the text Cognito uses for absent AuthParameters and
-    /// ChallengeResponses keys (spec 2.4).
+    /// ChallengeResponses keys (observed, e.g. amazon-cognito-identity-js#270).
     pub fn missing_parameter(name: &str) -> Self {
         Self::invalid_parameter(format!("Missing required parameter {name}"))
     }

@@ -1,4 +1,5 @@
-//! Identifiers in the formats real Cognito uses (spec 1.5), so clients that parse them work.
+//! Identifiers in the formats real Cognito uses (patterns from `model/service-2.json`), so clients
+//! that parse them work.
 
 use crate::util::{random_string, ALNUM, LOWER_ALNUM};
 
@@ -7,7 +8,9 @@ pub const REGION: &str = "us-east-1";
 /// The account id in ARNs.
 pub const ACCOUNT_ID: &str = "123456789012";
 
-/// `us-east-1_` + 9 alphanumerics: exactly one underscore, because clients split on it (clients.md 0.8).
+/// `us-east-1_` + 9 alphanumerics (the length **[B]**): exactly one underscore, because clients
+/// split on it (amazon-cognito-identity-js `CognitoUserPool.js`, amplify-js
+/// `packages/auth/src/foundation/parsers/regionParsers.ts`).
 pub fn user_pool_id() -> String {
     format!("{REGION}_{}", random_string(ALNUM, 9))
 }

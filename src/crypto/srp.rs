@@ -1,8 +1,10 @@
-//! SRP-6a exactly as Cognito clients compute it (spec `cognito-protocol.md` §3).
+//! SRP-6a exactly as Cognito clients compute it: amazon-cognito-identity-js
+//! `src/AuthenticationHelper.js` / `src/CognitoUser.js`, amplify-js
+//! `packages/auth/src/providers/cognito/utils/srp/` and pycognito `aws_srp.py` agree on it.
 //!
 //! One implementation serves user SRP (`USER_SRP_AUTH`, `USER_AUTH` + `PASSWORD_SRP`), device SRP
 //! (`DEVICE_SRP_AUTH`, where the "pool name" is the DeviceGroupKey and the "user id" the DeviceKey)
-//! and the `USER_PASSWORD_AUTH` password check (`g^x mod N == v`, §3.8), so one stored
+//! and the `USER_PASSWORD_AUTH` password check (`g^x mod N == v`), so one stored
 //! `(salt, verifier)` pair per password serves every flow.
 //!
 //! The public API only speaks big-endian unsigned byte strings, hex and base64: the big-integer
@@ -37,7 +39,7 @@ use subtle::ConstantTimeEq;
 
 use super::mont;
 
-/// RFC 5054 / RFC 3526 3072-bit MODP prime (spec §3.1).
+/// RFC 5054 / RFC 3526 3072-bit MODP prime (amplify-js `utils/srp/constants.ts`, `INIT_N`).
 const N_HEX: &str = concat!(
     "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DD",
     "EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED",
@@ -63,7 +65,7 @@ const HKDF_INFO: &[u8] = b"Caldera Derived Key";
 
 /// Number of random salt bytes for a new password verifier (what Amplify and the JS SDK use).
 const SALT_LEN: usize = 16;
-/// Bytes of randomness in the server's secret ephemeral b (256 bits, spec §3.3).
+/// Bytes of randomness in the server's secret ephemeral b (256 bits).
 const B_LEN: usize = 32;
 /// Generous upper bound on a decoded ConfirmDevice salt; real clients send 16 or 17 bytes.
 const MAX_DEVICE_SALT: usize = 1024;
@@ -112,7 +114,7 @@ impl std::fmt::Debug for PasswordVerifier {
 }
 
 /// The server's ephemeral key pair for one SRP exchange; keep it server-side (it is what
-/// SECRET_BLOCK points to, spec §3.6).
+/// SECRET_BLOCK points to; see the README, "Sign-in and tokens").
 #[derive(Clone, PartialEq, Eq)]
 pub struct ServerEphemeral {
     /// Secret exponent b, big-endian (32 random bytes from [`server_ephemeral`]).
@@ -320,8 +322,9 @@ fn strip_leading_zeros(bytes: &[u8]) -> &[u8] {
     &bytes[first..]
 }
 
-/// `bytes(padHex(n))` (spec §3.2): the minimal big-endian two's-complement encoding of a
-/// non-negative integer, i.e. Java's `BigInteger.toByteArray()`. Zero is `[0x00]`.
+/// `bytes(padHex(n))` (`padHex` of amazon-cognito-identity-js `AuthenticationHelper.js`): the
+/// minimal big-endian two's-complement encoding of a non-negative integer, i.e. Java's
+/// `BigInteger.toByteArray()`. Zero is `[0x00]`.
 fn pad_hex_bytes(value: &[u8]) -> Vec<u8> {
     let value = strip_leading_zeros(value);
     let mut out = Vec::with_capacity(value.len() + 1);
@@ -340,7 +343,8 @@ fn sha256(parts: &[&[u8]]) -> [u8; 32] {
     h.finalize().into()
 }
 
-/// `x = H(padHex(salt) ‖ H(poolName ‖ userId ‖ ":" ‖ password))` (spec §3.3).
+/// `x = H(padHex(salt) ‖ H(poolName ‖ userId ‖ ":" ‖ password))` (`AuthenticationHelper.js`,
+/// `getPasswordAuthenticationKey`).
 fn compute_x(pool_name: &str, user_id: &str, password: &str, salt: &[u8]) -> [u8; 32] {
     let inner = sha256(&[
         pool_name.as_bytes(),
@@ -460,7 +464,8 @@ fn mul_256(x: &[u8; 32], y: &[u8; 32]) -> ([u8; 32], [u8; 32]) {
     (bytes(&p[4..]), bytes(&p[..4]))
 }
 
-/// The "Caldera" HKDF (spec §3.4): 16 bytes from salt = padHex(u), ikm = padHex(S).
+/// The "Caldera" HKDF (`AuthenticationHelper.js`, `computehkdf`): 16 bytes from salt = padHex(u),
+/// ikm = padHex(S).
 fn derive_key(u: &[u8], s: &[u8]) -> [u8; 16] {
     let hk = Hkdf::<Sha256>::new(Some(&pad_hex_bytes(u)), &pad_hex_bytes(s));
     let mut okm = [0u8; 16];
@@ -469,7 +474,8 @@ fn derive_key(u: &[u8], s: &[u8]) -> [u8; 16] {
     okm
 }
 
-/// HMAC-SHA256(K, poolName ‖ userId ‖ secretBlock ‖ timestamp) (spec §3.5).
+/// HMAC-SHA256(K, poolName ‖ userId ‖ secretBlock ‖ timestamp), the PASSWORD_CLAIM_SIGNATURE of
+/// amazon-cognito-identity-js `CognitoUser.js`.
 fn claim_mac(
     key: &[u8],
     pool_name: &str,
@@ -544,8 +550,9 @@ fn fixed_width(value: &[u8]) -> Option<[u8; N_BYTES]> {
 }
 
 /// The SALT challenge parameter: lowercase hex of the salt's integer value without redundant
-/// leading `00` bytes (spec §3.2). pycognito hashes the string it receives after its own padding
-/// while the JS SDK re-encodes the parsed integer; they agree only on this canonical form.
+/// leading `00` bytes. pycognito (`aws_srp.py`, `pad_hex`) hashes the string it receives after its
+/// own padding while the JS SDK re-encodes the parsed integer; they agree only on this canonical
+/// form.
 pub fn salt_param(salt: &[u8]) -> String {
     let s = strip_leading_zeros(salt);
     if s.is_empty() {
@@ -837,7 +844,8 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    // Spec §3.9 known-answer vectors (cross-checked there against pycognito and the JS SDK).
+    // Known-answer vectors, cross-checked against pycognito's `AWSSRP` and
+    // amazon-cognito-identity-js `AuthenticationHelper` + `CognitoUser` (all three agree).
     const POOL: &str = "AbCdEfGhI";
     const USER: &str = "alice";
     const PASSWORD: &str = "Passw0rd!";

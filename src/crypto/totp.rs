@@ -1,6 +1,7 @@
-//! RFC 6238 TOTP as Cognito software tokens use it (spec `cognito-protocol.md` §6): HMAC-SHA1,
-//! 6 digits, 30-second steps from T0 = 0. Amplify's `otpauth://` URI carries no algorithm, digits
-//! or period, so authenticator apps use exactly these defaults.
+//! RFC 6238 TOTP as Cognito software tokens use it (Cognito Developer Guide, "TOTP software token
+//! MFA"): HMAC-SHA1, 6 digits, 30-second steps from T0 = 0. Amplify's `otpauth://` URI carries no
+//! algorithm, digits or period (amplify-js `signInHelpers.ts`, `getTOTPSetupDetails`), so
+//! authenticator apps use exactly these defaults.
 //!
 //! Pure: the caller passes the emulator clock's Unix time, and [`verify`] returns the matched
 //! time step so the caller can refuse a code whose step was already used
@@ -69,9 +70,10 @@ pub fn code_at(secret_b32: &str, unix_secs: i64) -> Option<String> {
     Some(format_code(hotp(&key, step, DIGITS)))
 }
 
-/// Checks a user's code against the previous, current and next time step (±30 s, spec §6) and
-/// returns the step it matched, so the caller can refuse reuse of a step. `None` for a wrong code,
-/// a code that is not exactly 6 ASCII digits, an undecodable secret or a negative time.
+/// Checks a user's code against the previous, current and next time step (±30 s: Cognito Developer
+/// Guide, "TOTP software token MFA") and returns the step it matched, so the caller can refuse
+/// reuse of a step. `None` for a wrong code, a code that is not exactly 6 ASCII digits, an
+/// undecodable secret or a negative time.
 ///
 /// All three candidates are computed and compared in constant time, so timing does not tell which
 /// step (if any) matched. Should a code match more than one step (chance 2 in a million), the

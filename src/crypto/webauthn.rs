@@ -1,5 +1,6 @@
-//! WebAuthn verification for passkeys (spec 7): registration (attestation) and sign-in
-//! (assertion) responses checked for real, relying-party side.
+//! WebAuthn verification for passkeys (W3C Web Authentication; API Reference,
+//! CompleteWebAuthnRegistration): registration (attestation) and sign-in (assertion) responses
+//! checked for real, relying-party side.
 //!
 //! Crate choice: webauthn-rs needs OpenSSL (a system dependency the static image does not have)
 //! and passkey-types turns on serde_json's `preserve_order` for the whole crate, which would change
@@ -387,8 +388,8 @@ fn map_get<'a>(map: &'a [(Cbor, Cbor)], key: &str) -> Option<&'a Cbor> {
 
 /// Verifies a RegistrationResponseJSON (`credential`) against a registration challenge: client
 /// data, relying party, flags, the credential key and the attestation statement (`none`, or
-/// `packed` self attestation or with a certificate, whose signature is checked; no trust chain,
-/// as spec 7 allows).
+/// `packed` self attestation or with a certificate, whose signature is checked; no trust chain
+/// **[B: how far AWS checks attestation is not on record]**).
 pub fn verify_registration(
     credential: &serde_json::Value,
     expected: &Expected,

@@ -1,7 +1,8 @@
-//! Everything the emulator "sends": codes and invitations go to the outbox (`/_emulator/messages`)
-//! instead of SMS or email (spec 8). This module is the one place that makes a code, stores it,
-//! writes the message and answers the masked `CodeDeliveryDetails`, so every operation that sends
-//! something (SignUp, ForgotPassword, attribute verification, MFA, OTP sign-in) behaves alike.
+//! Everything the emulator "sends": codes and invitations go to the outbox (`/_emulator/messages`,
+//! see the README's "Emulator endpoints") instead of SMS or email. This module is the one place
+//! that makes a code, stores it, writes the message and answers the masked `CodeDeliveryDetails`,
+//! so every operation that sends something (SignUp, ForgotPassword, attribute verification, MFA,
+//! OTP sign-in) behaves alike.
 
 use crate::domain::message::{destination, details, mask, Channel, Purpose};
 use crate::domain::records::UserRecord;
@@ -269,9 +270,9 @@ pub async fn send_invitation(
 }
 
 /// Checks a code the user typed against the stored one for `key` and consumes it on success.
-/// Wording (spec 9.2): no pending or expired code → ExpiredCodeException; wrong →
-/// CodeMismatchException; after [`MAX_CODE_ATTEMPTS`] wrong guesses the code is dead:
-/// TooManyFailedAttemptsException for sign-up codes, else
+/// Wording (Cognito's texts as quoted in public issues and by Amplify UI): no pending or expired
+/// code → ExpiredCodeException; wrong → CodeMismatchException; after [`MAX_CODE_ATTEMPTS`] wrong
+/// guesses the code is dead: TooManyFailedAttemptsException for sign-up codes, else
 /// LimitExceededException.
 pub async fn check_code(ctx: &Ctx, user: &UserRecord, key: &str, provided: &str) -> ApiResult<()> {
     verify_code(ctx, user, key, provided).await?;

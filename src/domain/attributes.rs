@@ -246,8 +246,8 @@ pub struct UpdatePlan {
 
 /// Applies checked `changes` (from [`check_write`]) to `attrs`. A changed email / phone number
 /// becomes unverified unless the request verifies it too; in pools that require verification
-/// before update, a change to a verified address is held back instead (spec 8). An empty value
-/// removes the attribute.
+/// before update, a change to a verified address is held back instead (API Reference,
+/// UserAttributeUpdateSettingsType). An empty value removes the attribute.
 pub fn plan_update(
     pool: &UserPoolType,
     attrs: &mut BTreeMap<String, String>,
@@ -330,9 +330,10 @@ pub fn email_key(email: &str) -> String {
     email.to_lowercase()
 }
 
-/// Recomputes the alias / sign-in lookup keys from the user's attributes (spec 2.4 point 2):
-/// in UsernameAttributes pools email and phone sign in as soon as they are set; in AliasAttributes
-/// pools only verified addresses do, and preferred_username always does.
+/// Recomputes the alias / sign-in lookup keys from the user's attributes (Cognito Developer Guide,
+/// "User pool attributes"): in UsernameAttributes pools email and phone sign in as soon as they
+/// are set; in AliasAttributes pools only verified addresses do, and preferred_username always
+/// does.
 pub fn refresh_keys(pool: &UserPoolType, user: &mut UserRecord) {
     let username_attrs = pool.username_attributes();
     let alias_attrs = pool.alias_attributes();

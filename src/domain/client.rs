@@ -2,7 +2,8 @@
 
 use crate::model::shapes::UserPoolClientType;
 
-/// Flows a client allows when it was created without ExplicitAuthFlows (spec 2.1).
+/// Flows a client allows when it was created without ExplicitAuthFlows (API Reference,
+/// CreateUserPoolClient).
 pub const DEFAULT_FLOWS: &[&str] = &[
     "ALLOW_REFRESH_TOKEN_AUTH",
     "ALLOW_USER_SRP_AUTH",

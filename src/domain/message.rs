@@ -5,10 +5,11 @@ use crate::domain::attributes::{EMAIL, PHONE};
 use crate::domain::records::UserRecord;
 use crate::model::shapes::CodeDeliveryDetailsType;
 
-/// Validity of sign-up and attribute-verification codes (spec 8).
+/// Validity of sign-up and attribute-verification codes (Cognito Developer Guide, "Quotas in
+/// Amazon Cognito").
 pub const VERIFICATION_CODE_SECONDS: f64 = 24.0 * 3600.0;
 
-/// Validity of forgot-password codes (spec 8).
+/// Validity of forgot-password codes (Cognito Developer Guide, "Quotas in Amazon Cognito").
 pub const RESET_CODE_SECONDS: f64 = 3600.0;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,7 +52,7 @@ impl Channel {
     }
 }
 
-/// Why a message was sent: the outbox `purpose` (design/emulator-interface.md).
+/// Why a message was sent: the outbox `purpose` (README, "Emulator endpoints").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
     SignUp,
@@ -100,7 +101,8 @@ pub fn verify_attribute_key(attribute: &str) -> String {
     format!("VERIFY_ATTRIBUTE:{attribute}")
 }
 
-/// `+12065551234` → `+*******1234`: `+`, one `*` per digit except the last four (spec 8).
+/// `+12065551234` → `+*******1234`: `+`, one `*` per digit except the last four (observed:
+/// aws-amplify/amplify-js#2341).
 pub fn mask_phone(phone: &str) -> String {
     let digits: Vec<char> = phone.trim_start_matches('+').chars().collect();
     let keep = digits.len().min(4);
@@ -110,7 +112,8 @@ pub fn mask_phone(phone: &str) -> String {
     out
 }
 
-/// `jane@example.com` → `j***@e***`: first character of each side, nothing more (spec 8).
+/// `jane@example.com` → `j***@e***`: first character of each side, nothing more (observed:
+/// aws-amplify/aws-sdk-ios#4837; moto's AWS-verified tests).
 pub fn mask_email(email: &str) -> String {
     let (local, domain) = email.rsplit_once('@').unwrap_or((email, ""));
     let first = |s: &str| s.chars().next().map(String::from).unwrap_or_default();

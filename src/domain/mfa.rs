@@ -1,6 +1,6 @@
 //! MFA factors: what the pool offers (SetUserPoolMfaConfig) and what a user has set up, stored as
 //! the user's `users.mfa` JSON document. This module is the one place that reads and writes that
-//! document (spec 2.5, 6).
+//! document (API Reference, SetUserPoolMfaConfig and SetUserMFAPreference).
 
 use crate::domain::records::UserRecord;
 use crate::model::shapes::{GetUserPoolMfaConfigResponse, MFAOptionType};
@@ -29,8 +29,9 @@ impl Factor {
         }
     }
 
-    /// A factor named by a client. Email MFA is `EMAIL_OTP` in Amplify and `EMAIL_MFA` in the API
-    /// documentation's SELECT_MFA_TYPE answers (spec 2.2): both are accepted.
+    /// A factor named by a client. Email MFA is `EMAIL_OTP` in Amplify (amplify-js
+    /// `signInHelpers.ts`, `mapMfaType`) and `EMAIL_MFA` in the API Reference's SELECT_MFA_TYPE
+    /// answers (RespondToAuthChallenge): both are accepted.
     pub fn parse(name: &str) -> Option<Factor> {
         match name {
             "SMS_MFA" => Some(Factor::Sms),

@@ -1,12 +1,16 @@
-//! Password policy (spec 9.1) and the operation-specific wording of its violations.
+//! Password policy (API Reference, PasswordPolicyType; Cognito Developer Guide, "Adding user pool
+//! password requirements") and the operation-specific wording of its violations.
 
 use crate::error::ApiError;
 use crate::model::shapes::PasswordPolicyType;
 
-/// Cognito's symbol set (spec 9.1); a space counts when it is neither first nor last.
+/// Cognito's symbol set (Cognito Developer Guide, "Adding user pool password requirements"); a
+/// space counts when it is neither first nor last.
 const SYMBOLS: &str = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+-";
 
-/// Where the password came from: each operation words the violation its own way (spec 9.2).
+/// Where the password came from: each operation words the violation its own way (texts as apps
+/// match them in public code; ChangePassword and AdminSetUserPassword share the last form
+/// **[B: not verified against AWS]**).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PolicyContext {
     SignUp,

@@ -79,7 +79,8 @@ pub fn standard_schema() -> Vec<SchemaAttributeType> {
 /// Convenience accessors over a stored pool.
 pub trait PoolExt {
     fn pool_id(&self) -> &str;
-    /// The part of the pool id after `_`: SRP's "pool name" (spec 3.3).
+    /// The part of the pool id after `_`: SRP's "pool name" (amazon-cognito-identity-js
+    /// `CognitoUserPool.js`, `getUserPoolName`).
     fn pool_name_for_srp(&self) -> &str;
     fn password_policy(&self) -> PasswordPolicyType;
     /// `UsernameConfiguration.CaseSensitive`; absent means case-sensitive, as for API-created pools.

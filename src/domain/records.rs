@@ -100,7 +100,8 @@ pub struct DeviceRecord {
     pub pool_id: String,
     /// The owner.
     pub sub: String,
-    /// The "pool name" of device SRP (spec 3.7).
+    /// The "pool name" of device SRP (amazon-cognito-identity-js `CognitoUser.js`,
+    /// `getDeviceResponse`).
     pub device_group_key: String,
     /// ConfirmDevice's salt and verifier, unsigned big-endian; empty until confirmed.
     pub salt: Vec<u8>,

@@ -1,6 +1,7 @@
-//! SECRET_HASH (spec 4): the proof of the client secret that public operations of a confidential
-//! app client must carry. One function so SignUp, ConfirmSignUp, ForgotPassword, InitiateAuth and
-//! every challenge answer reject exactly the same inputs with exactly the same texts.
+//! SECRET_HASH (pycognito `aws_srp.py`, `get_secret_hash`): the proof of the client secret that
+//! public operations of a confidential app client must carry. One function so SignUp,
+//! ConfirmSignUp, ForgotPassword, InitiateAuth and every challenge answer reject exactly the same
+//! inputs with exactly the same texts.
 
 use crate::domain::client::ClientExt;
 use crate::error::{ApiError, ApiResult};

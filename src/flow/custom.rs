@@ -1,6 +1,7 @@
-//! CUSTOM_AUTH (spec 2.1, 2.2 CUSTOM_CHALLENGE): the pure half of the Define → Create → Verify
-//! loop. The triggers decide everything; this module reads their answers and keeps the `session`
-//! history they are given, so `ops::custom_auth` only does the calls.
+//! CUSTOM_AUTH (API Reference, InitiateAuth; CUSTOM_CHALLENGE in RespondToAuthChallenge): the pure
+//! half of the Define → Create → Verify loop. The triggers decide everything; this module reads
+//! their answers and keeps the `session` history they are given, so `ops::custom_auth` only does
+//! the calls.
 //!
 //! History entries are `{challengeName, challengeResult, challengeMetadata}` in order. With SRP
 //! first (Amplify's CUSTOM_WITH_SRP) the history starts with `SRP_A: true`, Define answers

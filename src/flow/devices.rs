@@ -1,4 +1,5 @@
-//! Remembered devices in the sign-in (spec 2.6, device SRP 3.7), pure.
+//! Remembered devices in the sign-in (Cognito Developer Guide, "Working with user devices in your
+//! user pool"; device SRP as amazon-cognito-identity-js `CognitoUser.js` computes it), pure.
 //!
 //! A pool tracks devices when it has a `DeviceConfiguration`; admin flows never do. The caller
 //! loads the device a request names (`DEVICE_KEY` in AuthParameters or ChallengeResponses) into
@@ -27,18 +28,20 @@ pub const DEVICE_SRP_AUTH: &str = "DEVICE_SRP_AUTH";
 pub const DEVICE_PASSWORD_VERIFIER: &str = "DEVICE_PASSWORD_VERIFIER";
 
 /// ResourceNotFoundException "Device does not exist.": an unknown, foreign or unconfirmed device
-/// key. Amplify drops its stored key and retries once on exactly this text (clients.md 3).
+/// key. Amplify drops its stored key and retries once on exactly this text (amplify-js
+/// `packages/auth/src/providers/cognito/utils/retryOnResourceNotFoundException.ts`).
 pub fn device_not_found() -> ApiError {
     ApiError::resource_not_found("Device does not exist.")
 }
 
-/// The flows device tracking never applies to (spec 2.1: "Only for non-admin flows").
+/// The flows device tracking never applies to (Cognito Developer Guide, "Working with user devices
+/// in your user pool").
 pub fn is_admin_flow(flow: &str) -> bool {
     matches!(flow, "ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH")
 }
 
-/// Whether the pool tracks devices: any `DeviceConfiguration` turns it on (spec 2.6; a pool
-/// without one is described with a null DeviceConfiguration).
+/// Whether the pool tracks devices: any `DeviceConfiguration` turns it on (API Reference,
+/// DeviceConfigurationType; a pool without one is described with a null DeviceConfiguration).
 pub fn pool_tracks_devices(pool: &UserPoolType) -> bool {
     pool.device_configuration.is_some()
 }
@@ -74,8 +77,9 @@ pub fn status_on_confirmation(pool: &UserPoolType) -> &'static str {
     }
 }
 
-/// The DEVICE_SRP_AUTH challenge for `device`. Its parameters are read by no client (spec 2.2);
-/// USERNAME is what the other challenges carry **[B]**.
+/// The DEVICE_SRP_AUTH challenge for `device`. Its parameters are read by no client
+/// (amazon-cognito-identity-js and amplify-js ignore them); USERNAME is what the other challenges
+/// carry **[B]**.
 pub fn challenge(user: &UserRecord, device: &DeviceRecord) -> Challenge {
     Challenge {
         parameters: BTreeMap::from([("USERNAME".to_string(), user.username.clone())]),
@@ -94,7 +98,8 @@ pub fn instead_of_mfa(env: &Env, user: &UserRecord) -> Option<Challenge> {
 }
 
 /// Once MFA is satisfied or not required: a known device still proves itself before tokens
-/// (clients answer DEVICE_SRP_AUTH after the password and after every MFA challenge, spec 2.6).
+/// (clients answer DEVICE_SRP_AUTH after the password and after every MFA challenge:
+/// amazon-cognito-identity-js `sendMFACode`, amplify-js `handleMFAChallenge`).
 pub fn after_mfa(env: &Env, user: &UserRecord) -> Outcome {
     match env.device {
         Some(device) if tracks(env.pool, env.flow) => Outcome::Challenge(challenge(user, device)),
@@ -125,8 +130,8 @@ pub fn token_device<'a>(env: &Env<'a>) -> TokenDevice<'a> {
 }
 
 /// Whether a refresh may use a token bound to `bound_device`: the request must name that device
-/// (spec 2.6) and it must still exist, confirmed (an unconfirmed or forgotten device's tokens
-/// fail, as the "Invalid Refresh Token" troubleshooting guide lists).
+/// (observed: aws/aws-sdk-java-v2#3418) and it must still exist, confirmed (an unconfirmed or
+/// forgotten device's tokens fail, as the "Invalid Refresh Token" troubleshooting guide lists).
 pub fn refresh_allowed(
     bound_device: Option<&str>,
     requested: Option<&str>,
@@ -206,7 +211,8 @@ pub fn read_verifier_answer(
     Ok((answer, get(responses, "DEVICE_KEY")?))
 }
 
-/// The DEVICE_PASSWORD_VERIFIER parameters (spec 2.2 / 3.7).
+/// The DEVICE_PASSWORD_VERIFIER parameters (what amplify-js `handleDeviceSRPAuth.ts` and
+/// amplify-swift read).
 pub fn verifier_parameters(
     salt: &str,
     srp_b: &str,

@@ -1,4 +1,5 @@
-//! Lock-out after repeated wrong passwords (spec 2.4 point 7).
+//! Lock-out after repeated wrong passwords (Cognito Developer Guide, "Lockout behavior for failed
+//! sign-in attempts").
 //!
 //! Five consecutive failures lock the user for 1 s; every further failure doubles the lock, up to
 //! 15 min. Attempts while locked are refused with "Password attempts exceeded" without checking the

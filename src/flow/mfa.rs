@@ -1,7 +1,8 @@
-//! MFA after the first factor (spec 2.5, 6): which second factor a sign-in asks for, the
-//! challenges that ask for it (SMS_MFA, EMAIL_OTP, SOFTWARE_TOKEN_MFA, SELECT_MFA_TYPE, MFA_SETUP)
-//! and the checks on their answers. Pure: codes are generated and delivered by the caller
-//! (`ops::mfa::deliver`), which fills [`CodeState::code`] before the session is stored.
+//! MFA after the first factor (Cognito Developer Guide, "Adding MFA to a user pool" and "TOTP
+//! software token MFA"): which second factor a sign-in asks for, the challenges that ask for it
+//! (SMS_MFA, EMAIL_OTP, SOFTWARE_TOKEN_MFA, SELECT_MFA_TYPE, MFA_SETUP) and the checks on their
+//! answers. Pure: codes are generated and delivered by the caller (`ops::mfa::deliver`), which
+//! fills [`CodeState::code`] before the session is stored.
 //!
 //! Decision ([`decide`]):
 //! 1. Pool OFF: no MFA.
@@ -30,7 +31,7 @@ pub const SOFTWARE_TOKEN_MFA: &str = "SOFTWARE_TOKEN_MFA";
 pub const SELECT_MFA_TYPE: &str = "SELECT_MFA_TYPE";
 pub const MFA_SETUP: &str = "MFA_SETUP";
 
-/// Digits in an SMS or email MFA code **[B: spec 2.5 point 5]**.
+/// Digits in an SMS or email MFA code **[B: not verified against AWS]**.
 pub const CODE_LENGTH: usize = 6;
 
 pub enum MfaDecision {
@@ -172,7 +173,8 @@ fn decision(r: Result<Challenge, ApiError>) -> MfaDecision {
 }
 
 /// USER_ID_FOR_SRP and USERNAME: every MFA challenge names the user by the internal username
-/// (Amplify echoes USERNAME back, clients.md 0.4).
+/// (Amplify echoes USERNAME back: amplify-js `signInHelpers.ts`, amplify-swift
+/// `RespondToAuthChallengeInput+Amplify.swift`).
 fn base_parameters(user: &UserRecord) -> BTreeMap<String, String> {
     let mut p = BTreeMap::new();
     p.insert("USER_ID_FOR_SRP".to_string(), user.username.clone());

@@ -1,8 +1,10 @@
 //! The sign-in state machine, pure: no I/O, no clock (`now` comes in with [`Env`]).
 //!
-//! A password sign-in walks the decision order of spec 2.4. The machine is cut where work that is
-//! not pure has to happen, so every entry point (USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, SRP,
-//! later USER_AUTH/PASSWORD) shares the same steps:
+//! A password sign-in walks one decision order, steps 1-12 (1-2, request checks and the user
+//! lookup, are the caller's; the README's "Sign-in and tokens" lists the errors in that order). The
+//! machine is cut where work that is not pure has to happen, so every entry point
+//! (USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, SRP, later USER_AUTH/PASSWORD) shares the same
+//! steps:
 //!
 //! ```text
 //! before_password(env, user?)          steps 3-7: unknown user, disabled, unconfirmed,
@@ -49,7 +51,8 @@ pub struct Env<'a> {
     /// Emulator time, seconds since the epoch.
     pub now: f64,
     /// The confirmed device of the user that the request's DEVICE_KEY names, when the sign-in
-    /// tracks devices (spec 2.6); None when no key was sent. Loaded by the caller, which refuses
+    /// tracks devices (Cognito Developer Guide, "Working with user devices in your user pool");
+    /// None when no key was sent. Loaded by the caller, which refuses
     /// an unknown key with `devices::device_not_found`.
     pub device: Option<&'a DeviceRecord>,
 }
@@ -142,7 +145,8 @@ pub fn incorrect_password() -> ApiError {
     ApiError::not_authorized("Incorrect username or password.")
 }
 
-/// Unknown user: which error depends on the client's PreventUserExistenceErrors (spec 2.4 point 3).
+/// Unknown user: which error depends on the client's PreventUserExistenceErrors (Cognito Developer
+/// Guide, "Managing user existence error responses").
 pub fn unknown_user(env: &Env) -> ApiError {
     if env.client.hides_user_existence() {
         incorrect_password()
@@ -217,11 +221,12 @@ pub fn after_primary_auth(env: &Env, user: &UserRecord) -> Outcome {
 
 /// Steps 10-12: what follows a proven (or just replaced) password.
 pub fn after_password_set(env: &Env, user: &UserRecord) -> Outcome {
-    // 10. A remembered device whose proof replaces MFA (spec 2.6).
+    // 10. A remembered device whose proof replaces MFA (API Reference, DeviceConfigurationType;
+    // observed: aws-amplify/amplify-js#14349).
     if let Some(challenge) = devices::instead_of_mfa(env, user) {
         return Outcome::Challenge(challenge);
     }
-    // 11. MFA (spec 2.5).
+    // 11. MFA (Cognito Developer Guide, "Adding MFA to a user pool").
     match mfa::decide(env, user) {
         mfa::MfaDecision::NotRequired => after_second_factor(env, user),
         mfa::MfaDecision::Challenge(c) => Outcome::Challenge(c),
@@ -230,7 +235,8 @@ pub fn after_password_set(env: &Env, user: &UserRecord) -> Outcome {
 }
 
 /// Once MFA is satisfied (a correct MFA answer ends here) or not required: a known device
-/// proves itself with DEVICE_SRP_AUTH, then tokens (spec 2.6).
+/// proves itself with DEVICE_SRP_AUTH, then tokens (Cognito Developer Guide, "Working with user
+/// devices in your user pool").
 pub fn after_second_factor(env: &Env, user: &UserRecord) -> Outcome {
     devices::after_mfa(env, user)
 }

@@ -1,5 +1,6 @@
-//! NEW_PASSWORD_REQUIRED (spec 2.2): the challenge a FORCE_CHANGE_PASSWORD user gets after proving
-//! the temporary password, and the checks on its answer.
+//! NEW_PASSWORD_REQUIRED (API Reference, RespondToAuthChallenge): the challenge a
+//! FORCE_CHANGE_PASSWORD user gets after proving the temporary password, and the checks on its
+//! answer.
 
 use super::{Challenge, Env, Pending};
 use crate::domain::password::{self, PolicyContext};
@@ -43,7 +44,8 @@ pub fn challenge(env: &Env, user: &UserRecord) -> Challenge {
         .collect();
     let mut parameters = BTreeMap::new();
     parameters.insert("USER_ID_FOR_SRP".to_string(), user.username.clone());
-    // Not in captured Cognito output, but clients.md 0.4: Amplify echoes USERNAME back when present.
+    // Not in captured Cognito output, but Amplify echoes USERNAME back when present (amplify-js
+    // `signInHelpers.ts`).
     parameters.insert("USERNAME".to_string(), user.username.clone());
     parameters.insert(
         "requiredAttributes".to_string(),

@@ -1,4 +1,5 @@
-//! The `Session` between challenges (spec 2.3): what it carries and when it is no longer valid.
+//! The `Session` between challenges (API Reference, RespondToAuthChallenge; the app client's
+//! AuthSessionValidity): what it carries and when it is no longer valid.
 //!
 //! On the wire a session is an opaque random id; the row it names (`store::sessions`) holds the
 //! pool, client, user, expiry, single-use flag, wrong-code counter and this module's
@@ -15,7 +16,8 @@ pub const MAX_WRONG_CODES: i64 = 3;
 /// What a session remembers between two calls.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionState {
-    /// The AuthFlow the sign-in started with (admin flows never track devices, spec 2.1).
+    /// The AuthFlow the sign-in started with (admin flows never track devices: Cognito Developer
+    /// Guide, "Working with user devices in your user pool").
     pub flow: String,
     /// The user's internal name, so the answer's USERNAME is checked without another lookup.
     pub username: String,

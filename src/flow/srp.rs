@@ -1,11 +1,12 @@
-//! The pure half of SRP sign-in (spec 3, 2.2 PASSWORD_VERIFIER): what an SRP exchange remembers
-//! between InitiateAuth and the PASSWORD_VERIFIER answer, which row that is, when that row may
-//! still be answered, the stand-in identity of an unknown user, and the TIMESTAMP window.
+//! The pure half of SRP sign-in (PASSWORD_VERIFIER in the API Reference, RespondToAuthChallenge;
+//! the maths is `crypto::srp`): what an SRP exchange remembers between InitiateAuth and the
+//! PASSWORD_VERIFIER answer, which row that is, when that row may still be answered, the stand-in
+//! identity of an unknown user, and the TIMESTAMP window.
 //!
 //! The I/O side (loading users, the modular arithmetic on a blocking thread, storing and
 //! consuming the exchange) is `ops::srp_auth`. The exchange is keyed by the SECRET_BLOCK alone,
-//! not by `Session`, because pycognito and hand-written clients answer PASSWORD_VERIFIER without
-//! one (spec 2.2 Notes, 3.6).
+//! not by `Session`, because pycognito (`aws_srp.py`, `authenticate_user`) and hand-written
+//! clients answer PASSWORD_VERIFIER without one.
 
 use super::session;
 use crate::domain::records::AuthSession;
@@ -18,7 +19,7 @@ use std::collections::BTreeMap;
 /// The challenge an SRP start answers with.
 pub const NAME: &str = "PASSWORD_VERIFIER";
 
-/// How far TIMESTAMP may be from the emulator clock, either way **[B: spec 2.3 suggests ±5 min]**.
+/// How far TIMESTAMP may be from the emulator clock, either way **[B: not verified against AWS]**.
 pub const TIMESTAMP_SKEW_SECONDS: f64 = 300.0;
 
 /// Random bytes in a SECRET_BLOCK. Real blocks are much longer encrypted blobs; clients treat them
@@ -103,8 +104,8 @@ pub fn exchange_id(secret_block: &[u8]) -> String {
     hex::encode(Sha256::digest(secret_block))
 }
 
-/// The exchange a PASSWORD_VERIFIER answer may continue, if `row` (found by [`exchange_id`]) is
-/// one for this pool and client, unused and unexpired. Errors are the session texts of spec 2.3:
+/// The exchange a PASSWORD_VERIFIER answer may continue, if `row` (found by [`exchange_id`]) is one
+/// for this pool and client, unused and unexpired. Errors are the `Session` texts of [`session`]:
 /// the SECRET_BLOCK is this flow's session **[B: no public record of the real texts]**.
 pub fn check_exchange(
     row: Option<&AuthSession>,
@@ -129,7 +130,8 @@ pub fn check_exchange(
     Ok(exchange)
 }
 
-/// The members of a PASSWORD_VERIFIER answer (spec 2.2), in the order they are checked.
+/// The members of a PASSWORD_VERIFIER answer (API Reference, RespondToAuthChallenge), in the order
+/// they are checked.
 #[derive(Debug, Clone, Copy)]
 pub struct VerifierAnswer<'a> {
     pub username: &'a str,
@@ -159,8 +161,9 @@ pub fn timestamp_fresh(timestamp_unix: i64, now: f64) -> bool {
     (timestamp_unix as f64 - now).abs() <= TIMESTAMP_SKEW_SECONDS
 }
 
-/// The PASSWORD_VERIFIER parameters (spec 2.2): both USER_ID_FOR_SRP and USERNAME carry the
-/// internal username (Amplify needs the first, .NET the second). No Session goes with them.
+/// The PASSWORD_VERIFIER parameters: both USER_ID_FOR_SRP and USERNAME carry the internal username
+/// (Amplify needs the first, .NET the second; observed: floci-io/floci#1305). No Session goes with
+/// them.
 pub fn challenge_parameters(
     salt: &str,
     srp_b: &str,
@@ -176,10 +179,10 @@ pub fn challenge_parameters(
     ])
 }
 
-/// The stand-in an unknown user gets when the client hides user existence (spec 2.4 point 3,
-/// DG "managing errors": "the same salt and internal user id in UUID format for the same user
-/// name and user pool combination"). Derived from `key`, a secret of the running emulator, so the
-/// salt cannot be predicted from the username to tell stand-ins from real users.
+/// The stand-in an unknown user gets when the client hides user existence (Cognito Developer Guide,
+/// "Managing user existence error responses": "the same salt and internal user id in UUID format
+/// for the same user name and user pool combination"). Derived from `key`, a secret of the running
+/// emulator, so the salt cannot be predicted from the username to tell stand-ins from real users.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StandIn {
     pub salt: [u8; 16],

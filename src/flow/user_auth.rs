@@ -1,15 +1,16 @@
-//! USER_AUTH, choice-based sign-in (spec 2.7), pure: which first factors a user may choose, what
-//! a PREFERRED_CHALLENGE leads to, and the state of the SELECT_CHALLENGE, first-factor OTP and
-//! WEB_AUTHN challenges. The I/O side (sending codes, passkeys, SRP) is `ops::user_auth`.
+//! USER_AUTH, choice-based sign-in (API Reference, InitiateAuth), pure: which first factors a user
+//! may choose, what a PREFERRED_CHALLENGE leads to, and the state of the SELECT_CHALLENGE,
+//! first-factor OTP and WEB_AUTHN challenges. The I/O side (sending codes, passkeys, SRP) is
+//! `ops::user_auth`.
 //!
-//! Eligibility **[B: spec 11 point 7, no capture]**: a factor is available when the pool allows it
-//! (`Policies.SignInPolicy.AllowedFirstAuthFactors`, default PASSWORD) and the user can satisfy it:
-//! PASSWORD and PASSWORD_SRP with a password, EMAIL_OTP with an email address, SMS_OTP with a
-//! phone number, WEB_AUTHN with at least one passkey. Passwordless factors are not followed by
-//! MFA (spec 2.5 point 6), so while the pool requires MFA the OTP factors are unavailable and
-//! WEB_AUTHN is only offered when a verified passkey counts as MFA
-//! (`FactorConfiguration = MULTI_FACTOR_WITH_USER_VERIFICATION`), in which case the assertion
-//! must carry user verification.
+//! Eligibility **[B: no public capture of the real rules]**: a factor is available when the pool
+//! allows it (`Policies.SignInPolicy.AllowedFirstAuthFactors`, default PASSWORD) and the user can
+//! satisfy it: PASSWORD and PASSWORD_SRP with a password, EMAIL_OTP with an email address, SMS_OTP
+//! with a phone number, WEB_AUTHN with at least one passkey. Passwordless factors are not followed
+//! by MFA (API Reference, WebAuthnConfigurationType), so while the pool requires MFA the OTP
+//! factors are unavailable and WEB_AUTHN is only offered when a verified passkey counts as MFA
+//! (`FactorConfiguration = MULTI_FACTOR_WITH_USER_VERIFICATION`), in which case the assertion must
+//! carry user verification.
 
 use super::{mfa, Env};
 use crate::domain::attributes::{EMAIL, PHONE};
@@ -24,7 +25,8 @@ pub const EMAIL_OTP: &str = "EMAIL_OTP";
 pub const SMS_OTP: &str = "SMS_OTP";
 pub const WEB_AUTHN: &str = "WEB_AUTHN";
 
-/// Passwordless one-time codes are 8 digits, fixed (spec 2.7).
+/// Passwordless one-time codes are 8 digits, fixed (API Reference, RespondToAuthChallenge example;
+/// observed: aws-amplify/amplify-js#14428).
 pub const OTP_LENGTH: usize = 8;
 
 /// `AllowedFirstAuthFactors` of the pool; a pool that never set it allows PASSWORD only.
@@ -79,8 +81,8 @@ pub fn has_password(user: &UserRecord) -> bool {
         .is_some_and(|v| !v.is_empty())
 }
 
-/// The factors `user` can sign in with, in the order Cognito lists them (spec 2.7 API example:
-/// PASSWORD_SRP, PASSWORD, EMAIL_OTP, then WEB_AUTHN).
+/// The factors `user` can sign in with, in the order Cognito lists them (API Reference,
+/// InitiateAuth example: PASSWORD_SRP, PASSWORD, EMAIL_OTP, then WEB_AUTHN).
 pub fn available(env: &Env, user: &UserRecord, passkeys: usize) -> Vec<String> {
     let allowed = allowed_first_factors(env);
     let allows = |f: &str| allowed.iter().any(|a| a == f);
@@ -185,7 +187,8 @@ pub struct WebAuthnState {
     pub user_verification_required: bool,
 }
 
-/// Wrong code in a first-factor OTP answer (spec 2.3, the MFA wording).
+/// Wrong code in a first-factor OTP answer, worded as for MFA (observed:
+/// aws-amplify/amplify-js#3066).
 pub fn wrong_code() -> ApiError {
     ApiError::code_mismatch("Invalid code or auth state for the user.")
 }

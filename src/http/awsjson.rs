@@ -1,4 +1,5 @@
-//! The AWS JSON 1.1 protocol (spec section 1): `POST /` with `X-Amz-Target:
+//! The AWS JSON 1.1 protocol (`jsonVersion` and `targetPrefix` of `model/service-2.json`): `POST /`
+//! with `X-Amz-Target:
 //! AWSCognitoIdentityProviderService.<Operation>`, the body validated against the vendored model,
 //! dispatched to the operation table, and every outcome written as Cognito writes it.
 

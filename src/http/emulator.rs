@@ -1,4 +1,4 @@
-//! Emulator-only endpoints under `/_emulator/` (design/emulator-interface.md).
+//! Emulator-only endpoints under `/_emulator/` (README, "Emulator endpoints").
 
 use crate::domain::records::MessageFilter;
 use crate::state::App;

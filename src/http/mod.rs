@@ -13,7 +13,9 @@ use std::time::Duration;
 use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 
 pub fn router(app: App) -> Router {
-    // Browser SDKs call with fetch in cors mode and may include credentials (spec 1.1).
+    // Browser SDKs call with fetch in cors mode and may include credentials: see
+    // amazon-cognito-identity-js `Client.js` and amplify-js
+    // `packages/core/src/clients/handlers/fetch.ts`.
     let cors = CorsLayer::new()
         .allow_origin(AllowOrigin::mirror_request())
         .allow_credentials(true)

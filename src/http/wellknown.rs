@@ -1,4 +1,4 @@
-//! JWKS and OpenID discovery per pool (spec 5.1).
+//! JWKS and OpenID discovery per pool (Cognito Developer Guide, "Verifying a JSON web token").
 
 use crate::state::App;
 use axum::extract::{Path, State};

@@ -4,7 +4,8 @@
 //! DeleteUserAttributes / AdminDeleteUserAttributes; and the auth events, which Cognito keeps only
 //! for pools with the threat-protection add-on.
 //!
-//! Also the per-user hourly request limits (spec 8) that answer LimitExceededException.
+//! Also the per-user hourly request limits (Cognito Developer Guide, "Quotas in Amazon Cognito")
+//! that answer LimitExceededException.
 
 use crate::delivery;
 use crate::domain::attributes::{self, WriteMode, EMAIL, PHONE};
@@ -91,7 +92,8 @@ fn username_client_not_found() -> ApiError {
     ApiError::user_not_found("Username/client id combination not found.")
 }
 
-/// A plausible answer for an unknown user when the client hides user existence (spec 8).
+/// A plausible answer for an unknown user when the client hides user existence (Cognito Developer
+/// Guide, "Managing user existence error responses").
 fn simulated_delivery(pool: &UserPoolType, username: &str) -> CodeDeliveryDetailsType {
     match recovery_order(pool).first() {
         Some(Channel::Sms) => crate::domain::message::details(Channel::Sms, "+10000000000"),

@@ -51,7 +51,8 @@ fn unit_seconds(unit: Option<&str>, default: &str) -> i64 {
     }
 }
 
-/// Token validities within Cognito's limits (spec 5.4).
+/// Token validities within Cognito's limits (API Reference, CreateUserPoolClient; Cognito Developer
+/// Guide, "Quotas in Amazon Cognito").
 fn check_validities(c: &UserPoolClientType) -> ApiResult<()> {
     let units = c.token_validity_units.clone().unwrap_or_default();
     let check = |value: Option<i64>, unit: Option<&str>, default_unit: &str, min: i64, max: i64| {

@@ -93,9 +93,10 @@ pub fn client_not_found(client_id: &str) -> ApiError {
     ApiError::resource_not_found(format!("User pool client {client_id} does not exist."))
 }
 
-/// Finds the user a request names (spec 2.4 point 2): the username (case-folded in
-/// case-insensitive pools); else an email / phone number that signs in (UsernameAttributes, or a
-/// verified alias) or a preferred_username alias; else the `sub`.
+/// Finds the user a request names (Cognito Developer Guide, "User pool attributes"; case folding
+/// **[B]**): the username (case-folded in case-insensitive pools); else an email / phone number
+/// that signs in (UsernameAttributes, or a verified alias) or a preferred_username alias; else the
+/// `sub`.
 pub async fn resolve_user(
     ctx: &Ctx,
     pool: &UserPoolType,
@@ -168,7 +169,7 @@ pub fn user_type(user: &UserRecord) -> UserType {
     }
 }
 
-/// Stores a new password as the SRP (salt, verifier) pair (spec 3.8), enforcing the pool's
+/// Stores a new password as the SRP (salt, verifier) pair (see `crypto::srp`), enforcing the pool's
 /// `PasswordHistorySize`; the policy itself is the caller's check (its wording depends on the
 /// operation). Every operation that sets a password should come through here.
 pub fn set_password(
@@ -334,8 +335,8 @@ pub async fn create_user(
 
 pub const RESET_REQUIRED: &str = "RESET_REQUIRED";
 
-/// Requests a user may make per hour (DG quotas, spec 8). Cognito gives a range for
-/// ConfirmForgotPassword (5–20); the middle of it is used.
+/// Requests a user may make per hour (Cognito Developer Guide, "Quotas in Amazon Cognito"). Cognito
+/// gives a range for ConfirmForgotPassword (5–20); the middle of it is used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Limit {
     ForgotPassword,
@@ -833,7 +834,7 @@ pub fn verifiable(attribute: &str) -> ApiResult<Channel> {
     })
 }
 
-/// Sign-up and verification codes are six digits (spec 8).
+/// Sign-up and verification codes are six digits (observed: aws-amplify/docs#710).
 pub const CODE_LENGTH: usize = 6;
 
 pub const UNCONFIRMED: &str = "UNCONFIRMED";
@@ -913,7 +914,8 @@ pub async fn pool_mfa(ctx: &Ctx, pool: &UserPoolType) -> ApiResult<GetUserPoolMf
         .unwrap_or_default())
 }
 
-/// A fresh challenge: 16 random bytes, base64url without padding (spec 7).
+/// A fresh challenge: 16 random bytes, base64url without padding (as in amplify-js
+/// `packages/auth/__tests__/mockData.ts`).
 pub fn new_challenge() -> String {
     crate::util::random_token(16)
 }

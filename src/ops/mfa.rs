@@ -1,4 +1,5 @@
-//! MFA operations and the I/O of the MFA challenges (spec 2.5, 6).
+//! MFA operations and the I/O of the MFA challenges (Cognito Developer Guide, "Adding MFA to a user
+//! pool" and "TOTP software token MFA").
 //!
 //! Operations: SetUserMFAPreference, AdminSetUserMFAPreference, SetUserSettings,
 //! AdminSetUserSettings, AssociateSoftwareToken, VerifySoftwareToken (with an access token, or with
@@ -390,7 +391,8 @@ pub async fn verify_software_token(
                 return Err(not_associated());
             };
             let step = totp::verify(&secret, code.trim(), now).ok_or_else(verify_mismatch)?;
-            // Verified, not enabled: clients turn it on with SetUserMFAPreference (spec 6).
+            // Verified, not enabled: clients turn it on with SetUserMFAPreference **[B: whether
+            // VerifySoftwareToken alone enables TOTP is not on record]**.
             m.software_token = Some(SoftwareToken {
                 secret,
                 friendly_name: name,

@@ -33,7 +33,8 @@ const SIGN_UP_SESSION_SECONDS: f64 = crate::domain::message::VERIFICATION_CODE_S
 // Shared helpers
 // ---------------------------------------------------------------------------------------------
 
-/// The self-service operations' text for an unknown user (spec 9.2).
+/// The self-service operations' text for an unknown user (real ForgotPassword output, captured in
+/// floci-io/floci's `src/test/resources/fixtures/aws-cognito/`).
 fn username_client_not_found() -> ApiError {
     ApiError::user_not_found("Username/client id combination not found.")
 }
@@ -271,7 +272,8 @@ pub async fn resend_confirmation_code(
     secret_hash::check(&client, &username, req.secret_hash.as_deref())?;
     let Some(user) = resolve_user(&ctx, &pool, &username).await? else {
         if client.hides_user_existence() {
-            // A plausible answer that says nothing about whether the user exists (spec 8).
+            // A plausible answer that says nothing about whether the user exists (Cognito
+            // Developer Guide, "Managing user existence error responses").
             let channel = if pool.auto_verified_attributes().iter().any(|a| a == PHONE) {
                 Channel::Sms
             } else {

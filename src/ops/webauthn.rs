@@ -1,6 +1,7 @@
-//! Passkeys (spec 7): StartWebAuthnRegistration, CompleteWebAuthnRegistration,
-//! ListWebAuthnCredentials, DeleteWebAuthnCredential, GetUserAuthFactors, and the WEB_AUTHN
-//! challenge of USER_AUTH (its CREDENTIAL_REQUEST_OPTIONS and the check of its assertion).
+//! Passkeys (API Reference for each operation; W3C Web Authentication): StartWebAuthnRegistration,
+//! CompleteWebAuthnRegistration, ListWebAuthnCredentials, DeleteWebAuthnCredential,
+//! GetUserAuthFactors, and the WEB_AUTHN challenge of USER_AUTH (its CREDENTIAL_REQUEST_OPTIONS and
+//! the check of its assertion).
 //!
 //! Relying party: `WebAuthnConfiguration.RelyingPartyId` (SetUserPoolMfaConfig), else the pool's
 //! custom domain, else its prefix domain (`<prefix>.auth.<region>.amazoncognito.com`), else
@@ -10,7 +11,7 @@
 //! AllowedFirstAuthFactors lists WEB_AUTHN; otherwise registration answers
 //! WebAuthnNotEnabledException.
 //!
-//! Exception texts are **[B]** throughout: none of them is on public record (spec 11 point 11).
+//! Exception texts are **[B]** throughout: none of them is on public record.
 
 use crate::crypto::webauthn::{self as wa, b64url, WebAuthnError};
 use crate::domain::records::{CredentialRecord, RegistrationRecord};
@@ -26,7 +27,7 @@ use crate::state::Ctx;
 use crate::tokens::access::verify_access_token;
 use serde_json::json;
 
-/// Passkeys per user **[B: spec 7]**.
+/// Passkeys per user **[B: not verified against AWS]**.
 pub const MAX_CREDENTIALS: i64 = 20;
 /// How long a registration challenge waits for CompleteWebAuthnRegistration. The options tell
 /// the browser 60 s (`timeout`); the server keeps the challenge a little longer **[B]**.

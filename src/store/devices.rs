@@ -1,5 +1,5 @@
-//! Remembered devices (table `devices`, spec 2.6) and the one auth-session lookup device sign-in
-//! needs.
+//! Remembered devices (table `devices`; Cognito Developer Guide, "Working with user devices in your
+//! user pool") and the one auth-session lookup device sign-in needs.
 //!
 //! A row is created unconfirmed when a sign-in hands out `NewDeviceMetadata`; ConfirmDevice
 //! stores the device's SRP salt and verifier and confirms it. Until then the row only exists so

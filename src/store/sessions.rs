@@ -82,8 +82,8 @@ impl Store {
 }
 
 impl Store {
-    /// Writes back only the lock-out counters of a sign-in attempt (spec 2.4 point 7), so a wrong
-    /// password never overwrites a concurrent change to the rest of the user.
+    /// Writes back only the lock-out counters of a sign-in attempt (see `flow::lockout`), so a
+    /// wrong password never overwrites a concurrent change to the rest of the user.
     pub async fn save_sign_in_counters(
         &self,
         user: &crate::domain::records::UserRecord,

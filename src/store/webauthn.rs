@@ -1,4 +1,4 @@
-//! Passkeys (tables `webauthn_credentials`, `webauthn_registrations`, spec 7). The checks on them
+//! Passkeys (tables `webauthn_credentials`, `webauthn_registrations`). The checks on them
 //! are `crypto::webauthn` and `ops::webauthn`; this file only reads and writes rows.
 
 use super::Store;

@@ -1,4 +1,5 @@
-//! Authorising the self-service operations that take an `AccessToken` (spec 5.6).
+//! Authorising the self-service operations that take an `AccessToken` (API Reference, e.g.
+//! GetUser: the token needs the `aws.cognito.signin.user.admin` scope).
 //!
 //! The token must be an RS256 access token signed by the pool's access key, unexpired by the
 //! emulator clock, not revoked (RevokeToken on its refresh token, or a later GlobalSignOut), with

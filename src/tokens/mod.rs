@@ -1,4 +1,5 @@
-//! Minting ID, access and refresh tokens (spec 5).
+//! Minting ID, access and refresh tokens (Cognito Developer Guide, "Using the ID token", "Using the
+//! access token", "Using the refresh token").
 //!
 //! ID and access tokens are RS256 JWTs signed with the pool's two keys (`AppState::pool_keys`,
 //! parsed once per pool). Refresh tokens are opaque: random text in the shape of Cognito's JWE
@@ -180,9 +181,10 @@ fn uuid() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
-/// What a sign-in through the OAuth endpoints puts in its tokens (spec 10): the granted scopes
-/// instead of `aws.cognito.signin.user.admin`, and in the ID token the authorize request's nonce
-/// and at_hash. Without `openid` there is no ID token.
+/// What a sign-in through the OAuth endpoints puts in its tokens (Cognito Developer Guide,
+/// "Authorize endpoint" and "Token endpoint"): the granted scopes instead of
+/// `aws.cognito.signin.user.admin`, and in the ID token the authorize request's nonce and at_hash.
+/// Without `openid` there is no ID token.
 pub struct OAuthGrant<'a> {
     pub scope: &'a str,
     pub nonce: Option<&'a str>,

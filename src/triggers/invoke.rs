@@ -1,7 +1,8 @@
 //! Running a trigger: one HTTP/1.1 POST of the event, to the Lambda Invoke API
 //! (`/2015-03-31/functions/NAME/invocations`, what `sam local start-lambda` and LocalStack serve)
 //! or to a webhook, bounded by the trigger timeout, with failures turned into the exceptions
-//! Cognito answers (spec 1.6): the function's own error → UserLambdaValidationException
+//! Cognito answers (the Lambda exceptions each operation lists in the API Reference): the
+//! function's own error → UserLambdaValidationException
 //! "<Trigger> failed with error <message>."; no answer in time → UnexpectedLambdaException
 //! "<Trigger> invocation failed due to error Socket timeout while invoking Lambda function.";
 //! output that is not JSON → InvalidLambdaResponseException.

@@ -934,7 +934,7 @@ async fn deleting_attributes_respects_the_schema_and_the_client() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Signing in with aliases and username attributes (spec 2.4 point 2)
+// Signing in with aliases and username attributes (Cognito Developer Guide, "User pool attributes")
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn verified_aliases_sign_in_and_unverified_ones_do_not() {

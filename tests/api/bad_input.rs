@@ -102,7 +102,7 @@ async fn users_of(app: &TestApp, pool: &str) -> Value {
 }
 
 /// Every access-token operation refuses each kind of bad token with the message
-/// `verify_access_token` gives GetUser (spec 5.6), and nothing changes.
+/// `verify_access_token` gives GetUser, and nothing changes.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_access_token_operation_refuses_forged_expired_revoked_and_orphaned_tokens() {
     let app = spawn_app().await;

@@ -1,7 +1,7 @@
-//! Remembered devices (spec 2.6, 3.7): NewDeviceMetadata, ConfirmDevice and the device
-//! operations, DEVICE_SRP_AUTH / DEVICE_PASSWORD_VERIFIER verified with the device secret
-//! computed by `crypto::srp::client` as the JS SDK / pycognito compute it, and refresh tokens bound
-//! to the device.
+//! Remembered devices (Cognito Developer Guide, "Working with user devices in your user pool"):
+//! NewDeviceMetadata, ConfirmDevice and the device operations, DEVICE_SRP_AUTH /
+//! DEVICE_PASSWORD_VERIFIER verified with the device secret computed by `crypto::srp::client` as
+//! the JS SDK / pycognito compute it, and refresh tokens bound to the device.
 
 use crate::helpers::*;
 use aws_sdk_cognitoidentityprovider::types::{

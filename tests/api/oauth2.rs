@@ -1,6 +1,7 @@
-//! The OAuth 2.0 / hosted UI endpoints (spec 10): /oauth2/token (client_credentials,
-//! authorization_code + PKCE, refresh_token), /oauth2/authorize, /login, /oauth2/userInfo,
-//! /oauth2/revoke and /logout, over raw HTTP as browsers and OAuth libraries call them.
+//! The OAuth 2.0 / hosted UI endpoints (Cognito Developer Guide, the endpoint pages): /oauth2/token
+//! (client_credentials, authorization_code + PKCE, refresh_token), /oauth2/authorize, /login,
+//! /oauth2/userInfo, /oauth2/revoke and /logout, over raw HTTP as browsers and OAuth libraries call
+//! them.
 
 use crate::helpers::*;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};

@@ -1,5 +1,5 @@
 //! USER_SRP_AUTH: PASSWORD_VERIFIER issued and verified for real, the client side computed with
-//! `crypto::srp::client` exactly as the JS SDK / pycognito compute it (spec 3).
+//! `crypto::srp::client` exactly as the JS SDK / pycognito compute it.
 
 use crate::helpers::*;
 use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ChallengeNameType};
@@ -103,7 +103,7 @@ impl Srp {
             .call("InitiateAuth", self.initiate_body(username, &srp_a))
             .await;
         assert_eq!(resp["ChallengeName"], "PASSWORD_VERIFIER", "{resp}");
-        // Real Cognito sends no Session with PASSWORD_VERIFIER (spec 2.2 Notes).
+        // Real Cognito sends no Session with PASSWORD_VERIFIER (observed: floci-io/floci#1305).
         assert!(resp.get("Session").is_none(), "{resp}");
         assert!(resp.get("AuthenticationResult").is_none(), "{resp}");
         Challenge {
@@ -228,7 +228,7 @@ async fn the_sdk_signs_in_with_srp_and_gets_tokens() {
     );
     assert_eq!(p["USER_ID_FOR_SRP"], "alice");
     assert_eq!(p["USERNAME"], "alice");
-    // Canonical SALT: lower-case hex, no redundant leading zero byte (spec 3.2).
+    // Canonical SALT: lower-case hex, no redundant leading zero byte (`crypto::srp::salt_param`).
     assert!(!p["SALT"].starts_with("00"), "{}", p["SALT"]);
     assert!(p["SALT"]
         .bytes()

@@ -1,7 +1,7 @@
-//! USER_AUTH, choice-based sign-in (spec 2.7) through the AWS SDK for Rust: SELECT_CHALLENGE with
-//! AvailableChallenges, each first factor (PASSWORD, PASSWORD_SRP, EMAIL_OTP, SMS_OTP) preferred
-//! or selected, the pool's AllowedFirstAuthFactors and the client's ALLOW_USER_AUTH, MFA=ON, and
-//! the passwordless sign-up whose Session signs the user in.
+//! USER_AUTH, choice-based sign-in (API Reference, InitiateAuth) through the AWS SDK for Rust:
+//! SELECT_CHALLENGE with AvailableChallenges, each first factor (PASSWORD, PASSWORD_SRP, EMAIL_OTP,
+//! SMS_OTP) preferred or selected, the pool's AllowedFirstAuthFactors and the client's
+//! ALLOW_USER_AUTH, MFA=ON, and the passwordless sign-up whose Session signs the user in.
 
 use crate::helpers::*;
 use aws_sdk_cognitoidentityprovider::error::SdkError;
@@ -163,7 +163,8 @@ async fn a_preferred_email_otp_sends_an_eight_digit_code_that_signs_in() {
         .await
         .expect("InitiateAuth");
     assert_eq!(out.challenge_name(), Some(&ChallengeNameType::EmailOtp));
-    // The choice is listed even when the preference is answered directly (spec 2.7).
+    // The choice is listed even when the preference is answered directly (API Reference,
+    // InitiateAuth examples).
     assert_eq!(
         challenge_names(out.available_challenges()),
         ["PASSWORD_SRP", "PASSWORD", "EMAIL_OTP"]
@@ -180,7 +181,7 @@ async fn a_preferred_email_otp_sends_an_eight_digit_code_that_signs_in() {
     assert_eq!(messages[0]["channel"], "EMAIL");
     assert_eq!(messages[0]["destination"], "alice@example.com");
 
-    // A wrong code may be retried in the same session (spec 2.3).
+    // A wrong code may be retried in the same session (observed: robor-systems/tokapi-beta#27).
     let wrong = if code == "00000000" {
         "11111111"
     } else {

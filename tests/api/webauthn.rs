@@ -1,4 +1,4 @@
-//! Passkeys (spec 7) with a software authenticator that signs for real (P-256 ECDSA with `p256`,
+//! Passkeys with a software authenticator that signs for real (P-256 ECDSA with `p256`,
 //! RSA PKCS#1 v1.5 with `rsa`): StartWebAuthnRegistration / CompleteWebAuthnRegistration with
 //! "none" and "packed" attestation, ListWebAuthnCredentials, DeleteWebAuthnCredential,
 //! GetUserAuthFactors, the WEB_AUTHN challenge of USER_AUTH, and every bad credential refused
@@ -302,7 +302,7 @@ impl Authenticator {
 }
 
 /// A DER certificate whose subject key is `key`. Only its structure matters: the emulator checks
-/// the attestation signature with the leaf key and, as spec 7 allows, no trust chain.
+/// the attestation signature with the leaf key and no trust chain (see `crypto::webauthn`).
 fn certificate_for(key: &p256::ecdsa::VerifyingKey) -> Vec<u8> {
     fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
         let mut out = vec![tag];

@@ -1,5 +1,5 @@
 //! The hosted UI: `GET /oauth2/authorize`, `GET`/`POST /login`, `GET /logout`, `GET /error`
-//! (spec 10).
+//! (Cognito Developer Guide, "Authorize endpoint", "Login endpoint" and "Logout endpoint").
 //!
 //! `/login` signs in with the password sign-in of `ops::auth` (same decision order, lock-out,
 //! triggers) and keeps a 1-hour session cookie per pool; a live cookie lets `/oauth2/authorize`
@@ -150,7 +150,8 @@ async fn validate(app: &App, q: &HashMap<String, String>) -> Result<AuthorizeReq
     let code_challenge = get("code_challenge");
     match (&code_challenge, get("code_challenge_method").as_deref()) {
         (None, None) | (Some(_), Some("S256")) => {}
-        // Only S256 (spec 10); a method without a challenge is as malformed.
+        // Only S256 (Cognito Developer Guide, "Authorize endpoint"); a method without a challenge
+        // is as malformed.
         _ => return Err(fail("invalid_request")),
     }
     let Some(scope) = user_scopes(&client, get("scope").as_deref()) else {

@@ -1,5 +1,5 @@
 //! `POST /oauth2/token` (client_credentials, refresh_token, authorization_code with PKCE) and
-//! `POST /oauth2/revoke` (spec 10).
+//! `POST /oauth2/revoke` (Cognito Developer Guide, "Token endpoint" and "Revoke endpoint").
 //!
 //! Errors are `400 {"error": "..."}` for every token-endpoint failure, as the developer guide's
 //! token endpoint page lists them (invalid_request, invalid_client, invalid_grant,

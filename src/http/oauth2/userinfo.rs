@@ -1,5 +1,6 @@
-//! `GET`/`POST /oauth2/userInfo` (spec 10): the signed-in user's attributes for an access token
-//! that carries `openid`, limited by its other scopes.
+//! `GET`/`POST /oauth2/userInfo` (Cognito Developer Guide, "UserInfo endpoint"; POST
+//! **[B: not verified against AWS]**): the signed-in user's attributes for an access token that
+//! carries `openid`, limited by its other scopes.
 
 use super::oauth_error;
 use crate::model::shapes::UserPoolType;

@@ -1,5 +1,5 @@
-//! CUSTOM_AUTH (spec 2.1): the sign-in whose challenges are the pool's Define / Create / Verify
-//! Auth Challenge triggers, with or without an SRP password check first (Amplify's
+//! CUSTOM_AUTH (API Reference, InitiateAuth): the sign-in whose challenges are the pool's Define /
+//! Create / Verify Auth Challenge triggers, with or without an SRP password check first (Amplify's
 //! CUSTOM_WITH_SRP / CUSTOM_WITHOUT_SRP). The decisions on the triggers' answers are
 //! `flow::custom`'s; this file makes the calls and keeps the sessions.
 //!
@@ -293,7 +293,8 @@ async fn start_unknown(
     let next = define_unknown(ctx, env, username, &session).await?;
     if with_srp && next == Next::PasswordVerifier {
         // The SRP exchange answers a stand-in PASSWORD_VERIFIER for unknown users, whose
-        // signature then fails as a wrong password does (spec 2.4 point 3).
+        // signature then fails as a wrong password does (Cognito Developer Guide,
+        // "Managing user existence error responses").
         return crate::ops::auth::srp_auth::start(ctx, env.pool, env.client, FLOW, params).await;
     }
     proceed_unknown(ctx, env, username, session, next).await

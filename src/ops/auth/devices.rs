@@ -64,7 +64,8 @@ pub async fn for_tokens(
                 device_key: format!("{}_{}", region(&user.pool_id), uuid::Uuid::new_v4()),
                 pool_id: user.pool_id.clone(),
                 sub: user.sub.clone(),
-                // No `_`: Android strips everything up to the first one (clients.md 0.9).
+                // No `_`: Android strips everything up to the first one (amplify-android
+                // `aws-auth-cognito` `SRPHelper.kt`, `setUserPoolParams`).
                 device_group_key: format!("-{}", crate::util::random_string(crate::util::ALNUM, 8)),
                 remembered: NOT_REMEMBERED.into(),
                 created_at: now,
@@ -83,8 +84,8 @@ pub async fn for_tokens(
     }
 }
 
-/// Whether a refresh may use a token bound to `bound_device` (spec 2.6): the request names that
-/// device and it is still there, confirmed.
+/// Whether a refresh may use a token bound to `bound_device` (observed:
+/// aws/aws-sdk-java-v2#3418): the request names that device and it is still there, confirmed.
 pub async fn refresh_allowed(
     ctx: &Ctx,
     pool_id: &str,
@@ -319,8 +320,9 @@ pub async fn session_user(
 /// Random bytes behind a DEVICE_PASSWORD_VERIFIER's SECRET_BLOCK and Session.
 pub const SECRET_BYTES: usize = 64;
 
-/// PASSWORD_CLAIM_SIGNATURE over DeviceGroupKey ‖ DeviceKey ‖ SECRET_BLOCK ‖ TIMESTAMP (spec
-/// 3.7), with the exact TIMESTAMP received, which must also be well-formed and fresh.
+/// PASSWORD_CLAIM_SIGNATURE over DeviceGroupKey ‖ DeviceKey ‖ SECRET_BLOCK ‖ TIMESTAMP
+/// (amazon-cognito-identity-js `CognitoUser.js`, `getDeviceResponse`), with the exact TIMESTAMP
+/// received, which must also be well-formed and fresh.
 async fn verify(
     device: &DeviceRecord,
     exchange: &DeviceExchange,

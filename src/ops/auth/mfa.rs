@@ -109,8 +109,9 @@ pub async fn answer(
     }
 }
 
-/// What a proven SMS / email code changes: the address it reached is verified (spec 2.5 point 4
-/// for SMS [DG]); an email setup also stores the address and turns email MFA on.
+/// What a proven SMS / email code changes: the address it reached is verified (for SMS: Cognito
+/// Developer Guide, "Adding MFA to a user pool"); an email setup also stores the address and turns
+/// email MFA on.
 pub async fn after_code(
     ctx: &Ctx,
     env: &Env<'_>,

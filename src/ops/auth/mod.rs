@@ -39,7 +39,8 @@ use crate::tokens::access::verify_access_token;
 use crate::tokens::{self, Subject};
 use std::collections::BTreeMap;
 
-/// Which operation a sign-in came through: flows are bound to one side (spec 2.1).
+/// Which operation a sign-in came through: flows are bound to one side (API Reference, InitiateAuth
+/// and AdminInitiateAuth: AuthFlow).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Endpoint {
     Public,
@@ -107,9 +108,10 @@ pub async fn pool_and_client(
         Endpoint::Admin => {
             let pool_id = pool_id.unwrap_or_default();
             let mut pool = load_pool(ctx, pool_id).await?;
-            // Admin sign-ins never track devices, whatever their AuthFlow (spec 2.1, 2.6): seen
-            // without DeviceConfiguration, no flow (USER_AUTH, USER_SRP_AUTH, CUSTOM_AUTH
-            // included) announces, challenges or binds a device. Sign-in reads it nowhere else.
+            // Admin sign-ins never track devices, whatever their AuthFlow (Cognito Developer Guide,
+            // "Working with user devices in your user pool"): seen without DeviceConfiguration, no
+            // flow (USER_AUTH, USER_SRP_AUTH, CUSTOM_AUTH included) announces, challenges or binds
+            // a device. Sign-in reads it nowhere else.
             pool.device_configuration = None;
             let client = load_client(ctx, pool_id, client_id).await?;
             Ok((pool, client))
@@ -134,7 +136,8 @@ fn param<'a>(params: &'a BTreeMap<String, String>, name: &str) -> ApiResult<&'a 
         .ok_or_else(|| ApiError::missing_parameter(name))
 }
 
-/// The user's password proven against the stored SRP verifier (spec 3.8).
+/// The user's password proven against the stored SRP verifier (one stored secret serves every
+/// flow: see `crypto::srp`).
 pub fn password_matches(pool: &UserPoolType, user: &UserRecord, password: &str) -> bool {
     match (&user.password_salt, &user.password_verifier) {
         (Some(salt), Some(verifier)) => {
@@ -270,7 +273,7 @@ async fn initiate(
                 return Err(flow_not_enabled());
             }
             if client.rotates_refresh_tokens() {
-                // [B] exception from spec 5.5; the text says what to do instead.
+                // [B: exception not verified against AWS] The text says what to do instead.
                 return Err(ApiError::not_authorized(
                     "Refresh token rotation is enabled for this client; use GetTokensFromRefreshToken.",
                 ));
@@ -364,7 +367,7 @@ impl PasswordOutcome {
     }
 }
 
-/// The password sign-in's decision order (spec 2.4) up to its outcome: shared by the
+/// The password sign-in's decision order (`flow`, steps 1-12) up to its outcome: shared by the
 /// USER_PASSWORD_AUTH family and the hosted UI's /login, which ends it differently.
 pub(crate) async fn password_outcome(
     ctx: &Ctx,
@@ -479,7 +482,7 @@ pub async fn admin_initiate_auth(
 // ---------------------------------------------------------------------------------------------
 
 /// Whether the USERNAME a challenge answer carries names the session's user: the internal name,
-/// or any alias that resolves to the same user (spec 2.2).
+/// or any alias that resolves to the same user **[B: accepting aliases is a best guess]**.
 pub async fn names_session_user(
     ctx: &Ctx,
     pool: &UserPoolType,
@@ -505,7 +508,8 @@ async fn respond(
 ) -> ApiResult<AuthAnswer> {
     let (pool, client) = pool_and_client(ctx, endpoint, pool_id, client_id).await?;
     if challenge_name == "PASSWORD_VERIFIER" {
-        // Keyed by SECRET_BLOCK rather than Session (clients.md 0.3): SRP's own entry point.
+        // Keyed by SECRET_BLOCK rather than Session (pycognito `aws_srp.py` sends none): SRP's own
+        // entry point.
         return crate::ops::auth::srp_auth::answer_password_verifier(
             ctx, &pool, &client, &responses,
         )
@@ -686,8 +690,9 @@ pub async fn admin_respond_to_auth_challenge(
 // Refresh
 // ---------------------------------------------------------------------------------------------
 
-/// How a refresh proves the client secret: REFRESH_TOKEN_AUTH sends SECRET_HASH (over the
-/// internal username, spec 4), GetTokensFromRefreshToken and RevokeToken the raw secret.
+/// How a refresh proves the client secret: REFRESH_TOKEN_AUTH sends SECRET_HASH (over the internal
+/// username **[B]**; observed: aws/aws-sdk-net-extensions-cognito#122), GetTokensFromRefreshToken
+/// and RevokeToken the raw secret (API Reference).
 #[derive(Clone, Copy)]
 pub(crate) enum SecretProof<'a> {
     Hash(Option<&'a str>),
@@ -754,7 +759,7 @@ pub(crate) async fn refresh(
         ));
     }
     if now >= record.expires_at {
-        // [B] text (spec 5.5).
+        // [B: text not verified against AWS]
         return Err(ApiError::not_authorized("Refresh Token has expired"));
     }
     if !crate::ops::auth::devices::refresh_allowed(
@@ -786,7 +791,8 @@ pub(crate) async fn refresh(
         user: &user,
         groups: &groups,
     };
-    // A sign-in through the OAuth endpoints keeps its scopes (spec 10).
+    // A sign-in through the OAuth endpoints keeps its scopes (Cognito Developer Guide, "Token
+    // endpoint": refresh_token grant).
     let scope = store.oauth_grant_scope(&record.origin_jti).await?;
     let grant = scope
         .as_deref()

@@ -14,8 +14,8 @@ use crate::state::Ctx;
 use serde_json::json;
 use std::collections::BTreeMap;
 
-/// The WEB_AUTHN challenge: CREDENTIAL_REQUEST_OPTIONS (a JSON *string*, spec 7) naming the
-/// user's passkeys, valid as long as the session.
+/// The WEB_AUTHN challenge: CREDENTIAL_REQUEST_OPTIONS (a JSON *string*: API Reference,
+/// RespondToAuthChallenge) naming the user's passkeys, valid as long as the session.
 pub async fn sign_in_challenge(
     ctx: &Ctx,
     env: &Env<'_>,
@@ -119,6 +119,6 @@ pub async fn answer_sign_in(
 
 pub fn assertion_refused(e: WebAuthnError) -> ApiError {
     // [B] RespondToAuthChallenge models no WebAuthn exception: a failed assertion is
-    // NotAuthorizedException (spec 7), with the reason in the text.
+    // NotAuthorizedException, with the reason in the text.
     ApiError::not_authorized(format!("Passkey authentication failed: {e}."))
 }

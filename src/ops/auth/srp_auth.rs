@@ -1,5 +1,5 @@
-//! SRP sign-in, server side (spec 3): the PASSWORD_VERIFIER challenge that USER_SRP_AUTH starts,
-//! and its answer, verified for real.
+//! SRP sign-in, server side (the maths is `crypto::srp`): the PASSWORD_VERIFIER challenge that
+//! USER_SRP_AUTH starts, and its answer, verified for real.
 //!
 //! Two entry points, called from `ops::auth`:
 //! - [`start`]: InitiateAuth / AdminInitiateAuth with `USERNAME` + `SRP_A` → PASSWORD_VERIFIER
@@ -66,7 +66,8 @@ fn param<'a>(params: &'a BTreeMap<String, String>, name: &str) -> ApiResult<&'a 
 }
 
 /// The client's SRP_A, or the refusal. A that is not a number is a malformed request; A ≡ 0 mod N
-/// would let anyone compute the shared key, and fails like a wrong password **[B: spec 3.3]**.
+/// would let anyone compute the shared key, and fails like a wrong password
+/// **[B: the exception is not on record]**.
 fn read_srp_a(hex_a: &str) -> ApiResult<Vec<u8>> {
     srp::parse_srp_a(hex_a).map_err(|e| match e {
         srp::SrpError::ZeroPublicValue => incorrect(),
@@ -94,8 +95,8 @@ fn stand_in_target(stand_in: StandIn) -> Target {
     }
 }
 
-/// InitiateAuth / AdminInitiateAuth with an SRP_A: the PASSWORD_VERIFIER challenge, or the
-/// refusal of spec 2.4 steps 1-7 (unknown user with LEGACY, disabled, unconfirmed, reset
+/// InitiateAuth / AdminInitiateAuth with an SRP_A: the PASSWORD_VERIFIER challenge, or the refusal
+/// of the sign-in's steps 1-7 (`flow`; unknown user with LEGACY, disabled, unconfirmed, reset
 /// required, locked out) before any SRP work. The caller has checked that the client allows the
 /// flow.
 pub async fn start(
@@ -175,8 +176,8 @@ pub async fn start(
             client_id: client.id().to_string(),
             sub: target.sub,
             state: serde_json::to_string(&exchange)?,
-            // "Within a few seconds" [M]; the client's AuthSessionValidity is the generous bound
-            // spec 2.3 suggests.
+            // "Within a few seconds" (API Reference, RespondToAuthChallenge); the client's
+            // AuthSessionValidity is a generous bound **[B]**.
             expires_at: now + client.auth_session_seconds() as f64,
             consumed: false,
             attempts: 0,
@@ -186,9 +187,10 @@ pub async fn start(
     Ok(AuthAnswer {
         challenge_name: Some(flow_srp::NAME.to_string()),
         // Real Cognito sends no Session with PASSWORD_VERIFIER and the answer works without one
-        // (spec 2.2 Notes: floci#1305, ministack#1758, moto's AWS-verified tests). Amplify Swift's
-        // "a challenge needs a Session" rule therefore only covers the other challenges, so we do
-        // as the service does; the SECRET_BLOCK identifies the exchange.
+        // (observed: floci-io/floci#1305, ministackorg/ministack#1758; moto's AWS-verified tests).
+        // Amplify Swift's "a challenge needs a Session" rule (`UserPoolSignInHelper.swift`)
+        // therefore only covers the other challenges, so we do as the service does; the
+        // SECRET_BLOCK identifies the exchange.
         session: None,
         challenge_parameters: Some(flow_srp::challenge_parameters(
             &srp::salt_param(&target.salt),
@@ -223,7 +225,7 @@ fn target_for(pool: &UserPoolType, user: UserRecord) -> Target {
 }
 
 /// Whether the USERNAME of the answer names the exchange's user: the internal name or anything
-/// that resolves to the same user (an alias, spec 2.2); for a stand-in, its id or the name typed.
+/// that resolves to the same user (an alias **[B]**); for a stand-in, its id or the name typed.
 async fn names_exchange_user(
     ctx: &Ctx,
     pool: &UserPoolType,
@@ -337,9 +339,9 @@ pub async fn answer_password_verifier(
     conclude(ctx, &env, user, outcome).await
 }
 
-/// Checks PASSWORD_CLAIM_SIGNATURE over the exact TIMESTAMP received (spec 3.5). A stand-in (no
-/// stored verifier) is checked against the stand-in verifier so it costs what a real check costs,
-/// and its result is ignored by the caller.
+/// Checks PASSWORD_CLAIM_SIGNATURE over the exact TIMESTAMP received (the string as the client
+/// signed it, never re-formatted). A stand-in (no stored verifier) is checked against the stand-in
+/// verifier so it costs what a real check costs, and its result is ignored by the caller.
 async fn verify(
     pool: &UserPoolType,
     exchange: &SrpExchange,

@@ -1,13 +1,14 @@
-//! USER_AUTH, choice-based sign-in (spec 2.7): InitiateAuth / AdminInitiateAuth with USER_AUTH,
-//! the SELECT_CHALLENGE answer, and the first-factor EMAIL_OTP / SMS_OTP answers. WEB_AUTHN's
-//! options and assertion check are `ops::webauthn`; PASSWORD_SRP hands over to `ops::srp_auth`;
-//! the rules (which factors, which choice) are `flow::user_auth`.
+//! USER_AUTH, choice-based sign-in (API Reference, InitiateAuth): InitiateAuth / AdminInitiateAuth
+//! with USER_AUTH, the SELECT_CHALLENGE answer, and the first-factor EMAIL_OTP / SMS_OTP answers.
+//! WEB_AUTHN's options and assertion check are `ops::webauthn`; PASSWORD_SRP hands over to
+//! `ops::srp_auth`; the rules (which factors, which choice) are `flow::user_auth`.
 //!
 //! What follows each first factor: PASSWORD and PASSWORD_SRP continue as any password sign-in
-//! (NEW_PASSWORD_REQUIRED, MFA, devices); EMAIL_OTP, SMS_OTP and WEB_AUTHN are not followed by
-//! MFA (spec 2.5 point 6) and go straight to the device step and tokens. The auto sign-in with the
-//! Session of SignUp / ConfirmSignUp proves the user by the confirmation code just sent, runs
-//! PreAuthentication like every sign-in, and continues as after a first factor, MFA included.
+//! (NEW_PASSWORD_REQUIRED, MFA, devices); EMAIL_OTP, SMS_OTP and WEB_AUTHN are not followed by MFA
+//! (API Reference, WebAuthnConfigurationType) and go straight to the device step and tokens. The
+//! auto sign-in with the Session of SignUp / ConfirmSignUp proves the user by the confirmation code
+//! just sent, runs PreAuthentication like every sign-in, and continues as after a first factor, MFA
+//! included.
 
 use crate::delivery;
 use crate::domain::client::ClientExt;
@@ -120,10 +121,10 @@ pub async fn initiate(
         && preferred == Some(flow_ua::PASSWORD_SRP)
         && flow_ua::pool_allows(&env, flow_ua::PASSWORD)
     {
-        // As USER_SRP_AUTH does (spec 2.4 point 3): a stand-in PASSWORD_VERIFIER that fails at the
-        // signature like a wrong password. Other first factors of a hidden unknown user get the
-        // generic "Incorrect username or password." **[B: Cognito's USER_AUTH simulation is not
-        // on record]**.
+        // As USER_SRP_AUTH does (Cognito Developer Guide, "Managing user existence error
+        // responses"): a stand-in PASSWORD_VERIFIER that fails at the signature like a wrong
+        // password. Other first factors of a hidden unknown user get the generic "Incorrect
+        // username or password." **[B: Cognito's USER_AUTH simulation is not on record]**.
         param(params, "SRP_A")?;
         let answer = crate::ops::auth::srp_auth::start(ctx, &pool, &client, FLOW, params).await?;
         return Ok(Started {
@@ -170,8 +171,8 @@ async fn start_factor(
     params: &BTreeMap<String, String>,
 ) -> ApiResult<AuthAnswer> {
     // Every caller has run `before_password`; PreAuthentication follows it as in every other
-    // sign-in (spec 2.4), before the password is checked or a code is sent. PASSWORD_SRP gets it
-    // from `srp_auth::start`.
+    // sign-in (`flow`'s decision order), before the password is checked or a code is sent.
+    // PASSWORD_SRP gets it from `srp_auth::start`.
     if factor != flow_ua::PASSWORD_SRP {
         crate::triggers::pre_authentication(ctx, env.pool, env.client.id(), user).await?;
     }
@@ -338,8 +339,8 @@ pub async fn answer_selection(
 }
 
 /// RespondToAuthChallenge EMAIL_OTP / SMS_OTP for a first-factor code: EMAIL_OTP_CODE /
-/// SMS_OTP_CODE. A wrong code may be retried in the same session (spec 2.3) until the session's
-/// wrong-code limit.
+/// SMS_OTP_CODE. A wrong code may be retried in the same session (observed:
+/// robor-systems/tokapi-beta#27) until the session's wrong-code limit.
 pub async fn answer_otp(
     ctx: &Ctx,
     env: &Env<'_>,

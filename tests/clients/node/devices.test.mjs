@@ -25,7 +25,7 @@ import {
 import { base, call } from './emulator.mjs';
 
 // Amplify names the device from navigator.userAgent; in plain Node that throws and Amplify
-// silently skips ConfirmDevice (clients.md §3), so give it one.
+// silently skips ConfirmDevice (amplify-js `getNewDeviceMetadata.ts`), so give it one.
 globalThis.navigator ??= { userAgent: 'node-test-harness' };
 
 const PASSWORD = 'Passw0rd!';

@@ -1,8 +1,9 @@
 // USER_SRP_AUTH through the JS clients that use it by default: amazon-cognito-identity-js
 // `authenticateUser` and Amplify JS v6 `signIn` (default flow, plain Node 20, configured with
-// `userPoolEndpoint` as clients.md §6 shows). Both compute the real SRP maths and sign the
-// TIMESTAMP with the test machine's clock, so no test here moves the emulator clock. Run by
-// tests/clients/run.sh, or `COGNITO_EMULATOR_URL=... node --test` with an emulator running.
+// `userPoolEndpoint` as the README's "Pointing clients at the emulator" shows). Both compute the
+// real SRP maths and sign the TIMESTAMP with the test machine's clock, so no test here moves the
+// emulator clock. Run by tests/clients/run.sh, or `COGNITO_EMULATOR_URL=... node --test` with an
+// emulator running.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

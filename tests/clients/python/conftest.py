@@ -53,7 +53,7 @@ def unique():
 
 
 class Emulator:
-    """The emulator's own endpoints (design/emulator-interface.md)."""
+    """The emulator's own endpoints (README, "Emulator endpoints")."""
 
     def __init__(self, url):
         self.url = url

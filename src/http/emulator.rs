@@ -16,10 +16,10 @@ pub fn router() -> Router<App> {
         .route("/messages", get(list_messages).delete(clear_messages))
         .route("/reset", post(reset))
         .route("/clock", post(set_clock).get(get_clock))
-        .merge(crate::ops::import_jobs::router())
+        .merge(super::import_upload::router())
         .route(
             "/triggers/{pool_id}",
-            get(crate::triggers::http::get_triggers).put(crate::triggers::http::put_triggers),
+            get(super::triggers::get_triggers).put(super::triggers::put_triggers),
         )
 }
 

@@ -2,7 +2,9 @@
 
 pub mod awsjson;
 pub mod emulator;
+pub mod import_upload;
 pub mod oauth2;
+pub mod triggers;
 pub mod wellknown;
 
 use crate::state::App;

@@ -17,7 +17,6 @@
 
 pub mod challenge;
 pub mod config;
-pub mod http;
 pub mod invoke;
 pub mod migration;
 pub mod token;

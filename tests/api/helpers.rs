@@ -494,7 +494,7 @@ impl TestApp {
     /// trigger of the pool runs (PreSignUp, CustomMessage...), so a test's functions see only
     /// what the test itself does.
     pub async fn seeded_user(&self, pool_id: &str, username: &str, password: &str) {
-        cognito_emulator::seed::apply(
+        cognito_emulator::app::seed::apply(
             &self.state,
             json!({"UserPools": [{"Id": pool_id, "Users": [{
                 "Username": username, "Password": password,

@@ -13,6 +13,7 @@ mod groups;
 mod helpers;
 mod identity_providers;
 mod import_jobs;
+mod layering;
 mod mfa;
 mod oauth2;
 mod pool_config;

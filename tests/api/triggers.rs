@@ -1089,7 +1089,7 @@ async fn the_trigger_webhook_flag_applies_to_every_pool() {
 async fn a_seed_file_sets_a_pools_lambda_endpoint_and_webhooks_and_seeds_without_triggers() {
     let lambda = FakeLambda::start(|_, e| respond(e, json!({"autoConfirmUser": true}))).await;
     let app = spawn_app().await;
-    cognito_emulator::seed::apply(
+    cognito_emulator::app::seed::apply(
         &app.state,
         json!({"UserPools": [{
             "Id": "us-east-1_Seeded01",
@@ -1111,7 +1111,7 @@ async fn a_seed_file_sets_a_pools_lambda_endpoint_and_webhooks_and_seeds_without
         .is_ok());
     assert_eq!(lambda.names(), ["pre-auth", "PostAuthentication"]);
 
-    let bad = cognito_emulator::seed::apply(
+    let bad = cognito_emulator::app::seed::apply(
         &app.state,
         json!({"UserPools": [{"PoolName": "bad", "TriggerWebhooks": {"PreSignUp": "https://x"}}]}),
     )

@@ -1,6 +1,8 @@
 //! Application state and the router. `main` only parses the command line and calls
 //! [`Application::build`]; tests build the same application on port 0.
 
+pub mod seed;
+
 use crate::config::Config;
 use crate::http;
 use crate::state::{App, AppState};
@@ -36,7 +38,7 @@ impl Application {
         let store = Store::open(&config.db).await?;
         let app = Arc::new(AppState::new(config, store, external_url));
         if let Some(seed) = app.config.seed.clone() {
-            crate::seed::load(&app, &seed).await?;
+            seed::load(&app, &seed).await?;
         }
         Ok(Self { listener, app })
     }

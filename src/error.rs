@@ -14,7 +14,15 @@ pub struct ApiError {
     pub code: &'static str,
     /// `None` sends no message at all (UnknownOperationException does that).
     pub message: Option<String>,
+    /// What went wrong inside, for an internal error: logged (once, by the HTTP layer's
+    /// `log_errors`), never sent to the client.
+    pub cause: Option<String>,
 }
+
+/// The cause of an internal error, carried in the response's extensions from where the error
+/// became a response to the one middleware that logs it.
+#[derive(Debug, Clone)]
+pub struct InternalCause(pub String);
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
@@ -23,7 +31,7 @@ macro_rules! ctors {
         $(
             #[allow(dead_code)]
             pub fn $fn(message: impl Into<String>) -> Self {
-                Self { code: $code, message: Some(message.into()) }
+                Self { code: $code, message: Some(message.into()), cause: None }
             }
         )*
     };
@@ -34,6 +42,7 @@ impl ApiError {
         Self {
             code,
             message: Some(message.into()),
+            cause: None,
         }
     }
 
@@ -73,6 +82,7 @@ impl ApiError {
         Self {
             code: "UnknownOperationException",
             message: None,
+            cause: None,
         }
     }
 
@@ -90,12 +100,13 @@ impl ApiError {
         ))
     }
 
-    /// Internal failures: logged with their cause by the caller, answered without details.
+    /// Internal failures: answered without details; the cause stays with the error until the
+    /// HTTP layer logs it.
     pub fn internal(cause: impl std::fmt::Display) -> Self {
-        tracing::error!(error = %cause, "internal error");
         Self {
             code: "InternalErrorException",
             message: Some("Internal server error.".into()),
+            cause: Some(cause.to_string()),
         }
     }
 
@@ -155,6 +166,9 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = serde_json::to_vec(&self.body()).unwrap_or_default();
         let mut resp = (self.status(), body).into_response();
+        if let Some(cause) = &self.cause {
+            resp.extensions_mut().insert(InternalCause(cause.clone()));
+        }
         let h = resp.headers_mut();
         h.insert(
             "content-type",

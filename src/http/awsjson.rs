@@ -43,9 +43,8 @@ pub async fn handle(State(app): State<App>, req: Request) -> Response {
             );
             r
         }
+        // Logged once, with the request's target, by `http::log_errors`.
         Err((err, status)) => {
-            let _e = span.enter();
-            tracing::info!(error = err.code, "error");
             let mut r = err.into_response();
             if let Some(s) = status {
                 *r.status_mut() = s;

@@ -7,8 +7,12 @@ pub mod oauth2;
 pub mod triggers;
 pub mod wellknown;
 
+use crate::error::InternalCause;
 use crate::state::App;
+use axum::extract::Request;
 use axum::http::{header, HeaderName, Method};
+use axum::middleware::Next;
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use std::time::Duration;
@@ -47,6 +51,31 @@ pub fn router(app: App) -> Router {
         .merge(oauth2::router())
         // Some clients post the JSON API to a path of their own; the target header decides.
         .fallback(awsjson::fallback)
+        .layer(axum::middleware::from_fn(log_errors))
         .layer(cors)
         .with_state(app)
+}
+
+/// The one place errors are logged: every error answer once, an internal error with its cause
+/// (which the client never sees), others at info level with the exception the client got.
+async fn log_errors(req: Request, next: Next) -> Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let target = req
+        .headers()
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let resp = next.run(req).await;
+    if let Some(InternalCause(cause)) = resp.extensions().get::<InternalCause>() {
+        tracing::error!(%method, %path, target = target.as_deref().unwrap_or("-"), %cause, "internal error");
+    } else if resp.status().is_client_error() || resp.status().is_server_error() {
+        let error = resp
+            .headers()
+            .get("x-amzn-errortype")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("-");
+        tracing::info!(%method, %path, target = target.as_deref().unwrap_or("-"), status = resp.status().as_u16(), error, "error answer");
+    }
+    resp
 }

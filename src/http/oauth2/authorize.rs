@@ -281,12 +281,12 @@ pub async fn authorize(
 }
 
 fn server_error(req: &AuthorizeRequest, e: ApiError) -> Response {
-    tracing::warn!(
-        code = e.code,
-        "hosted UI: {}",
-        e.message.unwrap_or_default()
-    );
-    error_redirect(&req.redirect_uri, req.state.as_deref(), "server_error")
+    let mut resp = error_redirect(&req.redirect_uri, req.state.as_deref(), "server_error");
+    // Logged once, with the cause, by `http::log_errors`.
+    let cause = e.cause.clone().unwrap_or_else(|| e.to_string());
+    resp.extensions_mut()
+        .insert(crate::error::InternalCause(cause));
+    resp
 }
 
 fn login_form(query: &str, message: Option<&str>) -> Response {

@@ -30,6 +30,14 @@ pub fn sub() -> String {
     uuid::Uuid::now_v7().to_string()
 }
 
+/// The opaque `Session` of a sign-in or sign-up: 96 random bytes as base64url, the length and
+/// look of Cognito's session blobs. SRP exchanges are the one other kind of session id
+/// (`flow::srp::exchange_id`): there the client holds a SECRET_BLOCK and the row is found by its
+/// hash.
+pub fn session_id() -> String {
+    crate::util::random_token(96)
+}
+
 pub fn user_pool_arn(pool_id: &str) -> String {
     format!("arn:aws:cognito-idp:{REGION}:{ACCOUNT_ID}:userpool/{pool_id}")
 }

@@ -10,6 +10,31 @@ use crate::domain::records::AuthSession;
 use crate::error::ApiError;
 use serde::{Deserialize, Serialize};
 
+/// The row of a new session: unused, no wrong codes yet, valid for `seconds` (the client's
+/// AuthSessionValidity for sign-ins) from `now`. The one place a session row is made, so every
+/// flow stores the same fields the same way.
+pub fn new_row(
+    id: String,
+    pool_id: &str,
+    client_id: &str,
+    sub: Option<String>,
+    state: &impl Serialize,
+    now: f64,
+    seconds: f64,
+) -> Result<AuthSession, serde_json::Error> {
+    Ok(AuthSession {
+        id,
+        pool_id: pool_id.to_string(),
+        client_id: client_id.to_string(),
+        sub,
+        state: serde_json::to_string(state)?,
+        expires_at: now + seconds,
+        consumed: false,
+        attempts: 0,
+        created_at: now,
+    })
+}
+
 /// Wrong codes accepted in one session; the next answer finds the session invalid **[B]**.
 pub const MAX_WRONG_CODES: i64 = 3;
 

@@ -314,21 +314,17 @@ async fn next_setup_session(ctx: &Ctx, s: &SetupSession, setup: SetupState) -> A
         pending: Pending::MfaSetup(setup),
         ..s.state.clone()
     };
-    let id = crate::util::random_token(96);
-    ctx.app
-        .store
-        .insert_auth_session(&AuthSession {
-            id: id.clone(),
-            pool_id: s.row.pool_id.clone(),
-            client_id: s.row.client_id.clone(),
-            sub: s.row.sub.clone(),
-            state: serde_json::to_string(&state)?,
-            expires_at: now + s.client.auth_session_seconds() as f64,
-            consumed: false,
-            attempts: 0,
-            created_at: now,
-        })
-        .await?;
+    let id = crate::ids::session_id();
+    let row = crate::flow::session::new_row(
+        id.clone(),
+        &s.row.pool_id,
+        &s.row.client_id,
+        s.row.sub.clone(),
+        &state,
+        now,
+        s.client.auth_session_seconds() as f64,
+    )?;
+    ctx.app.store.insert_auth_session(&row).await?;
     Ok(id)
 }
 

@@ -24,7 +24,6 @@ use crate::ops::common::CODE_LENGTH;
 use crate::ops::common::CONFIRMED;
 use crate::ops::common::UNCONFIRMED;
 use crate::state::Ctx;
-use crate::util::random_token;
 
 /// How long the SignUp session may be handed to ConfirmSignUp (the code's own validity).
 const SIGN_UP_SESSION_SECONDS: f64 = crate::domain::message::VERIFICATION_CODE_SECONDS;
@@ -246,19 +245,17 @@ async fn new_session(
     seconds: f64,
 ) -> ApiResult<String> {
     let now = ctx.app.clock.epoch();
-    let id = random_token(48);
-    ctx.app
-        .store
-        .insert_sign_up_session(
-            &id,
-            &user.pool_id,
-            client_id,
-            &user.sub,
-            &session_state(kind),
-            now + seconds,
-            now,
-        )
-        .await?;
+    let id = crate::ids::session_id();
+    let row = crate::flow::session::new_row(
+        id.clone(),
+        &user.pool_id,
+        client_id,
+        Some(user.sub.clone()),
+        &serde_json::json!({ "kind": kind }),
+        now,
+        seconds,
+    )?;
+    ctx.app.store.insert_auth_session(&row).await?;
     Ok(id)
 }
 

@@ -174,34 +174,6 @@ impl Store {
         tx.commit().await
     }
 
-    /// Stores an auto sign-in session row for `sub` through `client_id`.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn insert_sign_up_session(
-        &self,
-        id: &str,
-        pool_id: &str,
-        client_id: &str,
-        sub: &str,
-        state: &str,
-        expires_at: f64,
-        now: f64,
-    ) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "INSERT INTO auth_sessions (id, pool_id, client_id, sub, state, expires_at, consumed, attempts, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, 0, 0, ?)",
-        )
-        .bind(id)
-        .bind(pool_id)
-        .bind(client_id)
-        .bind(sub)
-        .bind(state)
-        .bind(expires_at)
-        .bind(now)
-        .execute(&self.db)
-        .await?;
-        Ok(())
-    }
-
     /// Consumes the unused session `id` if it was issued to `sub` through `client_id` with the
     /// state `state`; false otherwise.
     pub async fn consume_sign_up_session(

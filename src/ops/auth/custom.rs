@@ -10,7 +10,6 @@
 
 use crate::domain::client::ClientExt;
 use crate::domain::pool::PoolExt;
-use crate::domain::records::AuthSession;
 use crate::domain::records::UserRecord;
 use crate::domain::secret_hash;
 use crate::domain::triggers::Trigger;
@@ -323,22 +322,18 @@ async fn proceed_unknown(
         username: username.to_string(),
         pending: c.pending,
     };
-    let id = crate::util::random_token(96);
-    ctx.app
-        .store
-        .insert_auth_session(&AuthSession {
-            id: id.clone(),
-            pool_id: env.pool.pool_id().to_string(),
-            client_id: env.client.id().to_string(),
-            // No user: the answer comes back to `answer_unknown`, never to a user's flow.
-            sub: None,
-            state: serde_json::to_string(&state)?,
-            expires_at: env.now + env.client.auth_session_seconds() as f64,
-            consumed: false,
-            attempts: 0,
-            created_at: env.now,
-        })
-        .await?;
+    let id = crate::ids::session_id();
+    // No user: the answer comes back to `answer_unknown`, never to a user's flow.
+    let row = crate::flow::session::new_row(
+        id.clone(),
+        env.pool.pool_id(),
+        env.client.id(),
+        None,
+        &state,
+        env.now,
+        env.client.auth_session_seconds() as f64,
+    )?;
+    ctx.app.store.insert_auth_session(&row).await?;
     Ok(AuthAnswer {
         challenge_name: Some(name.to_string()),
         session: Some(id),

@@ -247,23 +247,21 @@ pub async fn answer_device_srp(
         .map_err(ApiError::internal)?;
     let mut secret = [0u8; SECRET_BYTES];
     rand::thread_rng().fill_bytes(&mut secret);
-    let next = AuthSession {
-        id: exchange_id(&secret),
-        pool_id: pool.pool_id().to_string(),
-        client_id: client.id().to_string(),
-        sub: Some(user.sub.clone()),
-        state: serde_json::to_string(&SessionState {
+    let next = flow_session::new_row(
+        exchange_id(&secret),
+        pool.pool_id(),
+        client.id(),
+        Some(user.sub.clone()),
+        &SessionState {
             flow: state.flow.clone(),
             username: user.username.clone(),
             pending: Pending::DevicePasswordVerifier(DeviceExchange::new(
                 device_key, &srp_a, &eph.b, &eph.srp_b,
             )),
-        })?,
-        expires_at: now + client.auth_session_seconds() as f64,
-        consumed: false,
-        attempts: 0,
-        created_at: now,
-    };
+        },
+        now,
+        client.auth_session_seconds() as f64,
+    )?;
     if !store.consume_auth_session(&session_id).await? {
         return Err(flow_session::reused());
     }

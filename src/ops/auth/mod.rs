@@ -21,7 +21,6 @@ use crate::crypto::srp;
 use crate::domain::attributes::{self, WriteMode};
 use crate::domain::client::ClientExt;
 use crate::domain::pool::PoolExt;
-use crate::domain::records::AuthSession;
 use crate::domain::records::UserRecord;
 use crate::domain::secret_hash;
 use crate::error::{ApiError, ApiResult};
@@ -194,18 +193,16 @@ pub async fn conclude(
                 username: user.username.clone(),
                 pending: challenge.pending,
             };
-            let id = new_session_id();
-            let row = AuthSession {
-                id: id.clone(),
-                pool_id: user.pool_id.clone(),
-                client_id: env.client.id().to_string(),
-                sub: Some(user.sub.clone()),
-                state: serde_json::to_string(&state)?,
-                expires_at: env.now + env.client.auth_session_seconds() as f64,
-                consumed: false,
-                attempts: 0,
-                created_at: env.now,
-            };
+            let id = crate::ids::session_id();
+            let row = crate::flow::session::new_row(
+                id.clone(),
+                &user.pool_id,
+                env.client.id(),
+                Some(user.sub.clone()),
+                &state,
+                env.now,
+                env.client.auth_session_seconds() as f64,
+            )?;
             ctx.app.store.insert_auth_session(&row).await?;
             Ok(AuthAnswer {
                 challenge_name: Some(name.to_string()),
@@ -221,11 +218,6 @@ pub async fn conclude(
 pub(crate) async fn signed_in(ctx: &Ctx, env: &Env<'_>, user: &UserRecord) -> ApiResult<()> {
     crate::ops::common::record_event(ctx, env.pool, user, "SignIn").await?;
     crate::triggers::post_authentication(ctx, env.pool, env.client.id(), user).await
-}
-
-/// An opaque session id: 96 random bytes, so it has the length and look of Cognito's blobs.
-fn new_session_id() -> String {
-    crate::util::random_token(96)
 }
 
 // ---------------------------------------------------------------------------------------------

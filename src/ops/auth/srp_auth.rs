@@ -18,7 +18,6 @@
 use crate::crypto::srp;
 use crate::domain::client::ClientExt;
 use crate::domain::pool::PoolExt;
-use crate::domain::records::AuthSession;
 use crate::domain::records::UserRecord;
 use crate::domain::secret_hash;
 use crate::error::{ApiError, ApiResult};
@@ -168,22 +167,18 @@ pub async fn start(
         &eph.srp_b,
         now,
     );
-    ctx.app
-        .store
-        .insert_auth_session(&AuthSession {
-            id: flow_srp::exchange_id(&block),
-            pool_id: pool.pool_id().to_string(),
-            client_id: client.id().to_string(),
-            sub: target.sub,
-            state: serde_json::to_string(&exchange)?,
-            // "Within a few seconds" (API Reference, RespondToAuthChallenge); the client's
-            // AuthSessionValidity is a generous bound **[B]**.
-            expires_at: now + client.auth_session_seconds() as f64,
-            consumed: false,
-            attempts: 0,
-            created_at: now,
-        })
-        .await?;
+    // "Within a few seconds" (API Reference, RespondToAuthChallenge); the client's
+    // AuthSessionValidity is a generous bound **[B]**.
+    let row = crate::flow::session::new_row(
+        flow_srp::exchange_id(&block),
+        pool.pool_id(),
+        client.id(),
+        target.sub,
+        &exchange,
+        now,
+        client.auth_session_seconds() as f64,
+    )?;
+    ctx.app.store.insert_auth_session(&row).await?;
     Ok(AuthAnswer {
         challenge_name: Some(flow_srp::NAME.to_string()),
         // Real Cognito sends no Session with PASSWORD_VERIFIER and the answer works without one

@@ -59,23 +59,28 @@ pub fn router(app: App) -> Router {
 /// The one place errors are logged: every error answer once, an internal error with its cause
 /// (which the client never sees), others at info level with the exception the client got.
 async fn log_errors(req: Request, next: Next) -> Response {
+    // Cheap clones (shared buffers): this runs on every request.
     let method = req.method().clone();
-    let path = req.uri().path().to_string();
-    let target = req
-        .headers()
-        .get("x-amz-target")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
+    let uri = req.uri().clone();
+    let target = req.headers().get("x-amz-target").cloned();
     let resp = next.run(req).await;
-    if let Some(InternalCause(cause)) = resp.extensions().get::<InternalCause>() {
-        tracing::error!(%method, %path, target = target.as_deref().unwrap_or("-"), %cause, "internal error");
-    } else if resp.status().is_client_error() || resp.status().is_server_error() {
+    let status = resp.status();
+    // An internal error may also be answered with a redirect (the hosted UI's server_error).
+    let cause = resp.extensions().get::<InternalCause>();
+    if cause.is_none() && !status.is_client_error() && !status.is_server_error() {
+        return resp;
+    }
+    let path = uri.path();
+    let target = target.as_ref().and_then(|v| v.to_str().ok()).unwrap_or("-");
+    if let Some(InternalCause(cause)) = cause {
+        tracing::error!(%method, path, target, %cause, "internal error");
+    } else {
         let error = resp
             .headers()
             .get("x-amzn-errortype")
             .and_then(|v| v.to_str().ok())
             .unwrap_or("-");
-        tracing::info!(%method, %path, target = target.as_deref().unwrap_or("-"), status = resp.status().as_u16(), error, "error answer");
+        tracing::info!(%method, path, target, status = status.as_u16(), error, "error answer");
     }
     resp
 }

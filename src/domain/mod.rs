@@ -5,6 +5,7 @@ pub mod client;
 pub mod filter;
 pub mod message;
 pub mod mfa;
+pub mod paging;
 pub mod password;
 pub mod pool;
 pub mod records;

@@ -450,28 +450,6 @@ fn event_type(e: &crate::domain::records::AuthEventRecord) -> AuthEventType {
     }
 }
 
-fn event_page_token(e: &crate::domain::records::AuthEventRecord) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .encode(serde_json::json!([e.created_at, e.event_id]).to_string())
-}
-
-fn parse_event_page_token(token: &str) -> ApiResult<(f64, String)> {
-    use base64::Engine;
-    let invalid = || ApiError::invalid_parameter("Invalid pagination token.");
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(token.trim_end_matches('='))
-        .map_err(|_| invalid())?;
-    let v: serde_json::Value = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
-    match (
-        v.get(0).and_then(|t| t.as_f64()),
-        v.get(1).and_then(|s| s.as_str()),
-    ) {
-        (Some(t), Some(s)) => Ok((t, s.to_string())),
-        _ => Err(invalid()),
-    }
-}
-
 /// The user's events, newest first, `MaxResults` (1–60; 0 or absent = 60) a page.
 pub async fn admin_list_user_auth_events(
     ctx: Ctx,
@@ -480,12 +458,9 @@ pub async fn admin_list_user_auth_events(
     let pool = load_pool(&ctx, req.user_pool_id.as_deref().unwrap_or_default()).await?;
     require_add_ons(&pool)?;
     let user = load_user(&ctx, &pool, req.username.as_deref().unwrap_or_default()).await?;
-    let limit = crate::ops::common::page_limit(req.max_results);
-    let before = match req.next_token.as_deref().filter(|t| !t.is_empty()) {
-        Some(t) => Some(parse_event_page_token(t)?),
-        None => None,
-    };
-    let mut events = ctx
+    let limit = crate::domain::paging::page_limit(req.max_results);
+    let before = crate::ops::common::page_position(req.next_token.as_deref())?;
+    let events = ctx
         .app
         .store
         .list_auth_events(
@@ -495,13 +470,12 @@ pub async fn admin_list_user_auth_events(
             limit + 1,
         )
         .await?;
-    let more = events.len() as i64 > limit;
-    events.truncate(limit as usize);
-    let next_token = if more {
-        events.last().map(event_page_token)
-    } else {
-        None
-    };
+    let (events, next_token) = crate::domain::paging::page(events, limit, |e| {
+        Some(crate::domain::paging::position_token(
+            e.created_at,
+            &e.event_id,
+        ))
+    });
     Ok(AdminListUserAuthEventsResponse {
         auth_events: Some(events.iter().map(event_type).collect()),
         next_token,

@@ -5,6 +5,7 @@ use crate::delivery;
 use crate::domain::attributes::{self, WriteMode};
 use crate::domain::filter;
 use crate::domain::message::Channel;
+use crate::domain::paging::page_limit;
 use crate::domain::password::{self, PolicyContext};
 use crate::domain::pool::PoolExt;
 use crate::domain::records::UserRecord;
@@ -14,8 +15,7 @@ use crate::ops::common::create_user;
 use crate::ops::common::generate_temporary_password;
 use crate::ops::common::load_pool;
 use crate::ops::common::load_user;
-use crate::ops::common::page_limit;
-use crate::ops::common::parse_user_page_token;
+use crate::ops::common::page_position;
 use crate::ops::common::passwordless_available;
 use crate::ops::common::set_password;
 use crate::ops::common::user_page_token;
@@ -296,10 +296,7 @@ pub async fn list_users(ctx: Ctx, req: ListUsersRequest) -> ApiResult<ListUsersR
     let pool = load_pool(&ctx, req.user_pool_id.as_deref().unwrap_or_default()).await?;
     let filter = filter::parse(req.filter.as_deref().unwrap_or_default())?;
     let limit = page_limit(req.limit) as usize;
-    let mut after = match req.pagination_token.as_deref().filter(|t| !t.is_empty()) {
-        Some(t) => Some(parse_user_page_token(t)?),
-        None => None,
-    };
+    let mut after = page_position(req.pagination_token.as_deref())?;
     let mut found: Vec<UserRecord> = Vec::new();
     let mut more = false;
     'scan: loop {
@@ -364,12 +361,15 @@ mod tests {
         };
         let t = user_page_token(&u);
         assert_eq!(
-            parse_user_page_token(&t).unwrap(),
-            (1_700_000_000.123, "0190-abc".to_string())
+            page_position(Some(&t)).unwrap(),
+            Some((1_700_000_000.123, "0190-abc".to_string()))
         );
+        assert_eq!(page_position(Some("")).unwrap(), None);
+        let refused = page_position(Some("nope!")).unwrap_err();
+        assert_eq!(refused.code, "InvalidParameterException");
         assert_eq!(
-            parse_user_page_token("nope!").unwrap_err().code,
-            "InvalidParameterException"
+            refused.message.as_deref(),
+            Some("Invalid pagination token.")
         );
     }
 }

@@ -6,13 +6,12 @@
 //! SetUICustomization's ImageFile is not kept: the emulator serves no logo, so it reports no
 //! ImageUrl.
 
+use crate::domain::paging;
 use crate::error::{ApiError, ApiResult};
 use crate::model::shapes::*;
 use crate::ops::common::load_client;
 use crate::ops::common::load_pool;
 use crate::state::Ctx;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 
 /// The ClientId of the pool-wide UI customization (API reference, GetUICustomization).
 const ALL_CLIENTS: &str = "ALL";
@@ -456,16 +455,13 @@ pub async fn delete_terms(ctx: Ctx, req: DeleteTermsRequest) -> ApiResult<Delete
 pub async fn list_terms(ctx: Ctx, req: ListTermsRequest) -> ApiResult<ListTermsResponse> {
     let pool_id = req.user_pool_id.unwrap_or_default();
     load_pool(&ctx, &pool_id).await?;
-    let limit = crate::ops::common::page_limit(req.max_results);
-    let invalid_token = || ApiError::invalid_parameter("Invalid pagination token.");
+    let limit = paging::page_limit(req.max_results);
+    let invalid_token = crate::ops::common::invalid_pagination_token;
+    // `NextToken` may be empty here (the model allows it): that is a token no page handed out.
     let after = match req.next_token.as_deref() {
         None => None,
         Some(t) => {
-            let id = URL_SAFE_NO_PAD
-                .decode(t)
-                .ok()
-                .and_then(|b| String::from_utf8(b).ok())
-                .ok_or_else(invalid_token)?;
+            let id = paging::parse_key_token(t).ok_or_else(invalid_token)?;
             // A page token names terms that still exist; deleted ones cannot anchor a page.
             if ctx.app.store.get_terms(&pool_id, &id).await?.is_none() {
                 return Err(invalid_token());
@@ -473,20 +469,14 @@ pub async fn list_terms(ctx: Ctx, req: ListTermsRequest) -> ApiResult<ListTermsR
             Some(id)
         }
     };
-    let mut rows = ctx
+    let rows = ctx
         .app
         .store
         .list_terms(&pool_id, after.as_deref(), limit + 1)
         .await?;
-    let more = rows.len() as i64 > limit;
-    rows.truncate(limit as usize);
-    let next_token = more
-        .then(|| {
-            rows.last()
-                .and_then(|t| t.terms_id.as_deref())
-                .map(|id| URL_SAFE_NO_PAD.encode(id))
-        })
-        .flatten();
+    let (rows, next_token) = paging::page(rows, limit, |t| {
+        t.terms_id.as_deref().map(paging::key_token)
+    });
     Ok(ListTermsResponse {
         terms: Some(
             rows.into_iter()

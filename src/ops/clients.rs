@@ -1,5 +1,6 @@
 //! App clients: Create/Describe/List/Update/Delete UserPoolClient.
 
+use crate::domain::paging;
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::model::shapes::*;
@@ -265,24 +266,23 @@ pub async fn list_user_pool_clients(
 ) -> ApiResult<ListUserPoolClientsResponse> {
     let pool_id = req.user_pool_id.unwrap_or_default();
     load_pool(&ctx, &pool_id).await?;
-    let limit = req.max_results.unwrap_or(60).clamp(1, 60);
-    let after = req.next_token.as_deref();
-    if let Some(t) = after {
-        if load_client(&ctx, &pool_id, t).await.is_err() {
-            return Err(ApiError::invalid_parameter("Invalid pagination token"));
-        }
+    let limit = paging::page_limit(req.max_results);
+    let invalid = crate::ops::common::invalid_listing_token;
+    let after = req.next_token.as_deref().map(paging::parse_key_token);
+    let after = after.map(|k| k.ok_or_else(invalid)).transpose()?;
+    if let Some(id) = &after {
+        load_client(&ctx, &pool_id, id)
+            .await
+            .map_err(|_| invalid())?;
     }
-    let mut clients = ctx
+    let clients = ctx
         .app
         .store
-        .list_clients(&pool_id, after, limit + 1)
+        .list_clients(&pool_id, after.as_deref(), limit + 1)
         .await?;
-    let next = if clients.len() as i64 > limit {
-        clients.truncate(limit as usize);
-        clients.last().and_then(|c| c.client_id.clone())
-    } else {
-        None
-    };
+    let (clients, next) = paging::page(clients, limit, |c| {
+        c.client_id.as_deref().map(paging::key_token)
+    });
     Ok(ListUserPoolClientsResponse {
         user_pool_clients: Some(
             clients

@@ -9,6 +9,7 @@ use crate::domain::attributes::{
 };
 use crate::domain::client::ClientExt;
 use crate::domain::message::{Channel, Purpose};
+use crate::domain::paging;
 use crate::domain::pool::PoolExt;
 use crate::domain::records::{AliasColumn, CredentialRecord, UserRecord};
 use crate::error::{ApiError, ApiResult};
@@ -16,8 +17,6 @@ use crate::flow::session as flow_session;
 use crate::ids;
 use crate::model::shapes::*;
 use crate::state::Ctx;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use serde_json::json;
 use std::collections::BTreeMap;
 
@@ -574,32 +573,38 @@ pub async fn pool_domain(ctx: &Ctx, pool_id: &str) -> ApiResult<Option<DomainDes
     Ok(ctx.app.store.get_pool_domain(pool_id).await?)
 }
 
+/// "Invalid pagination token.": the List operations' answer to a token they never handed out.
+pub fn invalid_pagination_token() -> ApiError {
+    ApiError::invalid_parameter("Invalid pagination token.")
+}
+
+/// ListUserPools' and ListUserPoolClients' answer to a token they never handed out: the same
+/// text without the final period.
+pub fn invalid_listing_token() -> ApiError {
+    ApiError::invalid_parameter("Invalid pagination token")
+}
+
 /// An opaque position in a pool's users: creation time and sub of the last user returned.
 pub fn user_page_token(user: &UserRecord) -> String {
-    URL_SAFE_NO_PAD.encode(serde_json::json!([user.created_at, user.sub]).to_string())
+    paging::position_token(user.created_at, &user.sub)
 }
 
-pub fn parse_user_page_token(token: &str) -> ApiResult<(f64, String)> {
-    let invalid = || ApiError::invalid_parameter("Invalid pagination token.");
-    let bytes = URL_SAFE_NO_PAD
-        .decode(token.trim_end_matches('='))
-        .map_err(|_| invalid())?;
-    let v: serde_json::Value = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
-    match (
-        v.get(0).and_then(|t| t.as_f64()),
-        v.get(1).and_then(|s| s.as_str()),
-    ) {
-        (Some(t), Some(s)) => Ok((t, s.to_string())),
-        _ => Err(invalid()),
-    }
+/// The (creation time, id) position a page token names, or "Invalid pagination token."; an
+/// empty token is no token.
+pub fn page_position(token: Option<&str>) -> ApiResult<Option<(f64, String)>> {
+    token
+        .filter(|t| !t.is_empty())
+        .map(|t| paging::parse_position_token(t).ok_or_else(invalid_pagination_token))
+        .transpose()
 }
 
-/// Page size of the list operations: 1–60, absent or 0 meaning 60.
-pub fn page_limit(limit: Option<i64>) -> i64 {
-    match limit {
-        Some(n) if n > 0 => n.min(60),
-        _ => 60,
-    }
+/// The key (a name or id) a page token names, or "Invalid pagination token."; an empty token is
+/// no token.
+pub fn page_key(token: Option<&str>) -> ApiResult<Option<String>> {
+    token
+        .filter(|t| !t.is_empty())
+        .map(|t| paging::parse_key_token(t).ok_or_else(invalid_pagination_token))
+        .transpose()
 }
 
 /// Scopes every app client may be given without a resource server.

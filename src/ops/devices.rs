@@ -16,6 +16,7 @@
 //! one session row (stored under their SHA-256).
 
 use crate::crypto::srp;
+use crate::domain::paging;
 use crate::domain::records::UserRecord;
 use crate::domain::records::{DeviceConfirmation, DeviceRecord, NOT_REMEMBERED, REMEMBERED};
 use crate::error::{ApiError, ApiResult};
@@ -24,10 +25,9 @@ use crate::model::shapes::*;
 use crate::ops::common::load_pool;
 use crate::ops::common::load_user;
 use crate::ops::common::region;
+use crate::ops::common::{invalid_pagination_token, page_key};
 use crate::state::Ctx;
 use crate::tokens::access::verify_access_token;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
 
 // ---------------------------------------------------------------------------------------------
 // The device side of sign-in
@@ -77,10 +77,6 @@ async fn find_device(
     }
 }
 
-fn invalid_pagination_token() -> ApiError {
-    ApiError::invalid_parameter("Invalid pagination token.")
-}
-
 async fn list(
     ctx: &Ctx,
     user: &UserRecord,
@@ -88,23 +84,17 @@ async fn list(
     limit: Option<i64>,
     token: Option<&str>,
 ) -> ApiResult<(Vec<DeviceType>, Option<String>)> {
-    let limit = crate::ops::common::page_limit(limit);
-    let after = match token.filter(|t| !t.is_empty()) {
-        Some(t) => Some(
-            URL_SAFE_NO_PAD
-                .decode(t.trim_end_matches('='))
-                .ok()
-                .and_then(|b| String::from_utf8(b).ok())
-                // Only a device key we could have handed out; anything else is a forged cursor.
-                .filter(|k| {
-                    k.split_once('_')
-                        .is_some_and(|(_, id)| uuid::Uuid::parse_str(id).is_ok())
-                })
-                .ok_or_else(invalid_pagination_token)?,
-        ),
-        None => None,
+    let limit = paging::page_limit(limit);
+    let after = page_key(token)?;
+    // Only a device key we could have handed out; anything else is a forged cursor.
+    let device_key = |k: &str| {
+        k.split_once('_')
+            .is_some_and(|(_, id)| uuid::Uuid::parse_str(id).is_ok())
     };
-    let mut rows = ctx
+    if after.as_deref().is_some_and(|k| !device_key(k)) {
+        return Err(invalid_pagination_token());
+    }
+    let rows = ctx
         .app
         .store
         .list_devices(
@@ -115,13 +105,7 @@ async fn list(
             limit,
         )
         .await?;
-    let more = rows.len() as i64 > limit;
-    rows.truncate(limit as usize);
-    let next = if more {
-        rows.last().map(|d| URL_SAFE_NO_PAD.encode(&d.device_key))
-    } else {
-        None
-    };
+    let (rows, next) = paging::page(rows, limit, |d| Some(paging::key_token(&d.device_key)));
     Ok((rows.iter().map(|d| device_type(d, user)).collect(), next))
 }
 

@@ -1,17 +1,16 @@
 //! Groups: Create/Get/List/Update/DeleteGroup, memberships, and the group lookup the token code
 //! uses for `cognito:groups`.
 
+use crate::domain::paging::{key_token, page, page_limit};
 use crate::error::{ApiError, ApiResult};
 use crate::model::shapes::*;
 use crate::ops::common::load_pool;
 use crate::ops::common::load_user;
-use crate::ops::common::page_limit;
-use crate::ops::common::parse_user_page_token;
+use crate::ops::common::page_key;
+use crate::ops::common::page_position;
 use crate::ops::common::user_page_token;
 use crate::ops::common::user_type;
 use crate::state::Ctx;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 
 pub fn group_not_found() -> ApiError {
     ApiError::resource_not_found("Group not found.")
@@ -29,29 +28,6 @@ pub async fn load_group(ctx: &Ctx, pool_id: &str, name: &str) -> ApiResult<Group
 /// A user's groups in `cognito:groups` order: lower precedence first, none last, then by name.
 pub async fn groups_for_user(ctx: &Ctx, pool_id: &str, sub: &str) -> ApiResult<Vec<GroupType>> {
     Ok(ctx.app.store.groups_for_user(pool_id, sub).await?)
-}
-
-fn name_token(name: &str) -> String {
-    URL_SAFE_NO_PAD.encode(name)
-}
-
-fn parse_name_token(token: Option<&str>) -> ApiResult<Option<String>> {
-    match token.filter(|t| !t.is_empty()) {
-        None => Ok(None),
-        Some(t) => URL_SAFE_NO_PAD
-            .decode(t.trim_end_matches('='))
-            .ok()
-            .and_then(|b| String::from_utf8(b).ok())
-            .map(Some)
-            .ok_or_else(|| ApiError::invalid_parameter("Invalid pagination token.")),
-    }
-}
-
-/// Fetches `limit + 1` rows to learn whether another page exists.
-fn split_page<T>(mut rows: Vec<T>, limit: i64) -> (Vec<T>, bool) {
-    let more = rows.len() as i64 > limit;
-    rows.truncate(limit as usize);
-    (rows, more)
 }
 
 pub async fn create_group(ctx: Ctx, req: CreateGroupRequest) -> ApiResult<CreateGroupResponse> {
@@ -93,21 +69,13 @@ pub async fn list_groups(ctx: Ctx, req: ListGroupsRequest) -> ApiResult<ListGrou
     let pool_id = req.user_pool_id.unwrap_or_default();
     load_pool(&ctx, &pool_id).await?;
     let limit = page_limit(req.limit);
-    let after = parse_name_token(req.next_token.as_deref())?;
+    let after = page_key(req.next_token.as_deref())?;
     let rows = ctx
         .app
         .store
         .list_groups(&pool_id, after.as_deref(), limit + 1)
         .await?;
-    let (groups, more) = split_page(rows, limit);
-    let next_token = more
-        .then(|| {
-            groups
-                .last()
-                .and_then(|g| g.group_name.as_deref())
-                .map(name_token)
-        })
-        .flatten();
+    let (groups, next_token) = page(rows, limit, |g| g.group_name.as_deref().map(key_token));
     Ok(ListGroupsResponse {
         groups: Some(groups),
         next_token,
@@ -212,21 +180,13 @@ pub async fn admin_list_groups_for_user(
     let pool = load_pool(&ctx, req.user_pool_id.as_deref().unwrap_or_default()).await?;
     let user = load_user(&ctx, &pool, req.username.as_deref().unwrap_or_default()).await?;
     let limit = page_limit(req.limit);
-    let after = parse_name_token(req.next_token.as_deref())?;
+    let after = page_key(req.next_token.as_deref())?;
     let rows = ctx
         .app
         .store
         .list_groups_for_user(&user.pool_id, &user.sub, after.as_deref(), limit + 1)
         .await?;
-    let (groups, more) = split_page(rows, limit);
-    let next_token = more
-        .then(|| {
-            groups
-                .last()
-                .and_then(|g| g.group_name.as_deref())
-                .map(name_token)
-        })
-        .flatten();
+    let (groups, next_token) = page(rows, limit, |g| g.group_name.as_deref().map(key_token));
     Ok(AdminListGroupsForUserResponse {
         groups: Some(groups),
         next_token,
@@ -246,10 +206,7 @@ pub async fn list_users_in_group(
     )
     .await?;
     let limit = page_limit(req.limit);
-    let after = match req.next_token.as_deref().filter(|t| !t.is_empty()) {
-        Some(t) => Some(parse_user_page_token(t)?),
-        None => None,
-    };
+    let after = page_position(req.next_token.as_deref())?;
     let rows = ctx
         .app
         .store
@@ -260,8 +217,7 @@ pub async fn list_users_in_group(
             limit + 1,
         )
         .await?;
-    let (users, more) = split_page(rows, limit);
-    let next_token = more.then(|| users.last().map(user_page_token)).flatten();
+    let (users, next_token) = page(rows, limit, |u| Some(user_page_token(u)));
     Ok(ListUsersInGroupResponse {
         users: Some(users.iter().map(user_type).collect()),
         next_token,

@@ -5,6 +5,7 @@
 //! The emulator does not federate sign-ins (no calls to the providers): it keeps the
 //! configuration and the links so that infrastructure code and admin tools see what AWS shows.
 
+use crate::domain::paging;
 use crate::domain::records::ProviderLink;
 use crate::error::{ApiError, ApiResult};
 use crate::model::shapes::*;
@@ -13,8 +14,6 @@ use crate::ops::common::load_user;
 use crate::ops::common::user_does_not_exist;
 use crate::ops::common::COGNITO;
 use crate::state::Ctx;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 
 /// Provider types whose provider must carry the type's own name.
 const SOCIAL_TYPES: &[&str] = &["Google", "Facebook", "LoginWithAmazon", "SignInWithApple"];
@@ -211,44 +210,22 @@ pub async fn delete_identity_provider(
     Ok(DeleteIdentityProviderResponse {})
 }
 
-fn name_token(name: &str) -> String {
-    URL_SAFE_NO_PAD.encode(name)
-}
-
-fn parse_name_token(token: Option<&str>) -> ApiResult<Option<String>> {
-    match token {
-        None => Ok(None),
-        Some(t) => URL_SAFE_NO_PAD
-            .decode(t)
-            .ok()
-            .and_then(|b| String::from_utf8(b).ok())
-            .map(Some)
-            .ok_or_else(|| ApiError::invalid_parameter("Invalid pagination token.")),
-    }
-}
-
 pub async fn list_identity_providers(
     ctx: Ctx,
     req: ListIdentityProvidersRequest,
 ) -> ApiResult<ListIdentityProvidersResponse> {
     let pool_id = req.user_pool_id.unwrap_or_default();
     load_pool(&ctx, &pool_id).await?;
-    let limit = crate::ops::common::page_limit(req.max_results);
-    let after = parse_name_token(req.next_token.as_deref())?;
-    let mut rows = ctx
+    let limit = paging::page_limit(req.max_results);
+    let after = crate::ops::common::page_key(req.next_token.as_deref())?;
+    let rows = ctx
         .app
         .store
         .list_identity_providers(&pool_id, after.as_deref(), limit + 1)
         .await?;
-    let more = rows.len() as i64 > limit;
-    rows.truncate(limit as usize);
-    let next_token = more
-        .then(|| {
-            rows.last()
-                .and_then(|p| p.provider_name.as_deref())
-                .map(name_token)
-        })
-        .flatten();
+    let (rows, next_token) = paging::page(rows, limit, |p| {
+        p.provider_name.as_deref().map(paging::key_token)
+    });
     Ok(ListIdentityProvidersResponse {
         providers: Some(
             rows.into_iter()

@@ -20,20 +20,19 @@
 
 use crate::domain::attributes::{self, WriteMode, PHONE};
 use crate::domain::mfa::{Factor, UserMfa};
+use crate::domain::paging;
 use crate::domain::pool::PoolExt;
 use crate::domain::records::ImportJobRecord;
 use crate::error::{ApiError, ApiResult};
 use crate::model::shapes::*;
 use crate::ops::common::create_user;
 use crate::ops::common::load_pool;
-use crate::ops::common::parse_user_page_token;
+use crate::ops::common::page_position;
 use crate::ops::common::NewUser;
 use crate::ops::common::RESET_REQUIRED;
 use crate::state::App;
 use crate::state::Ctx;
 use crate::util::{random_string, ALNUM};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use std::collections::HashMap;
 
 pub const CREATED: &str = "Created";
@@ -203,22 +202,15 @@ pub async fn describe_user_import_job(
     })
 }
 
-fn job_page_token(j: &ImportJobRecord) -> String {
-    URL_SAFE_NO_PAD.encode(serde_json::json!([j.created_at, j.job_id]).to_string())
-}
-
 /// Newest first (DG: "from last created to first created").
 pub async fn list_user_import_jobs(
     ctx: Ctx,
     req: ListUserImportJobsRequest,
 ) -> ApiResult<ListUserImportJobsResponse> {
     let pool = load_pool(&ctx, req.user_pool_id.as_deref().unwrap_or_default()).await?;
-    let limit = req.max_results.unwrap_or(60).clamp(1, 60);
-    let before = match req.pagination_token.as_deref() {
-        Some(t) => Some(parse_user_page_token(t)?),
-        None => None,
-    };
-    let mut page = ctx
+    let limit = paging::page_limit(req.max_results);
+    let before = page_position(req.pagination_token.as_deref())?;
+    let page = ctx
         .app
         .store
         .list_import_jobs_page(
@@ -227,13 +219,9 @@ pub async fn list_user_import_jobs(
             limit + 1,
         )
         .await?;
-    let more = page.len() as i64 > limit;
-    page.truncate(limit as usize);
-    let pagination_token = if more {
-        page.last().map(job_page_token)
-    } else {
-        None
-    };
+    let (page, pagination_token) = paging::page(page, limit, |j| {
+        Some(paging::position_token(j.created_at, &j.job_id))
+    });
     let mut jobs = Vec::with_capacity(page.len());
     for j in page {
         jobs.push(job_type(&ctx.app, &current(&ctx.app, j).await?));

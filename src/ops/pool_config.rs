@@ -6,6 +6,7 @@
 //! Custom attributes and tags are members of the pool document (SchemaAttributes, UserPoolTags),
 //! so DescribeUserPool, CreateUserPool and UpdateUserPool see the same values.
 
+use crate::domain::paging;
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::model::shapes::*;
@@ -16,8 +17,6 @@ use crate::ops::common::load_user;
 use crate::ops::common::pool_not_found;
 use crate::state::App;
 use crate::state::Ctx;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use std::collections::BTreeMap;
 
 // ---------------------------------------------------------------------------------------------
@@ -155,7 +154,7 @@ pub async fn list_tags_for_resource(
 
 /// Resource servers per pool (DG quotas).
 const MAX_RESOURCE_SERVERS: i64 = 25;
-/// Page size of ListResourceServers when MaxResults is left out **[B]**.
+/// Page size of ListResourceServers when MaxResults is left out **[B]**, and the model's maximum.
 const DEFAULT_PAGE: i64 = 50;
 
 fn resource_server_not_found(identifier: &str) -> ApiError {
@@ -289,48 +288,32 @@ pub async fn delete_resource_server(
     Ok(DeleteResourceServerResponse {})
 }
 
-/// Resource servers in creation order, `MaxResults` a page; the page token is the last
-/// identifier, base64url-encoded.
+/// Resource servers in creation order, `MaxResults` a page; the page token names the last
+/// identifier (`domain::paging`).
 pub async fn list_resource_servers(
     ctx: Ctx,
     req: ListResourceServersRequest,
 ) -> ApiResult<ListResourceServersResponse> {
     let pool_id = req.user_pool_id.unwrap_or_default();
     load_pool(&ctx, &pool_id).await?;
-    let limit = req.max_results.unwrap_or(DEFAULT_PAGE).clamp(1, 50);
-    let invalid = || ApiError::invalid_parameter("Invalid pagination token.");
-    let after = match req.next_token.as_deref().filter(|t| !t.is_empty()) {
-        None => None,
-        Some(t) => {
-            let identifier = URL_SAFE_NO_PAD
-                .decode(t.trim_end_matches('='))
-                .ok()
-                .and_then(|b| String::from_utf8(b).ok())
-                .ok_or_else(invalid)?;
-            // A token must name a server of this pool, or the page would silently be empty.
-            ctx.app
-                .store
-                .get_resource_server(&pool_id, &identifier)
-                .await?
-                .ok_or_else(invalid)?;
-            Some(identifier)
-        }
-    };
-    let mut servers = ctx
+    let limit = paging::page_size(req.max_results, DEFAULT_PAGE);
+    let after = crate::ops::common::page_key(req.next_token.as_deref())?;
+    // A token must name a server of this pool, or the page would silently be empty.
+    if let Some(identifier) = &after {
+        ctx.app
+            .store
+            .get_resource_server(&pool_id, identifier)
+            .await?
+            .ok_or_else(crate::ops::common::invalid_pagination_token)?;
+    }
+    let servers = ctx
         .app
         .store
         .list_resource_servers(&pool_id, after.as_deref(), limit + 1)
         .await?;
-    let more = servers.len() as i64 > limit;
-    servers.truncate(limit as usize);
-    let next_token = if more {
-        servers
-            .last()
-            .and_then(|s| s.identifier.as_deref())
-            .map(|i| URL_SAFE_NO_PAD.encode(i))
-    } else {
-        None
-    };
+    let (servers, next_token) = paging::page(servers, limit, |s| {
+        s.identifier.as_deref().map(paging::key_token)
+    });
     Ok(ListResourceServersResponse {
         resource_servers: Some(servers),
         next_token,

@@ -1,5 +1,6 @@
 //! User pools: Create/Describe/List/Update/Delete and the pool's MFA configuration.
 
+use crate::domain::paging;
 use crate::domain::pool::{default_password_policy, standard_schema};
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
@@ -221,20 +222,21 @@ pub async fn list_user_pools(
     ctx: Ctx,
     req: ListUserPoolsRequest,
 ) -> ApiResult<ListUserPoolsResponse> {
-    let limit = req.max_results.unwrap_or(60).clamp(1, 60);
-    let after = req.next_token.as_deref();
-    if let Some(t) = after {
-        if !ctx.app.store.pool_exists(t).await? {
-            return Err(ApiError::invalid_parameter("Invalid pagination token"));
+    let limit = paging::page_limit(req.max_results);
+    let invalid = crate::ops::common::invalid_listing_token;
+    let after = req.next_token.as_deref().map(paging::parse_key_token);
+    let after = after.map(|k| k.ok_or_else(invalid)).transpose()?;
+    if let Some(id) = &after {
+        if !ctx.app.store.pool_exists(id).await? {
+            return Err(invalid());
         }
     }
-    let mut pools = ctx.app.store.list_pools(after, limit + 1).await?;
-    let next = if pools.len() as i64 > limit {
-        pools.truncate(limit as usize);
-        pools.last().and_then(|p| p.id.clone())
-    } else {
-        None
-    };
+    let pools = ctx
+        .app
+        .store
+        .list_pools(after.as_deref(), limit + 1)
+        .await?;
+    let (pools, next) = paging::page(pools, limit, |p| p.id.as_deref().map(paging::key_token));
     Ok(ListUserPoolsResponse {
         user_pools: Some(
             pools

@@ -14,6 +14,7 @@
 //! Exception texts are **[B]** throughout: none of them is on public record.
 
 use crate::crypto::webauthn::{self as wa, b64url, WebAuthnError};
+use crate::domain::paging;
 use crate::domain::records::{CredentialRecord, RegistrationRecord};
 use crate::error::{ApiError, ApiResult};
 use crate::flow::user_auth::{self as flow_ua};
@@ -258,17 +259,17 @@ pub async fn list_web_authn_credentials(
         .store
         .list_webauthn_credentials(&user.pool_id, &user.sub)
         .await?;
+    // The token is the index of the page's first credential.
     let start = match req.next_token.as_deref() {
         None | Some("") => 0,
-        Some(t) => t
-            .parse::<usize>()
-            .ok()
+        Some(t) => paging::parse_key_token(t)
+            .and_then(|i| i.parse::<usize>().ok())
             .filter(|s| *s <= all.len())
-            // The text every other List operation gives for a token it never handed out.
-            .ok_or_else(|| ApiError::invalid_parameter("Invalid pagination token."))?,
+            .ok_or_else(crate::ops::common::invalid_pagination_token)?,
     };
-    let limit =
-        usize::try_from(req.max_results.unwrap_or(MAX_CREDENTIALS).clamp(1, 20)).unwrap_or(20);
+    // Here MaxResults 0 (the model allows it) asks for one credential, not the default page.
+    let limit = paging::page_size(req.max_results.map(|n| n.max(1)), MAX_CREDENTIALS);
+    let limit = usize::try_from(limit).unwrap_or(1);
     let end = (start + limit).min(all.len());
     let credentials = all[start..end]
         .iter()
@@ -283,7 +284,7 @@ pub async fn list_web_authn_credentials(
         .collect();
     Ok(ListWebAuthnCredentialsResponse {
         credentials: Some(credentials),
-        next_token: (end < all.len()).then(|| end.to_string()),
+        next_token: (end < all.len()).then(|| paging::key_token(&end.to_string())),
     })
 }
 

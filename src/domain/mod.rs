@@ -10,3 +10,4 @@ pub mod pool;
 pub mod records;
 pub mod secret_hash;
 pub mod triggers;
+pub mod user_status;

@@ -35,6 +35,7 @@ use crate::domain::client::ClientExt;
 use crate::domain::pool::PoolExt;
 use crate::domain::records::DeviceRecord;
 use crate::domain::records::UserRecord;
+use crate::domain::user_status::UserStatus;
 use crate::error::ApiError;
 use crate::model::shapes::{GetUserPoolMfaConfigResponse, UserPoolClientType, UserPoolType};
 use serde::{Deserialize, Serialize};
@@ -164,9 +165,11 @@ pub fn before_password(env: &Env, user: Option<&UserRecord>) -> Result<(), ApiEr
     if !user.enabled {
         return Err(ApiError::not_authorized("User is disabled."));
     }
-    match user.status.as_str() {
-        "UNCONFIRMED" => return Err(ApiError::user_not_confirmed("User is not confirmed.")),
-        "RESET_REQUIRED" => {
+    match user.status {
+        UserStatus::Unconfirmed => {
+            return Err(ApiError::user_not_confirmed("User is not confirmed."))
+        }
+        UserStatus::ResetRequired => {
             return Err(ApiError::password_reset_required(
                 "Password reset required for the user",
             ))
@@ -206,7 +209,7 @@ pub fn temporary_password_days(pool: &UserPoolType) -> i64 {
 
 /// Step 9 onwards, once the password is proven.
 pub fn after_primary_auth(env: &Env, user: &UserRecord) -> Outcome {
-    if user.status == "FORCE_CHANGE_PASSWORD" {
+    if user.status == UserStatus::ForceChangePassword {
         let set_at = user.password_set_at.unwrap_or(user.created_at);
         let days = temporary_password_days(env.pool);
         if env.now - set_at > (days * 86_400) as f64 {

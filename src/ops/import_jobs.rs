@@ -22,13 +22,13 @@ use crate::domain::attributes::{self, WriteMode, PHONE};
 use crate::domain::mfa::{Factor, UserMfa};
 use crate::domain::pool::PoolExt;
 use crate::domain::records::ImportJobRecord;
+use crate::domain::user_status::UserStatus;
 use crate::error::{ApiError, ApiResult};
 use crate::model::shapes::*;
 use crate::ops::common::create_user;
 use crate::ops::common::load_pool;
 use crate::ops::common::parse_user_page_token;
 use crate::ops::common::NewUser;
-use crate::ops::common::RESET_REQUIRED;
 use crate::state::App;
 use crate::state::Ctx;
 use crate::util::{random_string, ALNUM};
@@ -609,7 +609,7 @@ async fn import_row(
             sub: None,
             attributes: attrs,
             password: None,
-            status: RESET_REQUIRED,
+            status: UserStatus::ResetRequired,
             force_alias_creation: false,
             exists_message: LINE_EXISTS,
         },

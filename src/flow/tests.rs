@@ -267,6 +267,75 @@ fn password_sign_in_follows_the_decision_order() {
     }
 }
 
+fn show_result(r: Result<(), ApiError>) -> String {
+    match r {
+        Ok(()) => "Ok".into(),
+        Err(e) => format!("{}: {}", e.code, e.message.unwrap_or_default()),
+    }
+}
+
+/// The user-state gate, every status x enabled, as each caller sees it: a sign-in
+/// (`before_password`) and REFRESH_TOKEN_AUTH (`check_user_state` itself). They agree on every
+/// row; a locked-out user differs, refused by the sign-in only (the refresh path skips lock-out).
+#[test]
+fn user_state_gate_for_sign_in_and_refresh() {
+    const DISABLED: &str = "NotAuthorizedException: User is disabled.";
+    const NOT_CONFIRMED: &str = "UserNotConfirmedException: User is not confirmed.";
+    const RESET: &str = "PasswordResetRequiredException: Password reset required for the user";
+    const LOCKED: &str = "NotAuthorizedException: Password attempts exceeded";
+    #[rustfmt::skip]
+    let cases: [(UserStatus, bool, &str); 16] = [
+        (UserStatus::Unconfirmed,         true,  NOT_CONFIRMED),
+        (UserStatus::Unconfirmed,         false, DISABLED),
+        (UserStatus::Confirmed,           true,  "Ok"),
+        (UserStatus::Confirmed,           false, DISABLED),
+        (UserStatus::Archived,            true,  "Ok"),
+        (UserStatus::Archived,            false, DISABLED),
+        (UserStatus::Compromised,         true,  "Ok"),
+        (UserStatus::Compromised,         false, DISABLED),
+        (UserStatus::Unknown,             true,  "Ok"),
+        (UserStatus::Unknown,             false, DISABLED),
+        (UserStatus::ResetRequired,       true,  RESET),
+        (UserStatus::ResetRequired,       false, DISABLED),
+        (UserStatus::ForceChangePassword, true,  "Ok"),
+        (UserStatus::ForceChangePassword, false, DISABLED),
+        (UserStatus::ExternalProvider,    true,  "Ok"),
+        (UserStatus::ExternalProvider,    false, DISABLED),
+    ];
+    let f = fixture();
+    let e = env(&f);
+    for (status, enabled, want) in cases {
+        let name = format!("{status}, enabled {enabled}");
+        let mut u = user(status);
+        u.enabled = enabled;
+        assert_eq!(show_result(check_user_state(&u)), want, "refresh: {name}");
+        assert_eq!(
+            show_result(before_password(&e, Some(&u))),
+            want,
+            "sign-in: {name}"
+        );
+
+        u.failed_attempts = 5;
+        u.last_failed_at = Some(NOW - 0.5);
+        u.locked_until = Some(NOW + 0.5);
+        let locked_sign_in = if want == "Ok" { LOCKED } else { want };
+        assert_eq!(
+            show_result(check_user_state(&u)),
+            want,
+            "refresh, locked: {name}"
+        );
+        assert_eq!(
+            show_result(before_password(&e, Some(&u))),
+            locked_sign_in,
+            "sign-in, locked: {name}"
+        );
+    }
+    // Every status has its rows.
+    for s in UserStatus::ALL {
+        assert_eq!(cases.iter().filter(|c| c.0 == s).count(), 2, "{s}");
+    }
+}
+
 #[test]
 fn wrong_passwords_lock_the_user_and_a_right_one_unlocks() {
     let f = fixture();

@@ -773,20 +773,7 @@ pub(crate) async fn refresh(
     {
         return Err(invalid_refresh_token());
     }
-    if !user.enabled {
-        return Err(ApiError::not_authorized("User is disabled."));
-    }
-    match user.status {
-        UserStatus::ResetRequired => {
-            return Err(ApiError::password_reset_required(
-                "Password reset required for the user",
-            ))
-        }
-        UserStatus::Unconfirmed => {
-            return Err(ApiError::user_not_confirmed("User is not confirmed."))
-        }
-        _ => {}
-    }
+    flow::check_user_state(&user)?;
     let groups = store.groups_for_user(pool.pool_id(), &user.sub).await?;
     let subject = Subject {
         pool,

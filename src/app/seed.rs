@@ -6,6 +6,7 @@
 //! client, group or user that already exists (by the id given, else by name) is left as it is and
 //! only what is missing is added, so restarting on the same database changes nothing.
 
+use crate::domain::user_status::UserStatus;
 use crate::error::ApiError;
 use crate::model::shapes::*;
 use crate::model::{catalog, validate};
@@ -17,11 +18,12 @@ use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-const USER_STATUSES: &[&str] = &[
-    "CONFIRMED",
-    "FORCE_CHANGE_PASSWORD",
-    "UNCONFIRMED",
-    "RESET_REQUIRED",
+/// The statuses a seed file may give a user, in the order the error message lists them.
+const USER_STATUSES: &[UserStatus] = &[
+    UserStatus::Confirmed,
+    UserStatus::ForceChangePassword,
+    UserStatus::Unconfirmed,
+    UserStatus::ResetRequired,
 ];
 
 #[derive(Debug, Deserialize)]
@@ -371,17 +373,27 @@ async fn seed_group(ctx: &Ctx, pool_id: &str, entry: Value) -> anyhow::Result<()
 
 async fn seed_user(ctx: &Ctx, pool_id: &str, entry: Value) -> anyhow::Result<()> {
     let u: SeedUser = serde_json::from_value(entry).map_err(|e| anyhow!("{e}"))?;
-    let status = u.status.clone().unwrap_or_else(|| "CONFIRMED".into());
-    if !USER_STATUSES.contains(&status.as_str()) {
-        bail!("Status {status} is not one of {}", USER_STATUSES.join(", "));
-    }
+    let status = match u.status.as_deref() {
+        None => UserStatus::Confirmed,
+        Some(text) => match UserStatus::parse(text) {
+            Some(s) if USER_STATUSES.contains(&s) => s,
+            _ => bail!(
+                "Status {text} is not one of {}",
+                USER_STATUSES
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        },
+    };
     let pool = ops::common::load_pool(ctx, pool_id).await.map_err(api)?;
     let user = match ops::common::resolve_user(ctx, &pool, &u.username)
         .await
         .map_err(api)?
     {
         Some(existing) => existing,
-        None => create_seed_user(ctx, pool_id, &u, &status).await?,
+        None => create_seed_user(ctx, pool_id, &u, status).await?,
     };
     for g in &u.groups {
         ops::groups::admin_add_user_to_group(
@@ -403,7 +415,7 @@ async fn create_seed_user(
     ctx: &Ctx,
     pool_id: &str,
     u: &SeedUser,
-    status: &str,
+    status: UserStatus,
 ) -> anyhow::Result<crate::domain::records::UserRecord> {
     let attributes = u.attributes.clone();
     let mut body = Map::new();
@@ -422,7 +434,7 @@ async fn create_seed_user(
         .map_err(api)?;
     let internal = created.user.and_then(|t| t.username).unwrap_or_default();
     match status {
-        "CONFIRMED" => {
+        UserStatus::Confirmed => {
             let Some(pw) = &u.password else {
                 bail!("Status CONFIRMED needs a Password");
             };
@@ -438,7 +450,7 @@ async fn create_seed_user(
             .await
             .map_err(api)?;
         }
-        "FORCE_CHANGE_PASSWORD" => {}
+        UserStatus::ForceChangePassword => {}
         other => {
             // No operation leaves a user in these states from the admin side; set it directly.
             let store = &ctx.app.store;
@@ -446,7 +458,7 @@ async fn create_seed_user(
             let mut user = ops::common::load_user(ctx, &pool, &internal)
                 .await
                 .map_err(api)?;
-            user.status = other.to_string();
+            user.status = other;
             store.update_user(&user).await?;
         }
     }

@@ -98,7 +98,7 @@ impl Filter {
     pub fn matches(&self, user: &UserRecord, username_key: impl Fn(&str) -> String) -> bool {
         let (candidate, wanted) = match self.attribute.as_str() {
             "username" => (user.username_key.clone(), username_key(&self.value)),
-            "cognito:user_status" => (user.status.clone(), self.value.clone()),
+            "cognito:user_status" => (user.status.to_string(), self.value.clone()),
             "status" => (
                 if user.enabled { "Enabled" } else { "Disabled" }.to_string(),
                 self.value.clone(),
@@ -168,7 +168,7 @@ mod tests {
         let mut u = UserRecord {
             username: "Alice".into(),
             username_key: "alice".into(),
-            status: "CONFIRMED".into(),
+            status: crate::domain::user_status::UserStatus::Confirmed,
             enabled: false,
             ..Default::default()
         };

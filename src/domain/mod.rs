@@ -11,3 +11,4 @@ pub mod pool;
 pub mod records;
 pub mod secret_hash;
 pub mod triggers;
+pub mod user_status;

@@ -2,6 +2,7 @@
 //! here, below both `flow` and `store`, so the pure rules can take them without depending on SQL.
 //! Their `Debug` impls leave out secrets (password material, session ids, codes).
 
+use super::user_status::UserStatus;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -14,8 +15,7 @@ pub struct UserRecord {
     pub username: String,
     /// Lookup key: the username, lower-cased when the pool ignores case.
     pub username_key: String,
-    /// UNCONFIRMED, CONFIRMED, FORCE_CHANGE_PASSWORD, RESET_REQUIRED, ...
-    pub status: String,
+    pub status: UserStatus,
     pub enabled: bool,
     pub attributes: BTreeMap<String, String>,
     /// Keys for signing in with an alias or a username attribute; None = not usable.

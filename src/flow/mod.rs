@@ -7,8 +7,9 @@
 //! steps:
 //!
 //! ```text
-//! before_password(env, user?)          steps 3-7: unknown user, disabled, unconfirmed,
-//!                                       reset required, locked out
+//! before_password(env, user?)          steps 3-7: unknown user, then check_user_state
+//!                                       (disabled, unconfirmed, reset required; also asked by
+//!                                       REFRESH_TOKEN_AUTH), then locked out
 //!   -- caller proves the password: plain check, or the SRP PASSWORD_VERIFIER signature --
 //! password_checked(env, &mut user, ok) step 8: wrong password (+ lock-out counting), then
 //!   after_primary_auth(env, user)       step 9: temporary password expired / NEW_PASSWORD_REQUIRED
@@ -35,6 +36,7 @@ use crate::domain::client::ClientExt;
 use crate::domain::pool::PoolExt;
 use crate::domain::records::DeviceRecord;
 use crate::domain::records::UserRecord;
+use crate::domain::user_status::UserStatus;
 use crate::error::ApiError;
 use crate::model::shapes::{GetUserPoolMfaConfigResponse, UserPoolClientType, UserPoolType};
 use serde::{Deserialize, Serialize};
@@ -155,24 +157,40 @@ pub fn unknown_user(env: &Env) -> ApiError {
     }
 }
 
+/// Steps 4-6, the user's own state: whether this user may have tokens at all. A disabled user is
+/// refused first, then an unconfirmed one and one whose password must be reset. Every other
+/// status passes: FORCE_CHANGE_PASSWORD is dealt with once the (temporary) password is proven
+/// (step 9), and has nothing to refuse on a refresh.
+///
+/// Both ways to new tokens ask this, with the same errors: a sign-in ([`before_password`], which
+/// then also refuses a locked-out user, step 7) and REFRESH_TOKEN_AUTH (`ops::auth`, after its
+/// token checks). The refresh path does not ask about the lock-out, as it never did: the lock-out
+/// counts wrong passwords, and a refresh token proves none.
+pub fn check_user_state(user: &UserRecord) -> Result<(), ApiError> {
+    if !user.enabled {
+        return Err(ApiError::not_authorized("User is disabled."));
+    }
+    match user.status {
+        UserStatus::Unconfirmed => Err(ApiError::user_not_confirmed("User is not confirmed.")),
+        UserStatus::ResetRequired => Err(ApiError::password_reset_required(
+            "Password reset required for the user",
+        )),
+        UserStatus::Confirmed
+        | UserStatus::Archived
+        | UserStatus::Compromised
+        | UserStatus::Unknown
+        | UserStatus::ForceChangePassword
+        | UserStatus::ExternalProvider => Ok(()),
+    }
+}
+
 /// Steps 3-7: everything decided before any password work, so a refused sign-in costs no
 /// password check (and SRP can refuse at InitiateAuth, before PASSWORD_VERIFIER).
 pub fn before_password(env: &Env, user: Option<&UserRecord>) -> Result<(), ApiError> {
     let Some(user) = user else {
         return Err(unknown_user(env));
     };
-    if !user.enabled {
-        return Err(ApiError::not_authorized("User is disabled."));
-    }
-    match user.status.as_str() {
-        "UNCONFIRMED" => return Err(ApiError::user_not_confirmed("User is not confirmed.")),
-        "RESET_REQUIRED" => {
-            return Err(ApiError::password_reset_required(
-                "Password reset required for the user",
-            ))
-        }
-        _ => {}
-    }
+    check_user_state(user)?;
     if lockout::is_locked(user, env.now) {
         return Err(ApiError::not_authorized("Password attempts exceeded"));
     }
@@ -206,7 +224,7 @@ pub fn temporary_password_days(pool: &UserPoolType) -> i64 {
 
 /// Step 9 onwards, once the password is proven.
 pub fn after_primary_auth(env: &Env, user: &UserRecord) -> Outcome {
-    if user.status == "FORCE_CHANGE_PASSWORD" {
+    if user.status == UserStatus::ForceChangePassword {
         let set_at = user.password_set_at.unwrap_or(user.created_at);
         let days = temporary_password_days(env.pool);
         if env.now - set_at > (days * 86_400) as f64 {

@@ -58,13 +58,13 @@ fn env(f: &Fixture) -> Env<'_> {
     }
 }
 
-fn user(status: &str) -> UserRecord {
+fn user(status: UserStatus) -> UserRecord {
     let mut u = UserRecord {
         pool_id: "us-east-1_Test12345".into(),
         sub: "0b6e2c4a-0000-7000-8000-000000000001".into(),
         username: "alice".into(),
         username_key: "alice".into(),
-        status: status.into(),
+        status,
         enabled: true,
         password_set_at: Some(NOW - DAY),
         created_at: NOW - DAY,
@@ -141,16 +141,16 @@ fn password_sign_in_follows_the_decision_order() {
         }, true, "NotAuthorizedException: Incorrect username or password."),
         ("disabled user", |_, u| if let Some(u) = u { u.enabled = false }, true,
          "NotAuthorizedException: User is disabled."),
-        ("disabled beats unconfirmed", |_, u| if let Some(u) = u { u.enabled = false; u.status = "UNCONFIRMED".into() },
+        ("disabled beats unconfirmed", |_, u| if let Some(u) = u { u.enabled = false; u.status = UserStatus::Unconfirmed },
          true, "NotAuthorizedException: User is disabled."),
-        ("unconfirmed user, right password", |_, u| if let Some(u) = u { u.status = "UNCONFIRMED".into() }, true,
+        ("unconfirmed user, right password", |_, u| if let Some(u) = u { u.status = UserStatus::Unconfirmed }, true,
          "UserNotConfirmedException: User is not confirmed."),
-        ("unconfirmed user, wrong password", |_, u| if let Some(u) = u { u.status = "UNCONFIRMED".into() }, false,
+        ("unconfirmed user, wrong password", |_, u| if let Some(u) = u { u.status = UserStatus::Unconfirmed }, false,
          "UserNotConfirmedException: User is not confirmed."),
-        ("reset required", |_, u| if let Some(u) = u { u.status = "RESET_REQUIRED".into() }, true,
+        ("reset required", |_, u| if let Some(u) = u { u.status = UserStatus::ResetRequired }, true,
          "PasswordResetRequiredException: Password reset required for the user"),
         ("reset required, ENABLED client", |f, u| {
-            if let Some(u) = u { u.status = "RESET_REQUIRED".into() }
+            if let Some(u) = u { u.status = UserStatus::ResetRequired }
             f.client.prevent_user_existence_errors = Some("ENABLED".into());
         }, true, "PasswordResetRequiredException: Password reset required for the user"),
         ("locked out, right password", |_, u| if let Some(u) = u {
@@ -163,21 +163,21 @@ fn password_sign_in_follows_the_decision_order() {
             u.last_failed_at = Some(NOW - 2.0);
             u.locked_until = Some(NOW - 1.0);
         }, true, "Tokens"),
-        ("force change, right password", |_, u| if let Some(u) = u { u.status = "FORCE_CHANGE_PASSWORD".into() },
+        ("force change, right password", |_, u| if let Some(u) = u { u.status = UserStatus::ForceChangePassword },
          true, "Challenge NEW_PASSWORD_REQUIRED"),
-        ("force change, wrong password", |_, u| if let Some(u) = u { u.status = "FORCE_CHANGE_PASSWORD".into() },
+        ("force change, wrong password", |_, u| if let Some(u) = u { u.status = UserStatus::ForceChangePassword },
          false, "NotAuthorizedException: Incorrect username or password."),
         ("force change, temporary password 8 days old", |_, u| if let Some(u) = u {
-            u.status = "FORCE_CHANGE_PASSWORD".into();
+            u.status = UserStatus::ForceChangePassword;
             u.password_set_at = Some(NOW - 8.0 * DAY);
         }, true, "NotAuthorizedException: Temporary password has expired and must be reset by an administrator."),
         ("force change, 8 days old, wrong password", |_, u| if let Some(u) = u {
-            u.status = "FORCE_CHANGE_PASSWORD".into();
+            u.status = UserStatus::ForceChangePassword;
             u.password_set_at = Some(NOW - 8.0 * DAY);
         }, false, "NotAuthorizedException: Incorrect username or password."),
         ("force change, 8 days old, validity 10 days", |f, u| {
             if let Some(u) = u {
-                u.status = "FORCE_CHANGE_PASSWORD".into();
+                u.status = UserStatus::ForceChangePassword;
                 u.password_set_at = Some(NOW - 8.0 * DAY);
             }
             f.pool.policies = Some(UserPoolPolicyType {
@@ -237,14 +237,14 @@ fn password_sign_in_follows_the_decision_order() {
         }, true, "Challenge MFA_SETUP"),
         ("MFA ON, force change: the new password comes first", |f, u| {
             mfa_pool(f, "ON", &["TOTP"]);
-            if let Some(u) = u { u.status = "FORCE_CHANGE_PASSWORD".into() }
+            if let Some(u) = u { u.status = UserStatus::ForceChangePassword }
         }, true, "Challenge NEW_PASSWORD_REQUIRED"),
         ("MFA ON, wrong password", |f, _| mfa_pool(f, "ON", &["TOTP"]), false,
          "NotAuthorizedException: Incorrect username or password."),
     ];
     for (name, tweak, password_ok, want) in cases {
         let mut f = fixture();
-        let mut u = Some(user("CONFIRMED"));
+        let mut u = Some(user(UserStatus::Confirmed));
         tweak(&mut f, &mut u);
         let e = env(&f);
         let mut checked = false;
@@ -267,10 +267,79 @@ fn password_sign_in_follows_the_decision_order() {
     }
 }
 
+fn show_result(r: Result<(), ApiError>) -> String {
+    match r {
+        Ok(()) => "Ok".into(),
+        Err(e) => format!("{}: {}", e.code, e.message.unwrap_or_default()),
+    }
+}
+
+/// The user-state gate, every status x enabled, as each caller sees it: a sign-in
+/// (`before_password`) and REFRESH_TOKEN_AUTH (`check_user_state` itself). They agree on every
+/// row; a locked-out user differs, refused by the sign-in only (the refresh path skips lock-out).
+#[test]
+fn user_state_gate_for_sign_in_and_refresh() {
+    const DISABLED: &str = "NotAuthorizedException: User is disabled.";
+    const NOT_CONFIRMED: &str = "UserNotConfirmedException: User is not confirmed.";
+    const RESET: &str = "PasswordResetRequiredException: Password reset required for the user";
+    const LOCKED: &str = "NotAuthorizedException: Password attempts exceeded";
+    #[rustfmt::skip]
+    let cases: [(UserStatus, bool, &str); 16] = [
+        (UserStatus::Unconfirmed,         true,  NOT_CONFIRMED),
+        (UserStatus::Unconfirmed,         false, DISABLED),
+        (UserStatus::Confirmed,           true,  "Ok"),
+        (UserStatus::Confirmed,           false, DISABLED),
+        (UserStatus::Archived,            true,  "Ok"),
+        (UserStatus::Archived,            false, DISABLED),
+        (UserStatus::Compromised,         true,  "Ok"),
+        (UserStatus::Compromised,         false, DISABLED),
+        (UserStatus::Unknown,             true,  "Ok"),
+        (UserStatus::Unknown,             false, DISABLED),
+        (UserStatus::ResetRequired,       true,  RESET),
+        (UserStatus::ResetRequired,       false, DISABLED),
+        (UserStatus::ForceChangePassword, true,  "Ok"),
+        (UserStatus::ForceChangePassword, false, DISABLED),
+        (UserStatus::ExternalProvider,    true,  "Ok"),
+        (UserStatus::ExternalProvider,    false, DISABLED),
+    ];
+    let f = fixture();
+    let e = env(&f);
+    for (status, enabled, want) in cases {
+        let name = format!("{status}, enabled {enabled}");
+        let mut u = user(status);
+        u.enabled = enabled;
+        assert_eq!(show_result(check_user_state(&u)), want, "refresh: {name}");
+        assert_eq!(
+            show_result(before_password(&e, Some(&u))),
+            want,
+            "sign-in: {name}"
+        );
+
+        u.failed_attempts = 5;
+        u.last_failed_at = Some(NOW - 0.5);
+        u.locked_until = Some(NOW + 0.5);
+        let locked_sign_in = if want == "Ok" { LOCKED } else { want };
+        assert_eq!(
+            show_result(check_user_state(&u)),
+            want,
+            "refresh, locked: {name}"
+        );
+        assert_eq!(
+            show_result(before_password(&e, Some(&u))),
+            locked_sign_in,
+            "sign-in, locked: {name}"
+        );
+    }
+    // Every status has its rows.
+    for s in UserStatus::ALL {
+        assert_eq!(cases.iter().filter(|c| c.0 == s).count(), 2, "{s}");
+    }
+}
+
 #[test]
 fn wrong_passwords_lock_the_user_and_a_right_one_unlocks() {
     let f = fixture();
-    let mut u = user("CONFIRMED");
+    let mut u = user(UserStatus::Confirmed);
     let mut now = NOW;
     for i in 1..=5 {
         let e = Env { now, ..env(&f) };
@@ -310,7 +379,7 @@ fn wrong_passwords_lock_the_user_and_a_right_one_unlocks() {
 #[test]
 fn new_password_required_lists_missing_required_attributes_and_current_ones() {
     let f = fixture();
-    let mut u = user("FORCE_CHANGE_PASSWORD");
+    let mut u = user(UserStatus::ForceChangePassword);
     u.attributes.remove("name");
     let d = password_sign_in(&env(&f), Some(&mut u), |_| true);
     let Outcome::Challenge(c) = d.outcome else {
@@ -340,9 +409,9 @@ fn answers(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
 fn new_password_answers_are_checked_in_order() {
     let f = fixture();
     let e = env(&f);
-    let mut without_name = user("FORCE_CHANGE_PASSWORD");
+    let mut without_name = user(UserStatus::ForceChangePassword);
     without_name.attributes.remove("name");
-    let complete = user("FORCE_CHANGE_PASSWORD");
+    let complete = user(UserStatus::ForceChangePassword);
     let cases: Vec<(&str, &UserRecord, BTreeMap<String, String>, &str)> = vec![
         ("no NEW_PASSWORD", &complete, answers(&[("USERNAME", "alice")]),
          "InvalidParameterException: Missing required parameter NEW_PASSWORD"),
@@ -389,7 +458,7 @@ fn new_password_answers_are_checked_in_order() {
 #[test]
 fn after_a_new_password_the_sign_in_continues_with_mfa_then_tokens() {
     let mut f = fixture();
-    let u = user("CONFIRMED");
+    let u = user(UserStatus::Confirmed);
     assert_eq!(show(&after_password_set(&env(&f), &u)), "Tokens");
     mfa_pool(&mut f, "ON", &["TOTP"]);
     assert_eq!(
@@ -407,9 +476,9 @@ fn pending_steps_serialise_under_their_challenge_name() {
 /// The challenge an MFA decision sends, for a pool and user tweak.
 fn mfa_challenge(tweak: Tweak) -> Challenge {
     let mut f = fixture();
-    let mut u = Some(user("CONFIRMED"));
+    let mut u = Some(user(UserStatus::Confirmed));
     tweak(&mut f, &mut u);
-    let u = u.unwrap_or_else(|| user("CONFIRMED"));
+    let u = u.unwrap_or_else(|| user(UserStatus::Confirmed));
     match after_password_set(&env(&f), &u) {
         Outcome::Challenge(c) => c,
         other => panic!("expected a challenge, got {other:?}"),

@@ -15,6 +15,7 @@ use crate::domain::password::{self, PolicyContext};
 use crate::domain::pool::PoolExt;
 use crate::domain::records::UserRecord;
 use crate::domain::secret_hash;
+use crate::domain::user_status::UserStatus;
 use crate::error::{ApiError, ApiResult};
 use crate::model::shapes::*;
 use crate::ops::common::client_and_pool;
@@ -29,9 +30,6 @@ use crate::ops::common::set_password;
 use crate::ops::common::verifiable;
 use crate::ops::common::Limit;
 use crate::ops::common::CODE_LENGTH;
-use crate::ops::common::CONFIRMED;
-use crate::ops::common::FORCE_CHANGE_PASSWORD;
-use crate::ops::common::RESET_REQUIRED;
 use crate::state::Ctx;
 use crate::tokens::access::verify_access_token;
 
@@ -127,7 +125,7 @@ pub async fn forgot_password(
     if !user.enabled {
         return Err(ApiError::not_authorized("User is disabled."));
     }
-    if user.status == FORCE_CHANGE_PASSWORD {
+    if user.status == UserStatus::ForceChangePassword {
         return Err(cannot_reset_in_current_state());
     }
     let channel = recovery_channel(&pool, &user).ok_or_else(no_recovery_channel)?;
@@ -173,8 +171,8 @@ pub async fn confirm_forgot_password(
         .store
         .delete_code(&user.pool_id, &user.sub, FORGOT_PASSWORD_KEY)
         .await?;
-    if user.status == RESET_REQUIRED {
-        user.status = CONFIRMED.into();
+    if user.status == UserStatus::ResetRequired {
+        user.status = UserStatus::Confirmed;
     }
     // A proven reset ends a lock-out, as a new password from an administrator does.
     user.failed_attempts = 0;
@@ -233,10 +231,10 @@ pub async fn admin_reset_user_password(
 ) -> ApiResult<AdminResetUserPasswordResponse> {
     let pool = load_pool(&ctx, req.user_pool_id.as_deref().unwrap_or_default()).await?;
     let mut user = load_user(&ctx, &pool, req.username.as_deref().unwrap_or_default()).await?;
-    if user.status == FORCE_CHANGE_PASSWORD {
+    if user.status == UserStatus::ForceChangePassword {
         return Err(cannot_reset_in_current_state());
     }
-    user.status = RESET_REQUIRED.into();
+    user.status = UserStatus::ResetRequired;
     user.modified_at = ctx.app.clock.epoch();
     // The code goes out only when the user has a verified address to receive it; without one the
     // user becomes RESET_REQUIRED all the same and ForgotPassword explains why no code can come.

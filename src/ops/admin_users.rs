@@ -9,6 +9,7 @@ use crate::domain::paging::page_limit;
 use crate::domain::password::{self, PolicyContext};
 use crate::domain::pool::PoolExt;
 use crate::domain::records::UserRecord;
+use crate::domain::user_status::UserStatus;
 use crate::error::{ApiError, ApiResult};
 use crate::model::shapes::*;
 use crate::ops::common::create_user;
@@ -21,9 +22,6 @@ use crate::ops::common::set_password;
 use crate::ops::common::user_page_token;
 use crate::ops::common::user_type;
 use crate::ops::common::NewUser;
-use crate::ops::common::CONFIRMED;
-use crate::ops::common::FORCE_CHANGE_PASSWORD;
-use crate::ops::common::UNCONFIRMED;
 use crate::state::Ctx;
 
 /// Page size when ListUsers walks the store under a filter.
@@ -104,9 +102,9 @@ pub async fn admin_create_user(
             attributes: attrs,
             password: temporary.as_deref(),
             status: if temporary.is_some() {
-                FORCE_CHANGE_PASSWORD
+                UserStatus::ForceChangePassword
             } else {
-                CONFIRMED
+                UserStatus::Confirmed
             },
             force_alias_creation: req.force_alias_creation.unwrap_or(false),
             exists_message: "User account already exists",
@@ -137,7 +135,7 @@ async fn resend_invitation(
     req: &AdminCreateUserRequest,
 ) -> ApiResult<AdminCreateUserResponse> {
     let mut user = load_user(ctx, pool, username).await?;
-    if user.status != FORCE_CHANGE_PASSWORD {
+    if user.status != UserStatus::ForceChangePassword {
         return Err(ApiError::unsupported_user_state(format!(
             "Resend not possible. {username} status is not FORCE_CHANGE_PASSWORD"
         )));
@@ -168,13 +166,13 @@ pub async fn admin_confirm_sign_up(
 ) -> ApiResult<AdminConfirmSignUpResponse> {
     let pool = load_pool(&ctx, req.user_pool_id.as_deref().unwrap_or_default()).await?;
     let mut user = load_user(&ctx, &pool, req.username.as_deref().unwrap_or_default()).await?;
-    if user.status != UNCONFIRMED {
+    if user.status != UserStatus::Unconfirmed {
         return Err(ApiError::not_authorized(format!(
             "User cannot be confirmed. Current status is {}",
             user.status
         )));
     }
-    user.status = CONFIRMED.into();
+    user.status = UserStatus::Confirmed;
     user.modified_at = ctx.app.clock.epoch();
     ctx.app.store.update_user(&user).await?;
     ctx.app
@@ -198,7 +196,7 @@ pub async fn admin_get_user(ctx: Ctx, req: AdminGetUserRequest) -> ApiResult<Adm
         user_create_date: Some(user.created_at),
         user_last_modified_date: Some(user.modified_at),
         enabled: Some(user.enabled),
-        user_status: Some(user.status.clone()),
+        user_status: Some(user.status.to_string()),
         mfa_options: mfa.mfa_options,
         preferred_mfa_setting: mfa.preferred_mfa_setting,
         user_mfa_setting_list: mfa.user_mfa_setting_list,
@@ -226,11 +224,10 @@ pub async fn admin_set_user_password(
     let now = ctx.app.clock.epoch();
     set_password(&pool, &mut user, &pw, now)?;
     user.status = if req.permanent.unwrap_or(false) {
-        CONFIRMED
+        UserStatus::Confirmed
     } else {
-        FORCE_CHANGE_PASSWORD
-    }
-    .into();
+        UserStatus::ForceChangePassword
+    };
     // A new password ends a lock-out: the administrator has vouched for the user.
     user.failed_attempts = 0;
     user.locked_until = None;

@@ -12,6 +12,7 @@ use crate::domain::message::{Channel, Purpose};
 use crate::domain::paging;
 use crate::domain::pool::PoolExt;
 use crate::domain::records::{AliasColumn, CredentialRecord, UserRecord};
+use crate::domain::user_status::UserStatus;
 use crate::error::{ApiError, ApiResult};
 use crate::flow::session as flow_session;
 use crate::ids;
@@ -163,7 +164,7 @@ pub fn user_type(user: &UserRecord) -> UserType {
         user_create_date: Some(user.created_at),
         user_last_modified_date: Some(user.modified_at),
         enabled: Some(user.enabled),
-        user_status: Some(user.status.clone()),
+        user_status: Some(user.status.to_string()),
         mfa_options: crate::domain::mfa::reported(user).mfa_options,
     }
 }
@@ -273,7 +274,7 @@ pub struct NewUser<'a> {
     pub sub: Option<String>,
     pub attributes: BTreeMap<String, String>,
     pub password: Option<&'a str>,
-    pub status: &'a str,
+    pub status: UserStatus,
     pub force_alias_creation: bool,
     /// Wording of a taken username: SignUp "User already exists", AdminCreateUser "User account
     /// already exists".
@@ -300,7 +301,7 @@ pub async fn create_user(
         sub,
         username_key: pool.username_key(&username),
         username,
-        status: new.status.to_string(),
+        status: new.status,
         enabled: true,
         attributes: attrs,
         password_history: serde_json::json!([]),
@@ -331,8 +332,6 @@ pub async fn create_user(
         Err(e) => Err(e.into()),
     }
 }
-
-pub const RESET_REQUIRED: &str = "RESET_REQUIRED";
 
 /// Requests a user may make per hour (Cognito Developer Guide, "Quotas in Amazon Cognito"). Cognito
 /// gives a range for ConfirmForgotPassword (5–20); the middle of it is used.
@@ -842,12 +841,6 @@ pub fn verifiable(attribute: &str) -> ApiResult<Channel> {
 /// Sign-up and verification codes are six digits (observed: aws-amplify/docs#710).
 pub const CODE_LENGTH: usize = 6;
 
-pub const UNCONFIRMED: &str = "UNCONFIRMED";
-
-pub const CONFIRMED: &str = "CONFIRMED";
-
-pub const FORCE_CHANGE_PASSWORD: &str = "FORCE_CHANGE_PASSWORD";
-
 /// The app client and its pool for the public operations that only carry a `ClientId`.
 pub async fn client_and_pool(
     ctx: &Ctx,
@@ -1038,7 +1031,7 @@ pub async fn migrate_user(
             sub: None,
             attributes: migrated.attributes,
             password,
-            status: &migrated.status,
+            status: migrated.status,
             force_alias_creation: migrated.force_alias_creation,
             exists_message: "User account already exists",
         },

@@ -23,13 +23,13 @@ use crate::domain::mfa::{Factor, UserMfa};
 use crate::domain::paging;
 use crate::domain::pool::PoolExt;
 use crate::domain::records::ImportJobRecord;
+use crate::domain::user_status::UserStatus;
 use crate::error::{ApiError, ApiResult};
 use crate::model::shapes::*;
 use crate::ops::common::create_user;
 use crate::ops::common::load_pool;
 use crate::ops::common::page_position;
 use crate::ops::common::NewUser;
-use crate::ops::common::RESET_REQUIRED;
 use crate::state::App;
 use crate::state::Ctx;
 use crate::util::{random_string, ALNUM};
@@ -593,7 +593,7 @@ async fn import_row(
             sub: None,
             attributes: attrs,
             password: None,
-            status: RESET_REQUIRED,
+            status: UserStatus::ResetRequired,
             force_alias_creation: false,
             exists_message: LINE_EXISTS,
         },

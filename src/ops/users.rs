@@ -10,6 +10,7 @@ use crate::domain::password::{self, PolicyContext};
 use crate::domain::pool::PoolExt;
 use crate::domain::records::UserRecord;
 use crate::domain::secret_hash;
+use crate::domain::user_status::UserStatus;
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::model::shapes::*;
@@ -21,8 +22,6 @@ use crate::ops::common::resolve_user;
 use crate::ops::common::update_attributes;
 use crate::ops::common::NewUser;
 use crate::ops::common::CODE_LENGTH;
-use crate::ops::common::CONFIRMED;
-use crate::ops::common::UNCONFIRMED;
 use crate::state::Ctx;
 
 /// How long the SignUp session may be handed to ConfirmSignUp (the code's own validity).
@@ -108,9 +107,9 @@ pub async fn sign_up(ctx: Ctx, req: SignUpRequest) -> ApiResult<SignUpResponse> 
             attributes: pre.verified(attrs),
             password,
             status: if pre.auto_confirm_user {
-                CONFIRMED
+                UserStatus::Confirmed
             } else {
-                UNCONFIRMED
+                UserStatus::Unconfirmed
             },
             force_alias_creation: false,
             exists_message: "User already exists",
@@ -158,7 +157,7 @@ pub async fn confirm_sign_up(
             username_client_not_found()
         });
     };
-    if user.status != UNCONFIRMED {
+    if user.status != UserStatus::Unconfirmed {
         return Err(ApiError::not_authorized(format!(
             "User cannot be confirmed. Current status is {}",
             user.status
@@ -190,7 +189,7 @@ pub async fn confirm_sign_up(
         .store
         .delete_code(&user.pool_id, &user.sub, "SIGN_UP")
         .await?;
-    user.status = CONFIRMED.into();
+    user.status = UserStatus::Confirmed;
     user.modified_at = ctx.app.clock.epoch();
     ctx.app.store.update_user(&user).await?;
     crate::triggers::post_confirmation(
@@ -286,7 +285,7 @@ pub async fn resend_confirmation_code(
         }
         return Err(username_client_not_found());
     };
-    if user.status == CONFIRMED {
+    if user.status == UserStatus::Confirmed {
         return Err(ApiError::invalid_parameter("User is already confirmed."));
     }
     let Some(channel) = sign_up_channel(&pool, &user) else {

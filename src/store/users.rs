@@ -3,6 +3,7 @@
 use super::docs::{json, parse};
 use super::Store;
 use crate::domain::records::{AliasColumn, UserRecord};
+use crate::domain::user_status::UserStatus;
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 
@@ -10,13 +11,25 @@ const COLUMNS: &str = "pool_id, sub, username, username_key, status, enabled, at
     preferred_username_key, password_salt, password_verifier, password_set_at, password_history, mfa, \
     failed_attempts, last_failed_at, locked_until, tokens_valid_after, created_at, modified_at";
 
+/// The `status` column. Only this code writes it, always from a `UserStatus`, so any other text
+/// means the database was edited by hand (or by a newer emulator): a decode error (the operation
+/// answers InternalErrorException) rather than reading it as UNKNOWN, which the next
+/// `update_user` of that user would write back, losing the stored text.
+fn status(r: &SqliteRow) -> Result<UserStatus, sqlx::Error> {
+    let text: String = r.try_get("status")?;
+    text.parse().map_err(|e| sqlx::Error::ColumnDecode {
+        index: "status".into(),
+        source: Box::new(e),
+    })
+}
+
 fn from_row(r: &SqliteRow) -> Result<UserRecord, sqlx::Error> {
     Ok(UserRecord {
         pool_id: r.try_get("pool_id")?,
         sub: r.try_get("sub")?,
         username: r.try_get("username")?,
         username_key: r.try_get("username_key")?,
-        status: r.try_get("status")?,
+        status: status(r)?,
         enabled: r.try_get::<i64, _>("enabled")? != 0,
         attributes: parse(r.try_get("attributes")?)?,
         email_key: r.try_get("email_key")?,
@@ -47,7 +60,7 @@ impl Store {
         .bind(&u.sub)
         .bind(&u.username)
         .bind(&u.username_key)
-        .bind(&u.status)
+        .bind(u.status.as_str())
         .bind(u.enabled as i64)
         .bind(json(&u.attributes))
         .bind(&u.email_key)
@@ -78,7 +91,7 @@ impl Store {
                tokens_valid_after = ?, modified_at = ?
              WHERE pool_id = ? AND sub = ?",
         )
-        .bind(&u.status)
+        .bind(u.status.as_str())
         .bind(u.enabled as i64)
         .bind(json(&u.attributes))
         .bind(&u.email_key)
@@ -193,5 +206,51 @@ fn alias_column(column: AliasColumn) -> &'static str {
         AliasColumn::Email => "email_key",
         AliasColumn::Phone => "phone_key",
         AliasColumn::PreferredUsername => "preferred_username_key",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn status_round_trips_and_unknown_text_is_a_decode_error() {
+        let store = Store::open(":memory:").await.expect("store");
+        sqlx::query(
+            "INSERT INTO user_pools (id, name, doc, created_at) VALUES ('p_1', 'p', '{}', 0)",
+        )
+        .execute(&store.db)
+        .await
+        .expect("pool");
+        let mut user = UserRecord {
+            pool_id: "p_1".into(),
+            sub: "s_1".into(),
+            username: "alice".into(),
+            username_key: "alice".into(),
+            status: UserStatus::ForceChangePassword,
+            enabled: true,
+            password_history: serde_json::json!([]),
+            mfa: serde_json::json!({}),
+            ..Default::default()
+        };
+        store.insert_user(&user).await.expect("insert");
+        let text: String = sqlx::query_scalar("SELECT status FROM users WHERE sub = 's_1'")
+            .fetch_one(&store.db)
+            .await
+            .expect("text");
+        assert_eq!(text, "FORCE_CHANGE_PASSWORD");
+        user.status = UserStatus::ResetRequired;
+        assert!(store.update_user(&user).await.expect("update"));
+        let read = store.get_user_by_sub("p_1", "s_1").await.expect("read");
+        assert_eq!(read.expect("user").status, UserStatus::ResetRequired);
+
+        sqlx::query("UPDATE users SET status = 'Confirmed' WHERE sub = 's_1'")
+            .execute(&store.db)
+            .await
+            .expect("edit");
+        match store.get_user_by_sub("p_1", "s_1").await {
+            Err(sqlx::Error::ColumnDecode { index, .. }) => assert_eq!(index, "status"),
+            other => panic!("expected a decode error, got {other:?}"),
+        }
     }
 }

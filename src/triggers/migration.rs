@@ -6,6 +6,7 @@
 use super::{initiate_validation_data, run, Call};
 use crate::domain::attributes::{self, WriteMode};
 use crate::domain::triggers::Trigger;
+use crate::domain::user_status::UserStatus;
 use crate::error::{ApiError, ApiResult};
 use crate::model::shapes::{AttributeType, UserPoolClientType, UserPoolType};
 use crate::state::Ctx;
@@ -16,12 +17,12 @@ use serde_json::{Map, Value};
 #[derive(Debug)]
 pub struct MigratedUser {
     pub attributes: std::collections::BTreeMap<String, String>,
-    pub status: String,
+    pub status: UserStatus,
     pub force_alias_creation: bool,
 }
 
 /// Statuses a migrated user may end in.
-const FINAL_STATUSES: &[&str] = &["CONFIRMED", "RESET_REQUIRED"];
+const FINAL_STATUSES: &[UserStatus] = &[UserStatus::Confirmed, UserStatus::ResetRequired];
 
 /// Asks the pool's UserMigration function about `username`. `password` is the one typed at
 /// sign-in; `None` for ForgotPassword. Returns what the function answered, or `None` when the pool
@@ -90,9 +91,11 @@ pub async fn user_migration(
         .filter(|a| !matches!(a.name.as_deref(), Some("sub" | "cognito:user_status")))
         .collect();
     let status = match response.get("finalUserStatus").and_then(Value::as_str) {
-        Some(s) if FINAL_STATUSES.contains(&s) => s.to_string(),
-        None => "RESET_REQUIRED".to_string(),
-        Some(_) => return Err(super::invoke::unrecognizable()),
+        Some(s) => match UserStatus::parse(s) {
+            Some(status) if FINAL_STATUSES.contains(&status) => status,
+            _ => return Err(super::invoke::unrecognizable()),
+        },
+        None => UserStatus::ResetRequired,
     };
     let force_alias = matches!(response.get("forceAliasCreation"), Some(Value::Bool(true)));
     let attributes = attributes::check_write(pool, None, &given, WriteMode::AdminCreate)?;

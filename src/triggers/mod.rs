@@ -113,7 +113,7 @@ pub fn user_attributes(user: &UserRecord) -> Map<String, Value> {
     }
     m.insert(
         "cognito:user_status".into(),
-        Value::String(user.status.clone()),
+        Value::String(user.status.to_string()),
     );
     m
 }

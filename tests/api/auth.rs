@@ -905,7 +905,7 @@ async fn new_password_required_asks_for_missing_required_attributes() {
         sub: uuid::Uuid::new_v4().to_string(),
         username: "gina".into(),
         username_key: "gina".into(),
-        status: "FORCE_CHANGE_PASSWORD".into(),
+        status: cognito_emulator::domain::user_status::UserStatus::ForceChangePassword,
         enabled: true,
         password_history: json!([]),
         mfa: json!({}),

@@ -23,6 +23,7 @@ use crate::domain::client::ClientExt;
 use crate::domain::pool::PoolExt;
 use crate::domain::records::UserRecord;
 use crate::domain::secret_hash;
+use crate::domain::user_status::UserStatus;
 use crate::error::{ApiError, ApiResult};
 use crate::flow::session::{self as flow_session, SessionState};
 use crate::flow::{self, new_password, Env, Outcome, Pending};
@@ -628,7 +629,7 @@ async fn answer_new_password(
         attributes::refresh_keys(env.pool, user);
     }
     crate::ops::common::set_password(env.pool, user, &answer.password, env.now)?;
-    user.status = "CONFIRMED".into();
+    user.status = UserStatus::Confirmed;
     user.modified_at = env.now;
     // Consume before writing: of two concurrent answers with one session only one may win.
     if !ctx.app.store.consume_auth_session(session_id).await? {
@@ -764,18 +765,7 @@ pub(crate) async fn refresh(
     {
         return Err(invalid_refresh_token());
     }
-    if !user.enabled {
-        return Err(ApiError::not_authorized("User is disabled."));
-    }
-    match user.status.as_str() {
-        "RESET_REQUIRED" => {
-            return Err(ApiError::password_reset_required(
-                "Password reset required for the user",
-            ))
-        }
-        "UNCONFIRMED" => return Err(ApiError::user_not_confirmed("User is not confirmed.")),
-        _ => {}
-    }
+    flow::check_user_state(&user)?;
     let groups = store.groups_for_user(pool.pool_id(), &user.sub).await?;
     let subject = Subject {
         pool,

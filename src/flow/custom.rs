@@ -1,6 +1,6 @@
 //! CUSTOM_AUTH (API Reference, InitiateAuth; CUSTOM_CHALLENGE in RespondToAuthChallenge): the pure
 //! half of the Define → Create → Verify loop. The triggers decide everything; this module reads
-//! their answers and keeps the `session` history they are given, so `ops::custom_auth` only does
+//! their answers and keeps the `session` history they are given, so `ops::auth::custom` only does
 //! the calls.
 //!
 //! History entries are `{challengeName, challengeResult, challengeMetadata}` in order. With SRP

@@ -13,7 +13,7 @@
 //! - otherwise after MFA, or right after the password when no MFA is asked ([`after_mfa`]).
 //!
 //! Without one, tokens come with `NewDeviceMetadata` for a new device ([`token_device`]).
-//! The I/O side (keys, SRP arithmetic, sessions without `Session`) is `ops::devices`.
+//! The I/O side (keys, SRP arithmetic, sessions without `Session`) is `ops::auth::devices`.
 
 use super::srp::VerifierAnswer;
 use super::{Challenge, Env, Outcome, Pending};

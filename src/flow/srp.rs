@@ -4,7 +4,7 @@
 //! identity of an unknown user, and the TIMESTAMP window.
 //!
 //! The I/O side (loading users, the modular arithmetic on a blocking thread, storing and
-//! consuming the exchange) is `ops::srp_auth`. The exchange is keyed by the SECRET_BLOCK alone,
+//! consuming the exchange) is `ops::auth::srp_auth`. The exchange is keyed by the SECRET_BLOCK alone,
 //! not by `Session`, because pycognito (`aws_srp.py`, `authenticate_user`) and hand-written
 //! clients answer PASSWORD_VERIFIER without one.
 

@@ -1,7 +1,7 @@
 //! USER_AUTH, choice-based sign-in (API Reference, InitiateAuth), pure: which first factors a user
 //! may choose, what a PREFERRED_CHALLENGE leads to, and the state of the SELECT_CHALLENGE,
 //! first-factor OTP and WEB_AUTHN challenges. The I/O side (sending codes, passkeys, SRP) is
-//! `ops::user_auth`.
+//! `ops::auth::user_auth`.
 //!
 //! Eligibility **[B: no public capture of the real rules]**: a factor is available when the pool
 //! allows it (`Policies.SignInPolicy.AllowedFirstAuthFactors`, default PASSWORD) and the user can

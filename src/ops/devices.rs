@@ -1,8 +1,8 @@
 //! Remembered devices (Cognito Developer Guide, "Working with user devices in your user pool"):
 //! ConfirmDevice, GetDevice, ListDevices, UpdateDeviceStatus, ForgetDevice and their Admin
-//! variants; the device half of sign-in (which device a request names, NewDeviceMetadata, refresh
-//! binding); and the DEVICE_SRP_AUTH / DEVICE_PASSWORD_VERIFIER answers, verified for real with the
-//! device's SRP verifier.
+//! variants. The device half of sign-in (which device a request names, NewDeviceMetadata, refresh
+//! binding, and the DEVICE_SRP_AUTH / DEVICE_PASSWORD_VERIFIER answers, verified for real with the
+//! device's SRP verifier) is `ops::auth::devices`.
 //!
 //! Visibility follows an AWS-run integration test of the Android SDK (AWSMobileClientTest
 //! `testRememberDevice`): the user's own GetDevice/ListDevices only see *remembered* devices (a

@@ -1,13 +1,13 @@
-//! MFA operations and the I/O of the MFA challenges (Cognito Developer Guide, "Adding MFA to a user
-//! pool" and "TOTP software token MFA").
+//! MFA operations (Cognito Developer Guide, "Adding MFA to a user pool" and "TOTP software token
+//! MFA").
 //!
 //! Operations: SetUserMFAPreference, AdminSetUserMFAPreference, SetUserSettings,
 //! AdminSetUserSettings, AssociateSoftwareToken, VerifySoftwareToken (with an access token, or with
 //! the Session of an MFA_SETUP challenge).
 //!
-//! Sign-in hooks called from `ops::auth`: [`deliver`] sends the code of an SMS_MFA / EMAIL_OTP
-//! challenge before its session is stored, and [`answer`] handles the answers to every MFA
-//! challenge. The decisions are `flow::mfa`'s; the user's settings are `domain::mfa::UserMfa`.
+//! The MFA challenges of a sign-in (sending their codes, checking their answers) are
+//! `ops::auth::mfa`. The decisions are `flow::mfa`'s; the user's settings are
+//! `domain::mfa::UserMfa`.
 
 use crate::crypto::totp;
 use crate::domain::attributes::{EMAIL, PHONE};

@@ -1,7 +1,7 @@
 //! Passkeys (API Reference for each operation; W3C Web Authentication): StartWebAuthnRegistration,
 //! CompleteWebAuthnRegistration, ListWebAuthnCredentials, DeleteWebAuthnCredential,
-//! GetUserAuthFactors, and the WEB_AUTHN challenge of USER_AUTH (its CREDENTIAL_REQUEST_OPTIONS and
-//! the check of its assertion).
+//! GetUserAuthFactors. The WEB_AUTHN challenge of USER_AUTH (its CREDENTIAL_REQUEST_OPTIONS and the
+//! check of its assertion) is `ops::auth::passkey`, with the relying-party rule in `ops::common`.
 //!
 //! Relying party: `WebAuthnConfiguration.RelyingPartyId` (SetUserPoolMfaConfig), else the pool's
 //! custom domain, else its prefix domain (`<prefix>.auth.<region>.amazoncognito.com`), else

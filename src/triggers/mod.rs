@@ -7,7 +7,7 @@
 //!   function each, called from one line where Cognito runs them: [`pre_sign_up`],
 //!   [`post_confirmation`], [`pre_authentication`], [`post_authentication`], [`custom_message`].
 //! - `challenge`: Define / Create / Verify Auth Challenge (the CUSTOM_AUTH loop is
-//!   `flow::custom` + `ops::custom_auth`).
+//!   `flow::custom` + `ops::auth::custom`).
 //! - `token`: PreTokenGeneration (event versions 1, 2 and 3) applied to the claims.
 //! - `migration`: UserMigration.
 //!

@@ -3,7 +3,7 @@
 //! CUSTOM_WITH_SRP / CUSTOM_WITHOUT_SRP). The decisions on the triggers' answers are
 //! `flow::custom`'s; this file makes the calls and keeps the sessions.
 //!
-//! Entry points, called from one line each in `ops::auth` / `ops::srp_auth`:
+//! Entry points, called from one line each in `ops::auth` / `ops::auth::srp_auth`:
 //! - [`start`]: InitiateAuth / AdminInitiateAuth with AuthFlow CUSTOM_AUTH;
 //! - [`answer`]: RespondToAuthChallenge CUSTOM_CHALLENGE;
 //! - [`after_password_verifier`]: a PASSWORD_VERIFIER answered in a CUSTOM_AUTH sign-in.

@@ -1,7 +1,7 @@
 //! USER_AUTH, choice-based sign-in (API Reference, InitiateAuth): InitiateAuth / AdminInitiateAuth
 //! with USER_AUTH, the SELECT_CHALLENGE answer, and the first-factor EMAIL_OTP / SMS_OTP answers.
-//! WEB_AUTHN's options and assertion check are `ops::webauthn`; PASSWORD_SRP hands over to
-//! `ops::srp_auth`; the rules (which factors, which choice) are `flow::user_auth`.
+//! WEB_AUTHN's options and assertion check are `ops::auth::passkey`; PASSWORD_SRP hands over to
+//! `ops::auth::srp_auth`; the rules (which factors, which choice) are `flow::user_auth`.
 //!
 //! What follows each first factor: PASSWORD and PASSWORD_SRP continue as any password sign-in
 //! (NEW_PASSWORD_REQUIRED, MFA, devices); EMAIL_OTP, SMS_OTP and WEB_AUTHN are not followed by MFA

@@ -232,8 +232,8 @@ def test_new_password_required_with_the_password_policy_and_its_message(
     idp, endpoint, unique, callback, browser
 ):
     # A user can only lack a required attribute through paths the API refuses (AdminCreateUser
-    # and AdminDeleteUserAttributes both insist), so the page's requiredAttributes[...] fields are
-    # covered by tests/api/oauth2.rs; here: the temporary password's own page.
+    # and AdminDeleteUserAttributes both insist), so no test reaches the page's
+    # requiredAttributes[...] fields; here: the temporary password's own page.
     web = Web(idp, endpoint, unique, callback)
     web.user("temp", permanent=False, email="temp@example.com", name="Temp User")
     web.password_step(browser, "temp")

@@ -148,6 +148,9 @@ pub struct RequestInfo {
     pub client_id: Option<String>,
     /// Seeding creates users without running the pool's triggers.
     pub suppressed: bool,
+    /// A sign-in step taken on the hosted UI pages: it ends in an authorization code, so a
+    /// finished sign-in records the user and leaves the tokens to the token endpoint.
+    pub hosted_ui: bool,
 }
 
 impl RequestInfo {
@@ -164,6 +167,7 @@ impl RequestInfo {
                 .cloned(),
             client_id: text("ClientId"),
             suppressed: false,
+            hosted_ui: false,
         }
     }
 }

@@ -862,15 +862,168 @@ async fn the_implicit_grant_returns_tokens_in_the_fragment_without_a_refresh_tok
     assert_eq!(claims(&p["access_token"])["scope"], "api/read");
 }
 
+/// The hidden `session` field of a hosted step page.
+fn hidden_session(html: &str) -> String {
+    html.split_once("name=\"session\" value=\"")
+        .and_then(|(_, rest)| rest.split_once('"'))
+        .map(|(v, _)| v.to_string())
+        .unwrap_or_default()
+}
+
 #[tokio::test]
-async fn steps_after_the_password_are_reported_as_not_supported_by_the_hosted_ui() {
+async fn the_new_password_step_answers_bad_sessions_weak_passwords_and_replays_with_a_page() {
     let o = web().await;
     o.app.create_user(&o.pool_id, "temp", PASSWORD, &[]).await;
-    let (status, h, html) = o.login(&o.authorize_query(&[]), "temp", PASSWORD).await;
+    let query = o.authorize_query(&[]);
+    let (status, h, html) = o.login(&query, "temp", PASSWORD).await;
     assert_eq!(status, StatusCode::OK);
     assert!(h.get(SET_COOKIE).is_none());
+    assert!(html.contains("<h1>Change password</h1>"), "{html}");
+    assert!(html.contains("action=\"/forceChangePassword?"), "{html}");
+    let session = hidden_session(&html);
+    assert!(!session.is_empty(), "{html}");
+
+    let post = |body: Vec<(&'static str, String)>| {
+        let o = &o;
+        let query = query.clone();
+        async move {
+            let pairs: Vec<(&str, &str)> = body.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let resp = o
+                .http
+                .post(o.app.url(&format!("/forceChangePassword?{query}")))
+                .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(form(&pairs))
+                .send()
+                .await
+                .expect("the emulator answers");
+            let status = resp.status();
+            let headers = resp.headers().clone();
+            (status, headers, resp.text().await.unwrap_or_default())
+        }
+    };
+    // No session, a made-up one: the sign-in form with the API's message.
+    for body in [
+        vec![("password", "N3w-Passw0rd!".to_string())],
+        vec![
+            ("session", "tampered".into()),
+            ("password", "N3w-Passw0rd!".into()),
+        ],
+    ] {
+        let (status, _, html) = post(body).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("Invalid session for the user."), "{html}");
+        assert!(html.contains("name=\"username\""), "{html}");
+    }
+    // Missing or weak password: the same step again with the policy's message.
+    for password in ["", "short"] {
+        let (status, _, html) = post(vec![
+            ("session", session.clone()),
+            ("password", password.into()),
+        ])
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            html.contains("Password does not conform to policy: Password not long enough"),
+            "{html}"
+        );
+        assert_eq!(hidden_session(&html), session);
+    }
+    let (status, h, body) = post(vec![
+        ("session", session.clone()),
+        ("password", "N3w-Passw0rd!".into()),
+    ])
+    .await;
+    assert_eq!(status, StatusCode::FOUND, "{body}");
+    let loc = location(&h);
+    assert!(loc.starts_with(&format!("{CALLBACK}?code=")), "{loc}");
+    assert_eq!(redirect_params(&loc, '?')["state"], "st-1");
+    let (status, tokens) = o
+        .token(&[
+            ("grant_type", "authorization_code"),
+            ("code", &redirect_params(&loc, '?')["code"]),
+            ("redirect_uri", CALLBACK),
+        ])
+        .await;
+    assert_eq!(status, StatusCode::OK, "{tokens}");
+    assert_eq!(
+        claims(tokens["id_token"].as_str().unwrap_or_default())["cognito:username"],
+        "temp"
+    );
+    // The step cannot be replayed.
+    let (status, _, html) = post(vec![
+        ("session", session.clone()),
+        ("password", "An0ther-Passw0rd!".into()),
+    ])
+    .await;
+    assert_eq!(status, StatusCode::OK);
     assert!(
-        html.contains("does not support the NEW_PASSWORD_REQUIRED step"),
+        html.contains("Invalid session for the user, session can only be used once."),
+        "{html}"
+    );
+    // A step page of no known client is the error page.
+    let resp = o
+        .http
+        .post(o.app.url("/mfa?client_id=nope"))
+        .body("session=x")
+        .send()
+        .await
+        .expect("the emulator answers");
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn a_wrong_mfa_code_shows_the_step_again_and_the_third_ends_it() {
+    let o = web().await;
+    o.app
+        .call(
+            "SetUserPoolMfaConfig",
+            json!({"UserPoolId": o.pool_id, "MfaConfiguration": "ON",
+                   "SmsMfaConfiguration": {"SmsAuthenticationMessage": "Code {####}"}}),
+        )
+        .await;
+    o.app
+        .call(
+            "AdminUpdateUserAttributes",
+            json!({"UserPoolId": o.pool_id, "Username": "alice",
+                   "UserAttributes": [{"Name": "phone_number", "Value": "+12065551234"}]}),
+        )
+        .await;
+    let query = o.authorize_query(&[]);
+    let (status, _, html) = o.login(&query, "alice", PASSWORD).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("We texted a code to +*******1234."), "{html}");
+    assert!(html.contains("autocomplete=\"one-time-code\""), "{html}");
+    let session = hidden_session(&html);
+    let answer = |code: &'static str| {
+        let o = &o;
+        let query = query.clone();
+        let session = session.clone();
+        async move {
+            let resp = o
+                .http
+                .post(o.app.url(&format!("/mfa?{query}")))
+                .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(form(&[("session", &session), ("code", code)]))
+                .send()
+                .await
+                .expect("the emulator answers");
+            (resp.status(), resp.text().await.unwrap_or_default())
+        }
+    };
+    for _ in 0..2 {
+        let (status, html) = answer("000000").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("id=\"errorMessage\""), "{html}");
+        assert!(
+            html.contains("Invalid code or auth state for the user."),
+            "{html}"
+        );
+    }
+    let (status, html) = answer("").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("id=\"loginErrorMessage\""), "{html}");
+    assert!(
+        html.contains("Invalid code or auth state for the user."),
         "{html}"
     );
 }

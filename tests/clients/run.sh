@@ -23,7 +23,7 @@ fi
 # --- dependencies ------------------------------------------------------------------------------
 python=python3
 if [[ "$suites" == all || "$suites" == python ]]; then
-    if ! python3 -c 'import boto3, pycognito, pytest, requests' 2>/dev/null; then
+    if ! python3 -c 'import boto3, pycognito, pytest, requests, selenium' 2>/dev/null; then
         venv="$here/.venv"
         if [[ ! -x "$venv/bin/python" ]]; then
             echo "run.sh: creating $venv" >&2

@@ -3,8 +3,7 @@
 //!
 //! `/login` signs in with the password sign-in of `ops::auth` (same decision order, lock-out,
 //! triggers) and keeps a 1-hour session cookie per pool; a live cookie lets `/oauth2/authorize`
-//! skip the form. Steps after the password (MFA, NEW_PASSWORD_REQUIRED...) are not built: the
-//! page says so.
+//! skip the form. The challenges after the password are the pages of `hosted`.
 
 use super::token::{code_hash, sign_in};
 use super::{
@@ -16,16 +15,14 @@ use crate::domain::pool::PoolExt;
 use crate::domain::records::UserRecord;
 use crate::domain::records::{OAuthCode, OAuthSession};
 use crate::error::ApiError;
-use crate::flow::Outcome;
 use crate::model::shapes::{UserPoolClientType, UserPoolType};
-use crate::ops::auth::password_outcome;
-use crate::ops::auth::signed_in;
+use crate::ops::auth::{hosted_password, HostedStep};
 use crate::state::{App, Ctx};
 use crate::tokens::OAuthGrant;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
 
 /// Authorization codes live 5 minutes [DG authorize endpoint].
@@ -36,28 +33,28 @@ const SESSION_SECONDS: f64 = 3600.0;
 const OIDC_SCOPES: [&str; 3] = ["email", "phone", "profile"];
 
 /// A validated authorize (or /login) request.
-struct AuthorizeRequest {
-    client: UserPoolClientType,
-    pool: UserPoolType,
+pub(super) struct AuthorizeRequest {
+    pub(super) client: UserPoolClientType,
+    pub(super) pool: UserPoolType,
     /// `code` or `token`.
-    response_type: String,
-    redirect_uri: String,
-    state: Option<String>,
+    pub(super) response_type: String,
+    pub(super) redirect_uri: String,
+    pub(super) state: Option<String>,
     /// The granted scopes, space-separated.
-    scope: String,
-    nonce: Option<String>,
-    code_challenge: Option<String>,
+    pub(super) scope: String,
+    pub(super) nonce: Option<String>,
+    pub(super) code_challenge: Option<String>,
     /// Forces the form even with a live session.
-    prompt_login: bool,
+    pub(super) prompt_login: bool,
 }
 
 fn page(status: StatusCode, title: &str, body: &str) -> Response {
-    let html = format!(
-        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{t}</title></head>\
-         <body><h1>{t}</h1>{body}</body></html>\n",
-        t = html_escape(title)
-    );
-    (status, Html(html)).into_response()
+    super::hosted::card(status, None, title, body)
+}
+
+/// The app client's name, shown at the top of its hosted pages.
+pub(super) fn app_name(req: &AuthorizeRequest) -> Option<&str> {
+    req.client.client_name.as_deref()
 }
 
 fn error_text(message: &str) -> Response {
@@ -113,7 +110,10 @@ fn user_scopes(client: &UserPoolClientType, requested: Option<&str>) -> Option<S
     Some(out.join(" "))
 }
 
-async fn validate(app: &App, q: &HashMap<String, String>) -> Result<AuthorizeRequest, Response> {
+pub(super) async fn validate(
+    app: &App,
+    q: &HashMap<String, String>,
+) -> Result<AuthorizeRequest, Response> {
     let get = |k: &str| q.get(k).filter(|v| !v.is_empty()).cloned();
     let client_id = get("client_id").unwrap_or_default();
     let Some((client, pool)) = client_and_pool(app, &client_id).await? else {
@@ -280,7 +280,7 @@ pub async fn authorize(
     redirect(&format!("/login?{query}"))
 }
 
-fn server_error(req: &AuthorizeRequest, e: ApiError) -> Response {
+pub(super) fn server_error(req: &AuthorizeRequest, e: ApiError) -> Response {
     let mut resp = error_redirect(&req.redirect_uri, req.state.as_deref(), "server_error");
     // Logged once, with the cause, by `http::log_errors`.
     let cause = e.cause.clone().unwrap_or_else(|| e.to_string());
@@ -289,18 +289,26 @@ fn server_error(req: &AuthorizeRequest, e: ApiError) -> Response {
     resp
 }
 
-fn login_form(query: &str, message: Option<&str>) -> Response {
+pub(super) fn login_form(req: &AuthorizeRequest, query: &str, message: Option<&str>) -> Response {
     let error = message
-        .map(|m| format!("<p id=\"loginErrorMessage\">{}</p>", html_escape(m)))
+        .map(|m| {
+            format!(
+                "<p id=\"loginErrorMessage\" class=\"error\" role=\"alert\">{}</p>",
+                html_escape(m)
+            )
+        })
         .unwrap_or_default();
-    page(
+    super::hosted::card(
         StatusCode::OK,
+        app_name(req),
         "Sign in",
         &format!(
-            "{error}<form method=\"post\" action=\"/login?{action}\">\
-             <label>Username <input name=\"username\" autocomplete=\"username\" required></label>\
-             <label>Password <input name=\"password\" type=\"password\" \
-             autocomplete=\"current-password\" required></label>\
+            "<form method=\"post\" action=\"/login?{action}\">\
+             <label for=\"username\">Username</label>\
+             <input id=\"username\" name=\"username\" autocomplete=\"username\" required>\
+             <label for=\"password\">Password</label>\
+             <input id=\"password\" name=\"password\" type=\"password\" \
+             autocomplete=\"current-password\" required>{error}\
              <button type=\"submit\" name=\"signInSubmitButton\">Sign in</button></form>",
             action = html_escape(query)
         ),
@@ -310,10 +318,10 @@ fn login_form(query: &str, message: Option<&str>) -> Response {
 /// `GET /login`: the sign-in form.
 pub async fn login_page(State(app): State<App>, RawQuery(query): RawQuery) -> Response {
     let query = query.unwrap_or_default();
-    if let Err(r) = validate(&app, &parse_form(query.as_bytes())).await {
-        return r;
+    match validate(&app, &parse_form(query.as_bytes())).await {
+        Ok(req) => login_form(&req, &query, None),
+        Err(r) => r,
     }
-    login_form(&query, None)
 }
 
 /// `POST /login`: the password sign-in, then a session cookie and the way back to the app.
@@ -327,7 +335,7 @@ pub async fn login(State(app): State<App>, RawQuery(query): RawQuery, body: Byte
     let username = form.get("username").map(String::as_str).unwrap_or_default();
     let password = form.get("password").map(String::as_str).unwrap_or_default();
     if username.is_empty() || password.is_empty() {
-        return login_form(&query, Some("Username and password are required."));
+        return login_form(&req, &query, Some("Username and password are required."));
     }
     let mut pool = req.pool.clone();
     // No device tracking in the hosted UI: the browser has no device key to prove.
@@ -336,56 +344,22 @@ pub async fn login(State(app): State<App>, RawQuery(query): RawQuery, body: Byte
         operation: "InitiateAuth".into(),
         auth_flow: Some("USER_PASSWORD_AUTH".into()),
         client_id: Some(req.client.id().to_string()),
+        hosted_ui: true,
         ..Default::default()
     };
     let ctx = Ctx::new(&app, "InitiateAuth", info);
-    let signed = async {
-        let p = password_outcome(
-            &ctx,
-            &pool,
-            &req.client,
-            "USER_PASSWORD_AUTH",
-            username,
-            password,
-            None,
-        )
-        .await?;
-        let env = p.env(&pool, &req.client, "USER_PASSWORD_AUTH");
-        let Some(user) = p.user.clone() else {
-            return Err(match p.outcome {
-                Outcome::Error(e) => e,
-                _ => crate::flow::unknown_user(&env),
-            });
-        };
-        match p.outcome.clone() {
-            Outcome::Error(e) => {
-                crate::ops::common::record_failed_sign_in(&ctx, &pool, &user, &e).await?;
-                Err(e)
-            }
-            Outcome::Challenge(c) => Ok(Err(c.name())),
-            Outcome::Tokens => {
-                signed_in(&ctx, &env, &user).await?;
-                Ok(Ok(user))
-            }
+    match hosted_password(&ctx, &pool, &req.client, username, password).await {
+        Ok(HostedStep::SignedIn(user)) => finish(&app, &req, &user).await,
+        Ok(HostedStep::Challenge { name, session }) => {
+            super::hosted::next_step(&app, &req, &query, &name, &session).await
         }
+        Err(e) if e.status().is_server_error() => server_error(&req, e),
+        Err(e) => login_form(&req, &query, Some(e.message.as_deref().unwrap_or(e.code))),
     }
-    .await;
-    let user = match signed {
-        Ok(Ok(user)) => user,
-        Ok(Err(challenge)) => {
-            return page(
-                StatusCode::OK,
-                "Sign-in step not supported",
-                &format!(
-                    "<p id=\"unsupported\">The emulator's hosted UI does not support the {} step \
-                     yet. Sign in through the API (InitiateAuth / RespondToAuthChallenge) instead.</p>",
-                    html_escape(challenge)
-                ),
-            )
-        }
-        Err(e) if e.status().is_server_error() => return server_error(&req, e),
-        Err(e) => return login_form(&query, Some(e.message.as_deref().unwrap_or(e.code))),
-    };
+}
+
+/// A finished sign-in: the hosted UI's session cookie and the way back to the app.
+pub(super) async fn finish(app: &App, req: &AuthorizeRequest, user: &UserRecord) -> Response {
     let now = app.clock.epoch();
     let auth_time = app.clock.unix();
     let session_id = crate::util::random_token(32);
@@ -400,11 +374,11 @@ pub async fn login(State(app): State<App>, RawQuery(query): RawQuery, body: Byte
         .insert_oauth_session(&code_hash(&session_id), &session, now)
         .await
     {
-        return server_error(&req, e.into());
+        return server_error(req, e.into());
     }
-    let mut response = match issue(&app, &req, &user, auth_time).await {
+    let mut response = match issue(app, req, user, auth_time).await {
         Ok(r) => r,
-        Err(e) => return server_error(&req, e),
+        Err(e) => return server_error(req, e),
     };
     let cookie = format!(
         "{}={session_id}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax",

@@ -1,10 +1,11 @@
 //! The OAuth 2.0 / hosted UI endpoints of a user pool (Cognito Developer Guide, the endpoint pages
 //! "Authorize endpoint", "Token endpoint" and the others), served on the emulator's own
-//! listener: `/oauth2/token`, `/oauth2/authorize`, `/login`, `/oauth2/userInfo`, `/oauth2/revoke`,
-//! `/logout`. On AWS they live on the pool's domain; here every request names its app client
+//! listener: `/oauth2/token`, `/oauth2/authorize`, `/login` (and the step pages of `hosted`),
+//! `/oauth2/userInfo`, `/oauth2/revoke`, `/logout`. On AWS they live on the pool's domain; here every request names its app client
 //! (`client_id`, the Basic header, or a token that carries it), and the client names the pool.
 
 pub mod authorize;
+pub mod hosted;
 pub mod token;
 pub mod userinfo;
 
@@ -22,6 +23,9 @@ pub fn router() -> Router<App> {
         .route("/oauth2/revoke", post(token::revoke))
         .route("/oauth2/authorize", get(authorize::authorize))
         .route("/login", get(authorize::login_page).post(authorize::login))
+        .route("/forceChangePassword", post(hosted::answer))
+        .route("/mfa", post(hosted::answer))
+        .route("/mfaSetup", post(hosted::answer))
         .route("/logout", get(authorize::logout))
         .route("/error", get(authorize::error_page))
         .route(

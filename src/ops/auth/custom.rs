@@ -339,6 +339,7 @@ async fn proceed_unknown(
         session: Some(id),
         challenge_parameters: Some(c.parameters),
         authentication_result: None,
+        hosted_user: None,
     })
 }
 

@@ -276,6 +276,7 @@ pub async fn answer_device_srp(
             &user.username,
         )),
         authentication_result: None,
+        hosted_user: None,
     })
 }
 

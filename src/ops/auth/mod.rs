@@ -54,6 +54,8 @@ pub struct AuthAnswer {
     pub(super) session: Option<String>,
     pub(super) challenge_parameters: Option<BTreeMap<String, String>>,
     pub(super) authentication_result: Option<AuthenticationResultType>,
+    /// A hosted UI sign-in that finished: the user, whose tokens the code exchange mints.
+    pub(super) hosted_user: Option<UserRecord>,
 }
 
 impl AuthAnswer {
@@ -123,7 +125,11 @@ pub async fn pool_and_client(
                 .get_client(client_id)
                 .await?
                 .ok_or_else(|| client_not_found(client_id))?;
-            let pool = load_pool(ctx, client.pool_id()).await?;
+            let mut pool = load_pool(ctx, client.pool_id()).await?;
+            if ctx.request.hosted_ui {
+                // No device tracking on the hosted pages: the browser has no device key to prove.
+                pool.device_configuration = None;
+            }
             Ok((pool, client))
         }
     }
@@ -167,6 +173,13 @@ pub async fn conclude(
             crate::ops::common::record_failed_sign_in(ctx, env.pool, user, &e).await?;
             Err(e)
         }
+        Outcome::Tokens if ctx.request.hosted_ui => {
+            signed_in(ctx, env, user).await?;
+            Ok(AuthAnswer {
+                hosted_user: Some(user.clone()),
+                ..Default::default()
+            })
+        }
         Outcome::Tokens => {
             signed_in(ctx, env, user).await?;
             let groups = ctx
@@ -209,7 +222,7 @@ pub async fn conclude(
                 challenge_name: Some(name.to_string()),
                 session: Some(id),
                 challenge_parameters: Some(challenge.parameters),
-                authentication_result: None,
+                ..Default::default()
             })
         }
     }
@@ -524,11 +537,14 @@ async fn respond(
         .await;
     }
     let username = param(&responses, "USERNAME")?;
-    secret_hash::check(
-        &client,
-        username,
-        responses.get("SECRET_HASH").map(String::as_str),
-    )?;
+    if !ctx.request.hosted_ui {
+        // The hosted pages never see the client secret; the token endpoint checks it.
+        secret_hash::check(
+            &client,
+            username,
+            responses.get("SECRET_HASH").map(String::as_str),
+        )?;
+    }
     let session_id = session
         .filter(|s| !s.is_empty())
         .ok_or_else(flow_session::missing)?;
@@ -677,6 +693,74 @@ pub async fn admin_respond_to_auth_challenge(
     )
     .await
     .map(Into::into)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The hosted UI's steps (http::oauth2 pages): the same sign-in, ended with a user or a challenge
+// ---------------------------------------------------------------------------------------------
+
+/// Where a hosted UI step leaves the sign-in.
+pub enum HostedStep {
+    /// Signed in (PostAuthentication has run): the page issues an authorization code.
+    SignedIn(Box<UserRecord>),
+    /// The next challenge, stored in the auth session `session`.
+    Challenge { name: String, session: String },
+}
+
+fn hosted_step(answer: AuthAnswer) -> ApiResult<HostedStep> {
+    if let Some(user) = answer.hosted_user {
+        return Ok(HostedStep::SignedIn(Box::new(user)));
+    }
+    match (answer.challenge_name, answer.session) {
+        (Some(name), Some(session)) => Ok(HostedStep::Challenge { name, session }),
+        // Every step of a hosted sign-in (ctx.request.hosted_ui) ends in a user or a challenge.
+        _ => Err(ApiError::internal(
+            "hosted sign-in step ended without a user or challenge",
+        )),
+    }
+}
+
+/// The hosted UI's `/login`: the password sign-in of USER_PASSWORD_AUTH (same decision order,
+/// lock-out, triggers); `ctx.request.hosted_ui` must be set.
+pub async fn hosted_password(
+    ctx: &Ctx,
+    pool: &UserPoolType,
+    client: &UserPoolClientType,
+    username: &str,
+    password: &str,
+) -> ApiResult<HostedStep> {
+    let flow_name = "USER_PASSWORD_AUTH";
+    let p = password_outcome(ctx, pool, client, flow_name, username, password, None).await?;
+    let env = p.env(pool, client, flow_name);
+    let Some(user) = &p.user else {
+        return Err(match p.outcome {
+            Outcome::Error(e) => e,
+            _ => flow::unknown_user(&env),
+        });
+    };
+    hosted_step(conclude(ctx, &env, user, p.outcome.clone()).await?)
+}
+
+/// A hosted UI page's answer to the challenge of `session`: RespondToAuthChallenge's own path;
+/// `ctx.request.hosted_ui` must be set.
+pub async fn hosted_respond(
+    ctx: &Ctx,
+    client_id: &str,
+    challenge_name: &str,
+    session: &str,
+    responses: BTreeMap<String, String>,
+) -> ApiResult<HostedStep> {
+    let answer = respond(
+        ctx,
+        Endpoint::Public,
+        None,
+        client_id,
+        challenge_name,
+        Some(session),
+        responses,
+    )
+    .await?;
+    hosted_step(answer)
 }
 
 // ---------------------------------------------------------------------------------------------

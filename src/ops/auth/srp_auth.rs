@@ -194,6 +194,7 @@ pub async fn start(
             &target.user_id_for_srp,
         )),
         authentication_result: None,
+        hosted_user: None,
     })
 }
 

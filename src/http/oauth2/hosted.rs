@@ -1,0 +1,573 @@
+//! The hosted UI's pages after the password: `/forceChangePassword` (NEW_PASSWORD_REQUIRED),
+//! `/mfa` (SMS_MFA, SOFTWARE_TOKEN_MFA, EMAIL_OTP, SELECT_MFA_TYPE) and `/mfaSetup` (MFA_SETUP:
+//! an authenticator app or email), plus the card every hosted page is drawn in.
+//!
+//! No rule lives here. A step is the auth session row `ops::auth` made for the challenge
+//! (`flow::session::new_row`), named by the hidden `session` field; the form's answer goes through
+//! RespondToAuthChallenge's own path (`ops::auth::hosted_respond`) and, for an authenticator app,
+//! through AssociateSoftwareToken / VerifySoftwareToken with that session, exactly as Amplify does
+//! over the API (amplify-js `signInHelpers.ts`). The page only turns form fields into
+//! ChallengeResponses and the outcome into the next page or the redirect with a code.
+
+use super::authorize::{finish, login_form, server_error, validate, AuthorizeRequest};
+use super::{html_escape, parse_form};
+use crate::domain::client::ClientExt;
+use crate::domain::message::{mask, Channel};
+use crate::domain::mfa::Factor;
+use crate::domain::pool::PoolExt;
+use crate::error::ApiError;
+use crate::flow::session::{self as flow_session, SessionState};
+use crate::flow::Pending;
+use crate::model::shapes::{
+    AssociateSoftwareTokenRequest, GetUserPoolMfaConfigResponse, VerifySoftwareTokenRequest,
+};
+use crate::ops::auth::{hosted_respond, HostedStep};
+use crate::state::{App, Ctx, RequestInfo};
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use std::collections::{BTreeMap, HashMap};
+
+/// The pages' style sheet, served inline: the emulator loads nothing from elsewhere.
+const STYLE: &str = "*{box-sizing:border-box}\
+body{margin:0;min-height:100vh;display:flex;align-items:flex-start;justify-content:center;\
+background:#f2f3f3;font:16px/1.4 -apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;\
+color:#16191f}\
+main{background:#fff;width:100%;max-width:420px;margin:48px 16px;padding:32px 28px;\
+border-radius:8px;box-shadow:0 1px 4px rgba(0,28,36,.3)}\
+.app{margin:0 0 4px;color:#5f6b7a;font-size:14px;text-align:center}\
+h1{margin:0 0 20px;font-size:22px;text-align:center}\
+label{display:block;margin:14px 0 4px;font-weight:600;font-size:14px}\
+input[type=text],input[type=email],input[type=password],input[type=tel],input:not([type]){\
+width:100%;padding:10px;font-size:16px;border:1px solid #8c8c94;border-radius:4px}\
+input:focus{outline:2px solid #0972d3;border-color:#0972d3}\
+button{display:block;width:100%;margin-top:20px;padding:11px;font-size:16px;font-weight:700;\
+color:#fff;background:#0972d3;border:0;border-radius:20px;cursor:pointer}\
+button.secondary{color:#0972d3;background:#fff;border:2px solid #0972d3}\
+.error{margin:6px 0 0;color:#d91515;font-size:14px}\
+.hint{color:#5f6b7a;font-size:14px;margin:8px 0}\
+.qr{display:flex;justify-content:center;margin:12px 0}.qr svg{width:200px;height:200px}\
+code{display:block;word-break:break-all;background:#f2f3f3;padding:8px;border-radius:4px;\
+font-size:13px}\
+@media (max-width:480px){main{margin:0;min-height:100vh;border-radius:0;box-shadow:none;\
+padding:24px 18px}}";
+
+/// A hosted page: a centred card with the app client's name (when known) and a title.
+pub(super) fn card(
+    status: StatusCode,
+    app_name: Option<&str>,
+    title: &str,
+    body: &str,
+) -> Response {
+    let app = app_name
+        .filter(|n| !n.is_empty())
+        .map(|n| format!("<p class=\"app\" id=\"appName\">{}</p>", html_escape(n)))
+        .unwrap_or_default();
+    let html = format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{t}</title><style>{STYLE}</style></head>\
+         <body><main>{app}<h1>{t}</h1>{body}</main></body></html>\n",
+        t = html_escape(title)
+    );
+    (status, Html(html)).into_response()
+}
+
+fn error_line(message: Option<&str>) -> String {
+    message
+        .map(|m| {
+            format!(
+                "<p id=\"errorMessage\" class=\"error\" role=\"alert\">{}</p>",
+                html_escape(m)
+            )
+        })
+        .unwrap_or_default()
+}
+
+fn hidden_session(session: &str) -> String {
+    format!(
+        "<input type=\"hidden\" name=\"session\" value=\"{}\">",
+        html_escape(session)
+    )
+}
+
+/// The context of a hosted step: what its triggers see, and the flag that makes `ops::auth`
+/// end a finished sign-in with the user instead of tokens.
+fn step_ctx(app: &App, operation: &'static str, req: &AuthorizeRequest, challenge: &str) -> Ctx {
+    let info = RequestInfo {
+        operation: operation.into(),
+        challenge_name: Some(challenge.to_string()),
+        client_id: Some(req.client.id().to_string()),
+        hosted_ui: true,
+        ..Default::default()
+    };
+    Ctx::new(app, operation, info)
+}
+
+/// The state of a live session of this request's client: the same check RespondToAuthChallenge
+/// makes (`flow::session::check`), against the challenge the row itself holds.
+async fn live_state(
+    app: &App,
+    req: &AuthorizeRequest,
+    session: &str,
+) -> Result<(SessionState, Option<String>), ApiError> {
+    if session.is_empty() {
+        return Err(flow_session::invalid());
+    }
+    let row = app.store.get_auth_session(session).await?;
+    let Some(row) = row else {
+        return Err(flow_session::invalid());
+    };
+    let state: SessionState =
+        serde_json::from_str(&row.state).map_err(|_| flow_session::invalid())?;
+    let state = flow_session::check(
+        Some(&row),
+        req.pool.pool_id(),
+        req.client.id(),
+        state.challenge_name(),
+        app.clock.epoch(),
+    )?;
+    Ok((state, row.sub))
+}
+
+/// The page for a challenge `ops::auth` has just stored. An MFA_SETUP that can only be an
+/// authenticator app goes straight to its secret (AssociateSoftwareToken with the session).
+pub(super) async fn next_step(
+    app: &App,
+    req: &AuthorizeRequest,
+    query: &str,
+    name: &str,
+    session: &str,
+) -> Response {
+    if name == crate::flow::mfa::MFA_SETUP {
+        if let Ok((state, _)) = live_state(app, req, session).await {
+            if let Pending::MfaSetup(s) = &state.pending {
+                if s.can_setup == [Factor::Totp] && s.secret.is_none() {
+                    return associate(app, req, query, session).await;
+                }
+            }
+        }
+    }
+    render_step(app, req, query, session, None).await
+}
+
+/// AssociateSoftwareToken with the step's session, then the page with the secret.
+async fn associate(app: &App, req: &AuthorizeRequest, query: &str, session: &str) -> Response {
+    let ctx = step_ctx(app, "AssociateSoftwareToken", req, "MFA_SETUP");
+    let request = AssociateSoftwareTokenRequest {
+        access_token: None,
+        session: Some(session.to_string()),
+    };
+    match crate::ops::mfa::associate_software_token(ctx, request).await {
+        Ok(r) => {
+            let next = r.session.unwrap_or_default();
+            render_step(app, req, query, &next, None).await
+        }
+        Err(e) => step_failed(app, req, query, session, e).await,
+    }
+}
+
+/// An answer refused: the same page again with the message under the field while the session
+/// still takes answers (a wrong code leaves it usable up to the limit), else the sign-in form
+/// with the message (used, expired, too many wrong codes, disabled user...).
+async fn step_failed(
+    app: &App,
+    req: &AuthorizeRequest,
+    query: &str,
+    session: &str,
+    e: ApiError,
+) -> Response {
+    if e.status().is_server_error() {
+        return server_error(req, e);
+    }
+    let message = e.message.clone().unwrap_or_else(|| e.code.to_string());
+    let retry = matches!(
+        e.code,
+        "CodeMismatchException"
+            | "ExpiredCodeException"
+            | "InvalidPasswordException"
+            | "InvalidParameterException"
+            | "EnableSoftwareTokenMFAException"
+    );
+    if retry && live_state(app, req, session).await.is_ok() {
+        return render_step(app, req, query, session, Some(&message)).await;
+    }
+    login_form(req, query, Some(&message))
+}
+
+/// The page of the challenge stored in `session`, with `error` under its field.
+async fn render_step(
+    app: &App,
+    req: &AuthorizeRequest,
+    query: &str,
+    session: &str,
+    error: Option<&str>,
+) -> Response {
+    let (state, sub) = match live_state(app, req, session).await {
+        Ok(s) => s,
+        Err(e) if e.status().is_server_error() => return server_error(req, e),
+        Err(e) => return login_form(req, query, Some(e.message.as_deref().unwrap_or(e.code))),
+    };
+    let action = |path: &str| format!("{path}?{}", html_escape(query));
+    let err = error_line(error);
+    let hidden = hidden_session(session);
+    let name = super::authorize::app_name(req);
+    let code_form = |path: &str, hint: String| {
+        format!(
+            "<form method=\"post\" action=\"{a}\">{hidden}<p class=\"hint\" id=\"hint\">{hint}</p>\
+             <label for=\"code\">Code</label>\
+             <input id=\"code\" name=\"code\" type=\"text\" inputmode=\"numeric\" \
+             autocomplete=\"one-time-code\" required>{err}\
+             <button type=\"submit\" name=\"signInSubmitButton\">Sign in</button></form>",
+            a = action(path)
+        )
+    };
+    let (title, body) = match &state.pending {
+        Pending::NewPasswordRequired => {
+            let user = match sub {
+                Some(sub) => app.store.get_user_by_sub(req.pool.pool_id(), &sub).await,
+                None => Ok(None),
+            };
+            let user = match user {
+                Ok(Some(u)) => u,
+                Ok(None) => return login_form(req, query, flow_session::invalid().message.as_deref()),
+                Err(e) => return server_error(req, e.into()),
+            };
+            let mfa = GetUserPoolMfaConfigResponse::default();
+            let env = crate::flow::Env {
+                pool: &req.pool,
+                pool_mfa: &mfa,
+                client: &req.client,
+                flow: &state.flow,
+                now: app.clock.epoch(),
+                device: None,
+            };
+            let fields: String = crate::flow::new_password::missing_required(&env, &user)
+                .iter()
+                .map(|a| {
+                    let n = html_escape(a);
+                    format!(
+                        "<label for=\"attr-{n}\">{label}</label>\
+                         <input id=\"attr-{n}\" name=\"requiredAttributes[{n}]\" \
+                         type=\"{t}\" autocomplete=\"{ac}\" required>",
+                        label = html_escape(&attribute_label(a)),
+                        t = input_type(a),
+                        ac = autocomplete(a)
+                    )
+                })
+                .collect();
+            (
+                "Change password",
+                format!(
+                    "<form method=\"post\" action=\"{a}\">{hidden}\
+                     <p class=\"hint\">Please enter a new password.</p>\
+                     <label for=\"password\">New password</label>\
+                     <input id=\"password\" name=\"password\" type=\"password\" \
+                     autocomplete=\"new-password\" required>{err}{fields}{policy}\
+                     <button type=\"submit\" name=\"signInSubmitButton\">Change password</button>\
+                     </form>",
+                    a = action("/forceChangePassword"),
+                    policy = policy_hint(&req.pool),
+                ),
+            )
+        }
+        Pending::SmsMfa(s) => (
+            "Enter the code",
+            code_form(
+                "/mfa",
+                format!(
+                    "We texted a code to {}.",
+                    html_escape(&mask(Channel::Sms, &s.destination))
+                ),
+            ),
+        ),
+        Pending::EmailOtp(s) => (
+            "Enter the code",
+            code_form(
+                "/mfa",
+                format!(
+                    "We emailed a code to {}.",
+                    html_escape(&mask(Channel::Email, &s.destination))
+                ),
+            ),
+        ),
+        Pending::SoftwareTokenMfa => (
+            "Enter the code",
+            code_form(
+                "/mfa",
+                "Enter the code from your authenticator app.".to_string(),
+            ),
+        ),
+        Pending::SelectMfaType { choices } => {
+            let buttons: String = choices
+                .iter()
+                .map(|f| {
+                    format!(
+                        "<button type=\"submit\" name=\"answer\" value=\"{}\">{}</button>",
+                        f.name(),
+                        factor_label(*f)
+                    )
+                })
+                .collect();
+            (
+                "Choose a sign-in method",
+                format!(
+                    "<form method=\"post\" action=\"{a}\">{hidden}\
+                     <p class=\"hint\">How do you want to receive your code?</p>{buttons}{err}</form>",
+                    a = action("/mfa")
+                ),
+            )
+        }
+        Pending::MfaSetup(s) => match &s.secret {
+            Some(secret) => {
+                let uri = otpauth_uri(&req.pool, &state.username, secret);
+                (
+                    "Set up an authenticator app",
+                    format!(
+                        "<form method=\"post\" action=\"{a}\">{hidden}\
+                         <p class=\"hint\">Scan the QR code with your authenticator app, or enter \
+                         the key by hand, then type the code it shows.</p>\
+                         <div class=\"qr\" id=\"qrCode\">{qr}</div>\
+                         <label for=\"secretCode\">Key</label><code id=\"secretCode\">{secret}</code>\
+                         <label for=\"otpauthUri\">Set-up link</label>\
+                         <code id=\"otpauthUri\">{uri_text}</code>\
+                         <label for=\"code\">Code</label>\
+                         <input id=\"code\" name=\"code\" type=\"text\" inputmode=\"numeric\" \
+                         autocomplete=\"one-time-code\" required>{err}\
+                         <button type=\"submit\" name=\"signInSubmitButton\">Sign in</button></form>",
+                        a = action("/mfaSetup"),
+                        qr = qr_svg(&uri),
+                        secret = html_escape(secret),
+                        uri_text = html_escape(&uri),
+                    ),
+                )
+            }
+            None => {
+                let mut body = format!(
+                    "<p class=\"hint\">Your account needs multi-factor authentication. Choose how \
+                     you want to receive sign-in codes.</p>{err}"
+                );
+                if s.can_setup.contains(&Factor::Totp) {
+                    body.push_str(&format!(
+                        "<form method=\"post\" action=\"{a}\">{hidden}\
+                         <button type=\"submit\" name=\"setup\" value=\"totp\">\
+                         Authenticator app</button></form>",
+                        a = action("/mfaSetup")
+                    ));
+                }
+                if s.can_setup.contains(&Factor::Email) {
+                    body.push_str(&format!(
+                        "<form method=\"post\" action=\"{a}\">{hidden}\
+                         <label for=\"email\">Email address</label>\
+                         <input id=\"email\" name=\"email\" type=\"email\" autocomplete=\"email\" \
+                         required><button type=\"submit\" class=\"secondary\" name=\"setup\" \
+                         value=\"email\">Send a code by email</button></form>",
+                        a = action("/mfaSetup")
+                    ));
+                }
+                ("Set up multi-factor authentication", body)
+            }
+        },
+        other => {
+            return card(
+                StatusCode::OK,
+                name,
+                "Sign-in step not supported",
+                &format!(
+                    "<p id=\"unsupported\">The emulator's hosted UI does not support the {} step \
+                     yet. Sign in through the API (InitiateAuth / RespondToAuthChallenge) instead.</p>",
+                    html_escape(other.challenge_name())
+                ),
+            )
+        }
+    };
+    card(StatusCode::OK, name, title, &body)
+}
+
+fn factor_label(f: Factor) -> &'static str {
+    match f {
+        Factor::Sms => "Text message (SMS)",
+        Factor::Totp => "Authenticator app",
+        Factor::Email => "Email",
+    }
+}
+
+fn attribute_label(name: &str) -> String {
+    let plain = name
+        .strip_prefix("custom:")
+        .unwrap_or(name)
+        .replace('_', " ");
+    let mut c = plain.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => plain,
+    }
+}
+
+fn input_type(name: &str) -> &'static str {
+    match name {
+        "email" => "email",
+        "phone_number" => "tel",
+        _ => "text",
+    }
+}
+
+/// The HTML autocomplete token of a standard attribute (WHATWG HTML, "Autofill").
+fn autocomplete(name: &str) -> &'static str {
+    match name {
+        "email" => "email",
+        "phone_number" => "tel",
+        "name" => "name",
+        "given_name" => "given-name",
+        "family_name" => "family-name",
+        "middle_name" => "additional-name",
+        "nickname" => "nickname",
+        "birthdate" => "bday",
+        "gender" => "sex",
+        "locale" => "language",
+        "address" => "street-address",
+        "website" | "profile" | "picture" => "url",
+        _ => "on",
+    }
+}
+
+/// The pool's password policy in words, under a new-password field.
+pub(super) fn policy_hint(pool: &crate::model::shapes::UserPoolType) -> String {
+    let p = pool.password_policy();
+    let mut rules = vec![format!(
+        "at least {} characters",
+        p.minimum_length.unwrap_or(8)
+    )];
+    let flags = [
+        (p.require_uppercase, "an uppercase letter"),
+        (p.require_lowercase, "a lowercase letter"),
+        (p.require_numbers, "a number"),
+        (p.require_symbols, "a symbol"),
+    ];
+    rules.extend(
+        flags
+            .iter()
+            .filter(|(on, _)| *on == Some(true))
+            .map(|(_, text)| text.to_string()),
+    );
+    format!(
+        "<p class=\"hint\" id=\"passwordPolicy\">Password must have {}.</p>",
+        html_escape(&rules.join(", "))
+    )
+}
+
+/// The key-URI of an authenticator app (Google Authenticator wiki, "Key Uri Format"); the issuer
+/// is the pool's name **[B: the issuer Cognito's managed login puts in its QR code is not on
+/// record]**.
+fn otpauth_uri(pool: &crate::model::shapes::UserPoolType, username: &str, secret: &str) -> String {
+    let issuer = pool.name.clone().unwrap_or_else(|| "Cognito".into());
+    let enc = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    format!(
+        "otpauth://totp/{}:{}?secret={secret}&issuer={}",
+        enc(&issuer).replace('+', "%20"),
+        enc(username).replace('+', "%20"),
+        enc(&issuer).replace('+', "%20")
+    )
+}
+
+fn qr_svg(uri: &str) -> String {
+    match qrcode::QrCode::new(uri.as_bytes()) {
+        Ok(code) => code
+            .render::<qrcode::render::svg::Color>()
+            .min_dimensions(200, 200)
+            .build()
+            // The SVG's XML declaration is not allowed inside HTML.
+            .split_once("?>")
+            .map(|(_, svg)| svg.trim().to_string())
+            .unwrap_or_default(),
+        Err(_) => String::new(),
+    }
+}
+
+/// `requiredAttributes[name]` fields as NEW_PASSWORD_REQUIRED's `userAttributes.name` answers.
+fn attribute_answers(form: &HashMap<String, String>) -> BTreeMap<String, String> {
+    form.iter()
+        .filter_map(|(k, v)| {
+            let name = k.strip_prefix("requiredAttributes[")?.strip_suffix(']')?;
+            Some((format!("userAttributes.{name}"), v.clone()))
+        })
+        .collect()
+}
+
+/// `POST /forceChangePassword`, `/mfa`, `/mfaSetup`: the answer to the challenge stored in the
+/// hidden `session`, as the ChallengeResponses RespondToAuthChallenge takes.
+pub async fn answer(State(app): State<App>, RawQuery(query): RawQuery, body: Bytes) -> Response {
+    let query = query.unwrap_or_default();
+    let req = match validate(&app, &parse_form(query.as_bytes())).await {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    let form = parse_form(&body);
+    let field = |k: &str| {
+        form.get(k)
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let session = field("session");
+    let state = match live_state(&app, &req, &session).await {
+        Ok((state, _)) => state,
+        Err(e) if e.status().is_server_error() => return server_error(&req, e),
+        Err(e) => return login_form(&req, &query, Some(e.message.as_deref().unwrap_or(e.code))),
+    };
+    let name = state.challenge_name();
+    let mut responses = BTreeMap::new();
+    responses.insert("USERNAME".to_string(), state.username.clone());
+    let code = field("code");
+    let mut session = session;
+    match &state.pending {
+        Pending::NewPasswordRequired => {
+            responses.extend(attribute_answers(&form));
+            responses.insert(
+                "NEW_PASSWORD".into(),
+                form.get("password").cloned().unwrap_or_default(),
+            );
+        }
+        Pending::SmsMfa(_) => {
+            responses.insert("SMS_MFA_CODE".into(), code);
+        }
+        Pending::EmailOtp(_) => {
+            responses.insert("EMAIL_OTP_CODE".into(), code);
+        }
+        Pending::SoftwareTokenMfa => {
+            responses.insert("SOFTWARE_TOKEN_MFA_CODE".into(), code);
+        }
+        Pending::SelectMfaType { .. } => {
+            responses.insert("ANSWER".into(), field("answer"));
+        }
+        Pending::MfaSetup(s) => {
+            if field("setup") == "totp" && s.secret.is_none() {
+                return associate(&app, &req, &query, &session).await;
+            }
+            if form.contains_key("email") {
+                responses.insert("EMAIL".into(), field("email"));
+            } else if s.secret.is_some() && !s.verified {
+                let ctx = step_ctx(&app, "VerifySoftwareToken", &req, name);
+                let request = VerifySoftwareTokenRequest {
+                    access_token: None,
+                    session: Some(session.clone()),
+                    user_code: Some(code),
+                    friendly_device_name: None,
+                };
+                match crate::ops::mfa::verify_software_token(ctx, request).await {
+                    Ok(r) => session = r.session.unwrap_or_default(),
+                    Err(e) => return step_failed(&app, &req, &query, &session, e).await,
+                }
+            }
+        }
+        _ => return render_step(&app, &req, &query, &session, None).await,
+    }
+    let ctx = step_ctx(&app, "RespondToAuthChallenge", &req, name);
+    match hosted_respond(&ctx, req.client.id(), name, &session, responses).await {
+        Ok(HostedStep::SignedIn(user)) => finish(&app, &req, &user).await,
+        Ok(HostedStep::Challenge { name, session }) => {
+            next_step(&app, &req, &query, &name, &session).await
+        }
+        Err(e) => step_failed(&app, &req, &query, &session, e).await,
+    }
+}

@@ -17,7 +17,7 @@ use crate::domain::records::UserRecord;
 use crate::domain::records::{OAuthCode, OAuthSession};
 use crate::error::ApiError;
 use crate::flow::Outcome;
-use crate::model::shapes::{UserPoolClientType, UserPoolType};
+use crate::model::shapes::{IdentityProviderType, UserPoolClientType, UserPoolType};
 use crate::ops::auth::password_outcome;
 use crate::ops::auth::signed_in;
 use crate::state::{App, Ctx};
@@ -36,19 +36,21 @@ const SESSION_SECONDS: f64 = 3600.0;
 const OIDC_SCOPES: [&str; 3] = ["email", "phone", "profile"];
 
 /// A validated authorize (or /login) request.
-struct AuthorizeRequest {
-    client: UserPoolClientType,
-    pool: UserPoolType,
+pub(super) struct AuthorizeRequest {
+    pub(super) client: UserPoolClientType,
+    pub(super) pool: UserPoolType,
     /// `code` or `token`.
-    response_type: String,
-    redirect_uri: String,
-    state: Option<String>,
+    pub(super) response_type: String,
+    pub(super) redirect_uri: String,
+    pub(super) state: Option<String>,
     /// The granted scopes, space-separated.
-    scope: String,
-    nonce: Option<String>,
-    code_challenge: Option<String>,
+    pub(super) scope: String,
+    pub(super) nonce: Option<String>,
+    pub(super) code_challenge: Option<String>,
     /// Forces the form even with a live session.
-    prompt_login: bool,
+    pub(super) prompt_login: bool,
+    /// `identity_provider` / `idp_identifier`: sign in through that provider of the pool.
+    pub(super) identity_provider: Option<IdentityProviderType>,
 }
 
 fn page(status: StatusCode, title: &str, body: &str) -> Response {
@@ -60,7 +62,7 @@ fn page(status: StatusCode, title: &str, body: &str) -> Response {
     (status, Html(html)).into_response()
 }
 
-fn error_text(message: &str) -> Response {
+pub(super) fn error_text(message: &str) -> Response {
     page(
         StatusCode::BAD_REQUEST,
         "An error was encountered with the requested page.",
@@ -79,7 +81,7 @@ pub async fn error_page(RawQuery(query): RawQuery) -> Response {
 }
 
 /// An error that goes back to the app: `redirect_uri?error=...&state=...`.
-fn error_redirect(redirect_uri: &str, state: Option<&str>, error: &str) -> Response {
+pub(super) fn error_redirect(redirect_uri: &str, state: Option<&str>, error: &str) -> Response {
     let mut pairs = vec![("error", error)];
     if let Some(s) = state {
         pairs.push(("state", s));
@@ -113,7 +115,10 @@ fn user_scopes(client: &UserPoolClientType, requested: Option<&str>) -> Option<S
     Some(out.join(" "))
 }
 
-async fn validate(app: &App, q: &HashMap<String, String>) -> Result<AuthorizeRequest, Response> {
+pub(super) async fn validate(
+    app: &App,
+    q: &HashMap<String, String>,
+) -> Result<AuthorizeRequest, Response> {
     let get = |k: &str| q.get(k).filter(|v| !v.is_empty()).cloned();
     let client_id = get("client_id").unwrap_or_default();
     let Some((client, pool)) = client_and_pool(app, &client_id).await? else {
@@ -143,10 +148,33 @@ async fn validate(app: &App, q: &HashMap<String, String>) -> Result<AuthorizeReq
     if !allows_oauth_flow(&client, flow) {
         return Err(fail("unauthorized_client"));
     }
-    // The emulator signs in only the pool's own users (no federation).
-    if get("identity_provider").is_some_and(|p| p != "COGNITO") || get("idp_identifier").is_some() {
-        return Err(fail("invalid_request"));
-    }
+    let identity_provider = match (
+        get("identity_provider").filter(|p| p != "COGNITO"),
+        get("idp_identifier"),
+    ) {
+        (None, None) => None,
+        (name, identifier) => {
+            match super::federation::requested_provider(
+                app,
+                &pool,
+                &client,
+                name.as_deref(),
+                identifier.as_deref(),
+            )
+            .await
+            {
+                Ok(p) => Some(p),
+                Err(description) => {
+                    return Err(super::federation::error_redirect_described(
+                        &redirect_uri,
+                        state.as_deref(),
+                        "invalid_request",
+                        &description,
+                    ))
+                }
+            }
+        }
+    };
     let code_challenge = get("code_challenge");
     match (&code_challenge, get("code_challenge_method").as_deref()) {
         (None, None) | (Some(_), Some("S256")) => {}
@@ -167,6 +195,7 @@ async fn validate(app: &App, q: &HashMap<String, String>) -> Result<AuthorizeReq
         nonce: get("nonce"),
         code_challenge,
         prompt_login: get("prompt").is_some_and(|p| p.split(' ').any(|x| x == "login")),
+        identity_provider,
     })
 }
 
@@ -266,6 +295,9 @@ pub async fn authorize(
         Ok(r) => r,
         Err(r) => return r,
     };
+    if let Some(provider) = &req.identity_provider {
+        return super::federation::start(&app, &req, provider, &query);
+    }
     if !req.prompt_login {
         match session_user(&app, &headers, &req.pool).await {
             Ok(Some((user, auth_time))) => {
@@ -280,7 +312,7 @@ pub async fn authorize(
     redirect(&format!("/login?{query}"))
 }
 
-fn server_error(req: &AuthorizeRequest, e: ApiError) -> Response {
+pub(super) fn server_error(req: &AuthorizeRequest, e: ApiError) -> Response {
     let mut resp = error_redirect(&req.redirect_uri, req.state.as_deref(), "server_error");
     // Logged once, with the cause, by `http::log_errors`.
     let cause = e.cause.clone().unwrap_or_else(|| e.to_string());
@@ -386,6 +418,16 @@ pub async fn login(State(app): State<App>, RawQuery(query): RawQuery, body: Byte
         Err(e) if e.status().is_server_error() => return server_error(&req, e),
         Err(e) => return login_form(&query, Some(e.message.as_deref().unwrap_or(e.code))),
     };
+    session_and_issue(&app, &req, &user).await
+}
+
+/// The end of every hosted-UI sign-in: the hosted UI's session cookie and the way back to the
+/// app with a code or tokens.
+pub(super) async fn session_and_issue(
+    app: &App,
+    req: &AuthorizeRequest,
+    user: &UserRecord,
+) -> Response {
     let now = app.clock.epoch();
     let auth_time = app.clock.unix();
     let session_id = crate::util::random_token(32);
@@ -400,11 +442,11 @@ pub async fn login(State(app): State<App>, RawQuery(query): RawQuery, body: Byte
         .insert_oauth_session(&code_hash(&session_id), &session, now)
         .await
     {
-        return server_error(&req, e.into());
+        return server_error(req, e.into());
     }
-    let mut response = match issue(&app, &req, &user, auth_time).await {
+    let mut response = match issue(app, req, user, auth_time).await {
         Ok(r) => r,
-        Err(e) => return server_error(&req, e),
+        Err(e) => return server_error(req, e),
     };
     let cookie = format!(
         "{}={session_id}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax",

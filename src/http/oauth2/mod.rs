@@ -5,6 +5,7 @@
 //! (`client_id`, the Basic header, or a token that carries it), and the client names the pool.
 
 pub mod authorize;
+pub mod federation;
 pub mod token;
 pub mod userinfo;
 
@@ -21,6 +22,7 @@ pub fn router() -> Router<App> {
         .route("/oauth2/token", post(token::token))
         .route("/oauth2/revoke", post(token::revoke))
         .route("/oauth2/authorize", get(authorize::authorize))
+        .route("/oauth2/idpresponse", get(federation::idp_response))
         .route("/login", get(authorize::login_page).post(authorize::login))
         .route("/logout", get(authorize::logout))
         .route("/error", get(authorize::error_page))

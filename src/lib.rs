@@ -27,6 +27,7 @@ pub mod http;
 pub mod ids;
 pub mod model;
 pub mod ops;
+pub mod outbound;
 pub mod state;
 pub mod store;
 pub mod tokens;

@@ -209,6 +209,19 @@ pub struct PendingFederation {
     /// The app's `/oauth2/authorize` query, replayed when the provider answers.
     pub authorize_query: String,
     pub expires_at: f64,
+    /// A real OIDC provider's endpoints; `None` when the stand-in provider answers.
+    pub upstream: Option<OidcEndpoints>,
+}
+
+/// Where a real OIDC provider is reached (its discovery document, or the provider's
+/// `authorize_url` / `token_url` / `jwks_uri` / `attributes_url` details).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OidcEndpoints {
+    pub issuer: String,
+    pub authorization_endpoint: String,
+    pub token_endpoint: String,
+    pub jwks_uri: String,
+    pub userinfo_endpoint: Option<String>,
 }
 
 /// An identity the emulator's stand-in provider signs in as: the subject and its claims.

@@ -496,3 +496,202 @@ async fn the_pre_sign_up_event_names_the_external_provider_source() {
     f.sign_in("Google", "43", json!({})).await;
     assert_eq!(lambda.calls().len(), 2);
 }
+
+/// Pool A is an OIDC provider of pool B, on this same emulator: B's hosted UI sends the browser
+/// to A's, A's code comes back to B's /oauth2/idpresponse, and B checks A's id_token for real.
+struct SelfFederation {
+    f: Fed,
+    upstream_pool: String,
+    upstream_client: String,
+    upstream_secret: String,
+}
+
+async fn self_federation() -> SelfFederation {
+    let f = setup().await;
+    let base = f.app.base_url.clone();
+    let upstream_pool = f.app.create_pool("upstream").await;
+    let upstream = f
+        .app
+        .create_client_with(json!({
+            "UserPoolId": upstream_pool,
+            "ClientName": "federation",
+            "GenerateSecret": true,
+            "AllowedOAuthFlowsUserPoolClient": true,
+            "AllowedOAuthFlows": ["code"],
+            "AllowedOAuthScopes": ["openid", "email"],
+            "CallbackURLs": [format!("{base}/oauth2/idpresponse")],
+            "SupportedIdentityProviders": ["COGNITO"],
+        }))
+        .await;
+    f.app
+        .confirmed_user(
+            &upstream_pool,
+            "alice",
+            "Passw0rd!x",
+            &[
+                ("email", "alice@upstream.example"),
+                ("email_verified", "true"),
+            ],
+        )
+        .await;
+    let upstream_client = upstream["ClientId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let upstream_secret = upstream["ClientSecret"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    SelfFederation {
+        f,
+        upstream_pool,
+        upstream_client,
+        upstream_secret,
+    }
+}
+
+impl SelfFederation {
+    async fn add_provider(&self, name: &str, extra: Value) {
+        let mut details = json!({
+            "client_id": self.upstream_client,
+            "client_secret": self.upstream_secret,
+            "authorize_scopes": "openid email",
+            "attributes_request_method": "GET",
+            "oidc_issuer": format!("{}/{}", self.f.app.base_url, self.upstream_pool),
+        });
+        if let (Some(d), Some(e)) = (details.as_object_mut(), extra.as_object()) {
+            d.extend(e.clone());
+        }
+        self.f
+            .app
+            .call(
+                "CreateIdentityProvider",
+                json!({"UserPoolId": self.f.pool_id, "ProviderName": name, "ProviderType": "OIDC",
+                       "ProviderDetails": details, "AttributeMapping": {"email": "email"}}),
+            )
+            .await;
+        self.f
+            .app
+            .call(
+                "UpdateUserPoolClient",
+                json!({"UserPoolId": self.f.pool_id, "ClientId": self.f.client_id,
+                       "AllowedOAuthFlowsUserPoolClient": true, "AllowedOAuthFlows": ["code"],
+                       "AllowedOAuthScopes": ["openid", "email", "profile"],
+                       "CallbackURLs": [CALLBACK], "SupportedIdentityProviders": [name]}),
+            )
+            .await;
+    }
+
+    /// The browser's way: through B's authorize, A's login form (alice), back to B and the app.
+    async fn browse(&self, provider: &str) -> String {
+        let f = &self.f;
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        q.append_pair("client_id", &f.client_id);
+        q.append_pair("response_type", "code");
+        q.append_pair("redirect_uri", CALLBACK);
+        q.append_pair("scope", "openid email");
+        q.append_pair("state", "app-state");
+        q.append_pair("identity_provider", provider);
+        let mut url = format!("{}/oauth2/authorize?{}", f.app.base_url, q.finish());
+        for _ in 0..8 {
+            let r = if url.contains("/login?") {
+                f.http
+                    .post(&url)
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body("username=alice&password=Passw0rd%21x")
+                    .send()
+                    .await
+            } else {
+                f.http.get(&url).send().await
+            }
+            .expect("a hop");
+            assert_eq!(r.status(), StatusCode::FOUND, "{url}");
+            let next = r
+                .headers()
+                .get(LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_string();
+            if next.starts_with(CALLBACK) {
+                return next;
+            }
+            url = if next.starts_with('/') {
+                format!("{}{next}", f.app.base_url)
+            } else {
+                next
+            };
+        }
+        panic!("too many redirects");
+    }
+}
+
+#[tokio::test]
+async fn an_oidc_provider_is_used_for_real_when_the_emulator_can_reach_it() {
+    let s = self_federation().await;
+    s.add_provider("Upstream", json!({})).await;
+    let back = s.browse("Upstream").await;
+    let q = query_of(&back);
+    let code = q.get("code").unwrap_or_else(|| panic!("no code: {back}"));
+    let r =
+        s.f.http
+            .post(format!("{}/oauth2/token", s.f.app.base_url))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(
+                form_urlencoded::Serializer::new(String::new())
+                    .append_pair("grant_type", "authorization_code")
+                    .append_pair("client_id", &s.f.client_id)
+                    .append_pair("code", code)
+                    .append_pair("redirect_uri", CALLBACK)
+                    .finish(),
+            )
+            .send()
+            .await
+            .expect("token");
+    let tokens: Value = r.json().await.expect("json");
+    let id = claims(tokens["id_token"].as_str().unwrap_or_default());
+    let alice =
+        s.f.app
+            .call(
+                "AdminGetUser",
+                json!({"UserPoolId": s.upstream_pool, "Username": "alice"}),
+            )
+            .await;
+    let alice_sub = attribute(&alice, "sub").unwrap_or_default();
+    assert_eq!(id["cognito:username"], format!("Upstream_{alice_sub}"));
+    assert_eq!(id["email"], "alice@upstream.example");
+    assert_eq!(id["identities"][0]["providerType"], "OIDC");
+    assert_eq!(id["iss"], format!("{}/{}", s.f.app.base_url, s.f.pool_id));
+}
+
+#[tokio::test]
+async fn an_id_token_the_providers_keys_did_not_sign_is_refused() {
+    let s = self_federation().await;
+    // The provider's JWKS is another pool's: the upstream's id_token does not verify against it.
+    let other = s.f.app.create_pool("other").await;
+    // Its keys exist once it has signed something.
+    s.f.app
+        .call("DescribeUserPool", json!({"UserPoolId": other}))
+        .await;
+    let base = s.f.app.base_url.clone();
+    s.add_provider(
+        "Forged",
+        json!({"authorize_url": format!("{base}/oauth2/authorize"),
+               "token_url": format!("{base}/oauth2/token"),
+               "attributes_url": format!("{base}/oauth2/userInfo"),
+               "jwks_uri": format!("{base}/{other}/.well-known/jwks.json")}),
+    )
+    .await;
+    let back = s.browse("Forged").await;
+    let q = query_of(&back);
+    assert_eq!(
+        q.get("error").map(String::as_str),
+        Some("invalid_request"),
+        "{back}"
+    );
+    assert!(
+        q.get("error_description")
+            .is_some_and(|d| d.starts_with("The identity provider's id_token is invalid")),
+        "{back}"
+    );
+    assert!(!q.contains_key("code"));
+}

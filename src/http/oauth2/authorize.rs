@@ -296,7 +296,7 @@ pub async fn authorize(
         Err(r) => return r,
     };
     if let Some(provider) = &req.identity_provider {
-        return super::federation::start(&app, &req, provider, &query);
+        return super::federation::start(&app, &req, provider, &query).await;
     }
     if !req.prompt_login {
         match session_user(&app, &headers, &req.pool).await {

@@ -16,7 +16,7 @@
 //! there the path is Cognito's: the user is created or updated (`ops::auth::federated`), the
 //! hosted UI's session starts and the app gets its code or tokens.
 
-use super::authorize::{error_text, session_and_issue, validate};
+use super::authorize::{error_text, session_and_issue, validate, AuthorizeRequest};
 use super::{encode_form, html_escape, parse_form, redirect, with_query};
 use crate::domain::client::ClientExt;
 use crate::domain::pool::PoolExt;
@@ -110,8 +110,9 @@ pub fn error_redirect_described(
     redirect(&with_query(redirect_uri, &encode_form(pairs)))
 }
 
-/// `/oauth2/authorize` with a provider: keep the request and go to the provider.
-pub(super) fn start(
+/// `/oauth2/authorize` with a provider: keep the request and go to the provider (a real OIDC
+/// provider the emulator can reach, else the stand-in).
+pub(super) async fn start(
     app: &App,
     req: &super::authorize::AuthorizeRequest,
     provider: &IdentityProviderType,
@@ -125,16 +126,26 @@ pub(super) fn start(
     let authorize_query = encode_form(replay.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     let provider_name = provider.provider_name.clone().unwrap_or_default();
     let state = crate::util::random_token(32);
+    let upstream = super::oidc::endpoints(provider).await;
     let pending = PendingFederation {
         pool_id: req.pool.pool_id().to_string(),
         provider_name: provider_name.clone(),
         authorize_query,
         expires_at: app.clock.epoch() + PENDING_SECONDS,
+        upstream: upstream.clone(),
     };
     if let Ok(mut map) = app.federation.pending.lock() {
         let now = app.clock.epoch();
         map.retain(|_, p| p.expires_at > now);
         map.insert(state.clone(), pending);
+    }
+    if let Some(endpoints) = &upstream {
+        return redirect(&super::oidc::authorize_url(
+            endpoints,
+            provider,
+            &idp_response_url(app),
+            &state,
+        ));
     }
     redirect(&format!(
         "/_emulator/idp/{}/{}/authorize?{}",
@@ -142,6 +153,11 @@ pub(super) fn start(
         path_segment(&provider_name),
         encode_form([("state", state.as_str())])
     ))
+}
+
+/// Where providers send the browser back: this emulator's `/oauth2/idpresponse`.
+fn idp_response_url(app: &App) -> String {
+    format!("{}/oauth2/idpresponse", app.external_url)
 }
 
 fn path_segment(s: &str) -> String {
@@ -417,6 +433,9 @@ pub async fn idp_response(State(app): State<App>, RawQuery(query): RawQuery) -> 
         return error_redirect_described(&req.redirect_uri, app_state, error, &description);
     }
     let code = q.get("code").cloned().unwrap_or_default();
+    if let Some(endpoints) = &p.upstream {
+        return upstream_answer(&app, &req, &p, endpoints, &code).await;
+    }
     let mock = app
         .federation
         .codes
@@ -434,38 +453,98 @@ pub async fn idp_response(State(app): State<App>, RawQuery(query): RawQuery) -> 
             "The identity provider's code is invalid or has expired.",
         );
     };
-    let provider = match app
+    let identity = ExternalIdentity {
+        subject: mock.identity.subject,
+        claims: mock.identity.claims,
+    };
+    finish(&app, &req, &p, identity).await
+}
+
+/// The provider of a pending sign-in, or the redirect that reports it gone.
+async fn provider_of(
+    app: &App,
+    req: &AuthorizeRequest,
+    p: &PendingFederation,
+) -> Result<IdentityProviderType, Response> {
+    match app
         .store
         .get_identity_provider(&p.pool_id, &p.provider_name)
         .await
     {
-        Ok(Some(provider)) => provider,
-        Ok(None) => {
+        Ok(Some(provider)) => Ok(provider),
+        Ok(None) => Err(error_redirect_described(
+            &req.redirect_uri,
+            req.state.as_deref(),
+            "invalid_request",
+            &format!(
+                "The identity provider {} no longer exists.",
+                p.provider_name
+            ),
+        )),
+        Err(e) => Err(super::authorize::server_error(req, e.into())),
+    }
+}
+
+/// A real OIDC provider's code: exchanged and verified, then the same path as the stand-in's.
+async fn upstream_answer(
+    app: &App,
+    req: &AuthorizeRequest,
+    p: &PendingFederation,
+    endpoints: &crate::state::OidcEndpoints,
+    code: &str,
+) -> Response {
+    let provider = match provider_of(app, req, p).await {
+        Ok(provider) => provider,
+        Err(r) => return r,
+    };
+    let claims = match super::oidc::identity(
+        endpoints,
+        &provider,
+        code,
+        &idp_response_url(app),
+        app.clock.unix(),
+    )
+    .await
+    {
+        Ok(claims) => claims,
+        Err(description) => {
             return error_redirect_described(
                 &req.redirect_uri,
-                app_state,
+                req.state.as_deref(),
                 "invalid_request",
-                &format!(
-                    "The identity provider {} no longer exists.",
-                    p.provider_name
-                ),
+                &description,
             )
         }
-        Err(e) => return super::authorize::server_error(&req, e.into()),
+    };
+    let subject = claims
+        .get("sub")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    finish(app, req, p, ExternalIdentity { subject, claims }).await
+}
+
+/// Cognito's part once the provider has said who the user is.
+async fn finish(
+    app: &App,
+    req: &AuthorizeRequest,
+    p: &PendingFederation,
+    identity: ExternalIdentity,
+) -> Response {
+    let app_state = req.state.as_deref();
+    let provider = match provider_of(app, req, p).await {
+        Ok(provider) => provider,
+        Err(r) => return r,
     };
     let info = RequestInfo {
         operation: "HostedAuth".into(),
         client_id: Some(req.client.id().to_string()),
         ..Default::default()
     };
-    let ctx = Ctx::new(&app, "HostedAuth", info);
-    let identity = ExternalIdentity {
-        subject: mock.identity.subject,
-        claims: mock.identity.claims,
-    };
+    let ctx = Ctx::new(app, "HostedAuth", info);
     match federated::sign_in(&ctx, &req.pool, &req.client, &provider, &identity).await {
-        Ok(user) => session_and_issue(&app, &req, &user).await,
-        Err(e) if e.status().is_server_error() => super::authorize::server_error(&req, e),
+        Ok(user) => session_and_issue(app, req, &user).await,
+        Err(e) if e.status().is_server_error() => super::authorize::server_error(req, e),
         Err(e) => error_redirect_described(
             &req.redirect_uri,
             app_state,

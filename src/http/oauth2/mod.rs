@@ -6,6 +6,7 @@
 
 pub mod authorize;
 pub mod federation;
+pub mod oidc;
 pub mod token;
 pub mod userinfo;
 

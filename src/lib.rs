@@ -3,8 +3,8 @@
 //! The modules form layers; each imports only from the layers before it in this list (the
 //! README's "Layout" section explains each, and `tests/api/layering.rs` enforces it):
 //!
-//! 0. `model`, `crypto`, `clock`, `ids`, `util`, `error`: the generated service model and
-//!    building blocks with no knowledge of the emulator.
+//! 0. `model`, `crypto`, `clock`, `ids`, `util`, `error`, `outbound`: the generated service model
+//!    and building blocks with no knowledge of the emulator.
 //! 1. `domain`: pure rules over the model, and the records the store keeps.
 //! 2. `flow`: the sign-in state machine, pure.
 //! 3. `store`: all SQL.
@@ -27,6 +27,7 @@ pub mod http;
 pub mod ids;
 pub mod model;
 pub mod ops;
+pub mod outbound;
 pub mod state;
 pub mod store;
 pub mod tokens;

@@ -28,6 +28,8 @@ pub struct AppState {
     pub external_url: String,
     /// Per-pool trigger webhooks and Lambda endpoints (seed file, `/_emulator/triggers`).
     pub triggers: Registry,
+    /// Hosted-UI sign-ins waiting for an identity provider, and the emulator's stand-in provider.
+    pub federation: Federation,
     key_factory: Arc<KeyFactory>,
     keys: RwLock<HashMap<String, Arc<PoolKeys>>>,
     key_creation: tokio::sync::Mutex<()>,
@@ -41,6 +43,7 @@ impl AppState {
             clock: Clock::default(),
             external_url: external_url.trim_end_matches('/').to_string(),
             triggers: Default::default(),
+            federation: Default::default(),
             key_factory: Arc::new(KeyFactory::start(2)),
             keys: RwLock::new(HashMap::new()),
             key_creation: tokio::sync::Mutex::new(()),
@@ -199,4 +202,55 @@ impl Registry {
             m.clear();
         }
     }
+}
+
+/// A hosted-UI sign-in sent to an identity provider, until the provider answers at
+/// `/oauth2/idpresponse` with the `state` it was given.
+#[derive(Debug, Clone)]
+pub struct PendingFederation {
+    pub pool_id: String,
+    pub provider_name: String,
+    /// The app's `/oauth2/authorize` query, replayed when the provider answers.
+    pub authorize_query: String,
+    pub expires_at: f64,
+    /// A real OIDC provider's endpoints; `None` when the stand-in provider answers.
+    pub upstream: Option<OidcEndpoints>,
+}
+
+/// Where a real OIDC provider is reached (its discovery document, or the provider's
+/// `authorize_url` / `token_url` / `jwks_uri` / `attributes_url` details).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OidcEndpoints {
+    pub issuer: String,
+    pub authorization_endpoint: String,
+    pub token_endpoint: String,
+    pub jwks_uri: String,
+    pub userinfo_endpoint: Option<String>,
+}
+
+/// An identity the emulator's stand-in provider signs in as: the subject and its claims.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MockIdentity {
+    pub subject: String,
+    pub claims: serde_json::Map<String, Value>,
+}
+
+/// What the stand-in provider's authorization code stands for.
+#[derive(Debug, Clone)]
+pub struct MockCode {
+    pub pool_id: String,
+    pub provider_name: String,
+    pub identity: MockIdentity,
+    pub expires_at: f64,
+}
+
+/// Federation state kept in memory: sign-ins last minutes, and a restart ends them as it would
+/// end a browser's round trip to a provider.
+#[derive(Default)]
+pub struct Federation {
+    pub pending: std::sync::Mutex<HashMap<String, PendingFederation>>,
+    /// `(pool id, provider name)` → the identity the next authorization through that provider
+    /// signs in as (`POST /_emulator/idp/{userPoolId}/{providerName}/next`).
+    pub next: std::sync::Mutex<HashMap<(String, String), MockIdentity>>,
+    pub codes: std::sync::Mutex<HashMap<String, MockCode>>,
 }

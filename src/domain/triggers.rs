@@ -3,6 +3,7 @@
 //! Lambda endpoint). Running them is `triggers`.
 
 use crate::model::shapes::UserPoolType;
+use crate::outbound::check_url;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -62,59 +63,6 @@ pub fn function_of_arn(arn: &str) -> (String, Option<String>, Option<String>) {
         return (parts[6].to_string(), qualifier, region);
     }
     (arn.to_string(), None, None)
-}
-
-#[derive(Debug, PartialEq, Eq)]
-pub struct HttpUrl {
-    pub host: String,
-    pub port: u16,
-    /// `host[:port]` as written, for the Host header.
-    pub authority: String,
-    pub path_and_query: String,
-}
-
-/// Parses an `http://` URL. TLS is not spoken: trigger endpoints are local emulators and test
-/// servers.
-pub fn parse_url(url: &str) -> Result<HttpUrl, String> {
-    let rest = url
-        .strip_prefix("http://")
-        .ok_or_else(|| format!("{url} is not an http:// URL"))?;
-    let (authority, path) = match rest.find(['/', '?']) {
-        Some(i) if rest[i..].starts_with('/') => (&rest[..i], rest[i..].to_string()),
-        Some(i) => (&rest[..i], format!("/{}", &rest[i..])),
-        None => (rest, "/".to_string()),
-    };
-    let bad_port = || format!("{url} has an invalid port");
-    let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
-        let (h, after) = v6
-            .split_once(']')
-            .ok_or_else(|| format!("{url} has an invalid host"))?;
-        let port = match after.strip_prefix(':') {
-            Some(p) => p.parse().map_err(|_| bad_port())?,
-            None if after.is_empty() => 80,
-            None => return Err(bad_port()),
-        };
-        (h.to_string(), port)
-    } else {
-        match authority.rsplit_once(':') {
-            Some((h, p)) => (h.to_string(), p.parse().map_err(|_| bad_port())?),
-            None => (authority.to_string(), 80),
-        }
-    };
-    if host.is_empty() {
-        return Err(format!("{url} has no host"));
-    }
-    Ok(HttpUrl {
-        host,
-        port,
-        authority: authority.to_string(),
-        path_and_query: path,
-    })
-}
-
-/// Checks a configured URL up front, so a typo is reported where it was written.
-pub fn check_url(url: &str) -> Result<(), String> {
-    parse_url(url).map(|_| ())
 }
 
 const ALL: [Trigger; 10] = [
@@ -235,21 +183,5 @@ mod tests {
             function_of_arn("plain-name"),
             ("plain-name".into(), None, None)
         );
-    }
-
-    #[test]
-    fn urls() {
-        let u = parse_url("http://127.0.0.1:3001").unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(
-            (u.host.as_str(), u.port, u.path_and_query.as_str()),
-            ("127.0.0.1", 3001, "/")
-        );
-        let u = parse_url("http://hooks.local/define?x=1").unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!((u.port, u.path_and_query.as_str()), (80, "/define?x=1"));
-        let u = parse_url("http://[::1]:9000/a").unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!((u.host.as_str(), u.port), ("::1", 9000));
-        assert!(parse_url("https://x").is_err());
-        assert!(parse_url("http://:80/").is_err());
-        assert!(parse_url("http://x:port/").is_err());
     }
 }

@@ -17,6 +17,7 @@ pub fn router() -> Router<App> {
         .route("/reset", post(reset))
         .route("/clock", post(set_clock).get(get_clock))
         .merge(super::import_upload::router())
+        .merge(super::oauth2::federation::emulator_router())
         .route(
             "/triggers/{pool_id}",
             get(super::triggers::get_triggers).put(super::triggers::put_triggers),

@@ -523,7 +523,7 @@ pub async fn with_identities(
     user: &crate::domain::records::UserRecord,
     mut attributes: Vec<AttributeType>,
 ) -> ApiResult<Vec<AttributeType>> {
-    if let Some(value) = identities_attribute(ctx, &user.pool_id, &user.sub).await? {
+    if let Some(value) = identities_attribute(ctx, user).await? {
         attributes.retain(|a| a.name.as_deref() != Some("identities"));
         attributes.push(AttributeType {
             name: Some("identities".into()),
@@ -742,37 +742,21 @@ pub async fn insert_event(
     Ok(())
 }
 
-/// The `identities` attribute of a user with linked external identities, as AdminGetUser shows
-/// it (the API reference's AdminGetUser example): a JSON array text, `dateCreated` in
-/// milliseconds. `None` for a user without links.
-pub async fn identities_attribute(
-    ctx: &Ctx,
-    pool_id: &str,
-    sub: &str,
-) -> ApiResult<Option<String>> {
-    let links = ctx.app.store.provider_links_for_user(pool_id, sub).await?;
+/// The `identities` attribute of a user with linked external identities (their own, for a
+/// federated user), as AdminGetUser shows it. `None` for a user without any.
+pub async fn identities_attribute(ctx: &Ctx, user: &UserRecord) -> ApiResult<Option<String>> {
+    let links = ctx
+        .app
+        .store
+        .provider_links_with_types(&user.pool_id, &user.sub)
+        .await?;
     if links.is_empty() {
         return Ok(None);
     }
-    let mut out = Vec::with_capacity(links.len());
-    for link in links {
-        let provider_type = ctx
-            .app
-            .store
-            .get_identity_provider(pool_id, &link.provider_name)
-            .await?
-            .and_then(|p| p.provider_type)
-            .unwrap_or_else(|| link.provider_name.clone());
-        out.push(serde_json::json!({
-            "userId": link.provider_user_id,
-            "providerName": link.provider_name,
-            "providerType": provider_type,
-            "issuer": null,
-            "primary": false,
-            "dateCreated": (link.created_at * 1000.0).round() as i64,
-        }));
-    }
-    Ok(Some(serde_json::Value::Array(out).to_string()))
+    Ok(Some(crate::domain::federation::identities_attribute(
+        &links,
+        &user.username,
+    )))
 }
 
 pub fn limit_exceeded() -> ApiError {

@@ -196,6 +196,30 @@ impl Store {
         Ok(r.rows_affected() == 1)
     }
 
+    /// A user's linked identities with their providers' ProviderType (the provider's name when
+    /// the provider is gone), oldest first.
+    pub async fn provider_links_with_types(
+        &self,
+        pool_id: &str,
+        sub: &str,
+    ) -> Result<Vec<(ProviderLink, String)>, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT l.provider_name, l.provider_user_id, l.sub, l.created_at,
+                    COALESCE(json_extract(p.doc, '$.ProviderType'), l.provider_name) AS provider_type
+             FROM provider_links l
+             LEFT JOIN identity_providers p
+               ON p.pool_id = l.pool_id AND p.provider_name = l.provider_name
+             WHERE l.pool_id = ? AND l.sub = ? ORDER BY l.created_at, l.provider_name",
+        )
+        .bind(pool_id)
+        .bind(sub)
+        .fetch_all(&self.db)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((link_from_row(r)?, r.try_get("provider_type")?)))
+            .collect()
+    }
+
     /// A user's linked identities, oldest first.
     pub async fn provider_links_for_user(
         &self,

@@ -249,6 +249,14 @@ pub async fn mint_with(
             id["nonce"] = nonce.into();
         }
     }
+    // Federated users, and users linked to an external identity, carry `identities`.
+    let links = app
+        .store
+        .provider_links_with_types(pool_id, &s.user.sub)
+        .await?;
+    if !links.is_empty() {
+        id["identities"] = crate::domain::federation::identities_claim(&links, &s.user.username);
+    }
     crate::triggers::token::pre_token_generation(ctx, s, &mut id, &mut access, oauth.is_some())
         .await?;
     let access_token = keys.access.sign(&access).map_err(sign_err)?;

@@ -9,11 +9,10 @@
 //!
 //! Events are never logged: a UserMigration event carries the user's password.
 
-use crate::domain::triggers::{parse_url, HttpUrl, Trigger};
+use crate::domain::triggers::Trigger;
 use crate::error::ApiError;
-use http_body_util::{BodyExt, Full, Limited};
+use crate::outbound::{self, parse_url, HttpUrl};
 use hyper::body::Bytes;
-use hyper_util::rt::TokioIo;
 use serde_json::Value;
 use std::time::Duration;
 
@@ -98,54 +97,21 @@ fn invalid_json() -> ApiError {
 }
 
 async fn post(url: &HttpUrl, headers: &[(&str, String)], body: Vec<u8>) -> Result<Answer, String> {
-    let stream = tokio::net::TcpStream::connect((url.host.as_str(), url.port))
-        .await
-        .map_err(|e| format!("cannot connect to {}: {e}", url.authority))?;
-    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-        .await
-        .map_err(|e| e.to_string())?;
-    tokio::spawn(async move {
-        let _ = connection.await;
-    });
-    let mut request = hyper::Request::builder()
-        .method("POST")
-        .uri(url.path_and_query.as_str())
-        .header("host", url.authority.as_str())
-        .header("content-type", "application/json")
-        .header(
-            "user-agent",
-            concat!("cognito-emulator/", env!("CARGO_PKG_VERSION")),
-        );
-    for (name, value) in headers {
-        request = request.header(*name, value.as_str());
-    }
-    let request = request
-        .body(Full::new(Bytes::from(body)))
-        .map_err(|e| e.to_string())?;
-    let response = sender
-        .send_request(request)
-        .await
-        .map_err(|e| format!("no answer from {}: {e}", url.authority))?;
-    let status = response.status().as_u16();
+    let mut headers = headers.to_vec();
+    headers.push(("content-type", "application/json".to_string()));
+    let answer = outbound::request("POST", url, &headers, body, MAX_RESPONSE_BYTES).await?;
     let header = |name: &str| {
-        response
-            .headers()
+        answer
+            .headers
             .get(name)
             .and_then(|v| v.to_str().ok())
             .map(str::to_string)
     };
-    let function_error = header("x-amz-function-error").is_some();
-    let error_type = header("x-amzn-errortype");
-    let body = Limited::new(response.into_body(), MAX_RESPONSE_BYTES)
-        .collect()
-        .await
-        .map_err(|e| format!("reading the answer from {}: {e}", url.authority))?
-        .to_bytes();
     Ok(Answer {
-        status,
-        function_error,
-        error_type,
-        body,
+        status: answer.status,
+        function_error: header("x-amz-function-error").is_some(),
+        error_type: header("x-amzn-errortype"),
+        body: answer.body,
     })
 }
 

@@ -247,6 +247,8 @@ fn flag(response: &Map<String, Value>, key: &str) -> ApiResult<bool> {
 pub enum SignUpSource {
     SignUp,
     AdminCreateUser,
+    /// The first sign-in of an external identity through the hosted UI.
+    ExternalProvider,
 }
 
 /// What a PreSignUp function decided. All false when the pool has no PreSignUp trigger.
@@ -321,6 +323,7 @@ pub async fn pre_sign_up(
     let source_name = match source {
         SignUpSource::SignUp => "PreSignUp_SignUp",
         SignUpSource::AdminCreateUser => "PreSignUp_AdminCreateUser",
+        SignUpSource::ExternalProvider => "PreSignUp_ExternalProvider",
     };
     let Some(response) = run(
         ctx,
@@ -344,7 +347,7 @@ pub async fn pre_sign_up(
         auto_verify_phone: flag(&response, "autoVerifyPhone")?,
     };
     Ok(match source {
-        SignUpSource::SignUp => decided,
+        SignUpSource::SignUp | SignUpSource::ExternalProvider => decided,
         SignUpSource::AdminCreateUser => PreSignUp::default(),
     })
 }

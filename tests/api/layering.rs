@@ -13,6 +13,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("ids", 0),
     ("util", 0),
     ("error", 0),
+    ("outbound", 0),
     ("domain", 1),
     ("flow", 2),
     ("store", 3),

@@ -15,7 +15,7 @@ use crate::domain::pool::PoolExt;
 use crate::domain::records::UserRecord;
 use crate::domain::records::{OAuthCode, OAuthSession};
 use crate::error::ApiError;
-use crate::model::shapes::{UserPoolClientType, UserPoolType};
+use crate::model::shapes::{IdentityProviderType, UserPoolClientType, UserPoolType};
 use crate::ops::auth::{hosted_password, HostedStep};
 use crate::state::{App, Ctx};
 use crate::tokens::OAuthGrant;
@@ -46,6 +46,8 @@ pub(super) struct AuthorizeRequest {
     pub(super) code_challenge: Option<String>,
     /// Forces the form even with a live session.
     pub(super) prompt_login: bool,
+    /// `identity_provider` / `idp_identifier`: sign in through that provider of the pool.
+    pub(super) identity_provider: Option<IdentityProviderType>,
 }
 
 fn page(status: StatusCode, title: &str, body: &str) -> Response {
@@ -57,7 +59,7 @@ pub(super) fn app_name(req: &AuthorizeRequest) -> Option<&str> {
     req.client.client_name.as_deref()
 }
 
-fn error_text(message: &str) -> Response {
+pub(super) fn error_text(message: &str) -> Response {
     page(
         StatusCode::BAD_REQUEST,
         "An error was encountered with the requested page.",
@@ -76,7 +78,7 @@ pub async fn error_page(RawQuery(query): RawQuery) -> Response {
 }
 
 /// An error that goes back to the app: `redirect_uri?error=...&state=...`.
-fn error_redirect(redirect_uri: &str, state: Option<&str>, error: &str) -> Response {
+pub(super) fn error_redirect(redirect_uri: &str, state: Option<&str>, error: &str) -> Response {
     let mut pairs = vec![("error", error)];
     if let Some(s) = state {
         pairs.push(("state", s));
@@ -143,10 +145,33 @@ pub(super) async fn validate(
     if !allows_oauth_flow(&client, flow) {
         return Err(fail("unauthorized_client"));
     }
-    // The emulator signs in only the pool's own users (no federation).
-    if get("identity_provider").is_some_and(|p| p != "COGNITO") || get("idp_identifier").is_some() {
-        return Err(fail("invalid_request"));
-    }
+    let identity_provider = match (
+        get("identity_provider").filter(|p| p != "COGNITO"),
+        get("idp_identifier"),
+    ) {
+        (None, None) => None,
+        (name, identifier) => {
+            match super::federation::requested_provider(
+                app,
+                &pool,
+                &client,
+                name.as_deref(),
+                identifier.as_deref(),
+            )
+            .await
+            {
+                Ok(p) => Some(p),
+                Err(description) => {
+                    return Err(super::federation::error_redirect_described(
+                        &redirect_uri,
+                        state.as_deref(),
+                        "invalid_request",
+                        &description,
+                    ))
+                }
+            }
+        }
+    };
     let code_challenge = get("code_challenge");
     match (&code_challenge, get("code_challenge_method").as_deref()) {
         (None, None) | (Some(_), Some("S256")) => {}
@@ -167,6 +192,7 @@ pub(super) async fn validate(
         nonce: get("nonce"),
         code_challenge,
         prompt_login: get("prompt").is_some_and(|p| p.split(' ').any(|x| x == "login")),
+        identity_provider,
     })
 }
 
@@ -266,6 +292,9 @@ pub async fn authorize(
         Ok(r) => r,
         Err(r) => return r,
     };
+    if let Some(provider) = &req.identity_provider {
+        return super::federation::start(&app, &req, provider, &query).await;
+    }
     if !req.prompt_login {
         match session_user(&app, &headers, &req.pool).await {
             Ok(Some((user, auth_time))) => {
@@ -298,12 +327,39 @@ pub(super) fn login_form(req: &AuthorizeRequest, query: &str, message: Option<&s
             )
         })
         .unwrap_or_default();
+    // One button per external provider the client enables (Cognito's managed login shows them
+    // above the form); the form itself only when the client takes the pool's own users.
+    let providers = req.client.supported_identity_providers.as_deref();
+    let buttons: String = providers
+        .unwrap_or_default()
+        .iter()
+        .filter(|p| p.as_str() != "COGNITO")
+        .map(|p| {
+            let choice = encode_form([("identity_provider", p.as_str())]);
+            let href = if query.is_empty() {
+                format!("/oauth2/authorize?{choice}")
+            } else {
+                format!("/oauth2/authorize?{query}&{choice}")
+            };
+            format!(
+                "<a class=\"idp\" id=\"idp-{id}\" href=\"{href}\">Continue with {name}</a>",
+                id = html_escape(p),
+                href = html_escape(&href),
+                name = html_escape(p)
+            )
+        })
+        .collect();
+    let native =
+        providers.is_none_or(|list| list.is_empty() || list.iter().any(|p| p == "COGNITO"));
+    if !native {
+        return super::hosted::card(StatusCode::OK, app_name(req), "Sign in", &buttons);
+    }
     super::hosted::card(
         StatusCode::OK,
         app_name(req),
         "Sign in",
         &format!(
-            "<form method=\"post\" action=\"/login?{action}\">\
+            "{buttons}<form method=\"post\" action=\"/login?{action}\">\
              <label for=\"username\">Username</label>\
              <input id=\"username\" name=\"username\" autocomplete=\"username\" required>\
              <label for=\"password\">Password</label>\

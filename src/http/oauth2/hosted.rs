@@ -45,6 +45,8 @@ input:focus{outline:2px solid #0972d3;border-color:#0972d3}\
 button{display:block;width:100%;margin-top:20px;padding:11px;font-size:16px;font-weight:700;\
 color:#fff;background:#0972d3;border:0;border-radius:20px;cursor:pointer}\
 button.secondary{color:#0972d3;background:#fff;border:2px solid #0972d3}\
+a.idp{display:block;margin:10px 0;padding:10px;text-align:center;font-weight:700;color:#0972d3;\
+border:2px solid #0972d3;border-radius:20px;text-decoration:none}\
 .error{margin:6px 0 0;color:#d91515;font-size:14px}\
 .hint{color:#5f6b7a;font-size:14px;margin:8px 0}\
 .qr{display:flex;justify-content:center;margin:12px 0}.qr svg{width:200px;height:200px}\

@@ -5,7 +5,9 @@
 //! (`client_id`, the Basic header, or a token that carries it), and the client names the pool.
 
 pub mod authorize;
+pub mod federation;
 pub mod hosted;
+pub mod oidc;
 pub mod token;
 pub mod userinfo;
 
@@ -22,6 +24,7 @@ pub fn router() -> Router<App> {
         .route("/oauth2/token", post(token::token))
         .route("/oauth2/revoke", post(token::revoke))
         .route("/oauth2/authorize", get(authorize::authorize))
+        .route("/oauth2/idpresponse", get(federation::idp_response))
         .route("/login", get(authorize::login_page).post(authorize::login))
         .route("/forceChangePassword", post(hosted::answer))
         .route("/mfa", post(hosted::answer))

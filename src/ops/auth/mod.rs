@@ -12,6 +12,7 @@
 
 pub mod custom;
 pub mod devices;
+pub mod federated;
 pub mod mfa;
 pub mod passkey;
 pub mod srp_auth;

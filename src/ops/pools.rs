@@ -1,53 +1,17 @@
 //! User pools: Create/Describe/List/Update/Delete and the pool's MFA configuration.
 
 use crate::domain::paging;
-use crate::domain::pool::{default_password_policy, standard_schema};
+use crate::domain::pool::default_password_policy;
+use crate::domain::schema::build_schema;
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::model::shapes::*;
-use crate::ops::common::custom_attribute;
 use crate::ops::common::load_pool;
 use crate::ops::common::pool_not_found;
 use crate::state::Ctx;
 
 const SIGN_IN_ATTRIBUTES: &[&str] = &["email", "phone_number"];
 const ALIAS_ATTRIBUTES: &[&str] = &["email", "phone_number", "preferred_username"];
-
-/// Builds the schema from the standard attributes plus the request's `Schema` entries.
-fn build_schema(requested: &[SchemaAttributeType]) -> ApiResult<Vec<SchemaAttributeType>> {
-    let mut schema = standard_schema();
-    for attr in requested {
-        let name = attr.name.clone().unwrap_or_default();
-        if let Some(std) = schema
-            .iter_mut()
-            .find(|a| a.name.as_deref() == Some(name.as_str()))
-        {
-            // A standard attribute: the request may make it required/immutable or narrow it.
-            if attr.required.is_some() {
-                std.required = attr.required;
-            }
-            if attr.mutable.is_some() {
-                std.mutable = attr.mutable;
-            }
-            if attr.string_attribute_constraints.is_some() {
-                std.string_attribute_constraints = attr.string_attribute_constraints.clone();
-            }
-            continue;
-        }
-        let custom = custom_attribute(attr)?;
-        let full = custom.name.clone().unwrap_or_default();
-        if schema
-            .iter()
-            .any(|a| a.name.as_deref() == Some(full.as_str()))
-        {
-            return Err(ApiError::invalid_parameter(format!(
-                "Existing attribute already has name {full}."
-            )));
-        }
-        schema.push(custom);
-    }
-    Ok(schema)
-}
 
 fn check_sign_in_attributes(
     username_attributes: Option<&Vec<String>>,

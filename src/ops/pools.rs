@@ -1,7 +1,7 @@
 //! User pools: Create/Describe/List/Update/Delete and the pool's MFA configuration.
 
 use crate::domain::paging;
-use crate::domain::pool::default_password_policy;
+use crate::domain::pool::{default_password_policy, unify_verification_messages};
 use crate::domain::schema::build_schema;
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
@@ -65,7 +65,6 @@ fn complete_policies(p: Option<UserPoolPolicyType>) -> UserPoolPolicyType {
         pp.require_lowercase = pp.require_lowercase.or(Some(false));
         pp.require_numbers = pp.require_numbers.or(Some(false));
         pp.require_symbols = pp.require_symbols.or(Some(false));
-        pp.password_history_size = pp.password_history_size.or(Some(0));
         if pp.temporary_password_validity_days.unwrap_or(0) == 0 {
             pp.temporary_password_validity_days = Some(7);
         }
@@ -111,7 +110,7 @@ pub async fn create_user_pool(
             sms_authentication_message: req.sms_authentication_message.clone(),
             sms_configuration: Some(sms),
         });
-    let pool = UserPoolType {
+    let mut pool = UserPoolType {
         id: Some(id.clone()),
         name: req.pool_name.clone(),
         arn: Some(ids::user_pool_arn(&id)),
@@ -158,6 +157,7 @@ pub async fn create_user_pool(
         user_pool_tier: Some(req.user_pool_tier.unwrap_or_else(|| "ESSENTIALS".into())),
         ..Default::default()
     };
+    unify_verification_messages(&mut pool);
     let mfa = GetUserPoolMfaConfigResponse {
         mfa_configuration: Some(mfa_configuration),
         sms_mfa_configuration,
@@ -238,7 +238,14 @@ pub async fn update_user_pool(
     pool.email_verification_subject = req.email_verification_subject;
     if req.verification_message_template.is_some() {
         pool.verification_message_template = req.verification_message_template;
+    } else if let Some(t) = pool.verification_message_template.as_mut() {
+        // The messages left out return to their defaults with the older members; the rest of
+        // the template (DefaultEmailOption, link texts) stays.
+        t.sms_message = None;
+        t.email_message = None;
+        t.email_subject = None;
     }
+    unify_verification_messages(&mut pool);
     pool.sms_authentication_message = req.sms_authentication_message;
     pool.user_attribute_update_settings = req.user_attribute_update_settings;
     pool.device_configuration = req.device_configuration;
@@ -346,8 +353,10 @@ pub async fn set_user_pool_mfa_config(
             .unwrap_or(false)
         || mfa.email_mfa_configuration.is_some();
     if level != "OFF" && !any_factor {
+        // Cognito's current text (the older "can't turn off all MFAs" wording predates email
+        // MFA), as AWS answers it in the deployment errors CDK and Terraform users publish.
         return Err(ApiError::invalid_parameter(
-            "Invalid MFA configuration given, can't turn off all MFAs when MFA is required or optional.",
+            "Invalid MFA Configuration given. SMS MFA, Email MFA, or Software Token MFA must be enabled.",
         ));
     }
     pool.mfa_configuration = Some(level);

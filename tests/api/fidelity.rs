@@ -3,9 +3,11 @@
 
 use crate::helpers::*;
 use aws_sdk_cognitoidentityprovider::types::{
-    AttributeDataType, NumberAttributeConstraintsType, SchemaAttributeType,
-    StringAttributeConstraintsType,
+    AttributeDataType, DefaultEmailOptionType, NumberAttributeConstraintsType, PasswordPolicyType,
+    SchemaAttributeType, StringAttributeConstraintsType, UserPoolMfaType, UserPoolPolicyType,
+    VerificationMessageTemplateType,
 };
+use serde_json::json;
 
 const PASSWORD: &str = "Passw0rd!";
 
@@ -243,4 +245,302 @@ async fn schema_constraints_are_checked() {
         (tier.min_length(), tier.max_length()),
         (Some("1"), Some("2048"))
     );
+}
+
+// 3. AdminResetUserPassword refuses a disabled user.
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_reset_user_password_refuses_a_disabled_user() {
+    let app = spawn_app().await;
+    let pool = app.create_pool("disabled").await;
+    app.confirmed_user(&pool, "jane", PASSWORD, &[("email", "jane@example.com")])
+        .await;
+    app.client
+        .admin_disable_user()
+        .user_pool_id(&pool)
+        .username("jane")
+        .send()
+        .await
+        .expect("AdminDisableUser");
+    assert_sdk_err(
+        app.client
+            .admin_reset_user_password()
+            .user_pool_id(&pool)
+            .username("jane")
+            .send()
+            .await,
+        "NotAuthorizedException",
+        "User is disabled.",
+    );
+    assert_eq!(app.user_status(&pool, "jane").await, "CONFIRMED");
+}
+
+// 4. The verification message template and the older members are one setting.
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verification_messages_show_in_the_template_and_the_older_members() {
+    let app = spawn_app().await;
+    let created = app
+        .client
+        .create_user_pool()
+        .pool_name("templates")
+        .verification_message_template(
+            VerificationMessageTemplateType::builder()
+                .sms_message("SMS {####}")
+                .email_message("Mail {####}")
+                .email_subject("Subject")
+                .build(),
+        )
+        .send()
+        .await
+        .expect("CreateUserPool");
+    let pool = created.user_pool().unwrap();
+    assert_eq!(pool.sms_verification_message(), Some("SMS {####}"));
+    assert_eq!(pool.email_verification_message(), Some("Mail {####}"));
+    assert_eq!(pool.email_verification_subject(), Some("Subject"));
+    let id = pool.id().unwrap().to_string();
+    let describe = || async {
+        app.client
+            .describe_user_pool()
+            .user_pool_id(&id)
+            .send()
+            .await
+            .expect("DescribeUserPool")
+            .user_pool
+            .expect("a pool")
+    };
+    assert_eq!(
+        describe().await.email_verification_message(),
+        Some("Mail {####}")
+    );
+    // The older members on update show in the template.
+    app.client
+        .update_user_pool()
+        .user_pool_id(&id)
+        .sms_verification_message("New SMS {####}")
+        .email_verification_message("New mail {####}")
+        .email_verification_subject("New subject")
+        .send()
+        .await
+        .expect("UpdateUserPool");
+    let pool = describe().await;
+    let template = pool.verification_message_template().expect("a template");
+    assert_eq!(template.sms_message(), Some("New SMS {####}"));
+    assert_eq!(template.email_message(), Some("New mail {####}"));
+    assert_eq!(template.email_subject(), Some("New subject"));
+    assert_eq!(
+        template.default_email_option(),
+        Some(&DefaultEmailOptionType::ConfirmWithCode)
+    );
+    // ...and the template on update shows in the older members.
+    app.client
+        .update_user_pool()
+        .user_pool_id(&id)
+        .verification_message_template(
+            VerificationMessageTemplateType::builder()
+                .email_message("Third {####}")
+                .build(),
+        )
+        .send()
+        .await
+        .expect("UpdateUserPool");
+    let pool = describe().await;
+    assert_eq!(pool.email_verification_message(), Some("Third {####}"));
+    assert_eq!(pool.sms_verification_message(), None);
+    // The older members on create show in the template, and the code goes out with them.
+    let legacy = app
+        .create_pool_with(json!({
+            "PoolName": "legacy",
+            "AutoVerifiedAttributes": ["email"],
+            "EmailVerificationMessage": "Legacy {####}",
+            "EmailVerificationSubject": "Legacy subject"
+        }))
+        .await;
+    let described = app
+        .call("DescribeUserPool", json!({ "UserPoolId": legacy }))
+        .await;
+    assert_eq!(
+        described["UserPool"]["VerificationMessageTemplate"]["EmailMessage"],
+        "Legacy {####}"
+    );
+    assert_eq!(
+        described["UserPool"]["VerificationMessageTemplate"]["EmailSubject"],
+        "Legacy subject"
+    );
+}
+
+// 7. MFA ON without a factor: Cognito's current text.
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mfa_on_without_a_factor_uses_the_current_text() {
+    let app = spawn_app().await;
+    let pool = app.create_pool("mfa").await;
+    assert_sdk_err(
+        app.client
+            .set_user_pool_mfa_config()
+            .user_pool_id(&pool)
+            .mfa_configuration(UserPoolMfaType::On)
+            .send()
+            .await,
+        "InvalidParameterException",
+        "Invalid MFA Configuration given. SMS MFA, Email MFA, or Software Token MFA must be enabled.",
+    );
+}
+
+// 8. ListUsers AttributesToGet names only attributes of the pool.
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_users_refuses_attributes_the_pool_lacks() {
+    let app = spawn_app().await;
+    let pool = app.create_pool("list").await;
+    app.create_user(&pool, "jane", PASSWORD, &[("email", "jane@example.com")])
+        .await;
+    assert_sdk_err(
+        app.client
+            .list_users()
+            .user_pool_id(&pool)
+            .attributes_to_get("email")
+            .attributes_to_get("custom:tier")
+            .send()
+            .await,
+        "InvalidParameterException",
+        "One or more requested attributes do not exist.",
+    );
+    let listed = app
+        .client
+        .list_users()
+        .user_pool_id(&pool)
+        .attributes_to_get("email")
+        .send()
+        .await
+        .expect("ListUsers");
+    let attrs = attribute_map(listed.users()[0].attributes());
+    assert_eq!(attrs.len(), 1);
+    assert_eq!(attrs["email"], "jane@example.com");
+}
+
+// 9. SignUp names every undeclared attribute; AdminCreateUser keeps its own text.
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_up_names_every_undeclared_attribute() {
+    let app = spawn_app().await;
+    let pool = app.create_pool("undeclared").await;
+    let client = app.create_client(&pool).await;
+    assert_sdk_err(
+        app.client
+            .sign_up()
+            .client_id(&client)
+            .username("jane")
+            .password(PASSWORD)
+            .user_attributes(attr("custom:nope", "1"))
+            .user_attributes(attr("email", "jane@example.com"))
+            .user_attributes(attr("shoe_size", "9"))
+            .send()
+            .await,
+        "InvalidParameterException",
+        "Attributes did not conform to the schema: custom:nope: Attribute does not exist in the schema.\nshoe_size: Attribute does not exist in the schema.\n",
+    );
+    assert_sdk_err(
+        app.client
+            .admin_create_user()
+            .user_pool_id(&pool)
+            .username("jane")
+            .user_attributes(attr("custom:nope", "1"))
+            .send()
+            .await,
+        "InvalidParameterException",
+        "Attributes did not conform to the schema: Type for attribute {custom:nope} could not be determined",
+    );
+}
+
+// 11. Input hygiene: control characters, PasswordHistorySize.
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn control_characters_are_refused_in_addresses_and_user_names() {
+    let app = spawn_app().await;
+    let pool = app.create_pool("hygiene").await;
+    let client = app.create_client(&pool).await;
+    assert_sdk_err(
+        app.client
+            .admin_create_user()
+            .user_pool_id(&pool)
+            .username("jane")
+            .user_attributes(attr("email", "x\u{0}y@example.com"))
+            .send()
+            .await,
+        "InvalidParameterException",
+        "Invalid email address format.",
+    );
+    assert_sdk_err(
+        app.client
+            .sign_up()
+            .client_id(&client)
+            .username("jane")
+            .password(PASSWORD)
+            .user_attributes(attr("phone_number", "+1206555\u{0}1234"))
+            .send()
+            .await,
+        "InvalidParameterException",
+        "Invalid phone number format.",
+    );
+    let (code, message) = expect_err(
+        app.client
+            .sign_up()
+            .client_id(&client)
+            .username("ja\u{0}ne")
+            .password(PASSWORD)
+            .send()
+            .await,
+    );
+    assert_eq!(code, "InvalidParameterException");
+    assert_eq!(
+        message,
+        "1 validation error detected: Value at 'username' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+"
+    );
+    let listed = app
+        .client
+        .list_users()
+        .user_pool_id(&pool)
+        .send()
+        .await
+        .expect("ListUsers");
+    assert!(listed.users().is_empty(), "nothing was stored");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn password_history_size_shows_only_when_set() {
+    let app = spawn_app().await;
+    let plain = app.create_pool("plain").await;
+    let described = app
+        .call("DescribeUserPool", json!({ "UserPoolId": plain }))
+        .await;
+    let policy = &described["UserPool"]["Policies"]["PasswordPolicy"];
+    assert_eq!(policy["MinimumLength"], 8);
+    assert!(
+        policy.get("PasswordHistorySize").is_none(),
+        "not set, not shown: {policy}"
+    );
+    let created = app
+        .client
+        .create_user_pool()
+        .pool_name("history")
+        .policies(
+            UserPoolPolicyType::builder()
+                .password_policy(
+                    PasswordPolicyType::builder()
+                        .minimum_length(8)
+                        .password_history_size(3)
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .expect("CreateUserPool");
+    let policy = created
+        .user_pool()
+        .and_then(|p| p.policies())
+        .and_then(|p| p.password_policy())
+        .expect("a password policy");
+    assert_eq!(policy.password_history_size(), Some(3));
 }

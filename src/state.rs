@@ -135,6 +135,11 @@ impl Ctx {
             request: Arc::new(request),
         }
     }
+
+    /// The region a new pool is made in: the one the request was signed for, else the default.
+    pub fn region(&self) -> &str {
+        self.request.region.as_deref().unwrap_or(crate::ids::REGION)
+    }
 }
 
 /// What the API request that runs a trigger said, kept for the whole request so every trigger
@@ -148,6 +153,8 @@ pub struct RequestInfo {
     pub client_id: Option<String>,
     /// Seeding creates users without running the pool's triggers.
     pub suppressed: bool,
+    /// The region of the request's SigV4 credential scope, when it was signed.
+    pub region: Option<String>,
 }
 
 impl RequestInfo {
@@ -164,6 +171,7 @@ impl RequestInfo {
                 .cloned(),
             client_id: text("ClientId"),
             suppressed: false,
+            region: None,
         }
     }
 }

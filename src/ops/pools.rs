@@ -96,7 +96,8 @@ pub async fn create_user_pool(
     check_policies(req.policies.as_ref())?;
     let schema = build_schema(req.schema.as_deref().unwrap_or_default())?;
     let now = ctx.app.clock.epoch();
-    let id = ids::user_pool_id();
+    // The region the client signed for (a boto3 client in eu-west-1 makes `eu-west-1_...`).
+    let id = ids::user_pool_id(ctx.region());
     let mfa_configuration = req
         .mfa_configuration
         .clone()

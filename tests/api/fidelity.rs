@@ -544,3 +544,86 @@ async fn password_history_size_shows_only_when_set() {
         .expect("a password policy");
     assert_eq!(policy.password_history_size(), Some(3));
 }
+
+// 6. Regions: pools are made in the region the client signed for.
+
+fn client_in(base_url: &str, region: &'static str) -> aws_sdk_cognitoidentityprovider::Client {
+    use aws_sdk_cognitoidentityprovider::config::{BehaviorVersion, Region};
+    let config = aws_sdk_cognitoidentityprovider::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(region))
+        .endpoint_url(base_url)
+        .credentials_provider(aws_credential_types::Credentials::new(
+            "AKIDTEST", "secret", None, None, "test",
+        ))
+        .retry_config(aws_sdk_cognitoidentityprovider::config::retry::RetryConfig::disabled())
+        .http_client(aws_smithy_http_client::Builder::new().build_http())
+        .build();
+    aws_sdk_cognitoidentityprovider::Client::from_conf(config)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pools_take_the_region_the_client_signed_for() {
+    let app = spawn_app().await;
+    let eu = client_in(&app.base_url, "eu-west-1");
+    let created = eu
+        .create_user_pool()
+        .pool_name("dublin")
+        .send()
+        .await
+        .expect("CreateUserPool in eu-west-1");
+    let pool = created.user_pool().unwrap();
+    let id = pool.id().unwrap().to_string();
+    assert!(id.starts_with("eu-west-1_"), "{id}");
+    assert_eq!(
+        pool.arn(),
+        Some(format!("arn:aws:cognito-idp:eu-west-1:123456789012:userpool/{id}").as_str())
+    );
+    // A pool of us-east-1 beside it.
+    let us_id = app.create_pool("virginia").await;
+    assert!(us_id.starts_with("us-east-1_"), "{us_id}");
+    let listed = eu
+        .list_user_pools()
+        .max_results(10)
+        .send()
+        .await
+        .expect("ListUserPools");
+    let mut ids: Vec<&str> = listed.user_pools().iter().filter_map(|p| p.id()).collect();
+    ids.sort();
+    let mut want = vec![id.as_str(), us_id.as_str()];
+    want.sort();
+    assert_eq!(ids, want);
+    // The ARN names the pool for tagging, and the tokens name its issuer.
+    eu.tag_resource()
+        .resource_arn(format!(
+            "arn:aws:cognito-idp:eu-west-1:123456789012:userpool/{id}"
+        ))
+        .tags("env", "test")
+        .send()
+        .await
+        .expect("TagResource with the eu-west-1 ARN");
+    let client = app.create_client(&id).await;
+    app.confirmed_user(&id, "jane", PASSWORD, &[]).await;
+    let signed_in = eu
+        .initiate_auth()
+        .client_id(&client)
+        .auth_flow(aws_sdk_cognitoidentityprovider::types::AuthFlowType::UserPasswordAuth)
+        .auth_parameters("USERNAME", "jane")
+        .auth_parameters("PASSWORD", PASSWORD)
+        .send()
+        .await
+        .expect("InitiateAuth");
+    let tokens = signed_in.authentication_result().expect("tokens");
+    let id_claims = claims(tokens.id_token().unwrap());
+    assert_eq!(id_claims["iss"], format!("{}/{id}", app.base_url));
+    let jwks = app.get(&format!("/{id}/.well-known/jwks.json")).await;
+    assert_eq!(jwks.0, 200);
+    // An unsigned request for an eu-west-1 pool stays there (GetUser by its access token).
+    let user = eu
+        .get_user()
+        .access_token(tokens.access_token().unwrap())
+        .send()
+        .await
+        .expect("GetUser");
+    assert_eq!(user.username(), "jane");
+}

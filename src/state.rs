@@ -138,6 +138,11 @@ impl Ctx {
             request: Arc::new(request),
         }
     }
+
+    /// The region a new pool is made in: the one the request was signed for, else the default.
+    pub fn region(&self) -> &str {
+        self.request.region.as_deref().unwrap_or(crate::ids::REGION)
+    }
 }
 
 /// What the API request that runs a trigger said, kept for the whole request so every trigger
@@ -154,6 +159,8 @@ pub struct RequestInfo {
     /// A sign-in step taken on the hosted UI pages: it ends in an authorization code, so a
     /// finished sign-in records the user and leaves the tokens to the token endpoint.
     pub hosted_ui: bool,
+    /// The region of the request's SigV4 credential scope, when it was signed.
+    pub region: Option<String>,
 }
 
 impl RequestInfo {
@@ -171,6 +178,7 @@ impl RequestInfo {
             client_id: text("ClientId"),
             suppressed: false,
             hosted_ui: false,
+            region: None,
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod paging;
 pub mod password;
 pub mod pool;
 pub mod records;
+pub mod schema;
 pub mod secret_hash;
 pub mod triggers;
 pub mod user_status;

@@ -36,7 +36,9 @@ pub fn default_password_policy() -> PasswordPolicyType {
         require_lowercase: Some(true),
         require_numbers: Some(true),
         require_symbols: Some(true),
-        password_history_size: Some(0),
+        // Absent unless set: DescribeUserPool shows PasswordHistorySize only for pools that
+        // set it (absent means no history is kept).
+        password_history_size: None,
         temporary_password_validity_days: Some(7),
     }
 }
@@ -74,6 +76,32 @@ pub fn standard_schema() -> Vec<SchemaAttributeType> {
             }
         })
         .collect()
+}
+
+/// `VerificationMessageTemplate.SmsMessage` / `EmailMessage` / `EmailSubject` and the older
+/// `SmsVerificationMessage` / `EmailVerificationMessage` / `EmailVerificationSubject` are one
+/// setting each (API Reference, CreateUserPool: the older members are "no longer used, see
+/// VerificationMessageTemplateType"; the Terraform AWS provider's acceptance tests read each
+/// back through the other). Whichever the
+/// request set shows in both; the template wins when a request sets both differently **[B]**.
+pub fn unify_verification_messages(pool: &mut UserPoolType) {
+    let t = pool
+        .verification_message_template
+        .get_or_insert_with(Default::default);
+    // Codes unless the pool asks for links (VerificationMessageTemplateType).
+    t.default_email_option
+        .get_or_insert_with(|| "CONFIRM_WITH_CODE".into());
+    for (template, legacy) in [
+        (&mut t.sms_message, &mut pool.sms_verification_message),
+        (&mut t.email_message, &mut pool.email_verification_message),
+        (&mut t.email_subject, &mut pool.email_verification_subject),
+    ] {
+        match (template.as_ref(), legacy.as_ref()) {
+            (Some(v), _) => *legacy = Some(v.clone()),
+            (None, Some(v)) => *template = Some(v.clone()),
+            (None, None) => {}
+        }
+    }
 }
 
 /// Convenience accessors over a stored pool.

@@ -21,13 +21,14 @@ pub async fn handle(State(app): State<App>, req: Request) -> Response {
     let request_id = uuid::Uuid::new_v4().to_string();
     let (parts, body) = req.into_parts();
     let target = target(&parts.headers);
+    let region = signed_region(&parts.headers);
     let span = tracing::info_span!("request", op = %target.as_deref().unwrap_or("-"), request_id = %request_id);
     let result = async {
         let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
             Ok(b) => b,
             Err(_) => return Err(too_large()),
         };
-        call(app, target.as_deref(), bytes, request_id.clone()).await
+        call(app, target.as_deref(), bytes, request_id.clone(), region).await
     }
     .instrument(span.clone())
     .await;
@@ -72,6 +73,17 @@ fn target(h: &HeaderMap) -> Option<String> {
         .map(|s| s.trim().to_string())
 }
 
+/// The region of a SigV4 `Authorization` header's credential scope
+/// (`Credential=AKID/20260101/eu-west-1/cognito-idp/aws4_request`; AWS General Reference,
+/// "Signature Version 4 signing process"). The signature itself is not checked.
+fn signed_region(h: &HeaderMap) -> Option<String> {
+    let auth = h.get("authorization")?.to_str().ok()?;
+    let scope = auth.split("Credential=").nth(1)?;
+    let scope = scope.split([',', ' ']).next()?;
+    let region = scope.split('/').nth(2)?;
+    crate::ids::is_region(region).then(|| region.to_string())
+}
+
 fn too_large() -> (ApiError, Option<StatusCode>) {
     (
         ApiError::invalid_parameter(format!(
@@ -86,6 +98,7 @@ async fn call(
     target: Option<&str>,
     bytes: Bytes,
     request_id: String,
+    region: Option<String>,
 ) -> Result<serde_json::Value, (ApiError, Option<StatusCode>)> {
     let plain = |e: ApiError| (e, None);
     let name = target
@@ -107,7 +120,10 @@ async fn call(
             validate::InputError::InvalidParameter(m) => ApiError::invalid_parameter(m),
         })
     })?;
-    let request = RequestInfo::of(op.name, &body);
+    let request = RequestInfo {
+        region,
+        ..RequestInfo::of(op.name, &body)
+    };
     let ctx = Ctx {
         app,
         request_id,

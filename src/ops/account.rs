@@ -231,6 +231,11 @@ pub async fn admin_reset_user_password(
 ) -> ApiResult<AdminResetUserPasswordResponse> {
     let pool = load_pool(&ctx, req.user_pool_id.as_deref().unwrap_or_default()).await?;
     let mut user = load_user(&ctx, &pool, req.username.as_deref().unwrap_or_default()).await?;
+    // A disabled user is refused as at sign-in, and stays as they were (the text moto's suite
+    // records for this operation; the same NotAuthorizedException as ForgotPassword).
+    if !user.enabled {
+        return Err(ApiError::not_authorized("User is disabled."));
+    }
     if user.status == UserStatus::ForceChangePassword {
         return Err(cannot_reset_in_current_state());
     }

@@ -291,6 +291,9 @@ pub async fn admin_enable_user(
 
 pub async fn list_users(ctx: Ctx, req: ListUsersRequest) -> ApiResult<ListUsersResponse> {
     let pool = load_pool(&ctx, req.user_pool_id.as_deref().unwrap_or_default()).await?;
+    if let Some(names) = &req.attributes_to_get {
+        attributes::check_names_exist(&pool, names)?;
+    }
     let filter = filter::parse(req.filter.as_deref().unwrap_or_default())?;
     let limit = page_limit(req.limit) as usize;
     let mut after = page_position(req.pagination_token.as_deref())?;

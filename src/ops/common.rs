@@ -34,49 +34,6 @@ pub fn pool_not_found(pool_id: &str) -> ApiError {
     ApiError::resource_not_found(format!("User pool {pool_id} does not exist."))
 }
 
-/// The schema entry of a custom attribute requested as `attr` (CreateUserPool `Schema`,
-/// AddCustomAttributes): `custom:` + its name, with Cognito's defaults for what was left out.
-pub fn custom_attribute(attr: &SchemaAttributeType) -> ApiResult<SchemaAttributeType> {
-    let name = attr.name.clone().unwrap_or_default();
-    if attr.required == Some(true) {
-        return Err(ApiError::invalid_parameter(
-            "Required custom attributes are not supported currently.",
-        ));
-    }
-    let full = format!("custom:{name}");
-    let data_type = attr
-        .attribute_data_type
-        .clone()
-        .unwrap_or_else(|| "String".into());
-    Ok(SchemaAttributeType {
-        name: Some(full),
-        attribute_data_type: Some(data_type.clone()),
-        developer_only_attribute: Some(attr.developer_only_attribute.unwrap_or(false)),
-        mutable: Some(attr.mutable.unwrap_or(true)),
-        required: Some(false),
-        string_attribute_constraints: if data_type == "String" {
-            attr.string_attribute_constraints
-                .clone()
-                .or(Some(StringAttributeConstraintsType {
-                    min_length: None,
-                    max_length: None,
-                }))
-        } else {
-            None
-        },
-        number_attribute_constraints: if data_type == "Number" {
-            attr.number_attribute_constraints
-                .clone()
-                .or(Some(NumberAttributeConstraintsType {
-                    min_value: None,
-                    max_value: None,
-                }))
-        } else {
-            None
-        },
-    })
-}
-
 /// The client, which must belong to `pool_id`, or Cognito's not-found error.
 pub async fn load_client(
     ctx: &Ctx,

@@ -7,10 +7,10 @@
 //! so DescribeUserPool, CreateUserPool and UpdateUserPool see the same values.
 
 use crate::domain::paging;
+use crate::domain::schema::custom_attribute;
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::model::shapes::*;
-use crate::ops::common::custom_attribute;
 use crate::ops::common::load_client;
 use crate::ops::common::load_pool;
 use crate::ops::common::load_user;
@@ -44,16 +44,23 @@ pub async fn add_custom_attributes(
         let added = custom_attribute(&attr)?;
         let full = added.name.clone().unwrap_or_default();
         if schema.iter().any(|a| a.name.as_deref() == Some(&full)) {
-            // Cognito's text names the attribute twice (as moto and cognito-local record it).
+            // Cognito's text names the attribute twice (as moto and cognito-local record it),
+            // first as `custom:<name>`, then as the schema names it (`dev:custom:<name>` for a
+            // developer-only one).
+            let declared = format!("custom:{}", attr.name.as_deref().unwrap_or_default());
             return Err(ApiError::invalid_parameter(format!(
-                "{full}: Existing attribute already has name {full}."
+                "{declared}: Existing attribute already has name {full}."
             )));
         }
         schema.push(added);
     }
     let custom = schema
         .iter()
-        .filter(|a| a.name.as_deref().is_some_and(|n| n.starts_with("custom:")))
+        .filter(|a| {
+            a.name
+                .as_deref()
+                .is_some_and(|n| n.starts_with("custom:") || n.starts_with("dev:custom:"))
+        })
         .count();
     if custom > MAX_CUSTOM_ATTRIBUTES {
         // [B] text; the limit is the DG's.

@@ -1,53 +1,17 @@
 //! User pools: Create/Describe/List/Update/Delete and the pool's MFA configuration.
 
 use crate::domain::paging;
-use crate::domain::pool::{default_password_policy, standard_schema};
+use crate::domain::pool::{default_password_policy, unify_verification_messages};
+use crate::domain::schema::build_schema;
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::model::shapes::*;
-use crate::ops::common::custom_attribute;
 use crate::ops::common::load_pool;
 use crate::ops::common::pool_not_found;
 use crate::state::Ctx;
 
 const SIGN_IN_ATTRIBUTES: &[&str] = &["email", "phone_number"];
 const ALIAS_ATTRIBUTES: &[&str] = &["email", "phone_number", "preferred_username"];
-
-/// Builds the schema from the standard attributes plus the request's `Schema` entries.
-fn build_schema(requested: &[SchemaAttributeType]) -> ApiResult<Vec<SchemaAttributeType>> {
-    let mut schema = standard_schema();
-    for attr in requested {
-        let name = attr.name.clone().unwrap_or_default();
-        if let Some(std) = schema
-            .iter_mut()
-            .find(|a| a.name.as_deref() == Some(name.as_str()))
-        {
-            // A standard attribute: the request may make it required/immutable or narrow it.
-            if attr.required.is_some() {
-                std.required = attr.required;
-            }
-            if attr.mutable.is_some() {
-                std.mutable = attr.mutable;
-            }
-            if attr.string_attribute_constraints.is_some() {
-                std.string_attribute_constraints = attr.string_attribute_constraints.clone();
-            }
-            continue;
-        }
-        let custom = custom_attribute(attr)?;
-        let full = custom.name.clone().unwrap_or_default();
-        if schema
-            .iter()
-            .any(|a| a.name.as_deref() == Some(full.as_str()))
-        {
-            return Err(ApiError::invalid_parameter(format!(
-                "Existing attribute already has name {full}."
-            )));
-        }
-        schema.push(custom);
-    }
-    Ok(schema)
-}
 
 fn check_sign_in_attributes(
     username_attributes: Option<&Vec<String>>,
@@ -101,7 +65,6 @@ fn complete_policies(p: Option<UserPoolPolicyType>) -> UserPoolPolicyType {
         pp.require_lowercase = pp.require_lowercase.or(Some(false));
         pp.require_numbers = pp.require_numbers.or(Some(false));
         pp.require_symbols = pp.require_symbols.or(Some(false));
-        pp.password_history_size = pp.password_history_size.or(Some(0));
         if pp.temporary_password_validity_days.unwrap_or(0) == 0 {
             pp.temporary_password_validity_days = Some(7);
         }
@@ -133,7 +96,8 @@ pub async fn create_user_pool(
     check_policies(req.policies.as_ref())?;
     let schema = build_schema(req.schema.as_deref().unwrap_or_default())?;
     let now = ctx.app.clock.epoch();
-    let id = ids::user_pool_id();
+    // The region the client signed for (a boto3 client in eu-west-1 makes `eu-west-1_...`).
+    let id = ids::user_pool_id(ctx.region());
     let mfa_configuration = req
         .mfa_configuration
         .clone()
@@ -147,7 +111,7 @@ pub async fn create_user_pool(
             sms_authentication_message: req.sms_authentication_message.clone(),
             sms_configuration: Some(sms),
         });
-    let pool = UserPoolType {
+    let mut pool = UserPoolType {
         id: Some(id.clone()),
         name: req.pool_name.clone(),
         arn: Some(ids::user_pool_arn(&id)),
@@ -194,6 +158,7 @@ pub async fn create_user_pool(
         user_pool_tier: Some(req.user_pool_tier.unwrap_or_else(|| "ESSENTIALS".into())),
         ..Default::default()
     };
+    unify_verification_messages(&mut pool);
     let mfa = GetUserPoolMfaConfigResponse {
         mfa_configuration: Some(mfa_configuration),
         sms_mfa_configuration,
@@ -274,7 +239,14 @@ pub async fn update_user_pool(
     pool.email_verification_subject = req.email_verification_subject;
     if req.verification_message_template.is_some() {
         pool.verification_message_template = req.verification_message_template;
+    } else if let Some(t) = pool.verification_message_template.as_mut() {
+        // The messages left out return to their defaults with the older members; the rest of
+        // the template (DefaultEmailOption, link texts) stays.
+        t.sms_message = None;
+        t.email_message = None;
+        t.email_subject = None;
     }
+    unify_verification_messages(&mut pool);
     pool.sms_authentication_message = req.sms_authentication_message;
     pool.user_attribute_update_settings = req.user_attribute_update_settings;
     pool.device_configuration = req.device_configuration;
@@ -382,8 +354,10 @@ pub async fn set_user_pool_mfa_config(
             .unwrap_or(false)
         || mfa.email_mfa_configuration.is_some();
     if level != "OFF" && !any_factor {
+        // Cognito's current text (the older "can't turn off all MFAs" wording predates email
+        // MFA), as AWS answers it in the deployment errors CDK and Terraform users publish.
         return Err(ApiError::invalid_parameter(
-            "Invalid MFA configuration given, can't turn off all MFAs when MFA is required or optional.",
+            "Invalid MFA Configuration given. SMS MFA, Email MFA, or Software Token MFA must be enabled.",
         ));
     }
     pool.mfa_configuration = Some(level);

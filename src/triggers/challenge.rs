@@ -3,20 +3,27 @@
 //! `VerifyAuthChallengeResponse_Authentication`). Reading their answers is `flow::custom`.
 
 use super::{run, user_attributes, Call};
+use crate::domain::client::ClientExt;
 use crate::domain::records::UserRecord;
 use crate::domain::triggers::Trigger;
 use crate::error::ApiResult;
 use crate::flow::custom::{self, ChallengeResult, Created, Next};
-use crate::model::shapes::UserPoolType;
+use crate::model::shapes::{UserPoolClientType, UserPoolType};
 use crate::state::Ctx;
 use serde_json::{Map, Value};
 
-fn base(user: &UserRecord) -> Map<String, Value> {
+/// The request every challenge trigger gets for a known user. `userNotFound` "is populated when
+/// PreventUserExistenceErrors is set to ENABLED for your user pool client" (DG, "Define Auth
+/// challenge Lambda trigger"): `false` here, `true` for a username that matched nobody.
+fn base(user: &UserRecord, client: &UserPoolClientType) -> Map<String, Value> {
     let mut request = Map::new();
     request.insert(
         "userAttributes".into(),
         Value::Object(user_attributes(user)),
     );
+    if client.hides_user_existence() {
+        request.insert("userNotFound".into(), Value::Bool(false));
+    }
     request
 }
 
@@ -27,11 +34,11 @@ fn history(session: &[ChallengeResult]) -> Value {
 pub async fn define(
     ctx: &Ctx,
     pool: &UserPoolType,
-    client_id: &str,
+    client: &UserPoolClientType,
     user: &UserRecord,
     session: &[ChallengeResult],
 ) -> ApiResult<Next> {
-    let mut request = base(user);
+    let mut request = base(user, client);
     request.insert("session".into(), history(session));
     let response = run(
         ctx,
@@ -39,7 +46,7 @@ pub async fn define(
             trigger: Trigger::DefineAuthChallenge,
             source: "DefineAuthChallenge_Authentication",
             pool,
-            client_id: Some(client_id),
+            client_id: Some(client.id()),
             user_name: &user.username,
             request,
             version: "1",
@@ -53,12 +60,12 @@ pub async fn define(
 pub async fn create(
     ctx: &Ctx,
     pool: &UserPoolType,
-    client_id: &str,
+    client: &UserPoolClientType,
     user: &UserRecord,
     challenge_name: &str,
     session: &[ChallengeResult],
 ) -> ApiResult<Created> {
-    let mut request = base(user);
+    let mut request = base(user, client);
     request.insert("challengeName".into(), challenge_name.into());
     request.insert("session".into(), history(session));
     let response = run(
@@ -67,7 +74,7 @@ pub async fn create(
             trigger: Trigger::CreateAuthChallenge,
             source: "CreateAuthChallenge_Authentication",
             pool,
-            client_id: Some(client_id),
+            client_id: Some(client.id()),
             user_name: &user.username,
             request,
             version: "1",
@@ -81,12 +88,12 @@ pub async fn create(
 pub async fn verify(
     ctx: &Ctx,
     pool: &UserPoolType,
-    client_id: &str,
+    client: &UserPoolClientType,
     user: &UserRecord,
     private_parameters: &Map<String, Value>,
     answer: &str,
 ) -> ApiResult<bool> {
-    let mut request = base(user);
+    let mut request = base(user, client);
     request.insert(
         "privateChallengeParameters".into(),
         Value::Object(private_parameters.clone()),
@@ -98,7 +105,7 @@ pub async fn verify(
             trigger: Trigger::VerifyAuthChallengeResponse,
             source: "VerifyAuthChallengeResponse_Authentication",
             pool,
-            client_id: Some(client_id),
+            client_id: Some(client.id()),
             user_name: &user.username,
             request,
             version: "1",

@@ -855,7 +855,7 @@ async fn deleting_attributes_respects_the_schema_and_the_client() {
             ("email", "jane@example.com"),
             ("email_verified", "true"),
             ("locale", "en"),
-            ("custom:secret", "s"),
+            ("dev:custom:secret", "s"),
             ("custom:badge", "b"),
         ],
     )
@@ -898,7 +898,7 @@ async fn deleting_attributes_respects_the_schema_and_the_client() {
         "user.custom:badge: Attribute cannot be updated. (changing an immutable attribute)\n",
     );
     assert_sdk_err(
-        delete(&["custom:secret"]).await,
+        delete(&["dev:custom:secret"]).await,
         "NotAuthorizedException",
         "A client attempted to write unauthorized attribute",
     );
@@ -912,14 +912,14 @@ async fn deleting_attributes_respects_the_schema_and_the_client() {
         .admin_delete_user_attributes()
         .user_pool_id(&pool)
         .username("jane")
-        .user_attribute_names("custom:secret")
+        .user_attribute_names("dev:custom:secret")
         .send()
         .await
         .expect("AdminDeleteUserAttributes");
     assert!(!app
         .user_attributes(&pool, "jane")
         .await
-        .contains_key("custom:secret"));
+        .contains_key("dev:custom:secret"));
     assert_sdk_err(
         app.client
             .admin_delete_user_attributes()

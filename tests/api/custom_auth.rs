@@ -223,6 +223,8 @@ async fn a_custom_challenge_answered_correctly_after_a_wrong_answer_issues_token
         define["request"]["userAttributes"]["email"],
         "carol@example.com"
     );
+    // Populated only for clients that hide user existence.
+    assert!(define["request"].get("userNotFound").is_none(), "{define}");
     assert_eq!(
         define["response"],
         json!({"challengeName": null, "issueTokens": null, "failAuthentication": null})
@@ -712,8 +714,16 @@ async fn three_wrong_answers(app: &TestApp, client_id: &str, username: &str) -> 
 async fn custom_auth_for_an_unknown_user_in_a_hiding_client_runs_the_triggers_and_fails_like_wrong_answers(
 ) {
     let (app, lambda, client_id) = hiding_quiz().await;
+    let start = lambda.calls().len();
     let known = three_wrong_answers(&app, &client_id, "carol").await;
     let before = lambda.calls().len();
+    // A known user's challenge triggers say so: `userNotFound` is populated (false) whenever the
+    // client hides user existence.
+    let known_calls = lambda.calls()[start..before].to_vec();
+    assert!(known_calls.len() >= 3, "{known_calls:?}");
+    for (name, e) in &known_calls {
+        assert_eq!(e["request"]["userNotFound"], false, "{name}: {e}");
+    }
     let nobody = three_wrong_answers(&app, &client_id, "nobody").await;
     assert_eq!(
         nobody.last().map(String::as_str),

@@ -10,6 +10,7 @@ mod custom_auth;
 mod devices;
 mod domains;
 mod federation;
+mod fidelity;
 mod groups;
 mod helpers;
 mod identity_providers;

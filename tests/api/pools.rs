@@ -104,7 +104,6 @@ async fn a_new_pool_reports_cognitos_defaults() {
             "RequireLowercase": true,
             "RequireNumbers": true,
             "RequireSymbols": true,
-            "PasswordHistorySize": 0,
             "TemporaryPasswordValidityDays": 7
         })
     );
@@ -584,7 +583,7 @@ async fn mfa_cannot_be_required_without_a_factor() {
     assert_eq!(code, "InvalidParameterException");
     assert_eq!(
         message,
-        "Invalid MFA configuration given, can't turn off all MFAs when MFA is required or optional."
+        "Invalid MFA Configuration given. SMS MFA, Email MFA, or Software Token MFA must be enabled."
     );
     let pool = app
         .call("DescribeUserPool", json!({"UserPoolId": id}))

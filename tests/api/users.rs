@@ -300,7 +300,7 @@ async fn sign_up_checks_the_schema() {
     );
     assert_eq!(
         unknown.1,
-        "Attributes did not conform to the schema: Type for attribute {custom:nope} could not be determined"
+        "Attributes did not conform to the schema: custom:nope: Attribute does not exist in the schema.\n"
     );
     assert_sdk_err(
         app.client

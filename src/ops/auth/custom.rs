@@ -100,7 +100,7 @@ pub async fn start(
     } else {
         Vec::new()
     };
-    let next = challenge::define(ctx, pool, client.id(), &user, &session).await?;
+    let next = challenge::define(ctx, pool, client, &user, &session).await?;
     if with_srp && next == Next::PasswordVerifier {
         // The SRP exchange remembers the flow; its answer comes back to
         // `after_password_verifier`.
@@ -120,7 +120,7 @@ async fn decide(
     if custom::too_many_rounds(&session) {
         return Ok(Outcome::Error(custom::fail()));
     }
-    let next = challenge::define(ctx, env.pool, env.client.id(), user, &session).await?;
+    let next = challenge::define(ctx, env.pool, env.client, user, &session).await?;
     proceed(ctx, env, user, session, next).await
 }
 
@@ -139,8 +139,7 @@ async fn proceed(
         Next::Tokens => Ok(flow::after_second_factor(env, user)),
         Next::CustomChallenge => {
             let created =
-                challenge::create(ctx, env.pool, env.client.id(), user, custom::NAME, &session)
-                    .await?;
+                challenge::create(ctx, env.pool, env.client, user, custom::NAME, &session).await?;
             Ok(Outcome::Challenge(custom::challenge(
                 created,
                 session,
@@ -169,7 +168,7 @@ pub async fn answer(
     let correct = challenge::verify(
         ctx,
         env.pool,
-        env.client.id(),
+        env.client,
         user,
         &pending.private_parameters,
         answer,

@@ -32,9 +32,9 @@ pub async fn with_request_base<F: std::future::Future>(base: Arc<str>, f: F) -> 
 pub fn is_url_authority(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 255
-        && s
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b':' | b'[' | b']'))
+        && s.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b':' | b'[' | b']')
+        })
 }
 
 /// A pool's two signing keys, loaded once.
@@ -89,10 +89,7 @@ impl AppState {
     /// GetUser over http (a backend and an app seldom use the same listener); the signature
     /// check with the pool's own key is what keeps foreign tokens out.
     pub fn is_own_issuer(&self, iss: &str, pool_id: &str) -> bool {
-        let Some(base) = iss
-            .strip_suffix(pool_id)
-            .and_then(|b| b.strip_suffix('/'))
-        else {
+        let Some(base) = iss.strip_suffix(pool_id).and_then(|b| b.strip_suffix('/')) else {
             return false;
         };
         if base == self.external_url || base == self.base_url() {

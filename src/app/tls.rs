@@ -99,14 +99,15 @@ pub async fn bind(config: &Config) -> anyhow::Result<Option<TlsListener>> {
             (chain, key, TlsCa::Pem(pem), Some(dir.join(CA_CERT_FILE)))
         }
     };
-    let server_config = server_config(chain, key).map_err(|e| match (&config.tls_cert, &config.tls_key) {
-        (Some(cert), Some(key)) => anyhow!(
-            "--tls-key {} does not fit --tls-cert {}: {e}",
-            key.display(),
-            cert.display()
-        ),
-        _ => anyhow!("the emulator's certificate is unusable: {e}"),
-    })?;
+    let server_config =
+        server_config(chain, key).map_err(|e| match (&config.tls_cert, &config.tls_key) {
+            (Some(cert), Some(key)) => anyhow!(
+                "--tls-key {} does not fit --tls-cert {}: {e}",
+                key.display(),
+                cert.display()
+            ),
+            _ => anyhow!("the emulator's certificate is unusable: {e}"),
+        })?;
     let addr = format!("{}:{}", config.host, port);
     let listener = TcpListener::bind(&addr)
         .await
@@ -404,10 +405,7 @@ impl TlsListener {
                         tower::ServiceExt::oneshot(router.clone(), req)
                     },
                 );
-                if let Err(e) = builder
-                    .serve_connection(TokioIo::new(tls), service)
-                    .await
-                {
+                if let Err(e) = builder.serve_connection(TokioIo::new(tls), service).await {
                     tracing::debug!(error = %e, "https connection ended with an error");
                 }
             });

@@ -71,6 +71,34 @@ pub struct Config {
     /// often than Cognito allows.
     #[arg(long, env = "COGNITO_EMULATOR_NO_RATE_LIMITS")]
     pub no_rate_limits: bool,
+    /// Also serve every endpoint over HTTPS (HTTP/1.1 and h2) on HOST:PORT; 0 picks a free port
+    /// (it is logged). The certificate is signed by the emulator's own CA unless --tls-cert.
+    #[arg(long, env = "COGNITO_EMULATOR_TLS_PORT")]
+    pub tls_port: Option<u16>,
+    /// Extra name (or IP address) in the server certificate besides localhost, 127.0.0.1, ::1,
+    /// 10.0.2.2 and host.docker.internal, e.g. cognito-idp.us-east-1.amazonaws.com. Repeatable;
+    /// the environment variable takes a comma-separated list.
+    #[arg(
+        long = "tls-hostname",
+        env = "COGNITO_EMULATOR_TLS_HOSTNAME",
+        value_delimiter = ',',
+        requires = "tls_port"
+    )]
+    pub tls_hostnames: Vec<String>,
+    /// Serve this certificate (PEM, the chain leaf first) instead of one from the emulator's CA.
+    #[arg(
+        long,
+        env = "COGNITO_EMULATOR_TLS_CERT",
+        requires_all = ["tls_key", "tls_port"]
+    )]
+    pub tls_cert: Option<PathBuf>,
+    /// The private key (PEM) of --tls-cert.
+    #[arg(long, env = "COGNITO_EMULATOR_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Where the emulator's CA (ca.pem, ca-key.pem) is kept. Default: cognito-emulator-tls/ beside
+    /// a file database; the user's data directory (cognito-emulator/tls) for `:memory:`.
+    #[arg(long, env = "COGNITO_EMULATOR_TLS_DIR")]
+    pub tls_dir: Option<PathBuf>,
     /// Instead of serving, ask the emulator on HOST:PORT for /_emulator/health and exit 0 if it
     /// is healthy, 1 otherwise (container HEALTHCHECK: a scratch image has no curl).
     #[arg(long)]
@@ -92,6 +120,11 @@ impl Config {
             trigger_webhooks: Vec::new(),
             trigger_timeout_ms: 5000,
             no_rate_limits: false,
+            tls_port: None,
+            tls_hostnames: Vec::new(),
+            tls_cert: None,
+            tls_key: None,
+            tls_dir: None,
             healthcheck: false,
         }
     }

@@ -37,7 +37,21 @@ async fn main() {
         }
     };
     let addr = app.local_addr();
-    tracing::info!(%addr, db = %db, external_url = %app.state().external_url, "cognito-emulator ready on http://{addr} (database {db})");
+    match app.tls_addr() {
+        Some(tls_addr) => {
+            let ca = match app.tls_ca_file() {
+                Some(file) => format!(
+                    "; CA at http://{addr}/_emulator/tls/ca.pem ({})",
+                    file.display()
+                ),
+                None => "; certificate from --tls-cert".to_string(),
+            };
+            tracing::info!(%addr, %tls_addr, db = %db, external_url = %app.state().external_url, "cognito-emulator ready on http://{addr} and https://{tls_addr} (database {db}){ca}");
+        }
+        None => {
+            tracing::info!(%addr, db = %db, external_url = %app.state().external_url, "cognito-emulator ready on http://{addr} (database {db})");
+        }
+    }
     if let Err(e) = app.serve().await {
         eprintln!("cognito-emulator: {e}");
         std::process::exit(1);

@@ -14,6 +14,29 @@ use std::sync::{Arc, RwLock};
 
 pub type App = Arc<AppState>;
 
+tokio::task_local! {
+    /// The base URL of the request being served when it is not `external_url`: a request over
+    /// the HTTPS listener without `--external-url` names `https://HOST` as the client called it.
+    /// Set around each request by the HTTP layer (`http::tls::request_base`).
+    static REQUEST_BASE: Arc<str>;
+}
+
+/// Runs `f` (a request) with `base` as the URL its tokens, discovery and OAuth2 answers name.
+pub async fn with_request_base<F: std::future::Future>(base: Arc<str>, f: F) -> F::Output {
+    REQUEST_BASE.scope(base, f).await
+}
+
+/// Whether `s` can stand between `https://` and the path of one of our URLs: a host name, an IPv4
+/// address or a bracketed IPv6 address, with an optional port (RFC 3986 section 3.2), and nothing
+/// that could break out of a URL or a JSON string.
+pub fn is_url_authority(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 255
+        && s.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b':' | b'[' | b']')
+        })
+}
+
 /// A pool's two signing keys, loaded once.
 pub struct PoolKeys {
     pub id: LoadedKey,
@@ -50,8 +73,34 @@ impl AppState {
         }
     }
 
+    /// The base URL of the request being served: `external_url`, or over the HTTPS listener
+    /// without `--external-url`, `https://HOST` as the client called it.
+    pub fn base_url(&self) -> String {
+        REQUEST_BASE
+            .try_with(|b| b.to_string())
+            .unwrap_or_else(|_| self.external_url.clone())
+    }
+
+    /// The pool's issuer as the request being served sees it (`iss` of the tokens it mints).
     pub fn issuer(&self, pool_id: &str) -> String {
-        format!("{}/{}", self.external_url, pool_id)
+        format!("{}/{}", self.base_url(), pool_id)
+    }
+
+    /// Whether `iss` is an issuer this emulator gives the pool: the `external_url` form, or
+    /// without `--external-url` and with the HTTPS listener on, `https://HOST/POOL_ID` for any
+    /// host a client reached it under. A token signed in over https is then still good for
+    /// GetUser over http (a backend and an app seldom use the same listener); the signature
+    /// check with the pool's own key is what keeps foreign tokens out.
+    pub fn is_own_issuer(&self, iss: &str, pool_id: &str) -> bool {
+        let Some(base) = iss.strip_suffix(pool_id).and_then(|b| b.strip_suffix('/')) else {
+            return false;
+        };
+        if base == self.external_url || base == self.base_url() {
+            return true;
+        }
+        self.config.external_url.is_none()
+            && self.config.tls_port.is_some()
+            && base.strip_prefix("https://").is_some_and(is_url_authority)
     }
 
     /// The pool's signing keys, created on first use and persisted.

@@ -2,13 +2,17 @@
 //! [`Application::build`]; tests build the same application on port 0.
 
 pub mod seed;
+pub mod tls;
 
 use crate::config::Config;
 use crate::http;
+use crate::http::tls::TlsCa;
 use crate::state::{App, AppState};
 use crate::store::Store;
-use axum::Router;
+use axum::{Extension, Router};
+use std::future::IntoFuture;
 use std::net::SocketAddr;
+use std::path::Path;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 
@@ -20,6 +24,8 @@ pub fn router(app: App) -> Router {
 pub struct Application {
     listener: TcpListener,
     app: App,
+    /// The HTTPS listener (`--tls-port`).
+    tls: Option<tls::TlsListener>,
 }
 
 impl Application {
@@ -29,6 +35,7 @@ impl Application {
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
         let local = listener.local_addr()?;
+        let tls = tls::bind(&config).await?;
         let external_url = config
             .external_url
             .clone()
@@ -40,7 +47,7 @@ impl Application {
         if let Some(seed) = app.config.seed.clone() {
             seed::load(&app, &seed).await?;
         }
-        Ok(Self { listener, app })
+        Ok(Self { listener, app, tls })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -49,23 +56,50 @@ impl Application {
             .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
     }
 
+    /// The HTTPS listener's address, with `--tls-port`.
+    pub fn tls_addr(&self) -> Option<SocketAddr> {
+        self.tls.as_ref().map(|t| t.local_addr())
+    }
+
+    /// The emulator's CA certificate file, when HTTPS is on without `--tls-cert`.
+    pub fn tls_ca_file(&self) -> Option<&Path> {
+        self.tls.as_ref().and_then(|t| t.ca_file.as_deref())
+    }
+
     pub fn state(&self) -> App {
         self.app.clone()
     }
 
+    /// Both listeners serve one router (and so one state); `GET /_emulator/tls/ca.pem` on each.
+    fn routes(app: App, tls: Option<&tls::TlsListener>) -> Router {
+        let ca = tls.map_or(TlsCa::Off, |t| t.ca.clone());
+        router(app).layer(Extension(ca))
+    }
+
     pub async fn serve(self) -> std::io::Result<()> {
-        axum::serve(self.listener, router(self.app))
+        let routes = Self::routes(self.app, self.tls.as_ref());
+        let plain = axum::serve(self.listener, routes.clone())
             .with_graceful_shutdown(shutdown_signal())
-            .await
+            .into_future();
+        match self.tls {
+            // The HTTPS accept loop ends with the plain listener's graceful shutdown.
+            Some(tls) => tokio::select! { r = plain => r, r = tls.serve(routes) => r },
+            None => plain.await,
+        }
     }
 
     /// Serve until the future completes (tests drop the task instead).
     pub async fn serve_forever(self) -> std::io::Result<()> {
-        axum::serve(self.listener, router(self.app)).await
+        let routes = Self::routes(self.app, self.tls.as_ref());
+        let plain = axum::serve(self.listener, routes.clone()).into_future();
+        match self.tls {
+            Some(tls) => tokio::select! { r = plain => r, r = tls.serve(routes) => r },
+            None => plain.await,
+        }
     }
 }
 
-fn display_addr(a: SocketAddr) -> String {
+pub(crate) fn display_addr(a: SocketAddr) -> String {
     if a.ip().is_unspecified() {
         format!("localhost:{}", a.port())
     } else {

@@ -4,6 +4,7 @@ pub mod awsjson;
 pub mod emulator;
 pub mod import_upload;
 pub mod oauth2;
+pub mod tls;
 pub mod triggers;
 pub mod wellknown;
 
@@ -47,10 +48,15 @@ pub fn router(app: App) -> Router {
             "/{pool_id}/.well-known/openid-configuration",
             get(wellknown::openid_configuration),
         )
+        .route("/_emulator/tls/ca.pem", get(tls::ca_pem))
         .nest("/_emulator", emulator::router())
         .merge(oauth2::router())
         // Some clients post the JSON API to a path of their own; the target header decides.
         .fallback(awsjson::fallback)
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            tls::request_base,
+        ))
         .layer(axum::middleware::from_fn(log_errors))
         .layer(cors)
         .with_state(app)

@@ -41,7 +41,7 @@ pub async fn openid_configuration(State(app): State<App>, Path(pool_id): Path<St
         return r;
     }
     let issuer = app.issuer(&pool_id);
-    let base = &app.external_url;
+    let base = app.base_url();
     Json(json!({
         "issuer": issuer,
         "jwks_uri": format!("{issuer}/.well-known/jwks.json"),

@@ -91,7 +91,7 @@ pub fn csv_header(pool: &UserPoolType) -> Vec<String> {
 }
 
 fn upload_url(app: &App, job_id: &str) -> String {
-    format!("{}/_emulator/import/{job_id}", app.external_url)
+    format!("{}/_emulator/import/{job_id}", app.base_url())
 }
 
 fn job_type(app: &App, j: &ImportJobRecord) -> UserImportJobType {

@@ -462,7 +462,7 @@ async fn feedback_token_matches(
             .map(str::to_string)
     };
     Ok(field("token_use").as_deref() == Some(FEEDBACK_TOKEN_USE)
-        && field("iss") == Some(ctx.app.issuer(pool_id))
+        && field("iss").is_some_and(|iss| ctx.app.is_own_issuer(&iss, pool_id))
         && field("sub").as_deref() == Some(sub)
         && field("event_id").as_deref() == Some(event_id))
 }

@@ -23,6 +23,7 @@ mod pools;
 mod protocol;
 mod seed;
 mod srp;
+mod tls;
 mod triggers;
 mod user_auth;
 mod users;

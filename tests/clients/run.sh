@@ -40,14 +40,24 @@ if [[ "$suites" == all || "$suites" == node ]]; then
 fi
 
 # --- the emulator ------------------------------------------------------------------------------
-port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+port="$(free_port)"
+tls_port="$(free_port)"
 url="http://127.0.0.1:$port"
 log="$(mktemp -t cognito-emulator-clients.XXXXXX.log)"
-"$bin" --host 127.0.0.1 --port "$port" --db :memory: >"$log" 2>&1 &
+# HTTPS too, with a throw-away CA (the suites' https tests trust it) that also covers the AWS host
+# name, which those tests resolve to 127.0.0.1.
+tls_dir="$(mktemp -d -t cognito-emulator-tls.XXXXXX)"
+"$bin" --host 127.0.0.1 --port "$port" --db :memory: \
+    --tls-port "$tls_port" --tls-dir "$tls_dir" \
+    --tls-hostname cognito-idp.us-east-1.amazonaws.com >"$log" 2>&1 &
 pid=$!
 stop() {
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
+    rm -rf "$tls_dir"
 }
 trap stop EXIT
 
@@ -72,6 +82,8 @@ healthy || {
 }
 echo "run.sh: emulator $bin on $url (log: $log)"
 export COGNITO_EMULATOR_URL="$url"
+export COGNITO_EMULATOR_TLS_URL="https://127.0.0.1:$tls_port"
+export COGNITO_EMULATOR_CA="$tls_dir/ca.pem"
 
 # --- the suites --------------------------------------------------------------------------------
 status=0

@@ -97,7 +97,7 @@ pub async fn user_info(State(app): State<App>, headers: HeaderMap) -> Response {
         return invalid_token("Invalid access token");
     };
     let pool_id = iss.rsplit('/').next().unwrap_or_default().to_string();
-    if iss != app.issuer(&pool_id) {
+    if !app.is_own_issuer(&iss, &pool_id) {
         return invalid_token("Invalid access token");
     }
     let pool = match app.store.get_pool(&pool_id).await {

@@ -5,6 +5,7 @@
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::crypto::jwt::{self, KeyFactory, LoadedKey};
+use crate::domain::faults::FaultSet;
 use crate::domain::triggers::PoolTriggers;
 use crate::error::{ApiError, ApiResult};
 use crate::store::Store;
@@ -28,6 +29,8 @@ pub struct AppState {
     pub external_url: String,
     /// Per-pool trigger webhooks and Lambda endpoints (seed file, `/_emulator/triggers`).
     pub triggers: Registry,
+    /// Fault rules (`/_emulator/faults`), cleared by `/_emulator/reset`.
+    pub faults: Faults,
     key_factory: Arc<KeyFactory>,
     keys: RwLock<HashMap<String, Arc<PoolKeys>>>,
     key_creation: tokio::sync::Mutex<()>,
@@ -41,6 +44,7 @@ impl AppState {
             clock: Clock::default(),
             external_url: external_url.trim_end_matches('/').to_string(),
             triggers: Default::default(),
+            faults: Default::default(),
             key_factory: Arc::new(KeyFactory::start(2)),
             keys: RwLock::new(HashMap::new()),
             key_creation: tokio::sync::Mutex::new(()),
@@ -194,5 +198,43 @@ impl Registry {
         if let Ok(mut m) = self.pools.write() {
             m.clear();
         }
+    }
+}
+
+/// The fault rules, behind a flag read without locking so that calls pay nothing while no rule
+/// exists.
+#[derive(Default)]
+pub struct Faults {
+    active: std::sync::atomic::AtomicBool,
+    next_id: std::sync::atomic::AtomicU64,
+    set: std::sync::Mutex<FaultSet>,
+}
+
+impl Faults {
+    /// Whether any rule exists (spent ones included); the one check on the hot path.
+    pub fn active(&self) -> bool {
+        self.active.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Runs `f` on the rule set and keeps the flag in step with it.
+    pub fn with<T>(&self, f: impl FnOnce(&mut FaultSet) -> T) -> T {
+        let mut set = match self.set.lock() {
+            Ok(s) => s,
+            // A panic while holding the lock leaves a set that is still consistent (every
+            // method finishes its change in one statement).
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let out = f(&mut set);
+        self.active
+            .store(!set.is_empty(), std::sync::atomic::Ordering::Relaxed);
+        out
+    }
+
+    pub fn next_id(&self) -> String {
+        let n = self
+            .next_id
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            + 1;
+        format!("fault-{n}")
     }
 }

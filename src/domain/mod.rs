@@ -2,6 +2,7 @@
 
 pub mod attributes;
 pub mod client;
+pub mod faults;
 pub mod filter;
 pub mod message;
 pub mod mfa;

@@ -9,6 +9,7 @@ mod bad_input;
 mod custom_auth;
 mod devices;
 mod domains;
+mod faults;
 mod groups;
 mod helpers;
 mod identity_providers;

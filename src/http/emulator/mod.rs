@@ -10,6 +10,8 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 
+mod faults;
+
 pub fn router() -> Router<App> {
     Router::new()
         .route("/health", get(health))
@@ -17,6 +19,7 @@ pub fn router() -> Router<App> {
         .route("/reset", post(reset))
         .route("/clock", post(set_clock).get(get_clock))
         .merge(super::import_upload::router())
+        .merge(faults::router())
         .route(
             "/triggers/{pool_id}",
             get(super::triggers::get_triggers).put(super::triggers::put_triggers),
@@ -36,7 +39,7 @@ struct MessageQuery {
     purpose: Option<String>,
 }
 
-fn failure(status: StatusCode, message: impl Into<String>) -> Response {
+pub(super) fn failure(status: StatusCode, message: impl Into<String>) -> Response {
     (status, Json(json!({"error": message.into()}))).into_response()
 }
 
@@ -65,6 +68,7 @@ async fn reset(State(app): State<App>) -> Response {
         Ok(()) => {
             app.drop_keys(None);
             app.triggers.clear();
+            app.faults.with(|s| s.clear());
             Json(json!({})).into_response()
         }
         Err(e) => failure(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),

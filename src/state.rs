@@ -31,6 +31,8 @@ pub struct AppState {
     pub triggers: Registry,
     /// Fault rules (`/_emulator/faults`), cleared by `/_emulator/reset`.
     pub faults: Faults,
+    /// Signalled whenever a message is written to the outbox (`/_emulator/messages?wait=`).
+    pub outbox_written: tokio::sync::Notify,
     key_factory: Arc<KeyFactory>,
     keys: RwLock<HashMap<String, Arc<PoolKeys>>>,
     key_creation: tokio::sync::Mutex<()>,
@@ -45,6 +47,7 @@ impl AppState {
             external_url: external_url.trim_end_matches('/').to_string(),
             triggers: Default::default(),
             faults: Default::default(),
+            outbox_written: tokio::sync::Notify::new(),
             key_factory: Arc::new(KeyFactory::start(2)),
             keys: RwLock::new(HashMap::new()),
             key_creation: tokio::sync::Mutex::new(()),

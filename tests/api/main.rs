@@ -17,6 +17,7 @@ mod import_jobs;
 mod layering;
 mod mfa;
 mod oauth2;
+mod outbox;
 mod pool_config;
 mod pools;
 mod protocol;

@@ -1,8 +1,7 @@
 //! Emulator-only endpoints under `/_emulator/` (README, "Emulator endpoints").
 
-use crate::domain::records::MessageFilter;
 use crate::state::App;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -11,15 +10,16 @@ use serde::Deserialize;
 use serde_json::json;
 
 mod faults;
+mod outbox;
 
 pub fn router() -> Router<App> {
     Router::new()
         .route("/health", get(health))
-        .route("/messages", get(list_messages).delete(clear_messages))
         .route("/reset", post(reset))
         .route("/clock", post(set_clock).get(get_clock))
         .merge(super::import_upload::router())
         .merge(faults::router())
+        .merge(outbox::router())
         .route(
             "/triggers/{pool_id}",
             get(super::triggers::get_triggers).put(super::triggers::put_triggers),
@@ -30,37 +30,8 @@ async fn health() -> Json<serde_json::Value> {
     Json(json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")}))
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct MessageQuery {
-    user_pool_id: Option<String>,
-    username: Option<String>,
-    channel: Option<String>,
-    purpose: Option<String>,
-}
-
 pub(super) fn failure(status: StatusCode, message: impl Into<String>) -> Response {
     (status, Json(json!({"error": message.into()}))).into_response()
-}
-
-async fn list_messages(State(app): State<App>, Query(q): Query<MessageQuery>) -> Response {
-    let f = MessageFilter {
-        user_pool_id: q.user_pool_id,
-        username: q.username,
-        channel: q.channel,
-        purpose: q.purpose,
-    };
-    match app.store.list_messages(&f).await {
-        Ok(m) => Json(json!({"messages": m})).into_response(),
-        Err(e) => failure(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
-    }
-}
-
-async fn clear_messages(State(app): State<App>) -> Response {
-    match app.store.clear_messages().await {
-        Ok(()) => Json(json!({})).into_response(),
-        Err(e) => failure(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
-    }
 }
 
 async fn reset(State(app): State<App>) -> Response {

@@ -15,6 +15,13 @@ use std::sync::{Arc, RwLock};
 
 pub type App = Arc<AppState>;
 
+/// Loads the seed file into the state; Err is what is wrong with it.
+pub type Reseeder = Arc<
+    dyn Fn(App) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>> + Send>>
+        + Send
+        + Sync,
+>;
+
 /// A pool's two signing keys, loaded once.
 pub struct PoolKeys {
     pub id: LoadedKey,
@@ -33,6 +40,9 @@ pub struct AppState {
     pub faults: Faults,
     /// Signalled whenever a message is written to the outbox (`/_emulator/messages?wait=`).
     pub outbox_written: tokio::sync::Notify,
+    /// Applies the `--seed` file again (`/_emulator/reset` with `reseed`); set by the application
+    /// assembly, which owns the seed format.
+    pub reseed: std::sync::OnceLock<Reseeder>,
     key_factory: Arc<KeyFactory>,
     keys: RwLock<HashMap<String, Arc<PoolKeys>>>,
     key_creation: tokio::sync::Mutex<()>,
@@ -48,6 +58,7 @@ impl AppState {
             triggers: Default::default(),
             faults: Default::default(),
             outbox_written: tokio::sync::Notify::new(),
+            reseed: std::sync::OnceLock::new(),
             key_factory: Arc::new(KeyFactory::start(2)),
             keys: RwLock::new(HashMap::new()),
             key_creation: tokio::sync::Mutex::new(()),

@@ -9,6 +9,7 @@ mod bad_input;
 mod custom_auth;
 mod devices;
 mod domains;
+mod emulator_state;
 mod faults;
 mod groups;
 mod helpers;

@@ -34,16 +34,49 @@ pub(super) fn failure(status: StatusCode, message: impl Into<String>) -> Respons
     (status, Json(json!({"error": message.into()}))).into_response()
 }
 
-async fn reset(State(app): State<App>) -> Response {
-    match app.store.reset().await {
-        Ok(()) => {
-            app.drop_keys(None);
-            app.triggers.clear();
-            app.faults.with(|s| s.clear());
-            Json(json!({})).into_response()
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ResetRequest {
+    #[serde(default)]
+    reseed: bool,
+}
+
+async fn reset(State(app): State<App>, body: axum::body::Bytes) -> Response {
+    let req: ResetRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        ResetRequest::default()
+    } else {
+        match serde_json::from_slice(&body) {
+            Ok(r) => r,
+            Err(e) => {
+                return failure(
+                    StatusCode::BAD_REQUEST,
+                    format!("expected no body, {{}} or {{\"reseed\": true}}: {e}"),
+                )
+            }
         }
-        Err(e) => failure(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    };
+    let reseeder = app.reseed.get().cloned();
+    if req.reseed && reseeder.is_none() {
+        return failure(
+            StatusCode::BAD_REQUEST,
+            "reseed needs a seed file: start the emulator with --seed FILE",
+        );
     }
+    if let Err(e) = app.store.reset().await {
+        return failure(StatusCode::INTERNAL_SERVER_ERROR, e.to_string());
+    }
+    app.drop_keys(None);
+    app.triggers.clear();
+    app.faults.with(|s| s.clear());
+    if let Some(reseed) = reseeder.filter(|_| req.reseed) {
+        if let Err(m) = reseed(app.clone()).await {
+            return failure(
+                StatusCode::BAD_REQUEST,
+                format!("the state was wiped but the seed file did not apply: {m}"),
+            );
+        }
+    }
+    Json(json!({})).into_response()
 }
 
 #[derive(Deserialize)]
@@ -68,17 +101,42 @@ async fn set_clock(State(app): State<App>, body: axum::body::Bytes) -> Response 
             )
         }
     };
-    if req.reset == Some(true) {
-        app.clock.reset();
-    }
-    if let Some(at) = req.set {
-        match chrono::DateTime::parse_from_rfc3339(&at) {
-            Ok(t) => app.clock.set(t.with_timezone(&chrono::Utc)),
+    // Everything is checked before the clock moves: a bad request leaves it as it was.
+    let reset = req.reset == Some(true);
+    let mut at = if reset {
+        chrono::Utc::now()
+    } else {
+        app.clock.now()
+    };
+    if let Some(set) = &req.set {
+        match chrono::DateTime::parse_from_rfc3339(set) {
+            Ok(t) => at = t.with_timezone(&chrono::Utc),
             Err(e) => return failure(StatusCode::BAD_REQUEST, format!("bad RFC 3339 time: {e}")),
         }
     }
     if let Some(s) = req.advance_seconds {
-        app.clock.advance(s);
+        match chrono::TimeDelta::try_seconds(s).and_then(|d| at.checked_add_signed(d)) {
+            Some(t) => at = t,
+            None => {
+                return failure(
+                    StatusCode::BAD_REQUEST,
+                    format!(
+                        "advanceSeconds {s} is out of range: {}",
+                        crate::clock::check_range(chrono::DateTime::<chrono::Utc>::MAX_UTC)
+                            .err()
+                            .unwrap_or_default()
+                    ),
+                )
+            }
+        }
+    }
+    if let Err(m) = crate::clock::check_range(at) {
+        return failure(StatusCode::BAD_REQUEST, m);
+    }
+    if reset && req.set.is_none() && req.advance_seconds.is_none() {
+        app.clock.reset();
+    } else if reset || req.set.is_some() || req.advance_seconds.is_some() {
+        app.clock.set(at);
     }
     Json(json!({"now": app.clock.now().to_rfc3339()})).into_response()
 }

@@ -25,9 +25,15 @@ impl Clock {
         self.now().timestamp()
     }
 
+    /// Moves the clock by `seconds`; a move out of [`check_range`] is ignored.
     pub fn advance(&self, seconds: i64) {
-        let mut off = self.offset.lock().unwrap_or_else(|p| p.into_inner());
-        *off += Duration::seconds(seconds);
+        if let Some(at) =
+            Duration::try_seconds(seconds).and_then(|d| self.now().checked_add_signed(d))
+        {
+            if check_range(at).is_ok() {
+                self.set(at);
+            }
+        }
     }
 
     pub fn set(&self, at: DateTime<Utc>) {
@@ -37,5 +43,22 @@ impl Clock {
 
     pub fn reset(&self) {
         *self.offset.lock().unwrap_or_else(|p| p.into_inner()) = Duration::zero();
+    }
+}
+
+/// The earliest time the emulator clock may show.
+pub const EARLIEST: &str = "1970-01-01T00:00:00Z";
+/// The latest time the emulator clock may show: tokens carry times as JSON numbers and the API as
+/// RFC 3339 text, and neither is meant for years beyond four digits.
+pub const LATEST: &str = "9999-12-31T23:59:59Z";
+
+/// Whether `at` is a time the emulator clock may show; Err names the limits.
+pub fn check_range(at: DateTime<Utc>) -> Result<(), String> {
+    let bound = |s: &str| DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc));
+    match (bound(EARLIEST), bound(LATEST)) {
+        (Ok(lo), Ok(hi)) if at >= lo && at <= hi => Ok(()),
+        _ => Err(format!(
+            "the clock must stay between {EARLIEST} and {LATEST}"
+        )),
     }
 }

@@ -35,9 +35,14 @@ pub struct Config {
     /// Base URL clients reach the emulator under (token issuer is URL/POOL_ID). Default http://HOST:PORT.
     #[arg(long, env = "COGNITO_EMULATOR_EXTERNAL_URL")]
     pub external_url: Option<String>,
-    /// Every code the emulator "sends" is this value instead of a random one.
+    /// Every 6-digit code the emulator "sends" (sign-up, verification, reset, MFA) is this value
+    /// instead of a random one.
     #[arg(long, env = "COGNITO_EMULATOR_FIXED_CODE")]
     pub fixed_code: Option<String>,
+    /// Every 8-digit one-time sign-in code (USER_AUTH EMAIL_OTP / SMS_OTP) is this value instead
+    /// of a random one; `--fixed-code` covers the 6-digit codes.
+    #[arg(long, env = "COGNITO_EMULATOR_FIXED_OTP")]
+    pub fixed_otp: Option<String>,
     /// Log format.
     #[arg(
         long,
@@ -115,6 +120,7 @@ impl Config {
             seed: None,
             external_url: None,
             fixed_code: None,
+            fixed_otp: None,
             log_format: LogFormat::Pretty,
             lambda_endpoint: None,
             trigger_webhooks: Vec::new(),

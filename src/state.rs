@@ -5,6 +5,7 @@
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::crypto::jwt::{self, KeyFactory, LoadedKey};
+use crate::domain::faults::FaultSet;
 use crate::domain::triggers::PoolTriggers;
 use crate::error::{ApiError, ApiResult};
 use crate::store::Store;
@@ -36,6 +37,12 @@ pub fn is_url_authority(s: &str) -> bool {
             b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b':' | b'[' | b']')
         })
 }
+/// Loads the seed file into the state; Err is what is wrong with it.
+pub type Reseeder = Arc<
+    dyn Fn(App) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>> + Send>>
+        + Send
+        + Sync,
+>;
 
 /// A pool's two signing keys, loaded once.
 pub struct PoolKeys {
@@ -53,6 +60,13 @@ pub struct AppState {
     pub triggers: Registry,
     /// Hosted-UI sign-ins waiting for an identity provider, and the emulator's stand-in provider.
     pub federation: Federation,
+    /// Fault rules (`/_emulator/faults`), cleared by `/_emulator/reset`.
+    pub faults: Faults,
+    /// Signalled whenever a message is written to the outbox (`/_emulator/messages?wait=`).
+    pub outbox_written: tokio::sync::Notify,
+    /// Applies the `--seed` file again (`/_emulator/reset` with `reseed`); set by the application
+    /// assembly, which owns the seed format.
+    pub reseed: std::sync::OnceLock<Reseeder>,
     key_factory: Arc<KeyFactory>,
     keys: RwLock<HashMap<String, Arc<PoolKeys>>>,
     key_creation: tokio::sync::Mutex<()>,
@@ -67,6 +81,9 @@ impl AppState {
             external_url: external_url.trim_end_matches('/').to_string(),
             triggers: Default::default(),
             federation: Default::default(),
+            faults: Default::default(),
+            outbox_written: tokio::sync::Notify::new(),
+            reseed: std::sync::OnceLock::new(),
             key_factory: Arc::new(KeyFactory::start(2)),
             keys: RwLock::new(HashMap::new()),
             key_creation: tokio::sync::Mutex::new(()),
@@ -310,4 +327,42 @@ pub struct Federation {
     /// signs in as (`POST /_emulator/idp/{userPoolId}/{providerName}/next`).
     pub next: std::sync::Mutex<HashMap<(String, String), MockIdentity>>,
     pub codes: std::sync::Mutex<HashMap<String, MockCode>>,
+}
+
+/// The fault rules, behind a flag read without locking so that calls pay nothing while no rule
+/// exists.
+#[derive(Default)]
+pub struct Faults {
+    active: std::sync::atomic::AtomicBool,
+    next_id: std::sync::atomic::AtomicU64,
+    set: std::sync::Mutex<FaultSet>,
+}
+
+impl Faults {
+    /// Whether any rule exists (spent ones included); the one check on the hot path.
+    pub fn active(&self) -> bool {
+        self.active.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Runs `f` on the rule set and keeps the flag in step with it.
+    pub fn with<T>(&self, f: impl FnOnce(&mut FaultSet) -> T) -> T {
+        let mut set = match self.set.lock() {
+            Ok(s) => s,
+            // A panic while holding the lock leaves a set that is still consistent (every
+            // method finishes its change in one statement).
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let out = f(&mut set);
+        self.active
+            .store(!set.is_empty(), std::sync::atomic::Ordering::Relaxed);
+        out
+    }
+
+    pub fn next_id(&self) -> String {
+        let n = self
+            .next_id
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            + 1;
+        format!("fault-{n}")
+    }
 }

@@ -46,6 +46,11 @@ impl Application {
         let app = Arc::new(AppState::new(config, store, external_url));
         if let Some(seed) = app.config.seed.clone() {
             seed::load(&app, &seed).await?;
+            let reseed: crate::state::Reseeder = Arc::new(move |app: App| {
+                let path = seed.clone();
+                Box::pin(async move { seed::load(&app, &path).await.map_err(|e| format!("{e:#}")) })
+            });
+            let _ = app.reseed.set(reseed);
         }
         Ok(Self { listener, app, tls })
     }

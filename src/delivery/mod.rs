@@ -23,9 +23,15 @@ const DEFAULT_VERIFICATION_SUBJECT: &str = "Your verification code";
 const DEFAULT_AUTHENTICATION_SUBJECT: &str = "Your verification code";
 const DEFAULT_INVITATION_SUBJECT: &str = "Your temporary password";
 
-/// A fresh code: `--fixed-code` when configured, else `len` random digits.
+/// A fresh code: `--fixed-code` for the 6-digit codes and `--fixed-otp` for the 8-digit
+/// one-time sign-in codes when configured, else `len` random digits.
 pub fn new_code(ctx: &Ctx, len: usize) -> String {
-    match &ctx.app.config.fixed_code {
+    let fixed = match len {
+        6 => &ctx.app.config.fixed_code,
+        8 => &ctx.app.config.fixed_otp,
+        _ => &None,
+    };
+    match fixed {
         Some(c) if !c.is_empty() => c.clone(),
         _ => random_string(DIGITS, len),
     }
@@ -128,6 +134,8 @@ fn subject(
 struct Text<'a> {
     subject: Option<&'a str>,
     body: &'a str,
+    /// An invitation's temporary password, shown in the outbox as its own field.
+    temporary_password: Option<&'a str>,
 }
 
 /// Writes one message to the outbox and logs it, with the code kept for its confirmation in the
@@ -154,6 +162,7 @@ async fn write(
         code,
         subject: text.subject,
         body: text.body,
+        temporary_password: text.temporary_password,
         sent_at: ctx.app.clock.epoch(),
     };
     match (keep, code) {
@@ -168,6 +177,8 @@ async fn write(
         }
         _ => ctx.app.store.add_message(&message).await?,
     };
+    // Wakes `/_emulator/messages?wait=` callers.
+    ctx.app.outbox_written.notify_waiters();
     tracing::info!(
         pool_id = %user.pool_id,
         username = %user.username,
@@ -227,6 +238,7 @@ pub async fn send_code_with(
     let text = Text {
         subject: subject.as_deref(),
         body: &body,
+        temporary_password: None,
     };
     write(ctx, user, channel, &dest, purpose, Some(&code), text, keep).await?;
     Ok((code, details(channel, &dest)))
@@ -264,6 +276,7 @@ pub async fn send_invitation(
     let text = Text {
         subject: subject.as_deref(),
         body: &body,
+        temporary_password: Some(temporary_password),
     };
     write(ctx, user, channel, &dest, purpose, None, text, None).await?;
     Ok(Some(details(channel, &dest)))

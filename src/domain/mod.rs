@@ -3,6 +3,7 @@
 pub mod attributes;
 pub mod client;
 pub mod federation;
+pub mod faults;
 pub mod filter;
 pub mod message;
 pub mod mfa;

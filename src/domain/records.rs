@@ -251,15 +251,24 @@ pub struct Message {
     /// The email's subject line; null for SMS.
     pub subject: Option<String>,
     pub body: String,
+    /// An invitation's temporary password (null for every other message).
+    pub temporary_password: Option<String>,
     pub sent_at: String,
 }
 
 #[derive(Debug, Default, Clone)]
 pub struct MessageFilter {
     pub user_pool_id: Option<String>,
+    /// The message's username, or the username, sub, email, phone number or preferred_username
+    /// of the user it went to, or its destination.
     pub username: Option<String>,
     pub channel: Option<String>,
     pub purpose: Option<String>,
+    pub destination: Option<String>,
+    /// Only messages written after the message with this id.
+    pub after_id: Option<String>,
+    /// Only messages sent at or after this epoch time.
+    pub since: Option<f64>,
 }
 
 pub struct NewMessage<'a> {
@@ -271,6 +280,7 @@ pub struct NewMessage<'a> {
     pub code: Option<&'a str>,
     pub subject: Option<&'a str>,
     pub body: &'a str,
+    pub temporary_password: Option<&'a str>,
     pub sent_at: f64,
 }
 

@@ -120,6 +120,12 @@ async fn call(
             validate::InputError::InvalidParameter(m) => ApiError::invalid_parameter(m),
         })
     })?;
+    // Latency is added before the operation runs; an injected error replaces its answer.
+    if let Some(applied) = super::inject::api_call(&app, op.name, &body).await {
+        if let Some((e, status)) = super::inject::api_error(&applied) {
+            return Err((e, Some(status)));
+        }
+    }
     let request = RequestInfo {
         region,
         ..RequestInfo::of(op.name, &body)

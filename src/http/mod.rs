@@ -3,6 +3,7 @@
 pub mod awsjson;
 pub mod emulator;
 pub mod import_upload;
+pub mod inject;
 pub mod oauth2;
 pub mod tls;
 pub mod triggers;
@@ -50,7 +51,12 @@ pub fn router(app: App) -> Router {
         )
         .route("/_emulator/tls/ca.pem", get(tls::ca_pem))
         .nest("/_emulator", emulator::router())
-        .merge(oauth2::router())
+        .merge(
+            oauth2::router().route_layer(axum::middleware::from_fn_with_state(
+                app.clone(),
+                inject::oauth,
+            )),
+        )
         // Some clients post the JSON API to a path of their own; the target header decides.
         .fallback(awsjson::fallback)
         .layer(axum::middleware::from_fn_with_state(

@@ -822,6 +822,7 @@ async fn put_message(
             code,
             subject: None,
             body: "Your code is on its way",
+            temporary_password: None,
             sent_at: app.state.clock.epoch(),
         })
         .await

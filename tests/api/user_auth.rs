@@ -30,7 +30,11 @@ impl Ua {
     /// A pool allowing `factors` first, email auto-verified; a client with USER_AUTH (and
     /// refresh) only; `alice` with a permanent password, a verified email and a phone number.
     pub async fn new(factors: &[&str]) -> Self {
-        let app = spawn_app().await;
+        Self::with_config(factors, cognito_emulator::Config::for_tests()).await
+    }
+
+    pub async fn with_config(factors: &[&str], config: cognito_emulator::Config) -> Self {
+        let app = spawn_app_with(config).await;
         let pool_id = app
             .create_pool_with(json!({
                 "PoolName": "user-auth",
@@ -860,4 +864,37 @@ async fn a_user_locked_out_after_the_choice_cannot_answer_it() {
         "NotAuthorizedException",
         "Password attempts exceeded",
     );
+}
+
+#[tokio::test]
+async fn fixed_code_covers_six_digit_codes_and_fixed_otp_the_eight_digit_ones() {
+    let mut config = cognito_emulator::Config::for_tests();
+    config.fixed_code = Some("424242".into());
+    let ua = Ua::with_config(&["PASSWORD", "EMAIL_OTP"], config).await;
+    ua.initiate("alice", &[("PREFERRED_CHALLENGE", "EMAIL_OTP")])
+        .await
+        .expect("InitiateAuth");
+    let otp = ua.otp("alice").await;
+    assert_eq!(
+        otp.len(),
+        8,
+        "a 6-digit fixed code leaves OTPs random: {otp}"
+    );
+    assert_ne!(otp, "424242");
+
+    let mut config = cognito_emulator::Config::for_tests();
+    config.fixed_otp = Some("12345678".into());
+    let ua = Ua::with_config(&["PASSWORD", "EMAIL_OTP"], config).await;
+    let out = ua
+        .initiate("alice", &[("PREFERRED_CHALLENGE", "EMAIL_OTP")])
+        .await
+        .expect("InitiateAuth");
+    assert_eq!(ua.otp("alice").await, "12345678");
+    ua.respond(
+        ChallengeNameType::EmailOtp,
+        out.session().expect("Session"),
+        &[("USERNAME", "alice"), ("EMAIL_OTP_CODE", "12345678")],
+    )
+    .await
+    .expect("the fixed OTP signs in");
 }

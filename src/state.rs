@@ -15,17 +15,12 @@ use std::sync::{Arc, RwLock};
 
 pub type App = Arc<AppState>;
 
-tokio::task_local! {
-    /// The base URL of the request being served when it is not `external_url`: a request over
-    /// the HTTPS listener without `--external-url` names `https://HOST` as the client called it.
-    /// Set around each request by the HTTP layer (`http::tls::request_base`).
-    static REQUEST_BASE: Arc<str>;
-}
-
-/// Runs `f` (a request) with `base` as the URL its tokens, discovery and OAuth2 answers name.
-pub async fn with_request_base<F: std::future::Future>(base: Arc<str>, f: F) -> F::Output {
-    REQUEST_BASE.scope(base, f).await
-}
+/// The base URL a request arrived under when it is not `external_url`: over the HTTPS listener
+/// without `--external-url`, `https://HOST` as the client called it. The HTTP layer puts it in
+/// the request's extensions (`http::tls::request_base`); handlers pass it on in [`RequestInfo`],
+/// so what a request answers (issuers, discovery and OAuth URLs) follows the listener it used.
+#[derive(Debug, Clone)]
+pub struct RequestBase(pub Arc<str>);
 
 /// Whether `s` can stand between `https://` and the path of one of our URLs: a host name, an IPv4
 /// address or a bracketed IPv6 address, with an optional port (RFC 3986 section 3.2), and nothing
@@ -90,17 +85,15 @@ impl AppState {
         }
     }
 
-    /// The base URL of the request being served: `external_url`, or over the HTTPS listener
-    /// without `--external-url`, `https://HOST` as the client called it.
-    pub fn base_url(&self) -> String {
-        REQUEST_BASE
-            .try_with(|b| b.to_string())
-            .unwrap_or_else(|_| self.external_url.clone())
+    /// The base URL an answer names: the request's own (`base`, see [`RequestBase`]), else
+    /// `external_url`.
+    pub fn base_url(&self, base: Option<&str>) -> String {
+        base.unwrap_or(&self.external_url).to_string()
     }
 
-    /// The pool's issuer as the request being served sees it (`iss` of the tokens it mints).
-    pub fn issuer(&self, pool_id: &str) -> String {
-        format!("{}/{}", self.base_url(), pool_id)
+    /// The pool's issuer (`iss` of the tokens it mints) for a request that arrived under `base`.
+    pub fn issuer(&self, base: Option<&str>, pool_id: &str) -> String {
+        format!("{}/{}", self.base_url(base), pool_id)
     }
 
     /// Whether `iss` is an issuer this emulator gives the pool: the `external_url` form, or
@@ -108,11 +101,11 @@ impl AppState {
     /// host a client reached it under. A token signed in over https is then still good for
     /// GetUser over http (a backend and an app seldom use the same listener); the signature
     /// check with the pool's own key is what keeps foreign tokens out.
-    pub fn is_own_issuer(&self, iss: &str, pool_id: &str) -> bool {
+    pub fn is_own_issuer(&self, iss: &str, pool_id: &str, request_base: Option<&str>) -> bool {
         let Some(base) = iss.strip_suffix(pool_id).and_then(|b| b.strip_suffix('/')) else {
             return false;
         };
-        if base == self.external_url || base == self.base_url() {
+        if base == self.external_url || base == self.base_url(request_base) {
             return true;
         }
         self.config.external_url.is_none()
@@ -209,6 +202,23 @@ impl Ctx {
     pub fn region(&self) -> &str {
         self.request.region.as_deref().unwrap_or(crate::ids::REGION)
     }
+
+    /// The base URL this request's answers name (see [`RequestBase`]).
+    pub fn base_url(&self) -> String {
+        self.app.base_url(self.request.base_url.as_deref())
+    }
+
+    /// The pool's issuer as this request sees it.
+    pub fn issuer(&self, pool_id: &str) -> String {
+        self.app.issuer(self.request.base_url.as_deref(), pool_id)
+    }
+
+    /// Whether `iss` is one of this emulator's issuers for the pool (see
+    /// [`AppState::is_own_issuer`]).
+    pub fn is_own_issuer(&self, iss: &str, pool_id: &str) -> bool {
+        self.app
+            .is_own_issuer(iss, pool_id, self.request.base_url.as_deref())
+    }
 }
 
 /// What the API request that runs a trigger said, kept for the whole request so every trigger
@@ -227,6 +237,8 @@ pub struct RequestInfo {
     pub hosted_ui: bool,
     /// The region of the request's SigV4 credential scope, when it was signed.
     pub region: Option<String>,
+    /// The base URL the request arrived under, when it is not `external_url` ([`RequestBase`]).
+    pub base_url: Option<Arc<str>>,
 }
 
 impl RequestInfo {
@@ -245,6 +257,7 @@ impl RequestInfo {
             suppressed: false,
             hosted_ui: false,
             region: None,
+            base_url: None,
         }
     }
 }

@@ -2,8 +2,8 @@
 
 pub mod attributes;
 pub mod client;
-pub mod federation;
 pub mod faults;
+pub mod federation;
 pub mod filter;
 pub mod message;
 pub mod mfa;

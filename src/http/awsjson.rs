@@ -22,13 +22,25 @@ pub async fn handle(State(app): State<App>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let target = target(&parts.headers);
     let region = signed_region(&parts.headers);
+    let base = parts
+        .extensions
+        .get::<crate::state::RequestBase>()
+        .map(|b| b.0.clone());
     let span = tracing::info_span!("request", op = %target.as_deref().unwrap_or("-"), request_id = %request_id);
     let result = async {
         let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
             Ok(b) => b,
             Err(_) => return Err(too_large()),
         };
-        call(app, target.as_deref(), bytes, request_id.clone(), region).await
+        call(
+            app,
+            target.as_deref(),
+            bytes,
+            request_id.clone(),
+            region,
+            base,
+        )
+        .await
     }
     .instrument(span.clone())
     .await;
@@ -99,6 +111,7 @@ async fn call(
     bytes: Bytes,
     request_id: String,
     region: Option<String>,
+    base: Option<std::sync::Arc<str>>,
 ) -> Result<serde_json::Value, (ApiError, Option<StatusCode>)> {
     let plain = |e: ApiError| (e, None);
     let name = target
@@ -128,6 +141,7 @@ async fn call(
     }
     let request = RequestInfo {
         region,
+        base_url: base,
         ..RequestInfo::of(op.name, &body)
     };
     let ctx = Ctx {

@@ -31,7 +31,7 @@ pub enum TlsCa {
 /// URLs follow the host the client called (`https://cognito-idp.REGION.amazonaws.com/POOL_ID`
 /// is the issuer: Developer Guide, "Verifying a JSON web token"), so a request over TLS gets
 /// `https://` + its Host (or HTTP/2 `:authority`); `--external-url` wins for both listeners.
-pub async fn request_base(State(app): State<App>, req: Request, next: Next) -> Response {
+pub async fn request_base(State(app): State<App>, mut req: Request, next: Next) -> Response {
     let Some(via) = req.extensions().get::<ViaTls>() else {
         return next.run(req).await;
     };
@@ -53,7 +53,8 @@ pub async fn request_base(State(app): State<App>, req: Request, next: Next) -> R
         Some(a) => format!("https://{a}").into(),
         None => via.fallback_base.clone(),
     };
-    state::with_request_base(base, next.run(req)).await
+    req.extensions_mut().insert(state::RequestBase(base));
+    next.run(req).await
 }
 
 /// `GET /_emulator/tls/ca.pem`: the CA to install on a device or pass to a client as its trust

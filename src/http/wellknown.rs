@@ -1,9 +1,10 @@
 //! JWKS and OpenID discovery per pool (Cognito Developer Guide, "Verifying a JSON web token").
 
-use crate::state::App;
+use crate::state::{App, RequestBase};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use axum::Json;
 use serde_json::json;
 
@@ -36,12 +37,17 @@ pub async fn jwks(State(app): State<App>, Path(pool_id): Path<String>) -> Respon
     }
 }
 
-pub async fn openid_configuration(State(app): State<App>, Path(pool_id): Path<String>) -> Response {
+pub async fn openid_configuration(
+    State(app): State<App>,
+    Path(pool_id): Path<String>,
+    base: Option<Extension<RequestBase>>,
+) -> Response {
+    let base_url = base.map(|Extension(RequestBase(b))| b);
     if let Err(r) = known_pool(&app, &pool_id).await {
         return r;
     }
-    let issuer = app.issuer(&pool_id);
-    let base = app.base_url();
+    let issuer = app.issuer(base_url.as_deref(), &pool_id);
+    let base = app.base_url(base_url.as_deref());
     Json(json!({
         "issuer": issuer,
         "jwks_uri": format!("{issuer}/.well-known/jwks.json"),

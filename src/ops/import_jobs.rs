@@ -90,16 +90,16 @@ pub fn csv_header(pool: &UserPoolType) -> Vec<String> {
         .collect()
 }
 
-fn upload_url(app: &App, job_id: &str) -> String {
-    format!("{}/_emulator/import/{job_id}", app.base_url())
+fn upload_url(ctx: &Ctx, job_id: &str) -> String {
+    format!("{}/_emulator/import/{job_id}", ctx.base_url())
 }
 
-fn job_type(app: &App, j: &ImportJobRecord) -> UserImportJobType {
+fn job_type(ctx: &Ctx, j: &ImportJobRecord) -> UserImportJobType {
     UserImportJobType {
         job_name: Some(j.job_name.clone()),
         job_id: Some(j.job_id.clone()),
         user_pool_id: Some(j.pool_id.clone()),
-        pre_signed_url: Some(upload_url(app, &j.job_id)),
+        pre_signed_url: Some(upload_url(ctx, &j.job_id)),
         creation_date: Some(j.created_at),
         start_date: j.started_at,
         completion_date: j.completed_at,
@@ -187,7 +187,7 @@ pub async fn create_user_import_job(
     };
     ctx.app.store.insert_import_job(&job).await?;
     Ok(CreateUserImportJobResponse {
-        user_import_job: Some(job_type(&ctx.app, &job)),
+        user_import_job: Some(job_type(&ctx, &job)),
     })
 }
 
@@ -198,7 +198,7 @@ pub async fn describe_user_import_job(
     let pool = load_pool(&ctx, req.user_pool_id.as_deref().unwrap_or_default()).await?;
     let job = load_job(&ctx, &pool, req.job_id.as_deref().unwrap_or_default()).await?;
     Ok(DescribeUserImportJobResponse {
-        user_import_job: Some(job_type(&ctx.app, &job)),
+        user_import_job: Some(job_type(&ctx, &job)),
     })
 }
 
@@ -224,7 +224,7 @@ pub async fn list_user_import_jobs(
     });
     let mut jobs = Vec::with_capacity(page.len());
     for j in page {
-        jobs.push(job_type(&ctx.app, &current(&ctx.app, j).await?));
+        jobs.push(job_type(&ctx, &current(&ctx.app, j).await?));
     }
     Ok(ListUserImportJobsResponse {
         // [B] AWS's answer for a pool without jobs is not documented (the model's list has min 1);
@@ -274,7 +274,7 @@ pub async fn start_user_import_job(
             job.job_id
         )));
     }
-    let started = job_type(&ctx.app, &job);
+    let started = job_type(&ctx, &job);
     let task = tokio::spawn(run_import(ctx.clone(), pool, job));
     match task.await {
         Ok(Ok(())) => {}
@@ -316,7 +316,7 @@ pub async fn stop_user_import_job(
         return Err(not_running(&now));
     }
     Ok(StopUserImportJobResponse {
-        user_import_job: Some(job_type(&ctx.app, &job)),
+        user_import_job: Some(job_type(&ctx, &job)),
     })
 }
 

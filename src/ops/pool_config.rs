@@ -435,7 +435,7 @@ pub async fn feedback_token(
 ) -> ApiResult<String> {
     let keys = app.pool_keys(pool_id).await?;
     let claims = serde_json::json!({
-        "iss": app.issuer(pool_id),
+        "iss": app.issuer(None, pool_id),
         "sub": sub,
         "event_id": event_id,
         "token_use": FEEDBACK_TOKEN_USE,
@@ -462,7 +462,7 @@ async fn feedback_token_matches(
             .map(str::to_string)
     };
     Ok(field("token_use").as_deref() == Some(FEEDBACK_TOKEN_USE)
-        && field("iss").is_some_and(|iss| ctx.app.is_own_issuer(&iss, pool_id))
+        && field("iss").is_some_and(|iss| ctx.is_own_issuer(&iss, pool_id))
         && field("sub").as_deref() == Some(sub)
         && field("event_id").as_deref() == Some(event_id))
 }

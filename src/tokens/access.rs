@@ -38,7 +38,7 @@ pub async fn verify_access_token(ctx: &Ctx, token: &str) -> ApiResult<AccessCont
         .ok_or_else(invalid)?;
     let pool_id = iss.rsplit('/').next().unwrap_or_default().to_string();
     // The issuer must be one of ours: a token minted for another emulator URL or by AWS is foreign.
-    if !app.is_own_issuer(&iss, &pool_id) {
+    if !ctx.is_own_issuer(&iss, &pool_id) {
         return Err(invalid());
     }
     let Some(pool) = app.store.get_pool(&pool_id).await? else {

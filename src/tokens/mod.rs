@@ -227,7 +227,7 @@ pub async fn mint_with(
     let pool_id = s.pool.pool_id();
     let app = &ctx.app;
     let keys = app.pool_keys(pool_id).await?;
-    let issuer = app.issuer(pool_id);
+    let issuer = ctx.issuer(pool_id);
     let event_id = uuid();
     let issue = Issue {
         issuer: &issuer,

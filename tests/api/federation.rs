@@ -715,8 +715,14 @@ async fn the_login_page_offers_a_button_per_provider_of_the_client() {
         .await
         .unwrap_or_default();
     for p in ["Google", "Corp"] {
-        let href = format!("/oauth2/authorize?{}&amp;identity_provider={p}", query.replace('&', "&amp;"));
-        assert!(html.contains(&format!("id=\"idp-{p}\" href=\"{href}\"")), "{html}");
+        let href = format!(
+            "/oauth2/authorize?{}&amp;identity_provider={p}",
+            query.replace('&', "&amp;")
+        );
+        assert!(
+            html.contains(&format!("id=\"idp-{p}\" href=\"{href}\"")),
+            "{html}"
+        );
     }
     // The client takes the pool's own users too: the password form is there.
     assert!(html.contains("name=\"password\""));

@@ -39,7 +39,7 @@ async fn access_token(app: &TestApp, pool: &str, client: &str, username: &str) -
     let now = app.state.clock.unix();
     let claims = json!({
         "sub": sub,
-        "iss": app.state.issuer(pool),
+        "iss": app.state.issuer(None, pool),
         "client_id": client,
         "origin_jti": uuid::Uuid::new_v4().to_string(),
         "event_id": uuid::Uuid::new_v4().to_string(),

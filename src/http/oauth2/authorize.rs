@@ -17,13 +17,15 @@ use crate::domain::records::{OAuthCode, OAuthSession};
 use crate::error::ApiError;
 use crate::model::shapes::{IdentityProviderType, UserPoolClientType, UserPoolType};
 use crate::ops::auth::{hosted_password, HostedStep};
-use crate::state::{App, Ctx};
+use crate::state::{App, Ctx, RequestBase};
 use crate::tokens::OAuthGrant;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Authorization codes live 5 minutes [DG authorize endpoint].
 const CODE_SECONDS: f64 = 300.0;
@@ -48,6 +50,8 @@ pub(super) struct AuthorizeRequest {
     pub(super) prompt_login: bool,
     /// `identity_provider` / `idp_identifier`: sign in through that provider of the pool.
     pub(super) identity_provider: Option<IdentityProviderType>,
+    /// The base URL the request arrived under (`state::RequestBase`): tokens issued here name it.
+    pub(super) base_url: Option<Arc<str>>,
 }
 
 fn page(status: StatusCode, title: &str, body: &str) -> Response {
@@ -115,6 +119,7 @@ fn user_scopes(client: &UserPoolClientType, requested: Option<&str>) -> Option<S
 pub(super) async fn validate(
     app: &App,
     q: &HashMap<String, String>,
+    base: Option<Extension<RequestBase>>,
 ) -> Result<AuthorizeRequest, Response> {
     let get = |k: &str| q.get(k).filter(|v| !v.is_empty()).cloned();
     let client_id = get("client_id").unwrap_or_default();
@@ -193,6 +198,7 @@ pub(super) async fn validate(
         code_challenge,
         prompt_login: get("prompt").is_some_and(|p| p.split(' ').any(|x| x == "login")),
         identity_provider,
+        base_url: base.map(|Extension(RequestBase(b))| b),
     })
 }
 
@@ -258,7 +264,16 @@ async fn issue(
             nonce: req.nonce.as_deref(),
         };
         // No refresh token in the implicit grant [DG].
-        let result = sign_in(app, &req.pool, &req.client, user, auth_time, &grant, false).await?;
+        let result = sign_in(
+            &super::token::hosted_ctx(app, req.base_url.clone()),
+            &req.pool,
+            &req.client,
+            user,
+            auth_time,
+            &grant,
+            false,
+        )
+        .await?;
         if let Some(a) = result.access_token {
             pairs.push(("access_token", a));
         }
@@ -286,9 +301,10 @@ pub async fn authorize(
     State(app): State<App>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
+    base: Option<Extension<RequestBase>>,
 ) -> Response {
     let query = query.unwrap_or_default();
-    let req = match validate(&app, &parse_form(query.as_bytes())).await {
+    let req = match validate(&app, &parse_form(query.as_bytes()), base).await {
         Ok(r) => r,
         Err(r) => return r,
     };
@@ -374,16 +390,21 @@ pub(super) fn login_form(req: &AuthorizeRequest, query: &str, message: Option<&s
 /// `GET /login`: the sign-in form.
 pub async fn login_page(State(app): State<App>, RawQuery(query): RawQuery) -> Response {
     let query = query.unwrap_or_default();
-    match validate(&app, &parse_form(query.as_bytes())).await {
+    match validate(&app, &parse_form(query.as_bytes()), None).await {
         Ok(req) => login_form(&req, &query, None),
         Err(r) => r,
     }
 }
 
 /// `POST /login`: the password sign-in, then a session cookie and the way back to the app.
-pub async fn login(State(app): State<App>, RawQuery(query): RawQuery, body: Bytes) -> Response {
+pub async fn login(
+    State(app): State<App>,
+    RawQuery(query): RawQuery,
+    base: Option<Extension<RequestBase>>,
+    body: Bytes,
+) -> Response {
     let query = query.unwrap_or_default();
-    let req = match validate(&app, &parse_form(query.as_bytes())).await {
+    let req = match validate(&app, &parse_form(query.as_bytes()), base).await {
         Ok(r) => r,
         Err(r) => return r,
     };

@@ -22,13 +22,13 @@ use crate::domain::client::ClientExt;
 use crate::domain::pool::PoolExt;
 use crate::model::shapes::{IdentityProviderType, UserPoolClientType, UserPoolType};
 use crate::ops::auth::federated::{self, ExternalIdentity};
-use crate::state::{App, Ctx, MockCode, MockIdentity, PendingFederation, RequestInfo};
+use crate::state::{App, Ctx, MockCode, MockIdentity, PendingFederation, RequestBase, RequestInfo};
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use serde_json::{json, Map, Value};
 
 /// How long the provider may take to answer, and its code to be used [B: Cognito's own limits
@@ -143,7 +143,7 @@ pub(super) async fn start(
         return redirect(&super::oidc::authorize_url(
             endpoints,
             provider,
-            &idp_response_url(app),
+            &idp_response_url(app, req),
             &state,
         ));
     }
@@ -155,9 +155,13 @@ pub(super) async fn start(
     ))
 }
 
-/// Where providers send the browser back: this emulator's `/oauth2/idpresponse`.
-fn idp_response_url(app: &App) -> String {
-    format!("{}/oauth2/idpresponse", app.external_url)
+/// Where providers send the browser back: this emulator's `/oauth2/idpresponse`, under the base
+/// URL the app's request used.
+fn idp_response_url(app: &App, req: &AuthorizeRequest) -> String {
+    format!(
+        "{}/oauth2/idpresponse",
+        app.base_url(req.base_url.as_deref())
+    )
 }
 
 fn path_segment(s: &str) -> String {
@@ -406,7 +410,11 @@ async fn provider_answer(
 }
 
 /// `GET /oauth2/idpresponse`: the provider's answer, then Cognito's path back to the app.
-pub async fn idp_response(State(app): State<App>, RawQuery(query): RawQuery) -> Response {
+pub async fn idp_response(
+    State(app): State<App>,
+    RawQuery(query): RawQuery,
+    base: Option<Extension<RequestBase>>,
+) -> Response {
     let q = parse_form(query.unwrap_or_default().as_bytes());
     let state = q.get("state").cloned().unwrap_or_default();
     let taken = app
@@ -420,7 +428,7 @@ pub async fn idp_response(State(app): State<App>, RawQuery(query): RawQuery) -> 
         // Without a known state there is no app to go back to [B: Cognito's page text].
         return error_text("Invalid state.");
     };
-    let req = match validate(&app, &parse_form(p.authorize_query.as_bytes())).await {
+    let req = match validate(&app, &parse_form(p.authorize_query.as_bytes()), base).await {
         Ok(r) => r,
         Err(r) => return r,
     };
@@ -501,7 +509,7 @@ async fn upstream_answer(
         endpoints,
         &provider,
         code,
-        &idp_response_url(app),
+        &idp_response_url(app, req),
         app.clock.unix(),
     )
     .await

@@ -22,11 +22,12 @@ use crate::model::shapes::{
     AssociateSoftwareTokenRequest, GetUserPoolMfaConfigResponse, VerifySoftwareTokenRequest,
 };
 use crate::ops::auth::{hosted_respond, HostedStep};
-use crate::state::{App, Ctx, RequestInfo};
+use crate::state::{App, Ctx, RequestBase, RequestInfo};
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
+use axum::Extension;
 use std::collections::{BTreeMap, HashMap};
 
 /// The pages' style sheet, served inline: the emulator loads nothing from elsewhere.
@@ -499,9 +500,14 @@ fn attribute_answers(form: &HashMap<String, String>) -> BTreeMap<String, String>
 
 /// `POST /forceChangePassword`, `/mfa`, `/mfaSetup`: the answer to the challenge stored in the
 /// hidden `session`, as the ChallengeResponses RespondToAuthChallenge takes.
-pub async fn answer(State(app): State<App>, RawQuery(query): RawQuery, body: Bytes) -> Response {
+pub async fn answer(
+    State(app): State<App>,
+    RawQuery(query): RawQuery,
+    base: Option<Extension<RequestBase>>,
+    body: Bytes,
+) -> Response {
     let query = query.unwrap_or_default();
-    let req = match validate(&app, &parse_form(query.as_bytes())).await {
+    let req = match validate(&app, &parse_form(query.as_bytes()), base).await {
         Ok(r) => r,
         Err(r) => return r,
     };

@@ -16,18 +16,19 @@ use crate::error::ApiError;
 use crate::model::shapes::{AuthenticationResultType, UserPoolClientType, UserPoolType};
 use crate::ops::auth::refresh;
 use crate::ops::auth::SecretProof;
-use crate::state::{App, Ctx};
+use crate::state::{App, Ctx, RequestBase};
 use crate::tokens::{self, OAuthGrant, Subject};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::{Extension, Json};
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 fn bad(error: &str) -> Response {
     oauth_error(StatusCode::BAD_REQUEST, error)
@@ -126,7 +127,13 @@ fn token_response(result: &AuthenticationResultType) -> Response {
     r
 }
 
-pub async fn token(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn token(
+    State(app): State<App>,
+    headers: HeaderMap,
+    base: Option<Extension<RequestBase>>,
+    body: Bytes,
+) -> Response {
+    let base = base.map(|Extension(RequestBase(b))| b);
     let form = parse_form(&body);
     let (client, pool, secret) =
         match authenticate(&app, &headers, &form, StatusCode::BAD_REQUEST).await {
@@ -135,11 +142,13 @@ pub async fn token(State(app): State<App>, headers: HeaderMap, body: Bytes) -> R
         };
     match form.get("grant_type").map(String::as_str) {
         None | Some("") => bad("invalid_request"),
-        Some("client_credentials") => client_credentials(&app, &pool, &client, &form).await,
-        Some("refresh_token") => {
-            refresh_grant(&app, &pool, &client, secret.as_deref(), &form).await
+        Some("client_credentials") => {
+            client_credentials(&app, &pool, &client, &form, base.as_deref()).await
         }
-        Some("authorization_code") => authorization_code(&app, &pool, &client, &form).await,
+        Some("refresh_token") => {
+            refresh_grant(&app, &pool, &client, secret.as_deref(), &form, base).await
+        }
+        Some("authorization_code") => authorization_code(&app, &pool, &client, &form, base).await,
         Some(_) => bad("unsupported_grant_type"),
     }
 }
@@ -199,6 +208,7 @@ async fn client_credentials(
     pool: &UserPoolType,
     client: &UserPoolClientType,
     form: &HashMap<String, String>,
+    base: Option<&str>,
 ) -> Response {
     // Only confidential clients may use the grant: there is nothing else to authenticate.
     if super::client_secrets(client).is_empty() || !allows_oauth_flow(client, "client_credentials")
@@ -214,7 +224,7 @@ async fn client_credentials(
     };
     let now = app.clock.unix();
     let claims = machine_claims(
-        &app.issuer(pool.pool_id()),
+        &app.issuer(base, pool.pool_id()),
         client,
         &scope,
         now,
@@ -240,6 +250,7 @@ async fn refresh_grant(
     client: &UserPoolClientType,
     secret: Option<&str>,
     form: &HashMap<String, String>,
+    base: Option<Arc<str>>,
 ) -> Response {
     let Some(token) = form.get("refresh_token").filter(|t| !t.is_empty()) else {
         return bad("invalid_request");
@@ -254,6 +265,7 @@ async fn refresh_grant(
     let info = crate::state::RequestInfo {
         operation: "GetTokensFromRefreshToken".into(),
         client_id: Some(client.id().to_string()),
+        base_url: base,
         ..Default::default()
     };
     let ctx = Ctx::new(app, "GetTokensFromRefreshToken", info);
@@ -295,6 +307,7 @@ async fn authorization_code(
     pool: &UserPoolType,
     client: &UserPoolClientType,
     form: &HashMap<String, String>,
+    base: Option<Arc<str>>,
 ) -> Response {
     if !allows_oauth_flow(client, "code") {
         return bad("unauthorized_client");
@@ -343,16 +356,36 @@ async fn authorization_code(
         scope: &record.scope,
         nonce: record.nonce.as_deref(),
     };
-    match sign_in(app, pool, client, &user, record.auth_time, &grant, true).await {
+    match sign_in(
+        &hosted_ctx(app, base),
+        pool,
+        client,
+        &user,
+        record.auth_time,
+        &grant,
+        true,
+    )
+    .await
+    {
         Ok(result) => token_response(&result),
         Err(e) => internal(e),
     }
 }
 
+/// The context tokens of a hosted UI sign-in are minted in: outside any API operation (so
+/// PreTokenGeneration sees TokenGeneration_HostedAuth), under the base URL the request used.
+pub fn hosted_ctx(app: &App, base: Option<Arc<str>>) -> Ctx {
+    let info = crate::state::RequestInfo {
+        base_url: base,
+        ..Default::default()
+    };
+    Ctx::new(app, "HostedAuth", info)
+}
+
 /// Tokens for a hosted UI sign-in: a fresh `origin_jti`, the grant's scopes, and (code grant) a
-/// stored refresh token whose refreshes keep those scopes.
+/// stored refresh token whose refreshes keep those scopes. `ctx` is [`hosted_ctx`]'s.
 pub async fn sign_in(
-    app: &App,
+    ctx: &Ctx,
     pool: &UserPoolType,
     client: &UserPoolClientType,
     user: &crate::domain::records::UserRecord,
@@ -360,6 +393,7 @@ pub async fn sign_in(
     grant: &OAuthGrant<'_>,
     with_refresh_token: bool,
 ) -> Result<AuthenticationResultType, ApiError> {
+    let app = &ctx.app;
     let groups = app.store.groups_for_user(pool.pool_id(), &user.sub).await?;
     let subject = Subject {
         pool,
@@ -368,10 +402,8 @@ pub async fn sign_in(
         groups: &groups,
     };
     let origin_jti = uuid::Uuid::new_v4().to_string();
-    // Outside any API operation: its PreTokenGeneration sees TokenGeneration_HostedAuth.
-    let ctx = Ctx::new(app, "HostedAuth", Default::default());
     let mut result =
-        tokens::mint_with(&ctx, &subject, auth_time, &origin_jti, None, Some(grant)).await?;
+        tokens::mint_with(ctx, &subject, auth_time, &origin_jti, None, Some(grant)).await?;
     if with_refresh_token {
         let now = app.clock.epoch();
         let token = tokens::new_refresh_token();

@@ -87,7 +87,12 @@ fn released(
     }
 }
 
-pub async fn user_info(State(app): State<App>, headers: HeaderMap) -> Response {
+pub async fn user_info(
+    State(app): State<App>,
+    headers: HeaderMap,
+    base: Option<axum::Extension<crate::state::RequestBase>>,
+) -> Response {
+    let base = base.map(|axum::Extension(crate::state::RequestBase(b))| b);
     let Some(token) = bearer(&headers) else {
         return oauth_error(StatusCode::BAD_REQUEST, "invalid_request");
     };
@@ -97,7 +102,7 @@ pub async fn user_info(State(app): State<App>, headers: HeaderMap) -> Response {
         return invalid_token("Invalid access token");
     };
     let pool_id = iss.rsplit('/').next().unwrap_or_default().to_string();
-    if !app.is_own_issuer(&iss, &pool_id) {
+    if !app.is_own_issuer(&iss, &pool_id, base.as_deref()) {
         return invalid_token("Invalid access token");
     }
     let pool = match app.store.get_pool(&pool_id).await {

@@ -24,9 +24,6 @@ use crate::ops::common::user_type;
 use crate::ops::common::NewUser;
 use crate::state::Ctx;
 
-/// Page size when ListUsers walks the store under a filter.
-const SCAN_PAGE: i64 = 200;
-
 /// The temporary password for a new or re-invited user: the one given (checked against the
 /// policy), else a generated one, else none when the pool signs in without passwords.
 fn temporary_password(pool: &UserPoolType, given: Option<&str>) -> ApiResult<Option<String>> {
@@ -296,20 +293,33 @@ pub async fn list_users(ctx: Ctx, req: ListUsersRequest) -> ApiResult<ListUsersR
     }
     let filter = filter::parse(req.filter.as_deref().unwrap_or_default())?;
     let limit = page_limit(req.limit) as usize;
+    // What the store's indexes look up: a username is found by its key in the pool.
+    let indexed = filter.as_ref().map(|f| filter::Filter {
+        value: if f.attribute == "username" {
+            pool.username_key(&f.value)
+        } else {
+            f.value.clone()
+        },
+        ..f.clone()
+    });
     let mut after = page_position(req.pagination_token.as_deref())?;
+    // The store returns only rows the filter may match: one more than the page tells whether
+    // there is a next one.
+    let scan = limit as i64 + 1;
     let mut found: Vec<UserRecord> = Vec::new();
     let mut more = false;
     'scan: loop {
         let page = ctx
             .app
             .store
-            .list_users_page(
+            .list_users_filtered(
                 pool.pool_id(),
+                indexed.as_ref(),
                 after.as_ref().map(|(t, s)| (*t, s.as_str())),
-                SCAN_PAGE,
+                scan,
             )
             .await?;
-        let exhausted = (page.len() as i64) < SCAN_PAGE;
+        let exhausted = (page.len() as i64) < scan;
         for user in page {
             after = Some((user.created_at, user.sub.clone()));
             let matches = filter

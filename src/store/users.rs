@@ -2,6 +2,7 @@
 
 use super::docs::{json, parse};
 use super::Store;
+use crate::domain::filter::{Filter, Op};
 use crate::domain::records::{AliasColumn, UserRecord};
 use crate::domain::user_status::UserStatus;
 use sqlx::sqlite::SqliteRow;
@@ -182,20 +183,41 @@ impl Store {
         after: Option<(f64, &str)>,
         limit: i64,
     ) -> Result<Vec<UserRecord>, sqlx::Error> {
+        self.list_users_filtered(pool_id, None, after, limit).await
+    }
+
+    /// A page of the pool's users that `filter` (ListUsers' `Filter`) may match, in creation
+    /// order after `after`. The filter runs on the indexes of migration 0012, so its cost does
+    /// not grow with the pool; the caller still applies `Filter::matches`, the one definition of
+    /// what matches. For `username`, `filter.value` is the username key (`PoolExt::username_key`).
+    pub async fn list_users_filtered(
+        &self,
+        pool_id: &str,
+        filter: Option<&Filter>,
+        after: Option<(f64, &str)>,
+        limit: i64,
+    ) -> Result<Vec<UserRecord>, sqlx::Error> {
         let (after_t, after_sub) = after
             .map(|(t, s)| (Some(t), Some(s)))
             .unwrap_or((None, None));
-        let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM users WHERE pool_id = ?1
-               AND (?2 IS NULL OR (created_at, sub) > (?2, ?3))
-             ORDER BY created_at, sub LIMIT ?4"
-        ))
-        .bind(pool_id)
-        .bind(after_t)
-        .bind(after_sub)
-        .bind(limit)
-        .fetch_all(&self.db)
-        .await?;
+        let (index, condition, values) = match filter {
+            None => ("", String::new(), Vec::new()),
+            Some(f) => filter_sql(f),
+        };
+        let sql = format!(
+            "SELECT {COLUMNS} FROM users{index} WHERE pool_id = ?
+               AND (? IS NULL OR (created_at, sub) > (?, ?)){condition}
+             ORDER BY created_at, sub LIMIT ?"
+        );
+        let mut query = sqlx::query(&sql)
+            .bind(pool_id)
+            .bind(after_t)
+            .bind(after_t)
+            .bind(after_sub);
+        for v in values {
+            query = query.bind(v);
+        }
+        let rows = query.bind(limit).fetch_all(&self.db).await?;
         rows.iter().map(from_row).collect()
     }
 }
@@ -252,5 +274,132 @@ mod tests {
             Err(sqlx::Error::ColumnDecode { index, .. }) => assert_eq!(index, "status"),
             other => panic!("expected a decode error, got {other:?}"),
         }
+    }
+}
+
+/// How a ListUsers filter runs: the index it must use (` INDEXED BY ...`, named so that SQLite's
+/// planner cannot prefer walking the listing order over the whole pool, as it does without
+/// statistics), the SQL condition (` AND ...`) and its values. Column names, JSON paths and index
+/// names come from `filter::SEARCHABLE` and migration 0012, constants of ours, never from the
+/// request; the value is always bound. A prefix is the range `[prefix, successor)`, which an
+/// index scans (SQLite compares text byte by byte, and UTF-8 keeps code point order).
+fn filter_sql(f: &Filter) -> (&'static str, String, Vec<String>) {
+    let (index, column) = match f.attribute.as_str() {
+        "username" => (" INDEXED BY users_username", "username_key".to_string()),
+        "cognito:user_status" => (" INDEXED BY users_filter_status", "status".to_string()),
+        // The primary key; the planner takes it for `sub = ?` unprompted.
+        "sub" => ("", "sub".to_string()),
+        "status" => {
+            // Enabled / Disabled is the `enabled` flag: the values of it the filter accepts.
+            let flags: Vec<&str> = [("1", "Enabled"), ("0", "Disabled")]
+                .into_iter()
+                .filter(|(_, text)| match f.op {
+                    Op::Equals => *text == f.value,
+                    Op::StartsWith => text.starts_with(f.value.as_str()),
+                })
+                .map(|(flag, _)| flag)
+                .collect();
+            let list = if flags.is_empty() {
+                "NULL".to_string()
+            } else {
+                flags.join(", ")
+            };
+            return (
+                " INDEXED BY users_filter_enabled",
+                format!(" AND enabled IN ({list})"),
+                Vec::new(),
+            );
+        }
+        "email" => (" INDEXED BY users_filter_email", json_path("email")),
+        "phone_number" => (
+            " INDEXED BY users_filter_phone_number",
+            json_path("phone_number"),
+        ),
+        "name" => (" INDEXED BY users_filter_name", json_path("name")),
+        "given_name" => (
+            " INDEXED BY users_filter_given_name",
+            json_path("given_name"),
+        ),
+        "family_name" => (
+            " INDEXED BY users_filter_family_name",
+            json_path("family_name"),
+        ),
+        "preferred_username" => (
+            " INDEXED BY users_filter_preferred_username",
+            json_path("preferred_username"),
+        ),
+        // parse() admits only SEARCHABLE names; anything else matches nothing.
+        _ => return ("", " AND 0".to_string(), Vec::new()),
+    };
+    match f.op {
+        Op::Equals => (index, format!(" AND {column} = ?"), vec![f.value.clone()]),
+        Op::StartsWith => match prefix_successor(&f.value) {
+            Some(end) => (
+                index,
+                format!(" AND {column} >= ? AND {column} < ?"),
+                vec![f.value.clone(), end],
+            ),
+            None => (index, format!(" AND {column} >= ?"), vec![f.value.clone()]),
+        },
+    }
+}
+
+/// The expression migration 0012 indexes an attribute of the attributes JSON by.
+fn json_path(name: &str) -> String {
+    format!("json_extract(attributes, '$.{name}')")
+}
+
+/// The smallest string greater than every string that starts with `prefix`: its last character
+/// that can be, moved to the next code point. `None` when there is none (empty, or all U+10FFFF).
+fn prefix_successor(prefix: &str) -> Option<String> {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    while let Some(last) = chars.pop() {
+        let mut next = last as u32 + 1;
+        // Skip the surrogate gap, which no `char` can hold.
+        if (0xD800..=0xDFFF).contains(&next) {
+            next = 0xE000;
+        }
+        if let Some(c) = char::from_u32(next) {
+            chars.push(c);
+            return Some(chars.into_iter().collect());
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod filter_tests {
+    use super::*;
+
+    #[test]
+    fn prefix_successors_bound_every_string_with_the_prefix() {
+        assert_eq!(prefix_successor("user1").as_deref(), Some("user2"));
+        assert_eq!(prefix_successor("a\u{10FFFF}").as_deref(), Some("b"));
+        assert_eq!(prefix_successor("\u{D7FF}").as_deref(), Some("\u{E000}"));
+        assert_eq!(prefix_successor(""), None);
+        for s in ["user1", "user19", "user1\u{10FFFF}x", "user1~"] {
+            assert!(("user1".."user2").contains(&s), "{s}");
+        }
+    }
+
+    #[test]
+    fn status_filters_become_the_enabled_flags_they_accept() {
+        let f = |op, v: &str| Filter {
+            attribute: "status".into(),
+            op,
+            value: v.into(),
+        };
+        assert_eq!(
+            filter_sql(&f(Op::Equals, "Enabled")).1,
+            " AND enabled IN (1)"
+        );
+        assert_eq!(
+            filter_sql(&f(Op::StartsWith, "")).1,
+            " AND enabled IN (1, 0)"
+        );
+        assert_eq!(
+            filter_sql(&f(Op::StartsWith, "X")).1,
+            " AND enabled IN (NULL)"
+        );
     }
 }

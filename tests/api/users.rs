@@ -1513,6 +1513,59 @@ async fn list_users_filters_exactly_and_by_prefix() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn filtered_list_users_pages_through_every_match_once() {
+    let app = spawn_app().await;
+    let pool = app.create_pool("pages").await;
+    for i in 0..7 {
+        app.client
+            .admin_create_user()
+            .user_pool_id(&pool)
+            .username(format!("member{i}"))
+            .message_action(MessageActionType::Suppress)
+            .user_attributes(attr("email", &format!("m{i}@club.example")))
+            .send()
+            .await
+            .expect("AdminCreateUser");
+    }
+    app.client
+        .admin_create_user()
+        .user_pool_id(&pool)
+        .username("outsider")
+        .message_action(MessageActionType::Suppress)
+        .user_attributes(attr("email", "o@elsewhere.example"))
+        .send()
+        .await
+        .expect("AdminCreateUser");
+    let mut seen = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let out = app
+            .client
+            .list_users()
+            .user_pool_id(&pool)
+            .filter(r#"email ^= "m""#)
+            .limit(3)
+            .set_pagination_token(token.clone())
+            .send()
+            .await
+            .expect("ListUsers");
+        assert!(out.users().len() <= 3);
+        seen.extend(
+            out.users()
+                .iter()
+                .filter_map(|u| u.username().map(str::to_string)),
+        );
+        token = out.pagination_token().map(str::to_string);
+        if token.is_none() {
+            break;
+        }
+    }
+    seen.sort();
+    let want: Vec<String> = (0..7).map(|i| format!("member{i}")).collect();
+    assert_eq!(seen, want);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn list_users_refuses_bad_filters_with_cognitos_texts() {
     let app = spawn_app().await;
     let pool = app.create_pool("bad").await;

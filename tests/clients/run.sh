@@ -47,7 +47,8 @@ port="$(free_port)"
 tls_port="$(free_port)"
 url="http://127.0.0.1:$port"
 log="$(mktemp -t cognito-emulator-clients.XXXXXX.log)"
-# HTTPS too, with a throw-away CA (the suites' https tests trust it) that also covers the AWS host
+# HTTPS too, with a throw-away CA (the suites' https tests trust it; the browser test signs its
+# page's certificate with the ca-key.pem beside it) that also covers the AWS host
 # name, which those tests resolve to 127.0.0.1.
 tls_dir="$(mktemp -d -t cognito-emulator-tls.XXXXXX)"
 "$bin" --host 127.0.0.1 --port "$port" --db :memory: \

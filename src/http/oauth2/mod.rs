@@ -8,6 +8,7 @@ pub mod authorize;
 pub mod federation;
 pub mod hosted;
 pub mod oidc;
+pub mod selfservice;
 pub mod token;
 pub mod userinfo;
 
@@ -29,6 +30,19 @@ pub fn router() -> Router<App> {
         .route("/forceChangePassword", post(hosted::answer))
         .route("/mfa", post(hosted::answer))
         .route("/mfaSetup", post(hosted::answer))
+        .route(
+            "/signup",
+            get(selfservice::sign_up_page).post(selfservice::sign_up),
+        )
+        .route("/confirmUser", post(selfservice::confirm_user))
+        .route(
+            "/forgotPassword",
+            get(selfservice::forgot_password_page).post(selfservice::forgot_password),
+        )
+        .route(
+            "/confirmForgotPassword",
+            post(selfservice::confirm_forgot_password),
+        )
         .route("/logout", get(authorize::logout))
         .route("/error", get(authorize::error_page))
         .route(

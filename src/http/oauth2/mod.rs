@@ -1,6 +1,7 @@
 //! The OAuth 2.0 / hosted UI endpoints of a user pool (Cognito Developer Guide, the endpoint pages
 //! "Authorize endpoint", "Token endpoint" and the others), served on the emulator's own
-//! listener: `/oauth2/token`, `/oauth2/authorize`, `/login` (and the step pages of `hosted`),
+//! listener: `/oauth2/token`, `/oauth2/authorize`, `/login` (and the step pages of `hosted`, the
+//! sign-up and password-reset pages of `selfservice`),
 //! `/oauth2/userInfo`, `/oauth2/revoke`, `/logout`. On AWS they live on the pool's domain; here every request names its app client
 //! (`client_id`, the Basic header, or a token that carries it), and the client names the pool.
 

@@ -1074,3 +1074,280 @@ async fn pre_token_generation_sees_a_hosted_ui_sign_in_as_hosted_auth_and_its_re
         ]
     );
 }
+
+impl OAuth {
+    /// POST a hosted page's form (`path?query`), following no redirect.
+    async fn page_post(
+        &self,
+        path: &str,
+        query: &str,
+        body: &[(&str, &str)],
+    ) -> (StatusCode, String) {
+        let resp = self
+            .http
+            .post(self.app.url(&format!("{path}?{query}")))
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(form(body))
+            .send()
+            .await
+            .expect("the emulator answers");
+        let status = resp.status();
+        (status, resp.text().await.unwrap_or_default())
+    }
+}
+
+#[tokio::test]
+async fn the_sign_up_pages_answer_bad_input_with_the_form_and_the_apis_messages() {
+    // A client with a secret: the pages send the SECRET_HASH themselves.
+    let o = setup(&["code"], &["openid"], true).await;
+    o.app
+        .call(
+            "UpdateUserPool",
+            json!({"UserPoolId": o.pool_id, "AutoVerifiedAttributes": ["email"]}),
+        )
+        .await;
+    let query = o.authorize_query(&[]);
+    let (status, _, html) = o.get(&format!("/login?{query}"), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("id=\"signUpLink\""), "{html}");
+    assert!(html.contains("id=\"forgotPasswordLink\""), "{html}");
+    // Nothing filled in: the model's own validation text, on the form again.
+    let (status, html) = o.page_post("/signup", &query, &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<h1>Sign up</h1>"), "{html}");
+    assert!(
+        html.contains("Value at &#39;username&#39; failed to satisfy constraint"),
+        "{html}"
+    );
+    // The pool requires no attribute, so the form asks for none; bob signs up without an email.
+    let (status, html) = o
+        .page_post(
+            "/signup",
+            &query,
+            &[("username", "bob"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<h1>Confirm your account</h1>"), "{html}");
+    // A taken username and a weak password: the API's messages.
+    let (_, html) = o
+        .page_post(
+            "/signup",
+            &query,
+            &[("username", "bob"), ("password", PASSWORD)],
+        )
+        .await;
+    assert!(html.contains("User already exists"), "{html}");
+    let (_, html) = o
+        .page_post(
+            "/signup",
+            &query,
+            &[("username", "bo2"), ("password", "weak")],
+        )
+        .await;
+    assert!(
+        html.contains("Password did not conform with policy: Password not long enough"),
+        "{html}"
+    );
+    // bob has no email: nothing to send a code to, so the page asks for a code no one got; a
+    // wrong code is answered under the field, and a tampered session changes nothing.
+    let (status, html) = o
+        .page_post(
+            "/confirmUser",
+            &query,
+            &[
+                ("username", "bob"),
+                ("code", "123456"),
+                ("session", "tampered"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<h1>Confirm your account</h1>"), "{html}");
+    assert!(html.contains("id=\"errorMessage\""), "{html}");
+    assert_eq!(o.app.user_status(&o.pool_id, "bob").await, "UNCONFIRMED");
+    // No username, no code: the model's messages, never a 500.
+    let (status, html) = o.page_post("/confirmUser", &query, &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("validation error"), "{html}");
+
+    // With an email: the code from the outbox confirms the user, then the sign-in form with a
+    // note (this client has no USER_AUTH for the auto sign-in).
+    let (status, html) = o
+        .page_post(
+            "/signup",
+            &query,
+            &[("username", "carol"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    o.app
+        .call(
+            "AdminUpdateUserAttributes",
+            json!({"UserPoolId": o.pool_id, "Username": "carol",
+                   "UserAttributes": [{"Name": "email", "Value": "carol@example.com"}]}),
+        )
+        .await;
+    o.app
+        .call(
+            "ResendConfirmationCode",
+            json!({"ClientId": o.client_id, "Username": "carol",
+                   "SecretHash": secret_hash_of(&o, "carol")}),
+        )
+        .await;
+    let code = o.app.last_code("carol", None).await.unwrap_or_default();
+    let (status, html) = o
+        .page_post(
+            "/confirmUser",
+            &query,
+            &[("username", "carol"), ("code", &code)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("Your account has been confirmed. Sign in to continue."),
+        "{html}"
+    );
+    assert_eq!(o.app.user_status(&o.pool_id, "carol").await, "CONFIRMED");
+    // A replayed confirmation: Cognito's message under the code field.
+    let (_, html) = o
+        .page_post(
+            "/confirmUser",
+            &query,
+            &[("username", "carol"), ("code", &code)],
+        )
+        .await;
+    assert!(
+        html.contains("User cannot be confirmed. Current status is CONFIRMED"),
+        "{html}"
+    );
+
+    // A pool where only administrators create users: no link, and the page says so.
+    o.app
+        .call(
+            "UpdateUserPool",
+            json!({"UserPoolId": o.pool_id,
+                   "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": true}}),
+        )
+        .await;
+    let (_, _, html) = o.get(&format!("/login?{query}"), None).await;
+    assert!(!html.contains("signUpLink"), "{html}");
+    let (status, _, html) = o.get(&format!("/signup?{query}"), None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        html.contains("SignUp is not permitted for this user pool"),
+        "{html}"
+    );
+    let (_, html) = o
+        .page_post(
+            "/signup",
+            &query,
+            &[("username", "dan"), ("password", PASSWORD)],
+        )
+        .await;
+    assert!(
+        html.contains("SignUp is not permitted for this user pool"),
+        "{html}"
+    );
+    // No known client: the error page.
+    let (status, _) = o.page_post("/signup", "client_id=nope", &[]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+fn secret_hash_of(o: &OAuth, username: &str) -> String {
+    use hmac::{Hmac, Mac};
+    let secret = o.secret.clone().unwrap_or_default();
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("any key length");
+    mac.update(username.as_bytes());
+    mac.update(o.client_id.as_bytes());
+    STANDARD.encode(mac.finalize().into_bytes())
+}
+
+#[tokio::test]
+async fn the_password_reset_pages_answer_bad_input_with_the_form_and_the_apis_messages() {
+    let o = web().await;
+    let query = o.authorize_query(&[]);
+    let (status, _, html) = o.get(&format!("/forgotPassword?{query}"), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("name=\"username\""), "{html}");
+    let (status, html) = o.page_post("/forgotPassword", &query, &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("validation error"), "{html}");
+    let (_, html) = o
+        .page_post("/forgotPassword", &query, &[("username", "nobody")])
+        .await;
+    assert!(
+        html.contains("Username/client id combination not found."),
+        "{html}"
+    );
+    let (_, html) = o
+        .page_post("/forgotPassword", &query, &[("username", "alice")])
+        .await;
+    assert!(html.contains("<h1>Reset your password</h1>"), "{html}");
+    let code = o
+        .app
+        .last_code("alice", Some("FORGOT_PASSWORD"))
+        .await
+        .unwrap_or_default();
+    // Nothing, a wrong code, a weak password: the form again with the API's message.
+    let (status, html) = o.page_post("/confirmForgotPassword", &query, &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("validation error"), "{html}");
+    let (_, html) = o
+        .page_post(
+            "/confirmForgotPassword",
+            &query,
+            &[
+                ("username", "alice"),
+                ("code", "000000"),
+                ("password", "N3w-Passw0rd!"),
+            ],
+        )
+        .await;
+    assert!(
+        html.contains("Invalid verification code provided, please try again."),
+        "{html}"
+    );
+    let (_, html) = o
+        .page_post(
+            "/confirmForgotPassword",
+            &query,
+            &[("username", "alice"), ("code", &code), ("password", "weak")],
+        )
+        .await;
+    assert!(
+        html.contains("Password does not conform to policy"),
+        "{html}"
+    );
+    let (_, html) = o
+        .page_post(
+            "/confirmForgotPassword",
+            &query,
+            &[
+                ("username", "alice"),
+                ("code", &code),
+                ("password", "N3w-Passw0rd!"),
+            ],
+        )
+        .await;
+    assert!(
+        html.contains("Your password has been reset. Sign in with your new password."),
+        "{html}"
+    );
+    let (status, h, _) = o.login(&query, "alice", "N3w-Passw0rd!").await;
+    assert_eq!(status, StatusCode::FOUND);
+    assert!(location(&h).starts_with(&format!("{CALLBACK}?code=")));
+    // The code is spent.
+    let (_, html) = o
+        .page_post(
+            "/confirmForgotPassword",
+            &query,
+            &[
+                ("username", "alice"),
+                ("code", &code),
+                ("password", "An0ther-Passw0rd!"),
+            ],
+        )
+        .await;
+    assert!(html.contains("id=\"errorMessage\""), "{html}");
+}

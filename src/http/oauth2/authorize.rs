@@ -335,6 +335,24 @@ pub(super) fn server_error(req: &AuthorizeRequest, e: ApiError) -> Response {
 }
 
 pub(super) fn login_form(req: &AuthorizeRequest, query: &str, message: Option<&str>) -> Response {
+    login_form_noted(req, query, message, None)
+}
+
+/// The sign-in form with a success `note` above it (after a sign-up or a password reset).
+pub(super) fn login_form_noted(
+    req: &AuthorizeRequest,
+    query: &str,
+    message: Option<&str>,
+    note: Option<&str>,
+) -> Response {
+    let note = note
+        .map(|n| {
+            format!(
+                "<p id=\"successMessage\" class=\"note\" role=\"status\">{}</p>",
+                html_escape(n)
+            )
+        })
+        .unwrap_or_default();
     let error = message
         .map(|m| {
             format!(
@@ -375,14 +393,25 @@ pub(super) fn login_form(req: &AuthorizeRequest, query: &str, message: Option<&s
         app_name(req),
         "Sign in",
         &format!(
-            "{buttons}<form method=\"post\" action=\"/login?{action}\">\
+            "{note}{buttons}<form method=\"post\" action=\"/login?{action}\">\
              <label for=\"username\">Username</label>\
              <input id=\"username\" name=\"username\" autocomplete=\"username\" required>\
              <label for=\"password\">Password</label>\
              <input id=\"password\" name=\"password\" type=\"password\" \
              autocomplete=\"current-password\" required>{error}\
-             <button type=\"submit\" name=\"signInSubmitButton\">Sign in</button></form>",
-            action = html_escape(query)
+             <button type=\"submit\" name=\"signInSubmitButton\">Sign in</button></form>\
+             <p class=\"links\"><a id=\"forgotPasswordLink\" href=\"/forgotPassword?{action}\">\
+             Forgot your password?</a></p>{sign_up}",
+            action = html_escape(query),
+            sign_up = if super::selfservice::sign_up_allowed(&req.pool) {
+                format!(
+                    "<p class=\"links\">Need an account? <a id=\"signUpLink\" \
+                     href=\"/signup?{}\">Sign up</a></p>",
+                    html_escape(query)
+                )
+            } else {
+                String::new()
+            }
         ),
     )
 }

@@ -50,6 +50,9 @@ a.idp{display:block;margin:10px 0;padding:10px;text-align:center;font-weight:700
 border:2px solid #0972d3;border-radius:20px;text-decoration:none}\
 .error{margin:6px 0 0;color:#d91515;font-size:14px}\
 .hint{color:#5f6b7a;font-size:14px;margin:8px 0}\
+.note{margin:0 0 12px;padding:10px;color:#037f0c;background:#f2fcf3;border:1px solid #037f0c;\
+border-radius:4px;font-size:14px}\
+.links{margin:18px 0 0;text-align:center;font-size:14px}.links a{color:#0972d3}\
 .qr{display:flex;justify-content:center;margin:12px 0}.qr svg{width:200px;height:200px}\
 code{display:block;word-break:break-all;background:#f2f3f3;padding:8px;border-radius:4px;\
 font-size:13px}\
@@ -77,7 +80,7 @@ pub(super) fn card(
     (status, Html(html)).into_response()
 }
 
-fn error_line(message: Option<&str>) -> String {
+pub(super) fn error_line(message: Option<&str>) -> String {
     message
         .map(|m| {
             format!(
@@ -88,7 +91,7 @@ fn error_line(message: Option<&str>) -> String {
         .unwrap_or_default()
 }
 
-fn hidden_session(session: &str) -> String {
+pub(super) fn hidden_session(session: &str) -> String {
     format!(
         "<input type=\"hidden\" name=\"session\" value=\"{}\">",
         html_escape(session)
@@ -396,7 +399,7 @@ fn factor_label(f: Factor) -> &'static str {
     }
 }
 
-fn attribute_label(name: &str) -> String {
+pub(super) fn attribute_label(name: &str) -> String {
     let plain = name
         .strip_prefix("custom:")
         .unwrap_or(name)
@@ -408,7 +411,7 @@ fn attribute_label(name: &str) -> String {
     }
 }
 
-fn input_type(name: &str) -> &'static str {
+pub(super) fn input_type(name: &str) -> &'static str {
     match name {
         "email" => "email",
         "phone_number" => "tel",
@@ -417,7 +420,7 @@ fn input_type(name: &str) -> &'static str {
 }
 
 /// The HTML autocomplete token of a standard attribute (WHATWG HTML, "Autofill").
-fn autocomplete(name: &str) -> &'static str {
+pub(super) fn autocomplete(name: &str) -> &'static str {
     match name {
         "email" => "email",
         "phone_number" => "tel",

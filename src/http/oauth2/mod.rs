@@ -1,6 +1,7 @@
 //! The OAuth 2.0 / hosted UI endpoints of a user pool (Cognito Developer Guide, the endpoint pages
 //! "Authorize endpoint", "Token endpoint" and the others), served on the emulator's own
-//! listener: `/oauth2/token`, `/oauth2/authorize`, `/login` (and the step pages of `hosted`),
+//! listener: `/oauth2/token`, `/oauth2/authorize`, `/login` (and the step pages of `hosted`, the
+//! sign-up and password-reset pages of `selfservice`),
 //! `/oauth2/userInfo`, `/oauth2/revoke`, `/logout`. On AWS they live on the pool's domain; here every request names its app client
 //! (`client_id`, the Basic header, or a token that carries it), and the client names the pool.
 
@@ -8,6 +9,7 @@ pub mod authorize;
 pub mod federation;
 pub mod hosted;
 pub mod oidc;
+pub mod selfservice;
 pub mod token;
 pub mod userinfo;
 
@@ -29,6 +31,19 @@ pub fn router() -> Router<App> {
         .route("/forceChangePassword", post(hosted::answer))
         .route("/mfa", post(hosted::answer))
         .route("/mfaSetup", post(hosted::answer))
+        .route(
+            "/signup",
+            get(selfservice::sign_up_page).post(selfservice::sign_up),
+        )
+        .route("/confirmUser", post(selfservice::confirm_user))
+        .route(
+            "/forgotPassword",
+            get(selfservice::forgot_password_page).post(selfservice::forgot_password),
+        )
+        .route(
+            "/confirmForgotPassword",
+            post(selfservice::confirm_forgot_password),
+        )
         .route("/logout", get(authorize::logout))
         .route("/error", get(authorize::error_page))
         .route(

@@ -742,6 +742,33 @@ pub async fn hosted_password(
     hosted_step(conclude(ctx, &env, user, p.outcome.clone()).await?)
 }
 
+/// The hosted UI's sign-in right after `/confirmUser`: USER_AUTH with the Session ConfirmSignUp
+/// handed back, the auto sign-in Amplify does over the API (amplify-js `autoSignIn.ts`); the
+/// client must allow USER_AUTH. `ctx.request.hosted_ui` must be set.
+pub async fn hosted_auto_sign_in(
+    ctx: &Ctx,
+    client_id: &str,
+    username: &str,
+    secret_hash: Option<String>,
+    session: &str,
+) -> ApiResult<HostedStep> {
+    let mut params = BTreeMap::new();
+    params.insert("USERNAME".to_string(), username.to_string());
+    if let Some(h) = secret_hash {
+        params.insert("SECRET_HASH".to_string(), h);
+    }
+    let started = crate::ops::auth::user_auth::initiate(
+        ctx,
+        Endpoint::Public,
+        None,
+        client_id,
+        &params,
+        Some(session),
+    )
+    .await?;
+    hosted_step(started.into_answer())
+}
+
 /// A hosted UI page's answer to the challenge of `session`: RespondToAuthChallenge's own path;
 /// `ctx.request.hosted_ui` must be set.
 pub async fn hosted_respond(

@@ -36,6 +36,13 @@ pub struct Started {
     available: Option<Vec<String>>,
 }
 
+impl Started {
+    /// The sign-in's answer, for the hosted UI's steps.
+    pub(super) fn into_answer(self) -> AuthAnswer {
+        self.answer
+    }
+}
+
 impl From<Started> for InitiateAuthResponse {
     fn from(s: Started) -> Self {
         let mut r: InitiateAuthResponse = s.answer.into();

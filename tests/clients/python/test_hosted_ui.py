@@ -97,13 +97,16 @@ def shot(driver, name):
 class Web:
     """A pool with an OAuth app client (code grant, PKCE) and its MFA set-up."""
 
-    def __init__(self, idp, endpoint, unique, callback, mfa=None, factors=(), schema=None):
+    def __init__(
+        self, idp, endpoint, unique, callback, mfa=None, factors=(), schema=None, pool=None, client=None
+    ):
         self.idp, self.endpoint, self.callback = idp, endpoint, callback
-        args = {"PoolName": f"hosted-{unique}"}
+        args = {"PoolName": f"hosted-{unique}", **(pool or {})}
         if schema:
             args["Schema"] = schema
         self.pool_id = idp.create_user_pool(**args)["UserPool"]["Id"]
         self.client_id = idp.create_user_pool_client(
+            **(client or {}),
             UserPoolId=self.pool_id,
             ClientName="Hosted UI test app",
             AllowedOAuthFlowsUserPoolClient=True,
@@ -340,3 +343,130 @@ def test_a_disabled_user_is_told_on_the_sign_in_form(idp, endpoint, unique, call
     idp.admin_disable_user(UserPoolId=web.pool_id, Username="dora")
     web.password_step(browser, "dora")
     assert text(browser, "loginErrorMessage") == "User is disabled."
+
+
+def fill(driver, values):
+    for name, value in values.items():
+        field = driver.find_element(By.NAME, name)
+        field.clear()
+        field.send_keys(value)
+
+
+def error_after(driver, name):
+    """The error line right after the field `name` (errors sit under the field they are about)."""
+    return driver.find_element(By.XPATH, f"//input[@name='{name}']/following-sibling::*[1][@id='errorMessage']").text
+
+
+SIGN_UP_SCHEMA = [
+    {"Name": "email", "AttributeDataType": "String", "Required": True, "Mutable": True},
+    {"Name": "name", "AttributeDataType": "String", "Required": True, "Mutable": True},
+    {"Name": "team", "AttributeDataType": "String", "Mutable": True},
+]
+
+
+def test_sign_up_then_the_confirmation_code_signs_the_user_in(idp, endpoint, unique, callback, browser, emulator):
+    web = Web(
+        idp,
+        endpoint,
+        unique,
+        callback,
+        schema=SIGN_UP_SCHEMA,
+        pool={"AutoVerifiedAttributes": ["email"]},
+        client={"ExplicitAuthFlows": ["ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]},
+    )
+    web.user("taken", email="taken@example.com", name="Taken")
+    browser.get(web.authorize_url())
+    click(browser, By.ID, "signUpLink")
+    assert urlsplit(browser.current_url).path == "/signup"
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Sign up"
+    labels = [e.text for e in browser.find_elements(By.TAG_NAME, "label")]
+    assert labels == ["Username", "Name", "Email", "Team (optional)", "Password"]
+    assert text(browser, "passwordPolicy").startswith("Password must have at least 8 characters")
+    shot(browser, "sign-up")
+    # A weak password, then a taken username: each message under its own field, values kept.
+    fill(
+        browser,
+        {
+            "username": "nina",
+            "requiredAttributes[email]": "nina@example.com",
+            "requiredAttributes[name]": "Nina N",
+            "requiredAttributes[custom:team]": "blue",
+            "password": "short",
+        },
+    )
+    click(browser, By.NAME, "signUpButton")
+    assert error_after(browser, "password") == "Password did not conform with policy: Password not long enough"
+    assert browser.find_element(By.NAME, "requiredAttributes[name]").get_attribute("value") == "Nina N"
+    shot(browser, "sign-up-error")
+    fill(browser, {"username": "taken", "password": PASSWORD})
+    click(browser, By.NAME, "signUpButton")
+    assert error_after(browser, "username") == "User already exists"
+    fill(browser, {"username": "nina", "password": PASSWORD})
+    click(browser, By.NAME, "signUpButton")
+
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Confirm your account"
+    assert text(browser, "hint") == (
+        "We have sent a code by email to n***@e***. Enter it below to confirm your account."
+    )
+    shot(browser, "confirm-user")
+    code = emulator.last_code("nina", purpose="SIGN_UP")
+    submit = lambda c: (fill(browser, {"code": c}), click(browser, By.NAME, "confirm"))  # noqa: E731
+    submit(wrong(code))
+    assert error_after(browser, "code") == "Invalid verification code provided, please try again."
+    submit(code)
+    # Confirmed and signed in (USER_AUTH's auto sign-in): back at the app with a code.
+    id_claims, _ = web.exchange(browser)
+    assert id_claims["cognito:username"] == "nina" and id_claims["custom:team"] == "blue"
+    assert id_claims["email_verified"] is True and id_claims["name"] == "Nina N"
+    user = idp.admin_get_user(UserPoolId=web.pool_id, Username="nina")
+    assert user["UserStatus"] == "CONFIRMED"
+
+
+def test_sign_up_without_user_auth_ends_on_the_sign_in_form_with_a_note(
+    idp, endpoint, unique, callback, browser, emulator
+):
+    web = Web(idp, endpoint, unique, callback, schema=SIGN_UP_SCHEMA[:1], pool={"AutoVerifiedAttributes": ["email"]})
+    browser.get(web.authorize_url())
+    click(browser, By.ID, "signUpLink")
+    fill(browser, {"username": "omar", "requiredAttributes[email]": "omar@example.com", "password": PASSWORD})
+    click(browser, By.NAME, "signUpButton")
+    fill(browser, {"code": emulator.last_code("omar", purpose="SIGN_UP")})
+    click(browser, By.NAME, "confirm")
+    assert text(browser, "successMessage") == "Your account has been confirmed. Sign in to continue."
+    shot(browser, "sign-up-confirmed")
+    fill(browser, {"username": "omar", "password": PASSWORD})
+    click(browser, By.NAME, "signInSubmitButton")
+    id_claims, _ = web.exchange(browser)
+    assert id_claims["cognito:username"] == "omar" and id_claims["email_verified"] is True
+
+
+def test_forgot_password_then_sign_in_with_the_new_one(idp, endpoint, unique, callback, browser, emulator):
+    web = Web(idp, endpoint, unique, callback)
+    web.user("fern", email="fern@example.com", email_verified="true")
+    browser.get(web.authorize_url())
+    click(browser, By.ID, "forgotPasswordLink")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Forgot your password?"
+    shot(browser, "forgot-password")
+    fill(browser, {"username": "nobody"})
+    click(browser, By.NAME, "reset_my_password")
+    assert error_after(browser, "username") == "Username/client id combination not found."
+    fill(browser, {"username": "fern"})
+    click(browser, By.NAME, "reset_my_password")
+    assert text(browser, "hint") == (
+        "We have sent a password reset code by email to f***@e***. Enter it below to reset your password."
+    )
+    code = emulator.last_code("fern", purpose="FORGOT_PASSWORD")
+    fill(browser, {"code": wrong(code), "password": NEW_PASSWORD})
+    click(browser, By.NAME, "reset_password")
+    assert error_after(browser, "code") == "Invalid verification code provided, please try again."
+    fill(browser, {"code": code, "password": "short"})
+    click(browser, By.NAME, "reset_password")
+    assert error_after(browser, "password") == "Password does not conform to policy: Password not long enough"
+    shot(browser, "confirm-forgot-password-error")
+    fill(browser, {"code": code, "password": NEW_PASSWORD})
+    click(browser, By.NAME, "reset_password")
+    assert text(browser, "successMessage") == "Your password has been reset. Sign in with your new password."
+    fill(browser, {"username": "fern", "password": NEW_PASSWORD})
+    click(browser, By.NAME, "signInSubmitButton")
+    id_claims, _ = web.exchange(browser)
+    assert id_claims["cognito:username"] == "fern"

@@ -87,7 +87,7 @@ pub struct SoftwareToken {
 }
 
 /// A user's MFA settings (`users.mfa`). Unknown or unreadable documents read as "nothing set up".
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 pub struct UserMfa {
     pub sms_enabled: bool,
@@ -99,6 +99,15 @@ pub struct UserMfa {
     /// A secret from AssociateSoftwareToken (with an access token) awaiting VerifySoftwareToken;
     /// the verified token, if any, keeps working until then.
     pub pending_secret: Option<String>,
+    /// Wrong MFA codes in a row and when the last came (`flow::lockout::record_wrong_code`).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub failed_codes: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_failed_code_at: Option<f64>,
+}
+
+fn is_zero(n: &i64) -> bool {
+    *n == 0
 }
 
 impl UserMfa {

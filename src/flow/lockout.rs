@@ -77,8 +77,7 @@ pub fn record_success(user: &mut UserRecord) -> bool {
 /// locks the user as a wrong password would.
 pub fn record_wrong_code(user: &mut UserRecord, now: f64) {
     let mut m = UserMfa::of(user);
-    if m
-        .last_failed_code_at
+    if m.last_failed_code_at
         .is_some_and(|last| now - last >= RESET_AFTER_SECONDS)
     {
         m.failed_codes = 0;

@@ -5,6 +5,7 @@
 //! (`client_id`, the Basic header, or a token that carries it), and the client names the pool.
 
 pub mod authorize;
+pub mod confirm_link;
 pub mod federation;
 pub mod hosted;
 pub mod oidc;
@@ -29,6 +30,7 @@ pub fn router() -> Router<App> {
         .route("/forceChangePassword", post(hosted::answer))
         .route("/mfa", post(hosted::answer))
         .route("/mfaSetup", post(hosted::answer))
+        .route("/confirmUser", get(confirm_link::confirm_user))
         .route("/logout", get(authorize::logout))
         .route("/error", get(authorize::error_page))
         .route(

@@ -99,6 +99,11 @@ pub struct UserMfa {
     /// A secret from AssociateSoftwareToken (with an access token) awaiting VerifySoftwareToken;
     /// the verified token, if any, keeps working until then.
     pub pending_secret: Option<String>,
+    /// `WebAuthnMfaSettings.Enabled` (SetUserMFAPreference): a passkey with user verification
+    /// counts as MFA for this user (API Reference, WebAuthnMfaSettingsType). Not an entry of
+    /// `UserMFASettingList`, whose values the API Reference lists as SMS_MFA, EMAIL_OTP and
+    /// SOFTWARE_TOKEN_MFA, and never preferred (the type has no `PreferredMfa`).
+    pub web_authn_enabled: bool,
     /// Wrong MFA codes in a row and when the last came (`flow::lockout::record_wrong_code`).
     #[serde(skip_serializing_if = "is_zero")]
     pub failed_codes: i64,

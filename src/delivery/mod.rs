@@ -4,7 +4,9 @@
 //! so every operation that sends something (SignUp, ForgotPassword, attribute verification, MFA,
 //! OTP sign-in) behaves alike.
 
-use crate::domain::message::{destination, details, mask, Channel, Purpose};
+use crate::domain::message::{
+    confirm_link_query, confirms_by_link, destination, details, fill_link, mask, Channel, Purpose,
+};
 use crate::domain::records::UserRecord;
 use crate::domain::records::{CodeToKeep, NewMessage};
 use crate::error::{ApiError, ApiResult};
@@ -22,6 +24,11 @@ const DEFAULT_INVITATION: &str = "Your username is {username} and temporary pass
 const DEFAULT_VERIFICATION_SUBJECT: &str = "Your verification code";
 const DEFAULT_AUTHENTICATION_SUBJECT: &str = "Your verification code";
 const DEFAULT_INVITATION_SUBJECT: &str = "Your temporary password";
+/// The link-mode texts of a pool that sets none: the defaults the Cognito console fills in for
+/// `EmailMessageByLink` / `EmailSubjectByLink` **[B: not in the API Reference]**.
+const DEFAULT_LINK_MESSAGE: &str =
+    "Please click the link below to verify your email address. {##Verify Email##} ";
+const DEFAULT_LINK_SUBJECT: &str = "Your verification link";
 
 /// A fresh code: `--fixed-code` for the 6-digit codes and `--fixed-otp` for the 8-digit
 /// one-time sign-in codes when configured, else `len` random digits.
@@ -82,7 +89,7 @@ fn body_for(
 /// The subject of an email with a code: `EmailMfaConfiguration.Subject` for MFA and OTP codes,
 /// else the verification template's `EmailSubject` (also ForgotPassword's: Cognito sends
 /// password-reset and attribute codes with the code template, DG "Message templates"). The
-/// link template (`EmailSubjectByLink`) is not used: the emulator always sends codes.
+/// link template's subject (`EmailSubjectByLink`) is chosen in `send_code_with`.
 fn subject_for(
     pool: &UserPoolType,
     purpose: Purpose,
@@ -224,12 +231,46 @@ pub async fn send_code_with(
         )));
     };
     let code = new_code(ctx, code_len);
-    let body = body_for(pool, channel, purpose, &code, email_mfa);
+    // Link mode (DefaultEmailOption CONFIRM_WITH_LINK) needs the app client the link confirms
+    // through; SignUp and ResendConfirmationCode always name one.
+    let link_client = ctx
+        .request
+        .client_id
+        .as_deref()
+        .filter(|_| confirms_by_link(pool, channel, purpose));
+    let template = pool.verification_message_template.as_ref();
+    let body = match link_client {
+        Some(_) => template
+            .and_then(|t| t.email_message_by_link.clone())
+            .filter(|m| m.contains("{##"))
+            .unwrap_or_else(|| DEFAULT_LINK_MESSAGE.to_string())
+            .replace("{####}", &code),
+        None => body_for(pool, channel, purpose, &code, email_mfa),
+    };
     // CustomMessage first, and the code kept only together with its message: a failing function
     // (or write) leaves the user's pending code as it was, never a new one nobody received.
     let (body, custom_subject) =
         crate::triggers::custom_message_texts(ctx, pool, user, purpose, channel, &code, body)
             .await?;
+    let (body, custom_subject) = match link_client {
+        // The link goes to the emulator's own `GET /confirmUser` (http::oauth2::confirm_link),
+        // which confirms as ConfirmSignUp does. The code stays in the outbox message too.
+        Some(client_id) => {
+            let url = format!(
+                "{}/confirmUser?{}",
+                ctx.base_url(),
+                confirm_link_query(client_id, &user.username, &code)
+            );
+            let subject = custom_subject.or_else(|| {
+                template
+                    .and_then(|t| t.email_subject_by_link.clone())
+                    .filter(|s| !s.trim().is_empty())
+                    .or_else(|| Some(DEFAULT_LINK_SUBJECT.to_string()))
+            });
+            (fill_link(&body, &url), subject)
+        }
+        None => (body, custom_subject),
+    };
     let subject = subject(pool, channel, purpose, email_mfa, custom_subject);
     let key = purpose.code_key(channel);
     let keep = key

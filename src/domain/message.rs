@@ -3,7 +3,7 @@
 
 use crate::domain::attributes::{EMAIL, PHONE};
 use crate::domain::records::UserRecord;
-use crate::model::shapes::CodeDeliveryDetailsType;
+use crate::model::shapes::{CodeDeliveryDetailsType, UserPoolType};
 
 /// Validity of sign-up and attribute-verification codes (Cognito Developer Guide, "Quotas in
 /// Amazon Cognito").
@@ -144,9 +144,97 @@ pub fn destination(user: &UserRecord, channel: Channel) -> Option<&str> {
         .filter(|d| !d.is_empty())
 }
 
+/// Whether the pool confirms sign-ups by link: `VerificationMessageTemplate.DefaultEmailOption`
+/// `CONFIRM_WITH_LINK` (API Reference, VerificationMessageTemplateType). Only the sign-up
+/// confirmation email (SignUp, ResendConfirmationCode) carries the link; other codes stay codes.
+pub fn confirms_by_link(pool: &UserPoolType, channel: Channel, purpose: Purpose) -> bool {
+    channel == Channel::Email
+        && matches!(purpose, Purpose::SignUp | Purpose::ResendConfirmation)
+        && pool
+            .verification_message_template
+            .as_ref()
+            .and_then(|t| t.default_email_option.as_deref())
+            == Some("CONFIRM_WITH_LINK")
+}
+
+/// The query of Cognito's confirmation link, `confirmUser?client_id=..&user_name=..&confirmation_code=..`
+/// (the link Cognito puts in link-mode emails, on the pool's domain).
+pub fn confirm_link_query(client_id: &str, username: &str, code: &str) -> String {
+    let mut q = form_urlencoded::Serializer::new(String::new());
+    q.append_pair("client_id", client_id)
+        .append_pair("user_name", username)
+        .append_pair("confirmation_code", code);
+    q.finish()
+}
+
+/// Replaces every `{##text##}` of a link template (the pattern of `EmailMessageByLink` in the API
+/// Reference; `{##Click Here##}` is the `linkParameter` CustomMessage functions get) with an HTML
+/// link to `url` showing `text`. An unterminated `{##` is left as it is.
+pub fn fill_link(template: &str, url: &str) -> String {
+    let mut out = String::with_capacity(template.len() + url.len());
+    let mut rest = template;
+    while let Some(start) = rest.find("{##") {
+        let after = &rest[start + 3..];
+        let Some(end) = after.find("##}") else { break };
+        out.push_str(&rest[..start]);
+        let text = &after[..end];
+        out.push_str(&format!(
+            "<a href=\"{}\">{}</a>",
+            url.replace('&', "&amp;").replace('"', "&quot;"),
+            text
+        ));
+        rest = &after[end + 3..];
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn link_templates_become_html_links_and_codes_stay_codes_elsewhere() {
+        let table = [
+            (
+                "Go {##Verify Email##} now",
+                "Go <a href=\"u?a=1&amp;b=2\">Verify Email</a> now",
+            ),
+            (
+                "{##A##}{##B##}",
+                "<a href=\"u?a=1&amp;b=2\">A</a><a href=\"u?a=1&amp;b=2\">B</a>",
+            ),
+            ("no link", "no link"),
+            ("open {## only", "open {## only"),
+        ];
+        for (template, want) in table {
+            assert_eq!(fill_link(template, "u?a=1&b=2"), want, "{template}");
+        }
+        assert_eq!(
+            confirm_link_query("c1", "a b", "123"),
+            "client_id=c1&user_name=a+b&confirmation_code=123"
+        );
+        let mut pool = UserPoolType::default();
+        assert!(!confirms_by_link(&pool, Channel::Email, Purpose::SignUp));
+        pool.verification_message_template =
+            Some(crate::model::shapes::VerificationMessageTemplateType {
+                default_email_option: Some("CONFIRM_WITH_LINK".into()),
+                ..Default::default()
+            });
+        for (channel, purpose, want) in [
+            (Channel::Email, Purpose::SignUp, true),
+            (Channel::Email, Purpose::ResendConfirmation, true),
+            (Channel::Sms, Purpose::SignUp, false),
+            (Channel::Email, Purpose::ForgotPassword, false),
+            (Channel::Email, Purpose::VerifyAttribute, false),
+        ] {
+            assert_eq!(
+                confirms_by_link(&pool, channel, purpose),
+                want,
+                "{purpose:?}"
+            );
+        }
+    }
 
     #[test]
     fn phones_keep_the_last_four_digits() {

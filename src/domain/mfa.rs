@@ -87,7 +87,7 @@ pub struct SoftwareToken {
 }
 
 /// A user's MFA settings (`users.mfa`). Unknown or unreadable documents read as "nothing set up".
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 pub struct UserMfa {
     pub sms_enabled: bool,
@@ -99,6 +99,20 @@ pub struct UserMfa {
     /// A secret from AssociateSoftwareToken (with an access token) awaiting VerifySoftwareToken;
     /// the verified token, if any, keeps working until then.
     pub pending_secret: Option<String>,
+    /// `WebAuthnMfaSettings.Enabled` (SetUserMFAPreference): a passkey with user verification
+    /// counts as MFA for this user (API Reference, WebAuthnMfaSettingsType). Not an entry of
+    /// `UserMFASettingList`, whose values the API Reference lists as SMS_MFA, EMAIL_OTP and
+    /// SOFTWARE_TOKEN_MFA, and never preferred (the type has no `PreferredMfa`).
+    pub web_authn_enabled: bool,
+    /// Wrong MFA codes in a row and when the last came (`flow::lockout::record_wrong_code`).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub failed_codes: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_failed_code_at: Option<f64>,
+}
+
+fn is_zero(n: &i64) -> bool {
+    *n == 0
 }
 
 impl UserMfa {

@@ -9,8 +9,8 @@
 //! with a phone number, WEB_AUTHN with at least one passkey. Passwordless factors are not followed
 //! by MFA (API Reference, WebAuthnConfigurationType), so while the pool requires MFA the OTP
 //! factors are unavailable and WEB_AUTHN is only offered when a verified passkey counts as MFA
-//! (`FactorConfiguration = MULTI_FACTOR_WITH_USER_VERIFICATION`), in which case the assertion must
-//! carry user verification.
+//! (`FactorConfiguration = MULTI_FACTOR_WITH_USER_VERIFICATION`) and the user turned passkey MFA
+//! on (`WebAuthnMfaSettings`), in which case the assertion must carry user verification.
 
 use super::{mfa, Env};
 use crate::domain::attributes::{EMAIL, PHONE};
@@ -65,10 +65,19 @@ pub fn user_verification(env: &Env) -> &'static str {
     }
 }
 
-/// Whether a passkey sign-in must carry the UV flag: the pool requires it, or the passkey stands
-/// in for MFA.
-pub fn user_verification_required(env: &Env) -> bool {
-    user_verification(env) == "required" || mfa::pool_level(env) == "ON"
+/// Whether a passkey sign-in must carry the UV flag: the pool requires it, the passkey stands in
+/// for MFA, or the user turned passkey MFA on ("When activated, the user's passkey authentication
+/// requires user verification": API Reference, WebAuthnMfaSettingsType).
+pub fn user_verification_required(env: &Env, user: &UserRecord) -> bool {
+    user_verification(env) == "required"
+        || mfa::pool_level(env) == "ON"
+        || passkey_mfa_enabled(env, user)
+}
+
+/// The user's `WebAuthnMfaSettings.Enabled`, honoured while the pool counts a verified passkey as
+/// MFA (`FactorConfiguration = MULTI_FACTOR_WITH_USER_VERIFICATION`).
+pub fn passkey_mfa_enabled(env: &Env, user: &UserRecord) -> bool {
+    passkey_is_multi_factor(env) && crate::domain::mfa::UserMfa::of(user).web_authn_enabled
 }
 
 fn has_value(user: &UserRecord, name: &str) -> bool {
@@ -98,7 +107,9 @@ pub fn available(env: &Env, user: &UserRecord, passkeys: usize) -> Vec<String> {
     if !mfa_required && allows(SMS_OTP) && has_value(user, PHONE) {
         out.push(SMS_OTP.to_string());
     }
-    if allows(WEB_AUTHN) && passkeys > 0 && (!mfa_required || passkey_is_multi_factor(env)) {
+    // "passkey sign-in is available when MFA is required" only for a user with passkey MFA on
+    // (API Reference, WebAuthnMfaSettingsType).
+    if allows(WEB_AUTHN) && passkeys > 0 && (!mfa_required || passkey_mfa_enabled(env, user)) {
         out.push(WEB_AUTHN.to_string());
     }
     out

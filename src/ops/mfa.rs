@@ -24,6 +24,7 @@ use crate::ops::common::consume;
 use crate::ops::common::load_pool;
 use crate::ops::common::load_user;
 use crate::ops::common::pool_mfa;
+use crate::ops::common::pool_mfa_config;
 use crate::state::Ctx;
 use crate::tokens::access::verify_access_token;
 
@@ -119,6 +120,35 @@ fn apply_preferences(user: &mut UserRecord, requested: &[Setting]) -> ApiResult<
     Ok(())
 }
 
+/// `WebAuthnMfaSettings`: "To activate this setting, the FactorConfiguration of your user pool
+/// WebAuthnConfiguration must be MULTI_FACTOR_WITH_USER_VERIFICATION" (API Reference,
+/// SetUserMFAPreference). Turning it off is always accepted.
+fn apply_web_authn(
+    user: &mut UserRecord,
+    pool_mfa: &GetUserPoolMfaConfigResponse,
+    setting: Option<&WebAuthnMfaSettingsType>,
+) -> ApiResult<()> {
+    let Some(enabled) = setting.map(|s| s.enabled.unwrap_or(false)) else {
+        return Ok(());
+    };
+    let multi_factor = pool_mfa
+        .web_authn_configuration
+        .as_ref()
+        .and_then(|w| w.factor_configuration.as_deref())
+        == Some("MULTI_FACTOR_WITH_USER_VERIFICATION");
+    if enabled && !multi_factor {
+        // The exception type is the one for a setting the pool does not allow; the text is the
+        // emulator's own [B].
+        return Err(ApiError::invalid_parameter(
+            "WebAuthn MFA cannot be enabled: the user pool's WebAuthnConfiguration FactorConfiguration is not MULTI_FACTOR_WITH_USER_VERIFICATION.",
+        ));
+    }
+    let mut m = UserMfa::of(user);
+    m.web_authn_enabled = enabled;
+    m.save(user);
+    Ok(())
+}
+
 /// Applies `change` to `user` and stores the result; a refused change stores nothing, so the
 /// self-service and Admin variants of an operation cannot drift apart.
 async fn store_change(
@@ -142,7 +172,14 @@ pub async fn set_user_mfa_preference(
         req.software_token_mfa_settings.as_ref(),
         req.email_mfa_settings.as_ref(),
     );
-    store_change(&ctx, access.user, |u| apply_preferences(u, &wanted)).await?;
+    let pool = load_pool(&ctx, &access.user.pool_id).await?;
+    let pool_mfa = pool_mfa_config(&ctx, &pool).await?;
+    let web_authn = req.web_authn_mfa_settings.as_ref();
+    store_change(&ctx, access.user, |u| {
+        apply_preferences(u, &wanted)?;
+        apply_web_authn(u, &pool_mfa, web_authn)
+    })
+    .await?;
     Ok(SetUserMFAPreferenceResponse {})
 }
 
@@ -157,7 +194,13 @@ pub async fn admin_set_user_mfa_preference(
         req.software_token_mfa_settings.as_ref(),
         req.email_mfa_settings.as_ref(),
     );
-    store_change(&ctx, user, |u| apply_preferences(u, &wanted)).await?;
+    let pool_mfa = pool_mfa_config(&ctx, &pool).await?;
+    let web_authn = req.web_authn_mfa_settings.as_ref();
+    store_change(&ctx, user, |u| {
+        apply_preferences(u, &wanted)?;
+        apply_web_authn(u, &pool_mfa, web_authn)
+    })
+    .await?;
     Ok(AdminSetUserMFAPreferenceResponse {})
 }
 

@@ -100,4 +100,20 @@ impl Store {
         .await?;
         Ok(())
     }
+
+    /// Writes back only the wrong-MFA-code count (kept in the `mfa` document) and the lock it may
+    /// have started (`flow::lockout::record_wrong_code`).
+    pub async fn save_mfa_code_counters(
+        &self,
+        user: &crate::domain::records::UserRecord,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE users SET mfa = ?, locked_until = ? WHERE pool_id = ? AND sub = ?")
+            .bind(super::docs::json(&user.mfa))
+            .bind(user.locked_until)
+            .bind(&user.pool_id)
+            .bind(&user.sub)
+            .execute(&self.db)
+            .await?;
+        Ok(())
+    }
 }

@@ -627,3 +627,158 @@ async fn pools_take_the_region_the_client_signed_for() {
         .expect("GetUser");
     assert_eq!(user.username(), "jane");
 }
+
+// 12. Link-mode verification messages (DefaultEmailOption CONFIRM_WITH_LINK).
+
+/// The href of the first link in an HTML body, `&amp;` decoded.
+fn first_href(body: &str) -> String {
+    let start = body.find("href=\"").expect("a link in the body") + 6;
+    let end = body[start..].find('"').expect("a closed href") + start;
+    body[start..end].replace("&amp;", "&")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn link_mode_sign_up_emails_carry_a_link_that_confirms_the_user() {
+    let app = spawn_app().await;
+    let pool = app
+        .create_pool_with(json!({
+            "PoolName": "links",
+            "AutoVerifiedAttributes": ["email"],
+            "VerificationMessageTemplate": {
+                "DefaultEmailOption": "CONFIRM_WITH_LINK",
+                "EmailMessageByLink": "Welcome! {##Confirm my account##}",
+                "EmailSubjectByLink": "Confirm your account"
+            }
+        }))
+        .await;
+    let client = app.create_client(&pool).await;
+    let sign_up = |name: &'static str| {
+        app.client
+            .sign_up()
+            .client_id(&client)
+            .username(name)
+            .password(PASSWORD)
+            .user_attributes(attr("email", &format!("{name}@example.com")))
+            .send()
+    };
+    sign_up("jane").await.expect("SignUp");
+    let messages = app.messages("username=jane&purpose=SIGN_UP").await;
+    let m = messages.last().expect("a sign-up message");
+    let code = m["code"].as_str().expect("the code stays in the outbox");
+    let link = format!(
+        "{}/confirmUser?client_id={client}&user_name=jane&confirmation_code={code}",
+        app.base_url
+    );
+    assert_eq!(
+        m["body"].as_str(),
+        Some(
+            format!(
+                "Welcome! <a href=\"{}\">Confirm my account</a>",
+                link.replace('&', "&amp;")
+            )
+            .as_str()
+        )
+    );
+    assert_eq!(m["subject"].as_str(), Some("Confirm your account"));
+
+    // A wrong code shows ConfirmSignUp's error; the right link confirms and verifies the email.
+    let wrong = link.replace(
+        &format!("confirmation_code={code}"),
+        "confirmation_code=000000x",
+    );
+    let resp = app.http.get(&wrong).send().await.expect("GET /confirmUser");
+    assert_eq!(resp.status(), 400);
+    let page = resp.text().await.unwrap_or_default();
+    assert!(
+        page.contains("Invalid verification code provided, please try again."),
+        "{page}"
+    );
+    assert_eq!(app.user_status(&pool, "jane").await, "UNCONFIRMED");
+
+    let resp = app
+        .http
+        .get(first_href(m["body"].as_str().unwrap_or_default()))
+        .send()
+        .await
+        .expect("GET /confirmUser");
+    assert_eq!(resp.status(), 200);
+    let page = resp.text().await.unwrap_or_default();
+    assert!(
+        page.contains("Your registration has been confirmed!"),
+        "{page}"
+    );
+    assert_eq!(app.user_status(&pool, "jane").await, "CONFIRMED");
+    assert_eq!(
+        app.user_attributes(&pool, "jane").await["email_verified"],
+        "true"
+    );
+
+    // Following it again answers ConfirmSignUp's error for a confirmed user.
+    let again = app.http.get(&link).send().await.expect("GET /confirmUser");
+    assert_eq!(again.status(), 400);
+    let page = again.text().await.unwrap_or_default();
+    assert!(
+        page.contains("User cannot be confirmed. Current status is CONFIRMED"),
+        "{page}"
+    );
+
+    // ResendConfirmationCode sends a new link; default texts when the pool sets none.
+    let plain = app
+        .create_pool_with(json!({
+            "PoolName": "links2",
+            "AutoVerifiedAttributes": ["email"],
+            "VerificationMessageTemplate": { "DefaultEmailOption": "CONFIRM_WITH_LINK" }
+        }))
+        .await;
+    let plain_client = app.create_client(&plain).await;
+    app.client
+        .sign_up()
+        .client_id(&plain_client)
+        .username("bob")
+        .password(PASSWORD)
+        .user_attributes(attr("email", "bob@example.com"))
+        .send()
+        .await
+        .expect("SignUp");
+    app.client
+        .resend_confirmation_code()
+        .client_id(&plain_client)
+        .username("bob")
+        .send()
+        .await
+        .expect("ResendConfirmationCode");
+    let messages = app
+        .messages("username=bob&purpose=RESEND_CONFIRMATION")
+        .await;
+    let m = messages.last().expect("a resent message");
+    let code = m["code"].as_str().expect("a code");
+    assert_eq!(m["subject"].as_str(), Some("Your verification link"));
+    let body = m["body"].as_str().unwrap_or_default();
+    assert!(
+        body.starts_with("Please click the link below to verify your email address. <a href=\""),
+        "{body}"
+    );
+    let href = first_href(body);
+    assert!(
+        href.ends_with(&format!("confirmation_code={code}")),
+        "{href}"
+    );
+    let resp = app.http.get(&href).send().await.expect("GET /confirmUser");
+    assert_eq!(resp.status(), 200);
+    assert_eq!(app.user_status(&plain, "bob").await, "CONFIRMED");
+
+    // Codes elsewhere stay codes: ForgotPassword in a link-mode pool.
+    app.client
+        .forgot_password()
+        .client_id(&plain_client)
+        .username("bob")
+        .send()
+        .await
+        .expect("ForgotPassword");
+    let messages = app.messages("username=bob&purpose=FORGOT_PASSWORD").await;
+    let body = messages
+        .last()
+        .and_then(|m| m["body"].as_str())
+        .unwrap_or_default();
+    assert!(!body.contains("href"), "{body}");
+}

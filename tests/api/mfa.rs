@@ -756,6 +756,86 @@ async fn three_wrong_codes_end_the_session_and_sessions_expire_by_the_emulator_c
     assert_tokens(&done);
 }
 
+/// Cognito Developer Guide, "Adding MFA to a user pool": after five unsuccessful attempts to
+/// present an MFA code, the lock-out of "Lockout behavior for failed sign-in attempts" begins.
+#[tokio::test]
+async fn five_wrong_mfa_codes_across_sessions_lock_the_user_out_until_the_lock_ends() {
+    let m = Mfa::new("ON", &["SMS"]).await;
+    m.user("alice", &[("phone_number", PHONE)], true).await;
+    let wrong = |session: String| {
+        let m = &m;
+        async move {
+            assert_sdk_err(
+                m.respond_raw(
+                    ChallengeNameType::SmsMfa,
+                    &session,
+                    &[("USERNAME", "alice"), ("SMS_MFA_CODE", "000000")],
+                )
+                .await,
+                "CodeMismatchException",
+                WRONG_CODE,
+            );
+        }
+    };
+    // Three wrong codes end the first session; a right password in between does not reset the
+    // count of wrong codes.
+    let first = session_of(m.sign_in("alice").await.session());
+    for _ in 0..3 {
+        wrong(first.clone()).await;
+    }
+    let second = session_of(m.sign_in("alice").await.session());
+    let code = m.mfa_code("alice").await;
+    wrong(second.clone()).await;
+    wrong(second.clone()).await;
+
+    // The fifth locked the user: the right password is refused, and so is the right code in
+    // the session still open.
+    assert_sdk_err(
+        m.app.password_auth(&m.client_id, "alice", PASSWORD).await,
+        "NotAuthorizedException",
+        "Password attempts exceeded",
+    );
+    assert_sdk_err(
+        m.respond_raw(
+            ChallengeNameType::SmsMfa,
+            &second,
+            &[("USERNAME", "alice"), ("SMS_MFA_CODE", &code)],
+        )
+        .await,
+        "NotAuthorizedException",
+        "Password attempts exceeded",
+    );
+
+    // The first lock lasts one second; after it a wrong code doubles it (2 s).
+    m.app.advance_clock(2).await;
+    let third = session_of(m.sign_in("alice").await.session());
+    wrong(third).await;
+    m.app.advance_clock(1).await;
+    assert_sdk_err(
+        m.app.password_auth(&m.client_id, "alice", PASSWORD).await,
+        "NotAuthorizedException",
+        "Password attempts exceeded",
+    );
+
+    // Once it ends, a right code signs in and clears the count: a single wrong code afterwards
+    // locks nobody.
+    m.app.advance_clock(2).await;
+    let fourth = session_of(m.sign_in("alice").await.session());
+    let code = m.mfa_code("alice").await;
+    let done = m
+        .respond(
+            ChallengeNameType::SmsMfa,
+            &fourth,
+            &[("USERNAME", "alice"), ("SMS_MFA_CODE", &code)],
+        )
+        .await;
+    assert_tokens(&done);
+    let fifth = session_of(m.sign_in("alice").await.session());
+    wrong(fifth).await;
+    let sixth = m.sign_in("alice").await;
+    assert_eq!(sixth.challenge_name(), Some(&ChallengeNameType::SmsMfa));
+}
+
 #[tokio::test]
 async fn email_mfa_through_the_admin_flow() {
     let m = Mfa::new("OPTIONAL", &["EMAIL"]).await;

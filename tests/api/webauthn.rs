@@ -1207,14 +1207,55 @@ async fn with_mfa_on_only_a_passkey_that_counts_as_mfa_is_offered_and_it_must_ve
             .web_authn_configuration(w.build())
             .send()
     };
+    let passkey_mfa = |enabled: bool| {
+        p.ua.app
+            .client
+            .admin_set_user_mfa_preference()
+            .user_pool_id(&p.ua.pool_id)
+            .username("alice")
+            .web_authn_mfa_settings(
+                aws_sdk_cognitoidentityprovider::types::WebAuthnMfaSettingsType::builder()
+                    .enabled(enabled)
+                    .build(),
+            )
+            .send()
+    };
     mfa(None).await.expect("MFA ON, passkeys single factor");
     let out = p.ua.initiate("alice", &[]).await.expect("InitiateAuth");
     let offered = challenge_names(out.available_challenges());
     assert_eq!(offered, ["PASSWORD_SRP", "PASSWORD"]);
+    // Passkey MFA needs a pool whose passkeys count as MFA (API Reference, SetUserMFAPreference).
+    assert_sdk_err(
+        passkey_mfa(true).await,
+        "InvalidParameterException",
+        "WebAuthn MFA cannot be enabled: the user pool's WebAuthnConfiguration FactorConfiguration is not MULTI_FACTOR_WITH_USER_VERIFICATION.",
+    );
+    passkey_mfa(false)
+        .await
+        .expect("turning it off is accepted");
 
     mfa(Some("MULTI_FACTOR_WITH_USER_VERIFICATION"))
         .await
         .expect("MFA ON, passkeys multi-factor");
+    // Until the user turns passkey MFA on, the passkey is no way in while MFA is required.
+    let out = p.ua.initiate("alice", &[]).await.expect("InitiateAuth");
+    let offered = challenge_names(out.available_challenges());
+    assert_eq!(offered, ["PASSWORD_SRP", "PASSWORD"]);
+    passkey_mfa(true)
+        .await
+        .expect("AdminSetUserMFAPreference WebAuthnMfaSettings");
+    // Not an entry of UserMFASettingList (API Reference, GetUser: SMS_MFA, EMAIL_OTP,
+    // SOFTWARE_TOKEN_MFA).
+    let u =
+        p.ua.app
+            .client
+            .admin_get_user()
+            .user_pool_id(&p.ua.pool_id)
+            .username("alice")
+            .send()
+            .await
+            .expect("AdminGetUser");
+    assert!(u.user_mfa_setting_list().is_empty(), "{u:?}");
     let out = p.ua.initiate("alice", &[]).await.expect("InitiateAuth");
     let offered = challenge_names(out.available_challenges());
     assert_eq!(offered, ["PASSWORD_SRP", "PASSWORD", "WEB_AUTHN"]);

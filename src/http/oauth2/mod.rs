@@ -6,6 +6,7 @@
 //! (`client_id`, the Basic header, or a token that carries it), and the client names the pool.
 
 pub mod authorize;
+pub mod confirm_link;
 pub mod federation;
 pub mod hosted;
 pub mod oidc;
@@ -35,7 +36,11 @@ pub fn router() -> Router<App> {
             "/signup",
             get(selfservice::sign_up_page).post(selfservice::sign_up),
         )
-        .route("/confirmUser", post(selfservice::confirm_user))
+        // The sign-up form posts the code; a link-mode email's link gets it (confirm_link).
+        .route(
+            "/confirmUser",
+            get(confirm_link::confirm_user).post(selfservice::confirm_user),
+        )
         .route(
             "/forgotPassword",
             get(selfservice::forgot_password_page).post(selfservice::forgot_password),

@@ -8,6 +8,7 @@ use crate::domain::message::{Channel, Purpose};
 use crate::domain::mfa::{Factor, UserMfa};
 use crate::domain::records::UserRecord;
 use crate::error::{ApiError, ApiResult};
+use crate::flow::lockout;
 use crate::flow::mfa::{self as flow_mfa, CodeState, SetupAnswer};
 use crate::flow::session::{self as flow_session};
 use crate::flow::{self, Challenge, Env, Outcome, Pending};
@@ -61,13 +62,25 @@ pub async fn answer(
     responses: &BTreeMap<String, String>,
 ) -> ApiResult<Outcome> {
     let store = &ctx.app.store;
+    let is_code = matches!(
+        pending,
+        Pending::SmsMfa(_) | Pending::EmailOtp(_) | Pending::SoftwareTokenMfa
+    );
+    // A user locked out (by wrong passwords or wrong codes) cannot go on guessing codes in a
+    // session opened before the lock (DG "Lockout behavior for failed sign-in attempts").
+    if is_code && lockout::is_locked(user, env.now) {
+        return Err(ApiError::not_authorized("Password attempts exceeded"));
+    }
     match pending {
         Pending::SmsMfa(ref state) | Pending::EmailOtp(ref state) => {
             let key = flow_mfa::code_key(&pending);
             if let Err(e) = flow_mfa::check_code(state, responses, key) {
-                return wrong_answer(ctx, session_id, e).await;
+                return wrong_answer(ctx, env, user, session_id, e).await;
             }
             consume(ctx, session_id).await?;
+            if lockout::record_right_code(user) {
+                store.save_mfa_code_counters(user).await?;
+            }
             let is_sms = matches!(pending, Pending::SmsMfa(_));
             after_code(ctx, env, user, state, is_sms).await?;
             Ok(flow::after_second_factor(env, user))
@@ -75,9 +88,10 @@ pub async fn answer(
         Pending::SoftwareTokenMfa => {
             let step = match flow_mfa::check_software_token(user, responses, ctx.app.clock.unix()) {
                 Ok(step) => step,
-                Err(e) => return wrong_answer(ctx, session_id, e).await,
+                Err(e) => return wrong_answer(ctx, env, user, session_id, e).await,
             };
             consume(ctx, session_id).await?;
+            lockout::record_right_code(user);
             let mut m = UserMfa::of(user);
             if let Some(t) = m.software_token.as_mut() {
                 t.last_used_step = Some(step);
@@ -145,10 +159,19 @@ pub async fn after_code(
     Ok(())
 }
 
-/// A wrong code: counted against the session (which stays usable until the limit), then the error.
-pub async fn wrong_answer(ctx: &Ctx, session_id: &str, e: ApiError) -> ApiResult<Outcome> {
+/// A wrong code: counted against the session (which stays usable until the limit) and against the
+/// user (five start the lock-out, `flow::lockout::record_wrong_code`), then the error.
+pub async fn wrong_answer(
+    ctx: &Ctx,
+    env: &Env<'_>,
+    user: &mut UserRecord,
+    session_id: &str,
+    e: ApiError,
+) -> ApiResult<Outcome> {
     if matches!(e.code, "CodeMismatchException" | "ExpiredCodeException") {
         ctx.app.store.record_session_wrong_code(session_id).await?;
+        lockout::record_wrong_code(user, env.now);
+        ctx.app.store.save_mfa_code_counters(user).await?;
     }
     Err(e)
 }

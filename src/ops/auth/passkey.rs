@@ -22,7 +22,7 @@ pub async fn sign_in_challenge(
     user: &UserRecord,
 ) -> ApiResult<Challenge> {
     let rp_id = relying_party_id(env.pool, env.pool_mfa);
-    let uv_required = flow_ua::user_verification_required(env);
+    let uv_required = flow_ua::user_verification_required(env, user);
     let challenge = new_challenge();
     let timeout_ms = crate::domain::client::ClientExt::auth_session_seconds(env.client) * 1000;
     let options = json!({

@@ -333,7 +333,8 @@ fn provider_form(provider: &str, state: &str, error: Option<&str>) -> Response {
         "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{t}</title><style>body{{font-family:sans-serif;max-width:28rem;margin:2rem auto;\
-         padding:0 1rem}}input,textarea{{width:100%;box-sizing:border-box;margin:.2rem 0 .8rem}}\
+         padding:0 1rem}}input:not([type=checkbox]),textarea{{width:100%;box-sizing:border-box;\
+         margin:.2rem 0 .8rem}}\
          #error{{color:#b00020}}</style></head><body><h1>{t}</h1>\
          <p>This page stands in for the identity provider. Type the identity it should answer \
          with.</p>{error}<form method=\"post\">\

@@ -99,10 +99,27 @@ impl Fed {
         for (k, v) in extra {
             q.append_pair(k, v);
         }
-        let mut url = format!("{}/oauth2/authorize?{}", self.app.base_url, q.finish());
-        for _ in 0..6 {
-            let r = self.http.get(&url).send().await.expect("a hop");
-            assert_eq!(r.status(), StatusCode::FOUND, "{url}: {:?}", r.text().await);
+        let url = format!("{}/oauth2/authorize?{}", self.app.base_url, q.finish());
+        self.follow(url, None).await
+    }
+
+    /// Follows redirects from `url` until one goes to the app; that URL. A `/login` page on the
+    /// way is answered with `login` (a form body), as a person would type it.
+    async fn follow(&self, mut url: String, login: Option<&str>) -> String {
+        for _ in 0..8 {
+            let r = match login.filter(|_| url.contains("/login?")) {
+                Some(body) => {
+                    self.http
+                        .post(&url)
+                        .header("content-type", "application/x-www-form-urlencoded")
+                        .body(body.to_string())
+                        .send()
+                        .await
+                }
+                None => self.http.get(&url).send().await,
+            }
+            .expect("a hop");
+            assert_eq!(r.status(), StatusCode::FOUND, "{url}");
             let next = r
                 .headers()
                 .get(LOCATION)
@@ -592,36 +609,9 @@ impl SelfFederation {
         q.append_pair("scope", "openid email");
         q.append_pair("state", "app-state");
         q.append_pair("identity_provider", provider);
-        let mut url = format!("{}/oauth2/authorize?{}", f.app.base_url, q.finish());
-        for _ in 0..8 {
-            let r = if url.contains("/login?") {
-                f.http
-                    .post(&url)
-                    .header("content-type", "application/x-www-form-urlencoded")
-                    .body("username=alice&password=Passw0rd%21x")
-                    .send()
-                    .await
-            } else {
-                f.http.get(&url).send().await
-            }
-            .expect("a hop");
-            assert_eq!(r.status(), StatusCode::FOUND, "{url}");
-            let next = r
-                .headers()
-                .get(LOCATION)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default()
-                .to_string();
-            if next.starts_with(CALLBACK) {
-                return next;
-            }
-            url = if next.starts_with('/') {
-                format!("{}{next}", f.app.base_url)
-            } else {
-                next
-            };
-        }
-        panic!("too many redirects");
+        let url = format!("{}/oauth2/authorize?{}", f.app.base_url, q.finish());
+        f.follow(url, Some("username=alice&password=Passw0rd%21x"))
+            .await
     }
 }
 

@@ -1351,3 +1351,219 @@ async fn the_password_reset_pages_answer_bad_input_with_the_form_and_the_apis_me
         .await;
     assert!(html.contains("id=\"errorMessage\""), "{html}");
 }
+
+/// POST a hosted page's form: status, headers, body.
+async fn post_page(
+    o: &OAuth,
+    path: &str,
+    pairs: &[(&str, &str)],
+) -> (StatusCode, HeaderMap, String) {
+    let resp = o
+        .http
+        .post(o.app.url(path))
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(form(pairs))
+        .send()
+        .await
+        .expect("the emulator answers");
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    (status, headers, resp.text().await.unwrap_or_default())
+}
+
+/// A pool allowing PASSWORD, EMAIL_OTP and WEB_AUTHN first, `alice` with a registered passkey
+/// (the test authenticator), and an OAuth client with USER_AUTH that hides user existence.
+async fn choice_based() -> (OAuth, crate::webauthn::Authenticator) {
+    use crate::webauthn::{Authenticator, Ceremony, Passkeys};
+    let p = Passkeys::new().await;
+    let mut auth = Authenticator::es256();
+    p.register(&mut auth, &Ceremony::default())
+        .await
+        .expect("passkey registered");
+    let crate::user_auth::Ua { app, pool_id, .. } = p.ua;
+    let client = app
+        .create_client_with(json!({
+            "UserPoolId": pool_id,
+            "ClientName": "web",
+            "AllowedOAuthFlowsUserPoolClient": true,
+            "AllowedOAuthFlows": ["code"],
+            "AllowedOAuthScopes": ["openid", "email"],
+            "CallbackURLs": [CALLBACK],
+            "SupportedIdentityProviders": ["COGNITO"],
+            "PreventUserExistenceErrors": "ENABLED",
+            "ExplicitAuthFlows": ["ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+        }))
+        .await;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("a reqwest client");
+    let o = OAuth {
+        pool_id,
+        client_id: client["ClientId"].as_str().unwrap_or_default().to_string(),
+        secret: None,
+        app,
+        http,
+    };
+    (o, auth)
+}
+
+/// The code of a redirect to the app, exchanged: the ID token's claims.
+async fn exchanged(o: &OAuth, h: &HeaderMap) -> Value {
+    let loc = location(h);
+    assert!(loc.starts_with(&format!("{CALLBACK}?code=")), "{loc}");
+    let (status, tokens) = o
+        .token(&[
+            ("grant_type", "authorization_code"),
+            ("code", &redirect_params(&loc, '?')["code"]),
+            ("redirect_uri", CALLBACK),
+        ])
+        .await;
+    assert_eq!(status, StatusCode::OK, "{tokens}");
+    claims(tokens["id_token"].as_str().unwrap_or_default())
+}
+
+#[tokio::test]
+async fn choice_based_sign_in_asks_for_the_username_then_offers_the_users_factors() {
+    let (o, mut auth) = choice_based().await;
+    let query = o.authorize_query(&[("scope", "openid email")]);
+    let login = format!("/login?{query}");
+    let challenge = format!("/login/challenge?{query}");
+    let (status, _, html) = o.get(&login, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("name=\"username\""), "{html}");
+    assert!(!html.contains("name=\"password\""), "{html}");
+
+    // An unknown user of a client that hides user existence: the generic message on the form.
+    let (status, _, html) = post_page(&o, &login, &[("username", "nobody")]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("id=\"loginErrorMessage\""), "{html}");
+    assert!(html.contains("Incorrect username or password."), "{html}");
+
+    let select = |html: &str| {
+        assert!(html.contains("<h1>Choose a sign-in method</h1>"), "{html}");
+        for factor in ["PASSWORD", "EMAIL_OTP", "WEB_AUTHN"] {
+            assert!(html.contains(&format!("id=\"choice-{factor}\"")), "{html}");
+        }
+        assert!(!html.contains("PASSWORD_SRP"), "{html}");
+        hidden_session(html)
+    };
+
+    // Email code: a wrong code shows the page again, the right one signs in.
+    let (_, _, html) = post_page(&o, &login, &[("username", "alice")]).await;
+    let session = select(&html);
+    let (status, _, html) = post_page(
+        &o,
+        &challenge,
+        &[("session", &session), ("answer", "EMAIL_OTP")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("We emailed a code to a***@e***."), "{html}");
+    let session = hidden_session(&html);
+    let (status, _, html) = post_page(
+        &o,
+        &challenge,
+        &[("session", &session), ("code", "00000000")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("id=\"errorMessage\""), "{html}");
+    assert!(
+        html.contains("Invalid code or auth state for the user."),
+        "{html}"
+    );
+    let code = o
+        .app
+        .last_code("alice", Some("SIGN_IN_OTP"))
+        .await
+        .expect("a sign-in code in the outbox");
+    let (status, h, body) =
+        post_page(&o, &challenge, &[("session", &session), ("code", &code)]).await;
+    assert_eq!(status, StatusCode::FOUND, "{body}");
+    assert_eq!(exchanged(&o, &h).await["cognito:username"], "alice");
+
+    // Password: the choice opens the password page; a wrong password ends on the form.
+    // `Ua` gives alice "Passw0rd!".
+    for (password, signed_in) in [("wrong-Passw0rd!", false), ("Passw0rd!", true)] {
+        let (_, _, html) = post_page(&o, &login, &[("username", "alice")]).await;
+        let session = select(&html);
+        let (_, _, html) = post_page(
+            &o,
+            &challenge,
+            &[("session", &session), ("answer", "PASSWORD")],
+        )
+        .await;
+        assert!(html.contains("<h1>Enter your password</h1>"), "{html}");
+        assert_eq!(hidden_session(&html), session);
+        let (status, h, html) = post_page(
+            &o,
+            &challenge,
+            &[
+                ("session", &session),
+                ("answer", "PASSWORD"),
+                ("password", password),
+            ],
+        )
+        .await;
+        if signed_in {
+            assert_eq!(status, StatusCode::FOUND, "{html}");
+            assert_eq!(exchanged(&o, &h).await["cognito:username"], "alice");
+        } else {
+            assert_eq!(status, StatusCode::OK);
+            assert!(html.contains("Incorrect username or password."), "{html}");
+            assert!(html.contains("name=\"username\""), "{html}");
+        }
+    }
+
+    // Passkey: the page carries the WEB_AUTHN challenge's request options; a credential that is
+    // not an assertion ends on the form with the reason, a real one signs in.
+    let passkey_page = || async {
+        let (_, _, html) = post_page(&o, &login, &[("username", "alice")]).await;
+        let session = select(&html);
+        let (status, _, html) = post_page(
+            &o,
+            &challenge,
+            &[("session", &session), ("answer", "WEB_AUTHN")],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("navigator.credentials.get"), "{html}");
+        let options = html
+            .split_once("id=\"requestOptions\">")
+            .and_then(|(_, rest)| rest.split_once("</script>"))
+            .map(|(json, _)| json.replace("\\u003c", "<"))
+            .unwrap_or_default();
+        let options: Value = serde_json::from_str(&options).unwrap_or(Value::Null);
+        assert_eq!(options["rpId"], "localhost", "{html}");
+        (hidden_session(&html), options)
+    };
+    for bad in ["{not json", "", "{\"id\":\"x\",\"type\":\"public-key\"}"] {
+        let (session, _) = passkey_page().await;
+        let (status, _, html) = post_page(
+            &o,
+            &challenge,
+            &[("session", &session), ("credential", bad)],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{html}");
+        assert!(html.contains("id=\"loginErrorMessage\""), "{html}");
+        assert!(
+            html.contains("Passkey authentication failed") || html.contains("CREDENTIAL"),
+            "{html}"
+        );
+    }
+    let (session, options) = passkey_page().await;
+    let assertion = auth.get(&options, &crate::webauthn::Ceremony::default());
+    let (status, h, html) = post_page(
+        &o,
+        &challenge,
+        &[
+            ("session", &session),
+            ("credential", &assertion.to_string()),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FOUND, "{html}");
+    assert_eq!(exchanged(&o, &h).await["cognito:username"], "alice");
+}

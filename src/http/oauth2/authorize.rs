@@ -388,6 +388,17 @@ pub(super) fn login_form_noted(
     if !native {
         return super::hosted::card(StatusCode::OK, app_name(req), "Sign in", &buttons);
     }
+    // Choice-based sign-in asks for the username alone; the factors follow (`hosted`).
+    let (password, submit) = if super::hosted::choice_based(req) {
+        ("", "Next")
+    } else {
+        (
+            "<label for=\"password\">Password</label>\
+             <input id=\"password\" name=\"password\" type=\"password\" \
+             autocomplete=\"current-password\" required>",
+            "Sign in",
+        )
+    };
     super::hosted::card(
         StatusCode::OK,
         app_name(req),
@@ -396,13 +407,13 @@ pub(super) fn login_form_noted(
             "{note}{buttons}<form method=\"post\" action=\"/login?{action}\">\
              <label for=\"username\">Username</label>\
              <input id=\"username\" name=\"username\" autocomplete=\"username\" required>\
-             <label for=\"password\">Password</label>\
-             <input id=\"password\" name=\"password\" type=\"password\" \
-             autocomplete=\"current-password\" required>{error}\
-             <button type=\"submit\" name=\"signInSubmitButton\">Sign in</button></form>\
+             {password}{error}\
+             <button type=\"submit\" name=\"signInSubmitButton\">{submit}</button></form>\
              <p class=\"links\"><a id=\"forgotPasswordLink\" href=\"/forgotPassword?{action}\">\
              Forgot your password?</a></p>{sign_up}",
             action = html_escape(query),
+            password = password,
+            submit = submit,
             sign_up = if super::selfservice::sign_up_allowed(&req.pool) {
                 format!(
                     "<p class=\"links\">Need an account? <a id=\"signUpLink\" \
@@ -440,6 +451,9 @@ pub async fn login(
     let form = parse_form(&body);
     let username = form.get("username").map(String::as_str).unwrap_or_default();
     let password = form.get("password").map(String::as_str).unwrap_or_default();
+    if super::hosted::choice_based(&req) && !form.contains_key("password") {
+        return choice_sign_in(&app, &req, &query, username).await;
+    }
     if username.is_empty() || password.is_empty() {
         return login_form(&req, &query, Some("Username and password are required."));
     }
@@ -456,11 +470,45 @@ pub async fn login(
     let ctx = Ctx::new(&app, "InitiateAuth", info);
     match hosted_password(&ctx, &pool, &req.client, username, password).await {
         Ok(HostedStep::SignedIn(user)) => finish(&app, &req, &user).await,
-        Ok(HostedStep::Challenge { name, session }) => {
-            super::hosted::next_step(&app, &req, &query, &name, &session).await
-        }
+        Ok(HostedStep::Challenge {
+            name,
+            session,
+            parameters,
+        }) => super::hosted::next_step(&app, &req, &query, &name, &session, &parameters).await,
         Err(e) if e.status().is_server_error() => server_error(&req, e),
         Err(e) => login_form(&req, &query, Some(e.message.as_deref().unwrap_or(e.code))),
+    }
+}
+
+/// The username step of choice-based sign-in: InitiateAuth USER_AUTH through `ops::auth`, then
+/// the SELECT_CHALLENGE page with the factors this user can use.
+async fn choice_sign_in(
+    app: &App,
+    req: &AuthorizeRequest,
+    query: &str,
+    username: &str,
+) -> Response {
+    if username.is_empty() {
+        return login_form(req, query, Some("Username is required."));
+    }
+    let info = crate::state::RequestInfo {
+        operation: "InitiateAuth".into(),
+        auth_flow: Some("USER_AUTH".into()),
+        client_id: Some(req.client.id().to_string()),
+        hosted_ui: true,
+        ..Default::default()
+    };
+    let ctx = Ctx::new(app, "InitiateAuth", info);
+    let secret_hash = super::selfservice::secret_hash(req, username);
+    match crate::ops::auth::hosted_choice(&ctx, req.client.id(), username, secret_hash).await {
+        Ok(HostedStep::SignedIn(user)) => finish(app, req, &user).await,
+        Ok(HostedStep::Challenge {
+            name,
+            session,
+            parameters,
+        }) => super::hosted::next_step(app, req, query, &name, &session, &parameters).await,
+        Err(e) if e.status().is_server_error() => server_error(req, e),
+        Err(e) => login_form(req, query, Some(e.message.as_deref().unwrap_or(e.code))),
     }
 }
 

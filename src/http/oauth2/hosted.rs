@@ -17,6 +17,7 @@ use crate::domain::mfa::Factor;
 use crate::domain::pool::PoolExt;
 use crate::error::ApiError;
 use crate::flow::session::{self as flow_session, SessionState};
+use crate::flow::user_auth as flow_ua;
 use crate::flow::Pending;
 use crate::model::shapes::{
     AssociateSoftwareTokenRequest, GetUserPoolMfaConfigResponse, VerifySoftwareTokenRequest,
@@ -145,7 +146,13 @@ pub(super) async fn next_step(
     query: &str,
     name: &str,
     session: &str,
+    parameters: &BTreeMap<String, String>,
 ) -> Response {
+    if name == flow_ua::WEB_AUTHN {
+        if let Some(options) = parameters.get("CREDENTIAL_REQUEST_OPTIONS") {
+            return passkey_page(req, query, session, options);
+        }
+    }
     if name == crate::flow::mfa::MFA_SETUP {
         if let Ok((state, _)) = live_state(app, req, session).await {
             if let Pending::MfaSetup(s) = &state.pending {
@@ -375,6 +382,75 @@ async fn render_step(
                 ("Set up multi-factor authentication", body)
             }
         },
+        Pending::SelectChallenge { available } => {
+            // PASSWORD and PASSWORD_SRP are one choice here: the page sends the password itself.
+            let mut labels: Vec<(&str, &str)> = Vec::new();
+            for f in available {
+                let (value, label) = match f.as_str() {
+                    flow_ua::PASSWORD | flow_ua::PASSWORD_SRP => (flow_ua::PASSWORD, "Password"),
+                    flow_ua::EMAIL_OTP => (flow_ua::EMAIL_OTP, "Email code"),
+                    flow_ua::SMS_OTP => (flow_ua::SMS_OTP, "Text message (SMS) code"),
+                    flow_ua::WEB_AUTHN => (flow_ua::WEB_AUTHN, "Passkey"),
+                    _ => continue,
+                };
+                if !labels.iter().any(|(v, _)| *v == value) {
+                    labels.push((value, label));
+                }
+            }
+            let buttons: String = labels
+                .iter()
+                .map(|(value, label)| {
+                    format!(
+                        "<button type=\"submit\" class=\"secondary\" name=\"answer\" \
+                         value=\"{value}\" id=\"choice-{value}\">{label}</button>"
+                    )
+                })
+                .collect();
+            (
+                "Choose a sign-in method",
+                format!(
+                    "<form method=\"post\" action=\"{a}\">{hidden}\
+                     <p class=\"hint\" id=\"hint\">Signing in as {user}. How do you want to \
+                     sign in?</p>{buttons}{err}</form>",
+                    a = action(CHOICE_PATH),
+                    user = html_escape(&state.username),
+                ),
+            )
+        }
+        Pending::FirstFactorOtp(otp) => {
+            let (channel, attribute, verb) = if otp.medium == "SMS" {
+                (Channel::Sms, crate::domain::attributes::PHONE, "texted")
+            } else {
+                (Channel::Email, crate::domain::attributes::EMAIL, "emailed")
+            };
+            let user = match sub {
+                Some(sub) => app.store.get_user_by_sub(req.pool.pool_id(), &sub).await,
+                None => Ok(None),
+            };
+            let destination = match user {
+                Ok(u) => u
+                    .and_then(|u| u.attributes.get(attribute).cloned())
+                    .map(|d| mask(channel, &d))
+                    .unwrap_or_default(),
+                Err(e) => return server_error(req, e.into()),
+            };
+            (
+                "Enter the code",
+                code_form(
+                    CHOICE_PATH,
+                    format!("We {verb} a code to {}.", html_escape(&destination)),
+                ),
+            )
+        }
+        Pending::WebAuthn(_) => {
+            // The request options are only in the challenge's answer (`next_step`); a page drawn
+            // again later has none to give the browser.
+            return login_form(
+                req,
+                query,
+                Some("The passkey sign-in was interrupted. Sign in again."),
+            );
+        }
         other => {
             return card(
                 StatusCode::OK,
@@ -390,6 +466,108 @@ async fn render_step(
     };
     card(StatusCode::OK, name, title, &body)
 }
+
+/// Where the choice-based sign-in's pages post (SELECT_CHALLENGE, the password, one-time codes
+/// and the passkey assertion) **[B: the path of Cognito's managed login is not on record]**.
+pub(super) const CHOICE_PATH: &str = "/login/challenge";
+
+/// Choice-based sign-in (username first) for this client: the pool allows a first factor other
+/// than the password (`Policies.SignInPolicy.AllowedFirstAuthFactors`) and the client allows
+/// USER_AUTH. A password-only pool keeps the classic username-and-password form.
+pub(super) fn choice_based(req: &AuthorizeRequest) -> bool {
+    let passwordless = req
+        .pool
+        .policies
+        .as_ref()
+        .and_then(|p| p.sign_in_policy.as_ref())
+        .and_then(|s| s.allowed_first_auth_factors.as_ref())
+        .is_some_and(|f| f.iter().any(|x| x != flow_ua::PASSWORD));
+    passwordless && req.client.allows("ALLOW_USER_AUTH")
+}
+
+/// The password page of a choice-based sign-in: the SELECT_CHALLENGE answer PASSWORD, sent with
+/// the password as RespondToAuthChallenge takes it.
+fn password_page(
+    req: &AuthorizeRequest,
+    query: &str,
+    session: &str,
+    username: &str,
+    error: Option<&str>,
+) -> Response {
+    card(
+        StatusCode::OK,
+        super::authorize::app_name(req),
+        "Enter your password",
+        &format!(
+            "<form method=\"post\" action=\"{a}?{q}\">{hidden}\
+             <input type=\"hidden\" name=\"answer\" value=\"PASSWORD\">\
+             <p class=\"hint\" id=\"hint\">Signing in as {user}.</p>\
+             <input type=\"hidden\" name=\"username\" value=\"{user}\" autocomplete=\"username\">\
+             <label for=\"password\">Password</label>\
+             <input id=\"password\" name=\"password\" type=\"password\" \
+             autocomplete=\"current-password\" required>{err}\
+             <button type=\"submit\" name=\"signInSubmitButton\">Sign in</button></form>",
+            a = CHOICE_PATH,
+            q = html_escape(query),
+            hidden = hidden_session(session),
+            user = html_escape(username),
+            err = error_line(error),
+        ),
+    )
+}
+
+/// The passkey page: CREDENTIAL_REQUEST_OPTIONS (the WEB_AUTHN challenge's JSON) go to
+/// `navigator.credentials.get()` (W3C WebAuthn Level 3, "PublicKeyCredentialRequestOptionsJSON":
+/// base64url fields become ArrayBuffers), and the credential comes back as the
+/// AuthenticationResponseJSON RespondToAuthChallenge takes in CREDENTIAL. The one page that needs
+/// JavaScript.
+fn passkey_page(req: &AuthorizeRequest, query: &str, session: &str, options: &str) -> Response {
+    // Inside <script>, only `</` (and `<!--`) can end the element: escape every `<`.
+    let options = options.replace('<', "\\u003c");
+    card(
+        StatusCode::OK,
+        super::authorize::app_name(req),
+        "Sign in with a passkey",
+        &format!(
+            "<form method=\"post\" action=\"{a}?{q}\" id=\"passkeyForm\">{hidden}\
+             <input type=\"hidden\" name=\"credential\" id=\"credential\">\
+             <p class=\"hint\" id=\"hint\">Use the passkey saved on this device.</p>\
+             <p id=\"errorMessage\" class=\"error\" role=\"alert\" hidden></p>\
+             <button type=\"button\" id=\"passkeyButton\" name=\"signInSubmitButton\">\
+             Sign in with passkey</button></form>\
+             <script type=\"application/json\" id=\"requestOptions\">{options}</script>\
+             <script>{PASSKEY_SCRIPT}</script>",
+            a = CHOICE_PATH,
+            q = html_escape(query),
+            hidden = hidden_session(session),
+        ),
+    )
+}
+
+const PASSKEY_SCRIPT: &str = "(function(){\
+var o=JSON.parse(document.getElementById('requestOptions').textContent);\
+function dec(s){s=s.replace(/-/g,'+').replace(/_/g,'/');while(s.length%4)s+='=';\
+var b=atob(s),u=new Uint8Array(b.length);for(var i=0;i<b.length;i++)u[i]=b.charCodeAt(i);\
+return u.buffer;}\
+function enc(buf){var u=new Uint8Array(buf),s='';for(var i=0;i<u.length;i++)\
+s+=String.fromCharCode(u[i]);return btoa(s).replace(/\\+/g,'-').replace(/\\//g,'_')\
+.replace(/=+$/,'');}\
+document.getElementById('passkeyButton').addEventListener('click',function(){\
+var err=document.getElementById('errorMessage');err.hidden=true;\
+var pk={challenge:dec(o.challenge),rpId:o.rpId,timeout:o.timeout,\
+userVerification:o.userVerification,allowCredentials:(o.allowCredentials||[]).map(\
+function(c){var d={type:c.type,id:dec(c.id)};if(c.transports)d.transports=c.transports;\
+return d;})};\
+navigator.credentials.get({publicKey:pk}).then(function(c){var r=c.response;\
+var j={id:c.id,rawId:enc(c.rawId),type:c.type,\
+authenticatorAttachment:c.authenticatorAttachment||undefined,\
+clientExtensionResults:c.getClientExtensionResults(),response:{\
+clientDataJSON:enc(r.clientDataJSON),authenticatorData:enc(r.authenticatorData),\
+signature:enc(r.signature),userHandle:r.userHandle?enc(r.userHandle):undefined}};\
+document.getElementById('credential').value=JSON.stringify(j);\
+document.getElementById('passkeyForm').submit();}).catch(function(e){\
+err.textContent='The passkey sign-in did not finish: '+e.message;err.hidden=false;});});\
+})();";
 
 fn factor_label(f: Factor) -> &'static str {
     match f {
@@ -551,6 +729,31 @@ pub async fn answer(
         Pending::SelectMfaType { .. } => {
             responses.insert("ANSWER".into(), field("answer"));
         }
+        Pending::SelectChallenge { .. } => {
+            let answer = field("answer");
+            if answer == flow_ua::PASSWORD {
+                // The first click only picks the factor: SELECT_CHALLENGE takes ANSWER=PASSWORD
+                // with the PASSWORD in one answer, so the session stays open for the next page.
+                match form.get("password").filter(|p| !p.is_empty()) {
+                    Some(p) => {
+                        responses.insert("PASSWORD".into(), p.clone());
+                    }
+                    None => {
+                        let error = form
+                            .contains_key("password")
+                            .then_some("Password is required.");
+                        return password_page(&req, &query, &session, &state.username, error);
+                    }
+                }
+            }
+            responses.insert("ANSWER".into(), answer);
+        }
+        Pending::FirstFactorOtp(otp) => {
+            responses.insert(otp.answer_key().into(), code);
+        }
+        Pending::WebAuthn(_) => {
+            responses.insert("CREDENTIAL".into(), field("credential"));
+        }
         Pending::MfaSetup(s) => {
             if field("setup") == "totp" && s.secret.is_none() {
                 return associate(&app, &req, &query, &session).await;
@@ -576,9 +779,11 @@ pub async fn answer(
     let ctx = step_ctx(&app, "RespondToAuthChallenge", &req, name);
     match hosted_respond(&ctx, req.client.id(), name, &session, responses).await {
         Ok(HostedStep::SignedIn(user)) => finish(&app, &req, &user).await,
-        Ok(HostedStep::Challenge { name, session }) => {
-            next_step(&app, &req, &query, &name, &session).await
-        }
+        Ok(HostedStep::Challenge {
+            name,
+            session,
+            parameters,
+        }) => next_step(&app, &req, &query, &name, &session, &parameters).await,
         Err(e) => step_failed(&app, &req, &query, &session, e).await,
     }
 }

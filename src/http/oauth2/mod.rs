@@ -32,6 +32,7 @@ pub fn router() -> Router<App> {
         .route("/forceChangePassword", post(hosted::answer))
         .route("/mfa", post(hosted::answer))
         .route("/mfaSetup", post(hosted::answer))
+        .route(hosted::CHOICE_PATH, post(hosted::answer))
         .route(
             "/signup",
             get(selfservice::sign_up_page).post(selfservice::sign_up),

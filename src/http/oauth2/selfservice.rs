@@ -57,7 +57,7 @@ fn op_ctx(app: &App, operation: &'static str, req: &AuthorizeRequest, flow: Opti
 
 /// The SECRET_HASH the hosted pages send for a client with a secret: on AWS the pages run on the
 /// pool's own domain, which knows the secret.
-fn secret_hash(req: &AuthorizeRequest, username: &str) -> Option<String> {
+pub(super) fn secret_hash(req: &AuthorizeRequest, username: &str) -> Option<String> {
     client_secrets(&req.client)
         .first()
         .map(|s| crate::domain::secret_hash::compute(s, username, req.client.id()))
@@ -431,9 +431,11 @@ async fn auto_sign_in(
     .await;
     match step {
         Ok(HostedStep::SignedIn(user)) => finish(app, req, &user).await,
-        Ok(HostedStep::Challenge { name, session }) => {
-            super::hosted::next_step(app, req, query, &name, &session).await
-        }
+        Ok(HostedStep::Challenge {
+            name,
+            session,
+            parameters,
+        }) => super::hosted::next_step(app, req, query, &name, &session, &parameters).await,
         Err(e) if e.status().is_server_error() => server_error(req, e),
         Err(_) => login_form_noted(req, query, None, Some(note)),
     }

@@ -704,8 +704,13 @@ pub async fn admin_respond_to_auth_challenge(
 pub enum HostedStep {
     /// Signed in (PostAuthentication has run): the page issues an authorization code.
     SignedIn(Box<UserRecord>),
-    /// The next challenge, stored in the auth session `session`.
-    Challenge { name: String, session: String },
+    /// The next challenge, stored in the auth session `session`, with its ChallengeParameters
+    /// (CREDENTIAL_REQUEST_OPTIONS of WEB_AUTHN, the masked CODE_DELIVERY_DESTINATION...).
+    Challenge {
+        name: String,
+        session: String,
+        parameters: BTreeMap<String, String>,
+    },
 }
 
 fn hosted_step(answer: AuthAnswer) -> ApiResult<HostedStep> {
@@ -713,7 +718,11 @@ fn hosted_step(answer: AuthAnswer) -> ApiResult<HostedStep> {
         return Ok(HostedStep::SignedIn(Box::new(user)));
     }
     match (answer.challenge_name, answer.session) {
-        (Some(name), Some(session)) => Ok(HostedStep::Challenge { name, session }),
+        (Some(name), Some(session)) => Ok(HostedStep::Challenge {
+            name,
+            session,
+            parameters: answer.challenge_parameters.unwrap_or_default(),
+        }),
         // Every step of a hosted sign-in (ctx.request.hosted_ui) ends in a user or a challenge.
         _ => Err(ApiError::internal(
             "hosted sign-in step ended without a user or challenge",
@@ -764,6 +773,32 @@ pub async fn hosted_auto_sign_in(
         client_id,
         &params,
         Some(session),
+    )
+    .await?;
+    hosted_step(started.into_answer())
+}
+
+/// The hosted UI's choice-based `/login` (username first): InitiateAuth USER_AUTH without a
+/// PREFERRED_CHALLENGE, so the user picks a factor on SELECT_CHALLENGE (Cognito Developer Guide,
+/// "Authentication flows": choice-based sign-in). `ctx.request.hosted_ui` must be set.
+pub async fn hosted_choice(
+    ctx: &Ctx,
+    client_id: &str,
+    username: &str,
+    secret_hash: Option<String>,
+) -> ApiResult<HostedStep> {
+    let mut params = BTreeMap::new();
+    params.insert("USERNAME".to_string(), username.to_string());
+    if let Some(h) = secret_hash {
+        params.insert("SECRET_HASH".to_string(), h);
+    }
+    let started = crate::ops::auth::user_auth::initiate(
+        ctx,
+        Endpoint::Public,
+        None,
+        client_id,
+        &params,
+        None,
     )
     .await?;
     hosted_step(started.into_answer())

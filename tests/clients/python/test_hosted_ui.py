@@ -470,3 +470,117 @@ def test_forgot_password_then_sign_in_with_the_new_one(idp, endpoint, unique, ca
     click(browser, By.NAME, "signInSubmitButton")
     id_claims, _ = web.exchange(browser)
     assert id_claims["cognito:username"] == "fern"
+
+
+# Choice-based sign-in: a pool with passwordless first factors and a client with USER_AUTH get the
+# username first, then one button per factor the user can use.
+CHOICE_POOL = {
+    "AutoVerifiedAttributes": ["email"],
+    "Policies": {"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP", "WEB_AUTHN"]}},
+}
+CHOICE_CLIENT = {"ExplicitAuthFlows": ["ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}
+
+
+def choice_web(idp, endpoint, unique, callback):
+    web = Web(idp, endpoint, unique, callback, pool=CHOICE_POOL, client=CHOICE_CLIENT)
+    web.user("carol", email="carol@example.com", email_verified="true")
+    return web
+
+
+def username_step(web, driver, username, name=None):
+    driver.get(web.authorize_url())
+    assert urlsplit(driver.current_url).path == "/login"
+    assert not driver.find_elements(By.NAME, "password")
+    if name:
+        shot(driver, name)
+    driver.find_element(By.NAME, "username").send_keys(username)
+    click(driver, By.NAME, "signInSubmitButton")
+    assert driver.find_element(By.TAG_NAME, "h1").text == "Choose a sign-in method"
+
+
+def choices(driver):
+    return [b.text for b in driver.find_elements(By.NAME, "answer")]
+
+
+def test_choice_based_sign_in_with_the_password(idp, endpoint, unique, callback, browser):
+    web = choice_web(idp, endpoint, unique, callback)
+    username_step(web, browser, "carol", name="choice-username")
+    assert choices(browser) == ["Password", "Email code"]
+    shot(browser, "choice-select")
+    click(browser, By.ID, "choice-PASSWORD")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Enter your password"
+    browser.find_element(By.NAME, "password").send_keys(PASSWORD)
+    click(browser, By.NAME, "signInSubmitButton")
+    id_claims, access = web.exchange(browser)
+    assert id_claims["cognito:username"] == "carol" and id_claims["nonce"] == "n-42"
+    assert access["scope"] == "openid email profile"
+
+
+def test_choice_based_sign_in_with_an_email_code(idp, endpoint, unique, callback, browser, emulator):
+    web = choice_web(idp, endpoint, unique, callback)
+    username_step(web, browser, "carol")
+    click(browser, By.ID, "choice-EMAIL_OTP")
+    assert text(browser, "hint") == "We emailed a code to c***@e***."
+    submit_code(browser, "00000000")
+    assert text(browser, "errorMessage") == "Invalid code or auth state for the user."
+    shot(browser, "choice-email-code")
+    submit_code(browser, emulator.last_code("carol", purpose="SIGN_IN_OTP"))
+    id_claims, _ = web.exchange(browser)
+    assert id_claims["cognito:username"] == "carol" and id_claims["email"] == "carol@example.com"
+
+
+# navigator.credentials.create() with StartWebAuthnRegistration's options (base64url fields as
+# ArrayBuffers), answered as the RegistrationResponseJSON CompleteWebAuthnRegistration takes.
+CREATE_PASSKEY = """
+const [o, done] = arguments;
+const dec = s => Uint8Array.from(atob(s.replace(/-/g, '+').replace(/_/g, '/')), c => c.charCodeAt(0)).buffer;
+const enc = b => btoa(String.fromCharCode(...new Uint8Array(b))).replace(/\\+/g, '-').replace(/\\//g, '_').replace(/=+$/, '');
+const publicKey = {...o, challenge: dec(o.challenge), user: {...o.user, id: dec(o.user.id)},
+  excludeCredentials: (o.excludeCredentials || []).map(c => ({...c, id: dec(c.id)}))};
+delete publicKey.hints; delete publicKey.attestationFormats;
+navigator.credentials.create({publicKey}).then(c => done({
+  id: c.id, rawId: enc(c.rawId), type: c.type, clientExtensionResults: c.getClientExtensionResults(),
+  authenticatorAttachment: c.authenticatorAttachment,
+  response: {clientDataJSON: enc(c.response.clientDataJSON),
+             attestationObject: enc(c.response.attestationObject),
+             transports: c.response.getTransports()}}), e => done({error: String(e)}));
+"""
+
+
+def test_choice_based_sign_in_with_a_passkey_of_chromes_virtual_authenticator(
+    idp, endpoint, unique, callback, browser
+):
+    from selenium.webdriver.common.virtual_authenticator import VirtualAuthenticatorOptions
+
+    # The pool's relying party is `localhost` (README, passkeys): the pages must be on that origin.
+    local = endpoint.replace("//127.0.0.1:", "//localhost:")
+    web = choice_web(idp, local, unique, callback)
+    browser.add_virtual_authenticator(
+        VirtualAuthenticatorOptions(
+            protocol="ctap2",
+            transport="internal",
+            has_resident_key=True,
+            has_user_verification=True,
+            is_user_verified=True,
+        )
+    )
+    token = idp.initiate_auth(
+        ClientId=web.client_id,
+        AuthFlow="USER_AUTH",
+        AuthParameters={"USERNAME": "carol", "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": PASSWORD},
+    )["AuthenticationResult"]["AccessToken"]
+    options = idp.start_web_authn_registration(AccessToken=token)["CredentialCreationOptions"]
+    browser.get(web.authorize_url())
+    credential = browser.execute_async_script(CREATE_PASSKEY, options)
+    assert "error" not in credential, credential
+    idp.complete_web_authn_registration(AccessToken=token, Credential=credential)
+
+    username_step(web, browser, "carol")
+    assert choices(browser) == ["Password", "Email code", "Passkey"]
+    click(browser, By.ID, "choice-WEB_AUTHN")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Sign in with a passkey"
+    shot(browser, "choice-passkey")
+    click(browser, By.ID, "passkeyButton")
+    id_claims, _ = web.exchange(browser)
+    assert id_claims["cognito:username"] == "carol"
+    assert len(browser.get_credentials()) == 1

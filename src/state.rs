@@ -62,6 +62,9 @@ pub struct AppState {
     /// Applies the `--seed` file again (`/_emulator/reset` with `reseed`); set by the application
     /// assembly, which owns the seed format.
     pub reseed: std::sync::OnceLock<Reseeder>,
+    /// Saved states by name (`/_emulator/snapshots`); a tokio mutex so that saving and
+    /// restoring, which wait on the database, never run at the same time.
+    pub snapshots: tokio::sync::Mutex<std::collections::BTreeMap<String, Arc<Snapshot>>>,
     key_factory: Arc<KeyFactory>,
     keys: RwLock<HashMap<String, Arc<PoolKeys>>>,
     key_creation: tokio::sync::Mutex<()>,
@@ -79,6 +82,7 @@ impl AppState {
             faults: Default::default(),
             outbox_written: tokio::sync::Notify::new(),
             reseed: std::sync::OnceLock::new(),
+            snapshots: Default::default(),
             key_factory: Arc::new(KeyFactory::start(2)),
             keys: RwLock::new(HashMap::new()),
             key_creation: tokio::sync::Mutex::new(()),
@@ -289,6 +293,27 @@ impl Registry {
             m.clear();
         }
     }
+
+    /// Every pool's settings (what a snapshot keeps).
+    pub fn all(&self) -> HashMap<String, PoolTriggers> {
+        self.pools.read().map(|m| m.clone()).unwrap_or_default()
+    }
+
+    /// Replaces every pool's settings with `all`.
+    pub fn replace_all(&self, all: HashMap<String, PoolTriggers>) {
+        if let Ok(mut m) = self.pools.write() {
+            *m = all;
+        }
+    }
+}
+
+/// A saved state (`/_emulator/snapshots/{name}`): the database, and what lives in memory beside
+/// it (the clock's offset, the per-pool trigger settings).
+pub struct Snapshot {
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub tables: crate::store::snapshots::Tables,
+    pub clock_offset: chrono::Duration,
+    pub triggers: HashMap<String, PoolTriggers>,
 }
 
 /// A hosted-UI sign-in sent to an identity provider, until the provider answers at

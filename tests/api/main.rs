@@ -25,6 +25,7 @@ mod pool_config;
 mod pools;
 mod protocol;
 mod seed;
+mod snapshots;
 mod srp;
 mod tls;
 mod triggers;

@@ -11,6 +11,7 @@ use serde_json::json;
 
 mod faults;
 mod outbox;
+mod snapshots;
 
 pub fn router() -> Router<App> {
     Router::new()
@@ -20,6 +21,7 @@ pub fn router() -> Router<App> {
         .merge(super::import_upload::router())
         .merge(faults::router())
         .merge(outbox::router())
+        .merge(snapshots::router())
         .merge(super::oauth2::federation::emulator_router())
         .route(
             "/triggers/{pool_id}",

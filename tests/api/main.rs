@@ -10,6 +10,7 @@ mod custom_auth;
 mod devices;
 mod domains;
 mod emulator_state;
+mod export;
 mod faults;
 mod federation;
 mod fidelity;

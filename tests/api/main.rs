@@ -25,6 +25,7 @@ mod outbox;
 mod pool_config;
 mod pools;
 mod protocol;
+mod requests;
 mod seed;
 mod snapshots;
 mod srp;

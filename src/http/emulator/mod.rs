@@ -11,6 +11,7 @@ use serde_json::json;
 
 mod faults;
 mod outbox;
+pub(super) mod requests;
 mod snapshots;
 
 pub fn router() -> Router<App> {
@@ -22,6 +23,7 @@ pub fn router() -> Router<App> {
         .merge(faults::router())
         .merge(outbox::router())
         .merge(snapshots::router())
+        .merge(requests::router())
         .merge(super::oauth2::federation::emulator_router())
         .route(
             "/triggers/{pool_id}",

@@ -19,7 +19,7 @@ pub fn router() -> Router<App> {
 }
 
 /// 1-64 characters of `[A-Za-z0-9._-]`: a name that is safe in a URL path and a shell script.
-fn check_name(name: &str) -> Result<(), Response> {
+fn check_name(name: &str) -> Result<(), Box<Response>> {
     if (1..=64).contains(&name.len())
         && name
             .bytes()
@@ -27,12 +27,12 @@ fn check_name(name: &str) -> Result<(), Response> {
     {
         Ok(())
     } else {
-        Err(failure(
+        Err(Box::new(failure(
             StatusCode::BAD_REQUEST,
             format!(
                 "bad snapshot name {name:?}: 1 to 64 characters of A-Z, a-z, 0-9, '.', '_', '-'"
             ),
-        ))
+        )))
     }
 }
 
@@ -43,7 +43,7 @@ fn created_at(s: &Snapshot) -> String {
 
 async fn save(State(app): State<App>, Path(name): Path<String>) -> Response {
     if let Err(r) = check_name(&name) {
-        return r;
+        return *r;
     }
     let mut saved = app.snapshots.lock().await;
     let tables = match app.store.snapshot().await {
@@ -68,7 +68,7 @@ async fn save(State(app): State<App>, Path(name): Path<String>) -> Response {
 
 async fn restore(State(app): State<App>, Path(name): Path<String>) -> Response {
     if let Err(r) = check_name(&name) {
-        return r;
+        return *r;
     }
     let saved = app.snapshots.lock().await;
     let Some(snapshot) = saved.get(&name).cloned() else {
@@ -101,7 +101,7 @@ async fn list(State(app): State<App>) -> Json<serde_json::Value> {
 
 async fn remove(State(app): State<App>, Path(name): Path<String>) -> Response {
     if let Err(r) = check_name(&name) {
-        return r;
+        return *r;
     }
     if app.snapshots.lock().await.remove(&name).is_some() {
         Json(json!({})).into_response()

@@ -13,6 +13,7 @@ mod faults;
 mod outbox;
 pub(super) mod requests;
 mod snapshots;
+mod ui;
 
 pub fn router() -> Router<App> {
     Router::new()
@@ -24,6 +25,7 @@ pub fn router() -> Router<App> {
         .merge(outbox::router())
         .merge(snapshots::router())
         .merge(requests::router())
+        .merge(ui::router())
         .merge(super::oauth2::federation::emulator_router())
         .route(
             "/triggers/{pool_id}",

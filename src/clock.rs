@@ -41,6 +41,16 @@ impl Clock {
         *off = at - Utc::now();
     }
 
+    /// How far the clock is from real time (what a snapshot keeps).
+    pub fn offset(&self) -> Duration {
+        *self.offset.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Puts back an offset taken with [`offset`](Self::offset).
+    pub fn set_offset(&self, offset: Duration) {
+        *self.offset.lock().unwrap_or_else(|p| p.into_inner()) = offset;
+    }
+
     pub fn reset(&self) {
         *self.offset.lock().unwrap_or_else(|p| p.into_inner()) = Duration::zero();
     }

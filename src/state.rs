@@ -62,6 +62,11 @@ pub struct AppState {
     /// Applies the `--seed` file again (`/_emulator/reset` with `reseed`); set by the application
     /// assembly, which owns the seed format.
     pub reseed: std::sync::OnceLock<Reseeder>,
+    /// Saved states by name (`/_emulator/snapshots`); a tokio mutex so that saving and
+    /// restoring, which wait on the database, never run at the same time.
+    pub snapshots: tokio::sync::Mutex<std::collections::BTreeMap<String, Arc<Snapshot>>>,
+    /// The most recent API and OAuth calls (`/_emulator/requests`).
+    pub requests: RequestLog,
     key_factory: Arc<KeyFactory>,
     keys: RwLock<HashMap<String, Arc<PoolKeys>>>,
     key_creation: tokio::sync::Mutex<()>,
@@ -79,6 +84,8 @@ impl AppState {
             faults: Default::default(),
             outbox_written: tokio::sync::Notify::new(),
             reseed: std::sync::OnceLock::new(),
+            snapshots: Default::default(),
+            requests: Default::default(),
             key_factory: Arc::new(KeyFactory::start(2)),
             keys: RwLock::new(HashMap::new()),
             key_creation: tokio::sync::Mutex::new(()),
@@ -289,6 +296,27 @@ impl Registry {
             m.clear();
         }
     }
+
+    /// Every pool's settings (what a snapshot keeps).
+    pub fn all(&self) -> HashMap<String, PoolTriggers> {
+        self.pools.read().map(|m| m.clone()).unwrap_or_default()
+    }
+
+    /// Replaces every pool's settings with `all`.
+    pub fn replace_all(&self, all: HashMap<String, PoolTriggers>) {
+        if let Ok(mut m) = self.pools.write() {
+            *m = all;
+        }
+    }
+}
+
+/// A saved state (`/_emulator/snapshots/{name}`): the database, and what lives in memory beside
+/// it (the clock's offset, the per-pool trigger settings).
+pub struct Snapshot {
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub tables: crate::store::snapshots::Tables,
+    pub clock_offset: chrono::Duration,
+    pub triggers: HashMap<String, PoolTriggers>,
 }
 
 /// A hosted-UI sign-in sent to an identity provider, until the provider answers at
@@ -377,5 +405,57 @@ impl Faults {
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
             + 1;
         format!("fault-{n}")
+    }
+}
+
+/// One call in the request log. Only names and outcomes: never a password, code, token, SRP
+/// value or session.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestRecord {
+    /// When the call arrived, on the emulator clock (RFC 3339).
+    pub time: String,
+    /// The API operation (`InitiateAuth`) or the OAuth 2.0 endpoint (`oauth2/token`, `login`...).
+    pub operation: String,
+    pub user_pool_id: Option<String>,
+    pub client_id: Option<String>,
+    pub username: Option<String>,
+    pub status: u16,
+    pub error_type: Option<String>,
+    pub latency_ms: u64,
+    /// The fault rule that applied, if one did.
+    pub fault_id: Option<String>,
+}
+
+/// The most recent calls, at most [`RequestLog::CAPACITY`]; the oldest go first.
+#[derive(Default)]
+pub struct RequestLog {
+    ring: std::sync::Mutex<std::collections::VecDeque<RequestRecord>>,
+}
+
+impl RequestLog {
+    pub const CAPACITY: usize = 1000;
+
+    pub fn push(&self, record: RequestRecord) {
+        let mut ring = self.ring.lock().unwrap_or_else(|p| p.into_inner());
+        if ring.len() >= Self::CAPACITY {
+            ring.pop_front();
+        }
+        ring.push_back(record);
+    }
+
+    /// Newest first, the ones `keep` accepts, at most `limit`.
+    pub fn recent(
+        &self,
+        limit: usize,
+        keep: impl Fn(&RequestRecord) -> bool,
+    ) -> Vec<RequestRecord> {
+        let ring = self.ring.lock().unwrap_or_else(|p| p.into_inner());
+        ring.iter()
+            .rev()
+            .filter(|r| keep(r))
+            .take(limit)
+            .cloned()
+            .collect()
     }
 }

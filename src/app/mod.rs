@@ -1,6 +1,7 @@
 //! Application state and the router. `main` only parses the command line and calls
 //! [`Application::build`]; tests build the same application on port 0.
 
+pub mod export;
 pub mod seed;
 pub mod tls;
 
@@ -17,7 +18,11 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 
 pub fn router(app: App) -> Router {
-    http::router(app)
+    // Export writes the seed format, which this layer owns, so its route is added here.
+    http::router(app.clone()).route(
+        "/_emulator/export",
+        axum::routing::get(export::export).with_state(app),
+    )
 }
 
 /// A bound, ready-to-serve emulator.

@@ -47,6 +47,23 @@ struct SeedUser {
     attributes: Option<SeedAttributes>,
     #[serde(default)]
     groups: Vec<String>,
+    /// The user's `sub`, kept as given (an exported user keeps its identity, and in pools whose
+    /// usernames are emails or phone numbers its SRP username, which is the sub).
+    #[serde(default)]
+    sub: Option<String>,
+    /// The password as SRP salt and verifier, hex (what `/_emulator/export` writes).
+    #[serde(default)]
+    password_verifier: Option<SeedVerifier>,
+    /// The user's MFA settings as `/_emulator/export` writes them.
+    #[serde(default)]
+    mfa_settings: Option<Value>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+struct SeedVerifier {
+    salt: String,
+    verifier: String,
 }
 
 /// Attributes as a map (`email: a@b.c`) or as the API's list of `{Name, Value}`.
@@ -417,6 +434,30 @@ async fn create_seed_user(
     u: &SeedUser,
     status: UserStatus,
 ) -> anyhow::Result<crate::domain::records::UserRecord> {
+    // Checked before anything is created, so a bad entry leaves nothing half made.
+    let verifier = match &u.password_verifier {
+        Some(v) => {
+            if u.password.is_some() {
+                bail!("give Password or PasswordVerifier, not both");
+            }
+            let salt = hex::decode(&v.salt).map_err(|e| anyhow!("PasswordVerifier Salt: {e}"))?;
+            let verifier =
+                hex::decode(&v.verifier).map_err(|e| anyhow!("PasswordVerifier Verifier: {e}"))?;
+            if salt.is_empty() || verifier.is_empty() {
+                bail!("PasswordVerifier needs a non-empty Salt and Verifier");
+            }
+            Some((salt, verifier))
+        }
+        None => None,
+    };
+    if let Some(sub) = &u.sub {
+        if uuid::Uuid::parse_str(sub).is_err() {
+            bail!("Sub {sub} is not a UUID");
+        }
+        if ctx.app.store.get_user_by_sub(pool_id, sub).await?.is_some() {
+            bail!("Sub {sub} belongs to another user of the pool");
+        }
+    }
     let attributes = u.attributes.clone();
     let mut body = Map::new();
     body.insert("UserPoolId".into(), pool_id.into());
@@ -432,8 +473,9 @@ async fn create_seed_user(
     let created = ops::admin_users::admin_create_user(ctx.clone(), req)
         .await
         .map_err(api)?;
-    let internal = created.user.and_then(|t| t.username).unwrap_or_default();
+    let mut internal = created.user.and_then(|t| t.username).unwrap_or_default();
     match status {
+        _ if verifier.is_some() => {}
         UserStatus::Confirmed => {
             let Some(pw) = &u.password else {
                 bail!("Status CONFIRMED needs a Password");
@@ -461,6 +503,40 @@ async fn create_seed_user(
             user.status = other;
             store.update_user(&user).await?;
         }
+    }
+    if verifier.is_some() || u.sub.is_some() || u.mfa_settings.is_some() {
+        // What no operation sets: the stored password, the sub, the MFA settings as exported.
+        let store = &ctx.app.store;
+        let pool = ops::common::load_pool(ctx, pool_id).await.map_err(api)?;
+        let mut user = ops::common::load_user(ctx, &pool, &internal)
+            .await
+            .map_err(api)?;
+        if let Some((salt, v)) = verifier {
+            user.password_salt = Some(salt);
+            user.password_verifier = Some(v);
+            user.password_set_at = Some(ctx.app.clock.epoch());
+            user.status = status;
+        }
+        if let Some(m) = &u.mfa_settings {
+            user.mfa = m.clone();
+        }
+        match u.sub.as_ref().filter(|s| **s != user.sub) {
+            Some(sub) => {
+                // Nothing refers to the new user yet (no groups, codes or tokens), so putting it
+                // back under the given sub is the same as having created it so.
+                store.delete_user(pool_id, &user.sub).await?;
+                if user.username == user.sub {
+                    user.username = sub.clone();
+                    user.username_key = sub.clone();
+                }
+                user.sub = sub.clone();
+                store.insert_user(&user).await?;
+            }
+            None => {
+                store.update_user(&user).await?;
+            }
+        }
+        internal = user.username.clone();
     }
     if u.enabled == Some(false) {
         ops::admin_users::admin_disable_user(

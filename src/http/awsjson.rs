@@ -18,6 +18,10 @@ const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 pub async fn handle(State(app): State<App>, req: Request) -> Response {
+    let started = std::time::Instant::now();
+    let arrived = app.clock.now();
+    let mut seen = Seen::default();
+    let log = app.clone();
     let request_id = uuid::Uuid::new_v4().to_string();
     let (parts, body) = req.into_parts();
     let target = target(&parts.headers);
@@ -39,11 +43,13 @@ pub async fn handle(State(app): State<App>, req: Request) -> Response {
             request_id.clone(),
             region,
             base,
+            &mut seen,
         )
         .await
     }
     .instrument(span.clone())
     .await;
+    let error_type = result.as_ref().err().map(|(e, _)| e.code.to_string());
     let mut resp = match result {
         Ok(value) => {
             let _e = span.enter();
@@ -68,7 +74,51 @@ pub async fn handle(State(app): State<App>, req: Request) -> Response {
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         resp.headers_mut().insert("x-amzn-requestid", v);
     }
+    log.requests.push(crate::state::RequestRecord {
+        time: arrived.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        operation: seen.operation.unwrap_or_else(|| "-".to_string()),
+        user_pool_id: seen.user_pool_id,
+        client_id: seen.client_id,
+        username: seen.username,
+        status: resp.status().as_u16(),
+        error_type,
+        latency_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        fault_id: seen.fault_id,
+    });
     resp
+}
+
+/// What the request log keeps of a call: the names it carries, never its secrets (passwords,
+/// codes, tokens, SRP values and sessions are not read).
+#[derive(Default)]
+struct Seen {
+    operation: Option<String>,
+    user_pool_id: Option<String>,
+    client_id: Option<String>,
+    username: Option<String>,
+    fault_id: Option<String>,
+}
+
+/// Longest name the log keeps (the model's longest username, client id and pool id fit).
+const MAX_LOGGED: usize = 128;
+
+impl Seen {
+    fn names(&mut self, body: &serde_json::Value) {
+        let text = |v: Option<&serde_json::Value>| {
+            v.and_then(serde_json::Value::as_str)
+                .map(|s| s.chars().take(MAX_LOGGED).collect::<String>())
+        };
+        self.user_pool_id = text(body.get("UserPoolId"));
+        self.client_id = text(body.get("ClientId"));
+        self.username = text(body.get("Username"))
+            .or_else(|| text(body.get("AuthParameters").and_then(|p| p.get("USERNAME"))))
+            .or_else(|| {
+                text(
+                    body.get("ChallengeResponses")
+                        .and_then(|p| p.get("USERNAME")),
+                )
+            });
+    }
 }
 
 /// POSTs to other paths that carry an `X-Amz-Target` are API calls too; anything else is a 404.
@@ -112,11 +162,13 @@ async fn call(
     request_id: String,
     region: Option<String>,
     base: Option<std::sync::Arc<str>>,
+    seen: &mut Seen,
 ) -> Result<serde_json::Value, (ApiError, Option<StatusCode>)> {
     let plain = |e: ApiError| (e, None);
     let name = target
         .and_then(|t| t.strip_prefix(TARGET_PREFIX))
         .ok_or_else(|| plain(ApiError::unknown_operation()))?;
+    seen.operation = Some(name.chars().take(MAX_LOGGED).collect());
     let op = catalog::operation(name).ok_or_else(|| plain(ApiError::unknown_operation()))?;
     let body: serde_json::Value = if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         serde_json::Value::Object(Default::default())
@@ -127,6 +179,7 @@ async fn call(
             ))
         })?
     };
+    seen.names(&body);
     validate::validate_input(op, &body).map_err(|e| {
         plain(match e {
             validate::InputError::Serialization(m) => ApiError::serialization(m),
@@ -135,6 +188,7 @@ async fn call(
     })?;
     // Latency is added before the operation runs; an injected error replaces its answer.
     if let Some(applied) = super::inject::api_call(&app, op.name, &body).await {
+        seen.fault_id = Some(applied.rule_id.clone());
         if let Some((e, status)) = super::inject::api_error(&applied) {
             return Err((e, Some(status)));
         }

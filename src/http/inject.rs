@@ -125,6 +125,10 @@ pub fn api_error(applied: &Applied) -> Option<(ApiError, StatusCode)> {
     Some((ApiError::new(e.error_type, e.message.clone()), status))
 }
 
+/// The fault rule that applied to an OAuth 2.0 call, as a response extension for the request log.
+#[derive(Debug, Clone)]
+pub struct AppliedFault(pub String);
+
 /// Middleware on the OAuth 2.0 endpoints: the operation is the path (`oauth2/token`, `login`...).
 pub async fn oauth(State(app): State<App>, req: Request, next: Next) -> Response {
     if !app.faults.active() {
@@ -191,16 +195,26 @@ pub async fn oauth(State(app): State<App>, req: Request, next: Next) -> Response
             .collect(),
     };
     let applied = decide(&app, operation, facts).await;
+    let mark = |mut r: Response| {
+        if let Some(a) = &applied {
+            r.extensions_mut().insert(AppliedFault(a.rule_id.clone()));
+        }
+        r
+    };
     if let Some(e) = applied.as_ref().and_then(|a| a.error.as_ref()) {
         let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST);
         // As the token endpoint writes its errors (Cognito Developer Guide, "Token endpoint").
-        return (
-            status,
-            [(header::CACHE_CONTROL, "no-store")],
-            axum::Json(json!({"error": e.error_type, "error_description": e.message})),
-        )
-            .into_response();
+        return mark(
+            (
+                status,
+                [(header::CACHE_CONTROL, "no-store")],
+                axum::Json(json!({"error": e.error_type, "error_description": e.message})),
+            )
+                .into_response(),
+        );
     }
-    next.run(Request::from_parts(parts, Body::from(bytes)))
-        .await
+    mark(
+        next.run(Request::from_parts(parts, Body::from(bytes)))
+            .await,
+    )
 }

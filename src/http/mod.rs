@@ -52,10 +52,15 @@ pub fn router(app: App) -> Router {
         .route("/_emulator/tls/ca.pem", get(tls::ca_pem))
         .nest("/_emulator", emulator::router())
         .merge(
-            oauth2::router().route_layer(axum::middleware::from_fn_with_state(
-                app.clone(),
-                inject::oauth,
-            )),
+            oauth2::router()
+                .route_layer(axum::middleware::from_fn_with_state(
+                    app.clone(),
+                    inject::oauth,
+                ))
+                .route_layer(axum::middleware::from_fn_with_state(
+                    app.clone(),
+                    emulator::requests::record_oauth,
+                )),
         )
         // Some clients post the JSON API to a path of their own; the target header decides.
         .fallback(awsjson::fallback)

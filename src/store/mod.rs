@@ -24,6 +24,7 @@ pub mod outbox;
 pub mod pool_config;
 pub mod pools;
 pub mod sessions;
+pub mod snapshots;
 pub mod tokens;
 pub mod users;
 pub mod webauthn;

@@ -11,6 +11,9 @@ use serde_json::json;
 
 mod faults;
 mod outbox;
+pub(super) mod requests;
+mod snapshots;
+mod ui;
 
 pub fn router() -> Router<App> {
     Router::new()
@@ -20,6 +23,9 @@ pub fn router() -> Router<App> {
         .merge(super::import_upload::router())
         .merge(faults::router())
         .merge(outbox::router())
+        .merge(snapshots::router())
+        .merge(requests::router())
+        .merge(ui::router())
         .merge(super::oauth2::federation::emulator_router())
         .route(
             "/triggers/{pool_id}",

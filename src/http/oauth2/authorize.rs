@@ -20,7 +20,8 @@ use crate::ops::auth::{hosted_password, HostedStep};
 use crate::state::{App, Ctx, RequestBase};
 use crate::tokens::OAuthGrant;
 use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
+use axum::extract::{FromRequestParts, RawQuery, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
@@ -202,6 +203,29 @@ pub(super) async fn validate(
     })
 }
 
+/// A hosted-UI request whose OAuth parameters checked out ([`validate`]), with its raw query
+/// (the pages post back to the same query). The one place the pages' handlers start: a request
+/// that does not check out gets the page or redirect `validate` answers.
+pub struct Hosted {
+    pub(super) req: AuthorizeRequest,
+    pub(super) query: String,
+}
+
+impl FromRequestParts<App> for Hosted {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Response> {
+        let query = parts.uri.query().unwrap_or_default().to_string();
+        let base = parts
+            .extensions
+            .get::<RequestBase>()
+            .cloned()
+            .map(Extension);
+        let req = validate(app, &parse_form(query.as_bytes()), base).await?;
+        Ok(Hosted { req, query })
+    }
+}
+
 /// The user of a live session cookie for the request's pool.
 async fn session_user(
     app: &App,
@@ -299,15 +323,9 @@ async fn issue(
 /// the same parameters.
 pub async fn authorize(
     State(app): State<App>,
-    RawQuery(query): RawQuery,
+    Hosted { req, query }: Hosted,
     headers: HeaderMap,
-    base: Option<Extension<RequestBase>>,
 ) -> Response {
-    let query = query.unwrap_or_default();
-    let req = match validate(&app, &parse_form(query.as_bytes()), base).await {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
     if let Some(provider) = &req.identity_provider {
         return super::federation::start(&app, &req, provider, &query).await;
     }
@@ -428,26 +446,12 @@ pub(super) fn login_form_noted(
 }
 
 /// `GET /login`: the sign-in form.
-pub async fn login_page(State(app): State<App>, RawQuery(query): RawQuery) -> Response {
-    let query = query.unwrap_or_default();
-    match validate(&app, &parse_form(query.as_bytes()), None).await {
-        Ok(req) => login_form(&req, &query, None),
-        Err(r) => r,
-    }
+pub async fn login_page(Hosted { req, query }: Hosted) -> Response {
+    login_form(&req, &query, None)
 }
 
 /// `POST /login`: the password sign-in, then a session cookie and the way back to the app.
-pub async fn login(
-    State(app): State<App>,
-    RawQuery(query): RawQuery,
-    base: Option<Extension<RequestBase>>,
-    body: Bytes,
-) -> Response {
-    let query = query.unwrap_or_default();
-    let req = match validate(&app, &parse_form(query.as_bytes()), base).await {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
+pub async fn login(State(app): State<App>, Hosted { req, query }: Hosted, body: Bytes) -> Response {
     let form = parse_form(&body);
     let username = form.get("username").map(String::as_str).unwrap_or_default();
     let password = form.get("password").map(String::as_str).unwrap_or_default();

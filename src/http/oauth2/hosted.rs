@@ -9,7 +9,7 @@
 //! over the API (amplify-js `signInHelpers.ts`). The page only turns form fields into
 //! ChallengeResponses and the outcome into the next page or the redirect with a code.
 
-use super::authorize::{finish, login_form, server_error, validate, AuthorizeRequest};
+use super::authorize::{finish, login_form, server_error, AuthorizeRequest, Hosted};
 use super::{html_escape, parse_form};
 use crate::domain::client::ClientExt;
 use crate::domain::message::{mask, Channel};
@@ -23,12 +23,11 @@ use crate::model::shapes::{
     AssociateSoftwareTokenRequest, GetUserPoolMfaConfigResponse, VerifySoftwareTokenRequest,
 };
 use crate::ops::auth::{hosted_respond, HostedStep};
-use crate::state::{App, Ctx, RequestBase, RequestInfo};
+use crate::state::{App, Ctx, RequestInfo};
 use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use axum::Extension;
 use std::collections::{BTreeMap, HashMap};
 
 /// The pages' style sheet, served inline: the emulator loads nothing from elsewhere.
@@ -683,15 +682,9 @@ fn attribute_answers(form: &HashMap<String, String>) -> BTreeMap<String, String>
 /// hidden `session`, as the ChallengeResponses RespondToAuthChallenge takes.
 pub async fn answer(
     State(app): State<App>,
-    RawQuery(query): RawQuery,
-    base: Option<Extension<RequestBase>>,
+    Hosted { req, query }: Hosted,
     body: Bytes,
 ) -> Response {
-    let query = query.unwrap_or_default();
-    let req = match validate(&app, &parse_form(query.as_bytes()), base).await {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
     let form = parse_form(&body);
     let field = |k: &str| {
         form.get(k)

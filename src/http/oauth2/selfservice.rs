@@ -11,7 +11,7 @@
 //! sign-in, the path Amplify's `autoSignIn` takes) when the app client allows USER_AUTH; otherwise
 //! the sign-in form says the account is confirmed.
 
-use super::authorize::{finish, login_form_noted, server_error, validate, AuthorizeRequest};
+use super::authorize::{finish, login_form_noted, server_error, AuthorizeRequest, Hosted};
 use super::hosted::{
     attribute_label, autocomplete, card, error_line, hidden_session, input_type, policy_hint,
 };
@@ -24,12 +24,11 @@ use crate::model::shapes::{
     ForgotPasswordRequest, SignUpRequest, UserPoolType,
 };
 use crate::ops::auth::HostedStep;
-use crate::state::{App, Ctx, RequestBase, RequestInfo};
+use crate::state::{App, Ctx, RequestInfo};
 use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::Extension;
 use std::collections::HashMap;
 
 /// Whether the pool lets users sign themselves up (AdminCreateUserConfig.AllowAdminCreateUserOnly).
@@ -241,28 +240,20 @@ fn not_allowed(req: &AuthorizeRequest) -> Response {
 }
 
 /// `GET /signup`: the sign-up form.
-pub async fn sign_up_page(State(app): State<App>, RawQuery(query): RawQuery) -> Response {
-    let query = query.unwrap_or_default();
-    match validate(&app, &parse_form(query.as_bytes()), None).await {
-        Ok(req) if !sign_up_allowed(&req.pool) => not_allowed(&req),
-        Ok(req) => sign_up_form(&req, &query, &HashMap::new(), None),
-        Err(r) => r,
+pub async fn sign_up_page(Hosted { req, query }: Hosted) -> Response {
+    if !sign_up_allowed(&req.pool) {
+        return not_allowed(&req);
     }
+    sign_up_form(&req, &query, &HashMap::new(), None)
 }
 
 /// `POST /signup`: SignUp, then the confirmation code's page (or, when PreSignUp confirmed the
 /// user, straight into the sign-in).
 pub async fn sign_up(
     State(app): State<App>,
-    RawQuery(query): RawQuery,
-    base: Option<Extension<RequestBase>>,
+    Hosted { req, query }: Hosted,
     body: Bytes,
 ) -> Response {
-    let query = query.unwrap_or_default();
-    let req = match validate(&app, &parse_form(query.as_bytes()), base).await {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
     let form = parse_form(&body);
     let username = field(&form, "username");
     let names = sign_up_attributes(&req);
@@ -362,15 +353,9 @@ fn confirm_form(
 /// `POST /confirmUser`: ConfirmSignUp with the code, then the sign-in.
 pub async fn confirm_user(
     State(app): State<App>,
-    RawQuery(query): RawQuery,
-    base: Option<Extension<RequestBase>>,
+    Hosted { req, query }: Hosted,
     body: Bytes,
 ) -> Response {
-    let query = query.unwrap_or_default();
-    let req = match validate(&app, &parse_form(query.as_bytes()), base).await {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
     let form = parse_form(&body);
     let username = field(&form, "username");
     let session = field(&form, "session");
@@ -476,27 +461,17 @@ fn forgot_form(
 }
 
 /// `GET /forgotPassword`: the username form.
-pub async fn forgot_password_page(State(app): State<App>, RawQuery(query): RawQuery) -> Response {
-    let query = query.unwrap_or_default();
-    match validate(&app, &parse_form(query.as_bytes()), None).await {
-        Ok(req) => forgot_form(&req, &query, "", None),
-        Err(r) => r,
-    }
+pub async fn forgot_password_page(Hosted { req, query }: Hosted) -> Response {
+    forgot_form(&req, &query, "", None)
 }
 
 /// `POST /forgotPassword`: ForgotPassword (the code goes out as the API sends it), then the page
 /// for the code and the new password.
 pub async fn forgot_password(
     State(app): State<App>,
-    RawQuery(query): RawQuery,
-    base: Option<Extension<RequestBase>>,
+    Hosted { req, query }: Hosted,
     body: Bytes,
 ) -> Response {
-    let query = query.unwrap_or_default();
-    let req = match validate(&app, &parse_form(query.as_bytes()), base).await {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
     let form = parse_form(&body);
     let username = field(&form, "username");
     let request = ForgotPasswordRequest {
@@ -574,15 +549,9 @@ fn reset_form(
 /// `POST /confirmForgotPassword`: ConfirmForgotPassword, then the sign-in form with a note.
 pub async fn confirm_forgot_password(
     State(app): State<App>,
-    RawQuery(query): RawQuery,
-    base: Option<Extension<RequestBase>>,
+    Hosted { req, query }: Hosted,
     body: Bytes,
 ) -> Response {
-    let query = query.unwrap_or_default();
-    let req = match validate(&app, &parse_form(query.as_bytes()), base).await {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
     let form = parse_form(&body);
     let username = field(&form, "username");
     let request = ConfirmForgotPasswordRequest {

@@ -761,21 +761,7 @@ pub async fn hosted_auto_sign_in(
     secret_hash: Option<String>,
     session: &str,
 ) -> ApiResult<HostedStep> {
-    let mut params = BTreeMap::new();
-    params.insert("USERNAME".to_string(), username.to_string());
-    if let Some(h) = secret_hash {
-        params.insert("SECRET_HASH".to_string(), h);
-    }
-    let started = crate::ops::auth::user_auth::initiate(
-        ctx,
-        Endpoint::Public,
-        None,
-        client_id,
-        &params,
-        Some(session),
-    )
-    .await?;
-    hosted_step(started.into_answer())
+    hosted_user_auth(ctx, client_id, username, secret_hash, Some(session)).await
 }
 
 /// The hosted UI's choice-based `/login` (username first): InitiateAuth USER_AUTH without a
@@ -786,6 +772,18 @@ pub async fn hosted_choice(
     client_id: &str,
     username: &str,
     secret_hash: Option<String>,
+) -> ApiResult<HostedStep> {
+    hosted_user_auth(ctx, client_id, username, secret_hash, None).await
+}
+
+/// InitiateAuth USER_AUTH for the hosted pages: the username, its SECRET_HASH when the client has
+/// a secret, and the SignUp / ConfirmSignUp session of an auto sign-in.
+async fn hosted_user_auth(
+    ctx: &Ctx,
+    client_id: &str,
+    username: &str,
+    secret_hash: Option<String>,
+    session: Option<&str>,
 ) -> ApiResult<HostedStep> {
     let mut params = BTreeMap::new();
     params.insert("USERNAME".to_string(), username.to_string());
@@ -798,7 +796,7 @@ pub async fn hosted_choice(
         None,
         client_id,
         &params,
-        None,
+        session,
     )
     .await?;
     hosted_step(started.into_answer())

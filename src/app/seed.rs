@@ -17,6 +17,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 /// The statuses a seed file may give a user, in the order the error message lists them.
 const USER_STATUSES: &[UserStatus] = &[
@@ -234,7 +235,7 @@ async fn seed_pool(ctx: &Ctx, entry: Value) -> anyhow::Result<()> {
                     "Id {id} is not a user pool id (REGION_ALPHANUMERIC, e.g. us-east-1_Example01)"
                 );
             }
-            store.get_pool(id).await?
+            store.get_pool(id).await?.map(Arc::unwrap_or_clone)
         }
         None => {
             let name = obj
@@ -329,7 +330,7 @@ async fn seed_client(ctx: &Ctx, pool_id: &str, entry: Value) -> anyhow::Result<(
             if c.user_pool_id.as_deref() != Some(pool_id) {
                 bail!(
                     "ClientId {id} already belongs to pool {}",
-                    c.user_pool_id.unwrap_or_default()
+                    c.user_pool_id.as_deref().unwrap_or_default()
                 );
             }
             return Ok(());

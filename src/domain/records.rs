@@ -35,6 +35,9 @@ pub struct UserRecord {
     pub tokens_valid_after: Option<f64>,
     pub created_at: f64,
     pub modified_at: f64,
+    /// Whether provider identities are linked to the user: filled in by the store on every read
+    /// (in the same query), never written. Readers skip the links query when it is false.
+    pub linked: bool,
 }
 
 impl std::fmt::Debug for UserRecord {

@@ -49,7 +49,7 @@ async fn decide(app: &App, operation: &'static str, mut facts: Facts) -> Option<
     if (needs.pool || needs.names) && facts.pool_id.is_none() {
         if let Some(c) = &facts.client_id {
             if let Ok(Some(client)) = app.store.get_client(c).await {
-                facts.pool_id = client.user_pool_id;
+                facts.pool_id = client.user_pool_id.clone();
             }
         }
     }

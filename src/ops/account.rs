@@ -386,7 +386,7 @@ pub async fn delete_user_attributes(
     delete_attributes(
         &ctx,
         &access.pool,
-        client.as_ref(),
+        client.as_deref(),
         access.user,
         req.user_attribute_names.as_deref().unwrap_or_default(),
         WriteMode::SelfUpdate,

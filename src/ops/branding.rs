@@ -54,7 +54,7 @@ pub async fn set_ui_customization(
     let pool_id = req.user_pool_id.unwrap_or_default();
     load_pool(&ctx, &pool_id).await?;
     let client_id = match req.client_id.as_deref().filter(|c| *c != ALL_CLIENTS) {
-        Some(c) => load_client(&ctx, &pool_id, c).await?.client_id,
+        Some(c) => load_client(&ctx, &pool_id, c).await?.client_id.clone(),
         None => None,
     };
     if crate::ops::common::pool_domain(&ctx, &pool_id)

@@ -14,6 +14,7 @@ use crate::model::shapes::*;
 use crate::ops::common::load_client;
 use crate::ops::common::load_pool;
 use crate::state::Ctx;
+use std::sync::Arc;
 
 /// Current secrets a client may have (the operation's documentation).
 const MAX_SECRETS: usize = 2;
@@ -46,7 +47,7 @@ async fn current_secrets(
         .collect())
 }
 
-async fn load(ctx: &Ctx, pool_id: &str, client_id: &str) -> ApiResult<UserPoolClientType> {
+async fn load(ctx: &Ctx, pool_id: &str, client_id: &str) -> ApiResult<Arc<UserPoolClientType>> {
     load_pool(ctx, pool_id).await?;
     load_client(ctx, pool_id, client_id).await
 }

@@ -8,6 +8,7 @@ use crate::ops::common::client_not_found;
 use crate::ops::common::load_client;
 use crate::ops::common::load_pool;
 use crate::state::Ctx;
+use std::sync::Arc;
 
 const ALLOW_FLAGS: &[&str] = &[
     "ALLOW_ADMIN_USER_PASSWORD_AUTH",
@@ -256,7 +257,7 @@ pub async fn describe_user_pool_client(
     load_pool(&ctx, &pool_id).await?;
     let client = load_client(&ctx, &pool_id, req.client_id.as_deref().unwrap_or_default()).await?;
     Ok(DescribeUserPoolClientResponse {
-        user_pool_client: Some(crate::ops::common::public_view(client)),
+        user_pool_client: Some(crate::ops::common::public_view(&client)),
     })
 }
 
@@ -304,8 +305,9 @@ pub async fn update_user_pool_client(
 ) -> ApiResult<UpdateUserPoolClientResponse> {
     let pool_id = req.user_pool_id.clone().unwrap_or_default();
     load_pool(&ctx, &pool_id).await?;
-    let mut client =
-        load_client(&ctx, &pool_id, req.client_id.as_deref().unwrap_or_default()).await?;
+    let mut client = Arc::unwrap_or_clone(
+        load_client(&ctx, &pool_id, req.client_id.as_deref().unwrap_or_default()).await?,
+    );
     crate::ops::common::check_supported_identity_providers(
         &ctx,
         &pool_id,
@@ -348,7 +350,7 @@ pub async fn update_user_pool_client(
     client.last_modified_date = Some(ctx.app.clock.epoch());
     ctx.app.store.update_client(&client).await?;
     Ok(UpdateUserPoolClientResponse {
-        user_pool_client: Some(crate::ops::common::public_view(client)),
+        user_pool_client: Some(crate::ops::common::public_view(&client)),
     })
 }
 

@@ -20,9 +20,10 @@ use crate::model::shapes::*;
 use crate::state::Ctx;
 use serde_json::json;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// The pool or `ResourceNotFoundException` with Cognito's text.
-pub async fn load_pool(ctx: &Ctx, pool_id: &str) -> ApiResult<UserPoolType> {
+pub async fn load_pool(ctx: &Ctx, pool_id: &str) -> ApiResult<Arc<UserPoolType>> {
     ctx.app
         .store
         .get_pool(pool_id)
@@ -39,7 +40,7 @@ pub async fn load_client(
     ctx: &Ctx,
     pool_id: &str,
     client_id: &str,
-) -> ApiResult<UserPoolClientType> {
+) -> ApiResult<Arc<UserPoolClientType>> {
     match ctx.app.store.get_client(client_id).await? {
         Some(c) if c.user_pool_id.as_deref() == Some(pool_id) => Ok(c),
         _ => Err(client_not_found(client_id)),
@@ -491,7 +492,8 @@ pub async fn with_identities(
 }
 
 /// The client as the API shows it: one `ClientSecret`, never the joined stored value.
-pub fn public_view(mut client: UserPoolClientType) -> UserPoolClientType {
+pub fn public_view(client: &UserPoolClientType) -> UserPoolClientType {
+    let mut client = client.clone();
     client.client_secret = client.secret().map(str::to_string);
     client
 }
@@ -702,6 +704,9 @@ pub async fn insert_event(
 /// The `identities` attribute of a user with linked external identities (their own, for a
 /// federated user), as AdminGetUser shows it. `None` for a user without any.
 pub async fn identities_attribute(ctx: &Ctx, user: &UserRecord) -> ApiResult<Option<String>> {
+    if !user.linked {
+        return Ok(None);
+    }
     let links = ctx
         .app
         .store
@@ -786,7 +791,7 @@ pub const CODE_LENGTH: usize = 6;
 pub async fn client_and_pool(
     ctx: &Ctx,
     client_id: &str,
-) -> ApiResult<(UserPoolClientType, UserPoolType)> {
+) -> ApiResult<(Arc<UserPoolClientType>, Arc<UserPoolType>)> {
     let client = ctx
         .app
         .store

@@ -34,6 +34,7 @@ use crate::state::App;
 use crate::state::Ctx;
 use crate::util::{random_string, ALNUM};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 pub const CREATED: &str = "Created";
 pub const PENDING: &str = "Pending";
@@ -344,7 +345,7 @@ impl RowOutcome {
 }
 
 /// Pending -> InProgress -> Succeeded / Failed, or Stopped by StopUserImportJob on the way.
-async fn run_import(ctx: Ctx, pool: UserPoolType, mut job: ImportJobRecord) -> ApiResult<()> {
+async fn run_import(ctx: Ctx, pool: Arc<UserPoolType>, mut job: ImportJobRecord) -> ApiResult<()> {
     let store = &ctx.app.store;
     job.status = IN_PROGRESS.into();
     if !store.transition_import_job(&job, &[PENDING], false).await? {

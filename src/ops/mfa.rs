@@ -27,6 +27,7 @@ use crate::ops::common::pool_mfa;
 use crate::ops::common::pool_mfa_config;
 use crate::state::Ctx;
 use crate::tokens::access::verify_access_token;
+use std::sync::Arc;
 
 // ---------------------------------------------------------------------------------------------
 // Sign-in hooks
@@ -304,7 +305,7 @@ struct SetupSession {
     row: AuthSession,
     state: SessionState,
     setup: SetupState,
-    client: UserPoolClientType,
+    client: Arc<UserPoolClientType>,
     mfa: GetUserPoolMfaConfigResponse,
     user: UserRecord,
 }

@@ -39,7 +39,7 @@ pub async fn add_custom_attributes(
             "A user import job is in progress for this user pool.",
         ));
     }
-    let mut schema = pool.schema_attributes.unwrap_or_default();
+    let mut schema = pool.schema_attributes.clone().unwrap_or_default();
     for attr in req.custom_attributes.unwrap_or_default() {
         let added = custom_attribute(&attr)?;
         let full = added.name.clone().unwrap_or_default();
@@ -113,7 +113,7 @@ fn pool_of_arn(arn: &str) -> ApiResult<String> {
 async fn tagged_pool(ctx: &Ctx, arn: &str) -> ApiResult<(String, BTreeMap<String, String>)> {
     let pool_id = pool_of_arn(arn)?;
     let pool = load_pool(ctx, &pool_id).await?;
-    Ok((pool_id, pool.user_pool_tags.unwrap_or_default()))
+    Ok((pool_id, pool.user_pool_tags.clone().unwrap_or_default()))
 }
 
 pub async fn tag_resource(ctx: Ctx, req: TagResourceRequest) -> ApiResult<TagResourceResponse> {

@@ -9,6 +9,7 @@ use crate::model::shapes::*;
 use crate::ops::common::load_pool;
 use crate::ops::common::pool_not_found;
 use crate::state::Ctx;
+use std::sync::Arc;
 
 const SIGN_IN_ATTRIBUTES: &[&str] = &["email", "phone_number"];
 const ALIAS_ATTRIBUTES: &[&str] = &["email", "phone_number", "preferred_username"];
@@ -175,7 +176,7 @@ pub async fn describe_user_pool(
     req: DescribeUserPoolRequest,
 ) -> ApiResult<DescribeUserPoolResponse> {
     let id = req.user_pool_id.unwrap_or_default();
-    let mut pool = load_pool(&ctx, &id).await?;
+    let mut pool = Arc::unwrap_or_clone(load_pool(&ctx, &id).await?);
     pool.estimated_number_of_users = Some(ctx.app.store.count_users(&id).await?);
     crate::ops::common::fill_pool_domain(&ctx, &mut pool).await?;
     Ok(DescribeUserPoolResponse {
@@ -229,7 +230,7 @@ pub async fn update_user_pool(
     let id = req.user_pool_id.clone().unwrap_or_default();
     let old = load_pool(&ctx, &id).await?;
     check_policies(req.policies.as_ref())?;
-    let mut pool = old.clone();
+    let mut pool = UserPoolType::clone(&old);
     pool.policies = Some(complete_policies(req.policies));
     pool.deletion_protection = Some(req.deletion_protection.unwrap_or_else(|| "INACTIVE".into()));
     pool.lambda_config = Some(req.lambda_config.unwrap_or_default());
@@ -316,7 +317,7 @@ pub async fn set_user_pool_mfa_config(
     req: SetUserPoolMfaConfigRequest,
 ) -> ApiResult<SetUserPoolMfaConfigResponse> {
     let id = req.user_pool_id.clone().unwrap_or_default();
-    let mut pool = load_pool(&ctx, &id).await?;
+    let mut pool = Arc::unwrap_or_clone(load_pool(&ctx, &id).await?);
     let mut mfa = ctx
         .app
         .store

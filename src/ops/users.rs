@@ -361,7 +361,7 @@ pub async fn update_user_attributes(
     let details = update_attributes(
         &ctx,
         &access.pool,
-        client.as_ref(),
+        client.as_deref(),
         access.user,
         req.user_attributes.as_deref().unwrap_or_default(),
         WriteMode::SelfUpdate,

@@ -3,6 +3,7 @@
 use super::docs::{fetch_docs, json, DocTable};
 use super::Store;
 use crate::model::shapes::UserPoolClientType;
+use std::sync::Arc;
 
 /// Keyed by pool and client, so a client is only changed through its own pool; `client_id`
 /// alone is the primary key.
@@ -26,11 +27,17 @@ impl Store {
         Ok(())
     }
 
+    /// The client's document, from memory after the first read (see `config_cache`).
     pub async fn get_client(
         &self,
         client_id: &str,
-    ) -> Result<Option<UserPoolClientType>, sqlx::Error> {
-        CLIENTS.get_by(&self.db, &["client_id"], &[client_id]).await
+    ) -> Result<Option<Arc<UserPoolClientType>>, sqlx::Error> {
+        self.config
+            .client(
+                client_id,
+                CLIENTS.get_by(&self.db, &["client_id"], &[client_id]),
+            )
+            .await
     }
 
     pub async fn update_client(&self, c: &UserPoolClientType) -> Result<bool, sqlx::Error> {
@@ -38,11 +45,13 @@ impl Store {
             c.user_pool_id.as_deref().unwrap_or_default(),
             c.client_id.as_deref().unwrap_or_default(),
         ];
-        CLIENTS.update(&self.db, json(c), &[], &key).await
+        self.changing(CLIENTS.update(&self.db, json(c), &[], &key))
+            .await
     }
 
     pub async fn delete_client(&self, pool_id: &str, client_id: &str) -> Result<bool, sqlx::Error> {
-        CLIENTS.delete(&self.db, &[pool_id, client_id]).await
+        self.changing(CLIENTS.delete(&self.db, &[pool_id, client_id]))
+            .await
     }
 
     pub async fn list_clients(

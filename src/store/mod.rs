@@ -13,6 +13,7 @@
 pub mod auth_events;
 pub mod clients;
 pub mod codes;
+mod config_cache;
 pub mod devices;
 mod docs;
 pub mod groups;
@@ -40,6 +41,8 @@ use std::time::Duration;
 #[derive(Clone, Debug)]
 pub struct Store {
     pub(crate) db: SqlitePool,
+    /// Pool and client documents in memory (see `config_cache`).
+    config: Arc<config_cache::ConfigCache>,
     /// The private file behind `:memory:`, deleted when the last clone of the store goes.
     _memory_file: Option<Arc<MemoryFile>>,
 }
@@ -127,6 +130,7 @@ impl Store {
                     Ok(db) => {
                         return Ok(Self {
                             db,
+                            config: Arc::default(),
                             _memory_file: Some(Arc::new(file)),
                         })
                     }
@@ -150,6 +154,7 @@ impl Store {
         let db = Self::connect(path, opts, memory).await?;
         Ok(Self {
             db,
+            config: Arc::default(),
             _memory_file: None,
         })
     }
@@ -189,6 +194,10 @@ impl Store {
 
     /// `/_emulator/reset`: every pool and everything hanging off it, keys included.
     pub async fn reset(&self) -> Result<(), sqlx::Error> {
+        self.changing(self.delete_everything()).await
+    }
+
+    async fn delete_everything(&self) -> Result<(), sqlx::Error> {
         let mut tx = self.db.begin().await?;
         for table in [
             "messages",
@@ -208,6 +217,16 @@ impl Store {
                 .await?;
         }
         tx.commit().await
+    }
+}
+
+impl Store {
+    /// Runs a write to the pool or client tables, then forgets the documents kept in memory
+    /// (`config_cache`), whether or not the write succeeded. Every such write goes through here.
+    async fn changing<T>(&self, write: impl std::future::Future<Output = T>) -> T {
+        let r = write.await;
+        self.config.changed();
+        r
     }
 }
 

@@ -23,23 +23,25 @@ impl Store {
         pool_id: &str,
         tags: &BTreeMap<String, String>,
     ) -> Result<bool, sqlx::Error> {
-        let r = if tags.is_empty() {
-            sqlx::query(
-                "UPDATE user_pools SET doc = json_remove(doc, '$.UserPoolTags') WHERE id = ?",
-            )
-            .bind(pool_id)
-            .execute(&self.db)
-            .await?
-        } else {
-            sqlx::query(
+        let write = async {
+            if tags.is_empty() {
+                sqlx::query(
+                    "UPDATE user_pools SET doc = json_remove(doc, '$.UserPoolTags') WHERE id = ?",
+                )
+                .bind(pool_id)
+                .execute(&self.db)
+                .await
+            } else {
+                sqlx::query(
                 "UPDATE user_pools SET doc = json_set(doc, '$.UserPoolTags', json(?)) WHERE id = ?",
             )
             .bind(json(tags))
             .bind(pool_id)
             .execute(&self.db)
-            .await?
+            .await
+            }
         };
-        Ok(r.rows_affected() == 1)
+        Ok(self.changing(write).await?.rows_affected() == 1)
     }
 
     /// Replaces the pool's `SchemaAttributes` and `LastModifiedDate`.
@@ -49,16 +51,15 @@ impl Store {
         schema: &[SchemaAttributeType],
         modified_at: f64,
     ) -> Result<bool, sqlx::Error> {
-        let r = sqlx::query(
+        let write = sqlx::query(
             "UPDATE user_pools SET doc = json_set(doc, '$.SchemaAttributes', json(?), '$.LastModifiedDate', ?)
              WHERE id = ?",
         )
         .bind(json(&schema))
         .bind(modified_at)
         .bind(pool_id)
-        .execute(&self.db)
-        .await?;
-        Ok(r.rows_affected() == 1)
+        .execute(&self.db);
+        Ok(self.changing(write).await?.rows_affected() == 1)
     }
 
     /// Whether a user import job of the pool is running (the schema must not change under it).
@@ -165,6 +166,15 @@ impl Store {
     /// Makes `secrets` (oldest first) the client's secrets, and its document's `ClientSecret` the
     /// space-joined values, in one transaction. False when the client is gone.
     pub async fn set_client_secrets(
+        &self,
+        client_id: &str,
+        secrets: &[ClientSecretRecord],
+    ) -> Result<bool, sqlx::Error> {
+        self.changing(self.write_client_secrets(client_id, secrets))
+            .await
+    }
+
+    async fn write_client_secrets(
         &self,
         client_id: &str,
         secrets: &[ClientSecretRecord],

@@ -5,6 +5,7 @@ use super::Store;
 use crate::crypto::jwt::SigningKey;
 use crate::model::shapes::{GetUserPoolMfaConfigResponse, UserPoolType};
 use sqlx::Row;
+use std::sync::Arc;
 
 const USER_POOLS: DocTable = DocTable::new("user_pools", &["id"]);
 
@@ -44,8 +45,9 @@ impl Store {
         tx.commit().await
     }
 
-    pub async fn get_pool(&self, id: &str) -> Result<Option<UserPoolType>, sqlx::Error> {
-        USER_POOLS.get(&self.db, &[id]).await
+    /// The pool's document, from memory after the first read (see `config_cache`).
+    pub async fn get_pool(&self, id: &str) -> Result<Option<Arc<UserPoolType>>, sqlx::Error> {
+        self.config.pool(id, USER_POOLS.get(&self.db, &[id])).await
     }
 
     pub async fn pool_exists(&self, id: &str) -> Result<bool, sqlx::Error> {
@@ -57,14 +59,13 @@ impl Store {
     }
 
     pub async fn update_pool(&self, pool: &UserPoolType) -> Result<bool, sqlx::Error> {
-        USER_POOLS
-            .update(
-                &self.db,
-                json(pool),
-                &[("name", pool.name.as_deref().unwrap_or_default())],
-                &[pool.id.as_deref().unwrap_or_default()],
-            )
-            .await
+        self.changing(USER_POOLS.update(
+            &self.db,
+            json(pool),
+            &[("name", pool.name.as_deref().unwrap_or_default())],
+            &[pool.id.as_deref().unwrap_or_default()],
+        ))
+        .await
     }
 
     pub async fn get_pool_mfa(
@@ -80,22 +81,22 @@ impl Store {
         pool: &UserPoolType,
         mfa: &GetUserPoolMfaConfigResponse,
     ) -> Result<(), sqlx::Error> {
-        USER_POOLS
-            .update(
-                &self.db,
-                json(pool),
-                &[
-                    ("name", pool.name.as_deref().unwrap_or_default()),
-                    ("mfa", &json(mfa)),
-                ],
-                &[pool.id.as_deref().unwrap_or_default()],
-            )
-            .await?;
+        self.changing(USER_POOLS.update(
+            &self.db,
+            json(pool),
+            &[
+                ("name", pool.name.as_deref().unwrap_or_default()),
+                ("mfa", &json(mfa)),
+            ],
+            &[pool.id.as_deref().unwrap_or_default()],
+        ))
+        .await?;
         Ok(())
     }
 
     pub async fn delete_pool(&self, id: &str) -> Result<bool, sqlx::Error> {
-        USER_POOLS.delete(&self.db, &[id]).await
+        // Its clients go with it (ON DELETE CASCADE).
+        self.changing(USER_POOLS.delete(&self.db, &[id])).await
     }
 
     /// Pools ordered by creation, `limit` of them after the pool whose id is `after`.

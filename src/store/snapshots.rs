@@ -91,6 +91,10 @@ impl Store {
     /// A table the snapshot does not know (added after it was taken) is emptied; a table that no
     /// longer exists fails the restore.
     pub async fn restore(&self, tables: &Tables) -> Result<(), sqlx::Error> {
+        self.changing(self.replace_tables(tables)).await
+    }
+
+    async fn replace_tables(&self, tables: &Tables) -> Result<(), sqlx::Error> {
         let mut tx = self.db.begin().await?;
         sqlx::query("PRAGMA defer_foreign_keys = ON")
             .execute(&mut *tx)

@@ -8,9 +8,23 @@ use crate::domain::user_status::UserStatus;
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 
-const COLUMNS: &str = "pool_id, sub, username, username_key, status, enabled, attributes, email_key, phone_key, \
-    preferred_username_key, password_salt, password_verifier, password_set_at, password_history, mfa, \
-    failed_attempts, last_failed_at, locked_until, tokens_valid_after, created_at, modified_at";
+/// The stored columns, in `insert_user`'s order.
+macro_rules! columns {
+    () => {
+        "pool_id, sub, username, username_key, status, enabled, attributes, email_key, phone_key, \
+         preferred_username_key, password_salt, password_verifier, password_set_at, password_history, mfa, \
+         failed_attempts, last_failed_at, locked_until, tokens_valid_after, created_at, modified_at"
+    };
+}
+const COLUMNS: &str = columns!();
+
+/// What every read selects: the columns, and whether the user has linked provider identities
+/// (an index probe in the same statement, so AdminGetUser needs no second query for users
+/// without links).
+const SELECTED: &str = concat!(
+    columns!(),
+    ", EXISTS (SELECT 1 FROM provider_links l WHERE l.pool_id = users.pool_id AND l.sub = users.sub) AS linked"
+);
 
 /// The `status` column. Only this code writes it, always from a `UserStatus`, so any other text
 /// means the database was edited by hand (or by a newer emulator): a decode error (the operation
@@ -47,6 +61,7 @@ fn from_row(r: &SqliteRow) -> Result<UserRecord, sqlx::Error> {
         tokens_valid_after: r.try_get("tokens_valid_after")?,
         created_at: r.try_get("created_at")?,
         modified_at: r.try_get("modified_at")?,
+        linked: r.try_get::<i64, _>("linked")? != 0,
     })
 }
 
@@ -121,7 +136,7 @@ impl Store {
         username_key: &str,
     ) -> Result<Option<UserRecord>, sqlx::Error> {
         sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM users WHERE pool_id = ? AND username_key = ?"
+            "SELECT {SELECTED} FROM users WHERE pool_id = ? AND username_key = ?"
         ))
         .bind(pool_id)
         .bind(username_key)
@@ -138,7 +153,7 @@ impl Store {
         sub: &str,
     ) -> Result<Option<UserRecord>, sqlx::Error> {
         sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM users WHERE pool_id = ? AND sub = ?"
+            "SELECT {SELECTED} FROM users WHERE pool_id = ? AND sub = ?"
         ))
         .bind(pool_id)
         .bind(sub)
@@ -157,7 +172,7 @@ impl Store {
         key: &str,
     ) -> Result<Vec<UserRecord>, sqlx::Error> {
         let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM users WHERE pool_id = ? AND {} = ? ORDER BY created_at",
+            "SELECT {SELECTED} FROM users WHERE pool_id = ? AND {} = ? ORDER BY created_at",
             alias_column(column)
         ))
         .bind(pool_id)
@@ -205,7 +220,7 @@ impl Store {
             Some(f) => filter_sql(f),
         };
         let sql = format!(
-            "SELECT {COLUMNS} FROM users{index} WHERE pool_id = ?
+            "SELECT {SELECTED} FROM users{index} WHERE pool_id = ?
                AND (? IS NULL OR (created_at, sub) > (?, ?)){condition}
              ORDER BY created_at, sub LIMIT ?"
         );

@@ -11,11 +11,12 @@ use crate::model::shapes::UserPoolType;
 use crate::state::Ctx;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use std::sync::Arc;
 
 pub const ADMIN_SCOPE: &str = "aws.cognito.signin.user.admin";
 
 pub struct AccessContext {
-    pub pool: UserPoolType,
+    pub pool: Arc<UserPoolType>,
     pub user: UserRecord,
     pub claims: serde_json::Value,
 }

@@ -127,7 +127,7 @@ pub async fn record_oauth(State(app): State<App>, req: Request, next: Next) -> R
             .await
             .ok()
             .flatten()
-            .and_then(|c| c.user_pool_id),
+            .and_then(|c| c.user_pool_id.clone()),
         None => None,
     };
     let fault_id = resp

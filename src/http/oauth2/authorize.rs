@@ -37,8 +37,8 @@ const OIDC_SCOPES: [&str; 3] = ["email", "phone", "profile"];
 
 /// A validated authorize (or /login) request.
 pub(super) struct AuthorizeRequest {
-    pub(super) client: UserPoolClientType,
-    pub(super) pool: UserPoolType,
+    pub(super) client: Arc<UserPoolClientType>,
+    pub(super) pool: Arc<UserPoolType>,
     /// `code` or `token`.
     pub(super) response_type: String,
     pub(super) redirect_uri: String,
@@ -461,7 +461,7 @@ pub async fn login(State(app): State<App>, Hosted { req, query }: Hosted, body: 
     if username.is_empty() || password.is_empty() {
         return login_form(&req, &query, Some("Username and password are required."));
     }
-    let mut pool = req.pool.clone();
+    let mut pool = UserPoolType::clone(&req.pool);
     // No device tracking in the hosted UI: the browser has no device key to prove.
     pool.device_configuration = None;
     let info = crate::state::RequestInfo {

@@ -21,6 +21,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 pub fn router() -> Router<App> {
     Router::new()
@@ -116,7 +117,7 @@ pub fn html_escape(s: &str) -> String {
 pub async fn client_and_pool(
     app: &App,
     client_id: &str,
-) -> Result<Option<(UserPoolClientType, UserPoolType)>, Response> {
+) -> Result<Option<(Arc<UserPoolClientType>, Arc<UserPoolType>)>, Response> {
     if client_id.is_empty() {
         return Ok(None);
     }

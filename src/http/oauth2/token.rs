@@ -89,7 +89,7 @@ async fn authenticate(
     headers: &HeaderMap,
     form: &HashMap<String, String>,
     status: StatusCode,
-) -> Result<(UserPoolClientType, UserPoolType, Option<String>), Response> {
+) -> Result<(Arc<UserPoolClientType>, Arc<UserPoolType>, Option<String>), Response> {
     let auth = client_auth(headers, form).map_err(|e| oauth_error(status, e))?;
     let Some((client, pool)) = client_and_pool(app, &auth.client_id).await? else {
         return Err(oauth_error(status, "invalid_client"));

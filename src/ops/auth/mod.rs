@@ -39,6 +39,7 @@ use crate::state::Ctx;
 use crate::tokens::access::verify_access_token;
 use crate::tokens::{self, Subject};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Which operation a sign-in came through: flows are bound to one side (API Reference, InitiateAuth
 /// and AdminInitiateAuth: AuthFlow).
@@ -106,7 +107,7 @@ pub async fn pool_and_client(
     endpoint: Endpoint,
     pool_id: Option<&str>,
     client_id: &str,
-) -> ApiResult<(UserPoolType, UserPoolClientType)> {
+) -> ApiResult<(Arc<UserPoolType>, Arc<UserPoolClientType>)> {
     match endpoint {
         Endpoint::Admin => {
             let pool_id = pool_id.unwrap_or_default();
@@ -115,7 +116,9 @@ pub async fn pool_and_client(
             // "Working with user devices in your user pool"): seen without DeviceConfiguration, no
             // flow (USER_AUTH, USER_SRP_AUTH, CUSTOM_AUTH included) announces, challenges or binds
             // a device. Sign-in reads it nowhere else.
-            pool.device_configuration = None;
+            if pool.device_configuration.is_some() {
+                Arc::make_mut(&mut pool).device_configuration = None;
+            }
             let client = load_client(ctx, pool_id, client_id).await?;
             Ok((pool, client))
         }
@@ -129,7 +132,9 @@ pub async fn pool_and_client(
             let mut pool = load_pool(ctx, client.pool_id()).await?;
             if ctx.request.hosted_ui {
                 // No device tracking on the hosted pages: the browser has no device key to prove.
-                pool.device_configuration = None;
+                if pool.device_configuration.is_some() {
+                    Arc::make_mut(&mut pool).device_configuration = None;
+                }
             }
             Ok((pool, client))
         }

@@ -8,7 +8,11 @@
 //! SQLite's in-memory databases (one connection, or a shared cache with table locks), several
 //! connections work in parallel, so the server uses every core (bench/README.md, "`:memory:`
 //! concurrency"). Where no such directory is writable (a scratch container without /dev/shm),
-//! it falls back to one in-memory connection that is never recycled.
+//! it falls back to SQLite's `memdb` (a database in this process's memory, shared by name
+//! between its connections).
+//!
+//! Writes (and the migrations) go through sqlx's pool; the reads every request makes go
+//! through `readers`, on the caller's thread.
 
 pub mod auth_events;
 pub mod clients;
@@ -24,6 +28,7 @@ pub mod oauth;
 pub mod outbox;
 pub mod pool_config;
 pub mod pools;
+mod readers;
 pub mod sessions;
 pub mod snapshots;
 pub mod tokens;
@@ -34,13 +39,14 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use std::sync::{Arc, Once};
 use std::time::Duration;
 
 #[derive(Clone, Debug)]
 pub struct Store {
     pub(crate) db: SqlitePool,
+    /// Read-only connections used on the caller's thread (see `readers`).
+    readers: Arc<readers::Readers>,
     /// Pool and client documents in memory (see `config_cache`).
     config: Arc<config_cache::ConfigCache>,
     /// The private file behind `:memory:`, deleted when the last clone of the store goes.
@@ -126,41 +132,53 @@ impl Store {
                     .journal_mode(SqliteJournalMode::Wal)
                     // Nothing outlives the process, so nothing needs to reach the disk.
                     .synchronous(SqliteSynchronous::Off);
+                let uri = file.file.to_string_lossy().into_owned();
                 match Self::connect(path, opts, false).await {
-                    Ok(db) => {
-                        return Ok(Self {
-                            db,
-                            config: Arc::default(),
-                            _memory_file: Some(Arc::new(file)),
-                        })
-                    }
+                    Ok(db) => return Self::with_readers(db, &uri, Some(Arc::new(file))),
                     Err(e) => tracing::warn!(
-                        "in-memory database file {} unusable ({e:#}); using one SQLite connection",
+                        "in-memory database file {} unusable ({e:#}); using SQLite's memdb",
                         file.file.display()
                     ),
                 }
             }
+            return Self::open_memdb().await;
         }
-        let memory = path == ":memory:";
-        let opts = if memory {
-            SqliteConnectOptions::from_str("sqlite::memory:")?
-        } else {
-            SqliteConnectOptions::new()
-                .filename(path)
-                .create_if_missing(true)
-                .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
-        };
-        let db = Self::connect(path, opts, memory).await?;
+        let opts = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal);
+        let db = Self::connect(path, opts, false).await?;
+        Self::with_readers(db, path, None)
+    }
+
+    /// The fallback `:memory:`: SQLite's `memdb`, shared by every connection of this process
+    /// that names it (<https://sqlite.org/src/doc/trunk/src/memdb.c>: a name that starts with
+    /// "/"), so the readers see what the pool writes.
+    async fn open_memdb() -> anyhow::Result<Self> {
+        let name = format!("/cognito-emulator-{}", uuid::Uuid::new_v4().simple());
+        let opts = SqliteConnectOptions::new().filename(&name).vfs("memdb");
+        let db = Self::connect(":memory:", opts, true).await?;
+        Self::with_readers(db, &format!("file:{name}?vfs=memdb"), None)
+    }
+
+    fn with_readers(
+        db: SqlitePool,
+        uri: &str,
+        memory_file: Option<Arc<MemoryFile>>,
+    ) -> anyhow::Result<Self> {
+        let readers = readers::Readers::open(uri)
+            .map_err(|e| anyhow::anyhow!("cannot open read connections on {uri}: {e}"))?;
         Ok(Self {
             db,
+            readers: Arc::new(readers),
             config: Arc::default(),
-            _memory_file: None,
+            _memory_file: memory_file,
         })
     }
 
-    /// The pool (4 connections; 1 that is never recycled for SQLite's own in-memory database)
-    /// with the schema migrated.
+    /// The pool (4 connections; 1 that is never recycled for the `memdb` fallback, which
+    /// lives only while a connection holds it) with the schema migrated.
     async fn connect(
         path: &str,
         opts: SqliteConnectOptions,
@@ -234,4 +252,59 @@ impl Store {
 /// the client error an operation wants (UsernameExists, GroupExists, ...).
 pub fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::records::UserRecord;
+
+    fn user(sub: &str) -> UserRecord {
+        UserRecord {
+            pool_id: "p_1".into(),
+            sub: sub.into(),
+            username: sub.into(),
+            username_key: sub.into(),
+            enabled: true,
+            password_history: serde_json::json!([]),
+            mfa: serde_json::json!({}),
+            ..Default::default()
+        }
+    }
+
+    /// Writes go through sqlx, reads through the readers: each must see the other's database,
+    /// at once, for the RAM file, the memdb fallback and a file database alike.
+    #[tokio::test]
+    async fn readers_see_every_committed_write_in_every_kind_of_store() {
+        let dir = std::env::temp_dir().join(format!("ce-readers-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let file = dir.join("db.sqlite");
+        let stores = [
+            Store::open(":memory:").await.expect("memory"),
+            Store::open_memdb().await.expect("memdb"),
+            Store::open(&file.to_string_lossy()).await.expect("file"),
+        ];
+        for store in &stores {
+            sqlx::query(
+                "INSERT INTO user_pools (id, name, doc, created_at) VALUES ('p_1', 'p', '{}', 0)",
+            )
+            .execute(&store.db)
+            .await
+            .expect("pool");
+            for i in 0..20 {
+                let sub = format!("s_{i}");
+                store.insert_user(&user(&sub)).await.expect("insert");
+                let read = store.get_user_by_sub("p_1", &sub).await.expect("read");
+                assert_eq!(read.map(|u| u.sub), Some(sub.clone()));
+                store.delete_user("p_1", &sub).await.expect("delete");
+                assert!(store
+                    .get_user_by_sub("p_1", &sub)
+                    .await
+                    .expect("read")
+                    .is_none());
+            }
+        }
+        drop(stores);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

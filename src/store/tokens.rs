@@ -134,12 +134,13 @@ impl Store {
     /// True when the sign-in that minted tokens with this `origin_jti` has been revoked
     /// (RevokeToken on its refresh token).
     pub async fn origin_revoked(&self, origin_jti: &str) -> Result<bool, sqlx::Error> {
-        Ok(sqlx::query(
-            "SELECT 1 FROM refresh_tokens WHERE origin_jti = ? AND revoked_at IS NOT NULL LIMIT 1",
-        )
-        .bind(origin_jti)
-        .fetch_optional(&self.db)
-        .await?
-        .is_some())
+        // Every GetUser-like call asks this: read on the caller's thread (see `readers`).
+        self.readers.read(|c| {
+            c.prepare_cached(
+                "SELECT 1 FROM refresh_tokens WHERE origin_jti = ?1 AND revoked_at IS NOT NULL LIMIT 1",
+            )
+            .and_then(|mut s| s.exists([origin_jti]))
+            .map_err(super::readers::sqlite)
+        })
     }
 }

@@ -1,12 +1,13 @@
 //! Users. One row per user; attributes as a JSON object; alias lookup keys in their own columns.
 
 use super::docs::{json, parse};
+use super::readers::sqlite;
 use super::Store;
 use crate::domain::filter::{Filter, Op};
 use crate::domain::records::{AliasColumn, UserRecord};
 use crate::domain::user_status::UserStatus;
-use sqlx::sqlite::SqliteRow;
-use sqlx::Row;
+use rusqlite::types::Value;
+use rusqlite::Row;
 
 /// The stored columns, in `insert_user`'s order.
 macro_rules! columns {
@@ -21,47 +22,53 @@ const COLUMNS: &str = columns!();
 /// What every read selects: the columns, and whether the user has linked provider identities
 /// (an index probe in the same statement, so AdminGetUser needs no second query for users
 /// without links).
-const SELECTED: &str = concat!(
-    columns!(),
-    ", EXISTS (SELECT 1 FROM provider_links l WHERE l.pool_id = users.pool_id AND l.sub = users.sub) AS linked"
-);
+macro_rules! select_users {
+    ($($rest:literal),*) => {
+        concat!(
+            "SELECT ",
+            columns!(),
+            ", EXISTS (SELECT 1 FROM provider_links l WHERE l.pool_id = users.pool_id AND l.sub = users.sub) AS linked FROM users",
+            $($rest),*
+        )
+    };
+}
 
 /// The `status` column. Only this code writes it, always from a `UserStatus`, so any other text
 /// means the database was edited by hand (or by a newer emulator): a decode error (the operation
 /// answers InternalErrorException) rather than reading it as UNKNOWN, which the next
 /// `update_user` of that user would write back, losing the stored text.
-fn status(r: &SqliteRow) -> Result<UserStatus, sqlx::Error> {
-    let text: String = r.try_get("status")?;
+fn status(r: &Row) -> Result<UserStatus, sqlx::Error> {
+    let text: String = r.get("status").map_err(sqlite)?;
     text.parse().map_err(|e| sqlx::Error::ColumnDecode {
         index: "status".into(),
         source: Box::new(e),
     })
 }
 
-fn from_row(r: &SqliteRow) -> Result<UserRecord, sqlx::Error> {
+fn from_row(r: &Row) -> Result<UserRecord, sqlx::Error> {
     Ok(UserRecord {
-        pool_id: r.try_get("pool_id")?,
-        sub: r.try_get("sub")?,
-        username: r.try_get("username")?,
-        username_key: r.try_get("username_key")?,
+        pool_id: r.get("pool_id").map_err(sqlite)?,
+        sub: r.get("sub").map_err(sqlite)?,
+        username: r.get("username").map_err(sqlite)?,
+        username_key: r.get("username_key").map_err(sqlite)?,
         status: status(r)?,
-        enabled: r.try_get::<i64, _>("enabled")? != 0,
-        attributes: parse(r.try_get("attributes")?)?,
-        email_key: r.try_get("email_key")?,
-        phone_key: r.try_get("phone_key")?,
-        preferred_username_key: r.try_get("preferred_username_key")?,
-        password_salt: r.try_get("password_salt")?,
-        password_verifier: r.try_get("password_verifier")?,
-        password_set_at: r.try_get("password_set_at")?,
-        password_history: parse(r.try_get("password_history")?)?,
-        mfa: parse(r.try_get("mfa")?)?,
-        failed_attempts: r.try_get("failed_attempts")?,
-        last_failed_at: r.try_get("last_failed_at")?,
-        locked_until: r.try_get("locked_until")?,
-        tokens_valid_after: r.try_get("tokens_valid_after")?,
-        created_at: r.try_get("created_at")?,
-        modified_at: r.try_get("modified_at")?,
-        linked: r.try_get::<i64, _>("linked")? != 0,
+        enabled: r.get::<_, i64>("enabled").map_err(sqlite)? != 0,
+        attributes: parse(r.get("attributes").map_err(sqlite)?)?,
+        email_key: r.get("email_key").map_err(sqlite)?,
+        phone_key: r.get("phone_key").map_err(sqlite)?,
+        preferred_username_key: r.get("preferred_username_key").map_err(sqlite)?,
+        password_salt: r.get("password_salt").map_err(sqlite)?,
+        password_verifier: r.get("password_verifier").map_err(sqlite)?,
+        password_set_at: r.get("password_set_at").map_err(sqlite)?,
+        password_history: parse(r.get("password_history").map_err(sqlite)?)?,
+        mfa: parse(r.get("mfa").map_err(sqlite)?)?,
+        failed_attempts: r.get("failed_attempts").map_err(sqlite)?,
+        last_failed_at: r.get("last_failed_at").map_err(sqlite)?,
+        locked_until: r.get("locked_until").map_err(sqlite)?,
+        tokens_valid_after: r.get("tokens_valid_after").map_err(sqlite)?,
+        created_at: r.get("created_at").map_err(sqlite)?,
+        modified_at: r.get("modified_at").map_err(sqlite)?,
+        linked: r.get::<_, i64>("linked").map_err(sqlite)? != 0,
     })
 }
 
@@ -135,16 +142,8 @@ impl Store {
         pool_id: &str,
         username_key: &str,
     ) -> Result<Option<UserRecord>, sqlx::Error> {
-        sqlx::query(&format!(
-            "SELECT {SELECTED} FROM users WHERE pool_id = ? AND username_key = ?"
-        ))
-        .bind(pool_id)
-        .bind(username_key)
-        .fetch_optional(&self.db)
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+        let sql = select_users!(" WHERE pool_id = ?1 AND username_key = ?2");
+        self.read_user(sql, (pool_id, username_key))
     }
 
     pub async fn get_user_by_sub(
@@ -152,16 +151,10 @@ impl Store {
         pool_id: &str,
         sub: &str,
     ) -> Result<Option<UserRecord>, sqlx::Error> {
-        sqlx::query(&format!(
-            "SELECT {SELECTED} FROM users WHERE pool_id = ? AND sub = ?"
-        ))
-        .bind(pool_id)
-        .bind(sub)
-        .fetch_optional(&self.db)
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+        self.read_user(
+            select_users!(" WHERE pool_id = ?1 AND sub = ?2"),
+            (pool_id, sub),
+        )
     }
 
     /// Users whose alias / sign-in key in `column` equals `key` (normally zero or one).
@@ -171,15 +164,18 @@ impl Store {
         column: AliasColumn,
         key: &str,
     ) -> Result<Vec<UserRecord>, sqlx::Error> {
-        let rows = sqlx::query(&format!(
-            "SELECT {SELECTED} FROM users WHERE pool_id = ? AND {} = ? ORDER BY created_at",
-            alias_column(column)
-        ))
-        .bind(pool_id)
-        .bind(key)
-        .fetch_all(&self.db)
-        .await?;
-        rows.iter().map(from_row).collect()
+        let sql = match column {
+            AliasColumn::Email => {
+                select_users!(" WHERE pool_id = ?1 AND email_key = ?2 ORDER BY created_at")
+            }
+            AliasColumn::Phone => {
+                select_users!(" WHERE pool_id = ?1 AND phone_key = ?2 ORDER BY created_at")
+            }
+            AliasColumn::PreferredUsername => select_users!(
+                " WHERE pool_id = ?1 AND preferred_username_key = ?2 ORDER BY created_at"
+            ),
+        };
+        self.read_users(sql, (pool_id, key))
     }
 
     pub async fn delete_user(&self, pool_id: &str, sub: &str) -> Result<bool, sqlx::Error> {
@@ -220,29 +216,46 @@ impl Store {
             Some(f) => filter_sql(f),
         };
         let sql = format!(
-            "SELECT {SELECTED} FROM users{index} WHERE pool_id = ?
+            "{}{index} WHERE pool_id = ?
                AND (? IS NULL OR (created_at, sub) > (?, ?)){condition}
-             ORDER BY created_at, sub LIMIT ?"
+             ORDER BY created_at, sub LIMIT ?",
+            select_users!()
         );
-        let mut query = sqlx::query(&sql)
-            .bind(pool_id)
-            .bind(after_t)
-            .bind(after_t)
-            .bind(after_sub);
-        for v in values {
-            query = query.bind(v);
-        }
-        let rows = query.bind(limit).fetch_all(&self.db).await?;
-        rows.iter().map(from_row).collect()
+        let mut params: Vec<Value> = vec![
+            pool_id.to_owned().into(),
+            after_t.into(),
+            after_t.into(),
+            after_sub.map(str::to_owned).into(),
+        ];
+        params.extend(values.into_iter().map(Value::from));
+        params.push(limit.into());
+        self.read_users(&sql, rusqlite::params_from_iter(params))
     }
-}
 
-/// The lookup column an alias resolves through.
-fn alias_column(column: AliasColumn) -> &'static str {
-    match column {
-        AliasColumn::Email => "email_key",
-        AliasColumn::Phone => "phone_key",
-        AliasColumn::PreferredUsername => "preferred_username_key",
+    /// The one user `sql` finds, read on the caller's thread.
+    fn read_user(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<Option<UserRecord>, sqlx::Error> {
+        Ok(self.read_users(sql, params)?.into_iter().next())
+    }
+
+    /// The users `sql` (a `select_users!`) finds, read on the caller's thread.
+    fn read_users(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<Vec<UserRecord>, sqlx::Error> {
+        self.readers.read(|c| {
+            let mut statement = c.prepare_cached(sql).map_err(sqlite)?;
+            let mut rows = statement.query(params).map_err(sqlite)?;
+            let mut users = Vec::new();
+            while let Some(row) = rows.next().map_err(sqlite)? {
+                users.push(from_row(row)?);
+            }
+            Ok(users)
+        })
     }
 }
 

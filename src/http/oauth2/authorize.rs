@@ -461,9 +461,8 @@ pub async fn login(State(app): State<App>, Hosted { req, query }: Hosted, body: 
     if username.is_empty() || password.is_empty() {
         return login_form(&req, &query, Some("Username and password are required."));
     }
-    let mut pool = req.pool.clone();
     // No device tracking in the hosted UI: the browser has no device key to prove.
-    pool.device_configuration = None;
+    let pool = super::selfservice::hosted_pool(&req);
     let info = crate::state::RequestInfo {
         operation: "InitiateAuth".into(),
         auth_flow: Some("USER_PASSWORD_AUTH".into()),
@@ -480,6 +479,17 @@ pub async fn login(State(app): State<App>, Hosted { req, query }: Hosted, body: 
             parameters,
         }) => super::hosted::next_step(&app, &req, &query, &name, &session, &parameters).await,
         Err(e) if e.status().is_server_error() => server_error(&req, e),
+        Err(e) if e.code == "UserNotConfirmedException" => {
+            super::selfservice::confirm_after_sign_in(
+                &app,
+                &req,
+                &query,
+                username,
+                Some(password),
+                &e,
+            )
+            .await
+        }
         Err(e) => login_form(&req, &query, Some(e.message.as_deref().unwrap_or(e.code))),
     }
 }
@@ -512,6 +522,10 @@ async fn choice_sign_in(
             parameters,
         }) => super::hosted::next_step(app, req, query, &name, &session, &parameters).await,
         Err(e) if e.status().is_server_error() => server_error(req, e),
+        // No password yet: after the code, ConfirmSignUp's session signs the user in (USER_AUTH).
+        Err(e) if e.code == "UserNotConfirmedException" => {
+            super::selfservice::confirm_after_sign_in(app, req, query, username, None, &e).await
+        }
         Err(e) => login_form(req, query, Some(e.message.as_deref().unwrap_or(e.code))),
     }
 }

@@ -584,3 +584,105 @@ def test_choice_based_sign_in_with_a_passkey_of_chromes_virtual_authenticator(
     id_claims, _ = web.exchange(browser)
     assert id_claims["cognito:username"] == "carol"
     assert len(browser.get_credentials()) == 1
+
+
+def confirm_with(driver, code):
+    fill(driver, {"code": code})
+    click(driver, By.NAME, "confirm")
+
+
+def test_an_unconfirmed_user_with_the_right_password_confirms_and_goes_on_to_the_app(
+    idp, endpoint, unique, callback, browser, emulator
+):
+    # Cognito's hosted UI sends an UNCONFIRMED user to the confirmation page with a new code; the
+    # sign-in the password started goes on once the code is confirmed (no USER_AUTH needed).
+    web = Web(idp, endpoint, unique, callback, pool={"AutoVerifiedAttributes": ["email"]})
+    idp.sign_up(
+        ClientId=web.client_id,
+        Username="uma",
+        Password=PASSWORD,
+        UserAttributes=[{"Name": "email", "Value": "uma@example.com"}],
+    )
+    web.password_step(browser, "uma")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Confirm your account"
+    assert text(browser, "hint") == (
+        "We have sent a code by email to u***@e***. Enter it below to confirm your account."
+    )
+    shot(browser, "unconfirmed-sign-in")
+    # SignUp's code, then the page's (ResendConfirmationCode); "Send a new code" sends a third,
+    # without filling the code field.
+    assert len(emulator.messages(username="uma", purpose="RESEND_CONFIRMATION")) == 1
+    click(browser, By.ID, "resendCode")
+    assert len(emulator.messages(username="uma", purpose="RESEND_CONFIRMATION")) == 2
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Confirm your account"
+    assert text(browser, "hint").startswith("We have sent a code by email to u***@e***.")
+    code = emulator.last_code("uma")
+    confirm_with(browser, wrong(code))
+    assert error_after(browser, "code") == "Invalid verification code provided, please try again."
+    proof = browser.find_element(By.NAME, "session").get_attribute("value")
+    confirm_with(browser, code)
+    id_claims, _ = web.exchange(browser)
+    assert id_claims["cognito:username"] == "uma" and id_claims["email_verified"] is True
+    assert idp.admin_get_user(UserPoolId=web.pool_id, Username="uma")["UserStatus"] == "CONFIRMED"
+    # The same form posted again: the user is confirmed, the API's refusal on the page, no code.
+    again = requests.post(
+        f"{endpoint}/confirmUser?{urlsplit(web.authorize_url()).query}",
+        data={"username": "uma", "session": proof, "code": code},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert again.status_code == 200 and "Current status is CONFIRMED" in again.text
+
+
+def test_an_unconfirmed_user_with_a_wrong_password_confirms_then_signs_in_again(
+    idp, endpoint, unique, callback, browser, emulator
+):
+    web = Web(idp, endpoint, unique, callback, pool={"AutoVerifiedAttributes": ["email"]})
+    idp.sign_up(
+        ClientId=web.client_id,
+        Username="vic",
+        Password=PASSWORD,
+        UserAttributes=[{"Name": "email", "Value": "vic@example.com"}],
+    )
+    # The API answers UserNotConfirmedException whatever the password, so the page asks for the
+    # code either way; without the right password the confirmation does not sign in.
+    web.password_step(browser, "vic", "wrong")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Confirm your account"
+    assert browser.find_element(By.NAME, "session").get_attribute("value") == ""
+    # A forged proof in the hidden field changes nothing.
+    browser.execute_script("document.getElementsByName('session')[0].value = arguments[0]", "f" * 40)
+    confirm_with(browser, emulator.last_code("vic"))
+    assert text(browser, "successMessage") == "Your account has been confirmed. Sign in to continue."
+    fill(browser, {"username": "vic", "password": PASSWORD})
+    click(browser, By.NAME, "signInSubmitButton")
+    id_claims, _ = web.exchange(browser)
+    assert id_claims["cognito:username"] == "vic"
+
+
+def test_an_unconfirmed_user_without_auto_verification_keeps_the_apis_message(
+    idp, endpoint, unique, callback, browser
+):
+    web = Web(idp, endpoint, unique, callback)
+    idp.sign_up(ClientId=web.client_id, Username="walt", Password=PASSWORD)
+    web.password_step(browser, "walt")
+    assert text(browser, "loginErrorMessage") == "User is not confirmed."
+
+
+def test_the_reset_page_sends_a_new_code(idp, endpoint, unique, callback, browser, emulator):
+    web = Web(idp, endpoint, unique, callback)
+    web.user("rita", email="rita@example.com", email_verified="true")
+    browser.get(web.authorize_url())
+    click(browser, By.ID, "forgotPasswordLink")
+    fill(browser, {"username": "rita"})
+    click(browser, By.NAME, "reset_my_password")
+    sent = len(emulator.messages(username="rita", purpose="FORGOT_PASSWORD"))
+    click(browser, By.ID, "resendCode")
+    assert len(emulator.messages(username="rita", purpose="FORGOT_PASSWORD")) == sent + 1
+    assert text(browser, "hint").startswith("We have sent a password reset code by email to r***@e***.")
+    fill(browser, {"code": emulator.last_code("rita", purpose="FORGOT_PASSWORD"), "password": NEW_PASSWORD})
+    click(browser, By.NAME, "reset_password")
+    assert text(browser, "successMessage") == "Your password has been reset. Sign in with your new password."
+    fill(browser, {"username": "rita", "password": NEW_PASSWORD})
+    click(browser, By.NAME, "signInSubmitButton")
+    id_claims, _ = web.exchange(browser)
+    assert id_claims["cognito:username"] == "rita"

@@ -53,15 +53,12 @@ pub(super) struct AuthorizeRequest {
     pub(super) identity_provider: Option<IdentityProviderType>,
     /// The base URL the request arrived under (`state::RequestBase`): tokens issued here name it.
     pub(super) base_url: Option<Arc<str>>,
+    /// What every page of this request shows: the app's name, `lang`, the pool's branding.
+    pub(super) look: super::hosted::Look,
 }
 
 fn page(status: StatusCode, title: &str, body: &str) -> Response {
-    super::hosted::card(status, None, title, body)
-}
-
-/// The app client's name, shown at the top of its hosted pages.
-pub(super) fn app_name(req: &AuthorizeRequest) -> Option<&str> {
-    req.client.client_name.as_deref()
+    super::hosted::card(status, &super::hosted::Look::default(), title, body)
 }
 
 pub(super) fn error_text(message: &str) -> Response {
@@ -188,6 +185,9 @@ pub(super) async fn validate(
     let Some(scope) = user_scopes(&client, get("scope").as_deref()) else {
         return Err(fail("invalid_scope"));
     };
+    let look = super::hosted::Look::of(app, &pool, &client, get("lang").as_deref())
+        .await
+        .map_err(|e| ApiError::from(e).into_response())?;
     Ok(AuthorizeRequest {
         client,
         pool,
@@ -200,6 +200,7 @@ pub(super) async fn validate(
         prompt_login: get("prompt").is_some_and(|p| p.split(' ').any(|x| x == "login")),
         identity_provider,
         base_url: base.map(|Extension(RequestBase(b))| b),
+        look,
     })
 }
 
@@ -404,7 +405,7 @@ pub(super) fn login_form_noted(
     let native =
         providers.is_none_or(|list| list.is_empty() || list.iter().any(|p| p == "COGNITO"));
     if !native {
-        return super::hosted::card(StatusCode::OK, app_name(req), "Sign in", &buttons);
+        return super::hosted::card(StatusCode::OK, &req.look, "Sign in", &buttons);
     }
     // Choice-based sign-in asks for the username alone; the factors follow (`hosted`).
     let (password, submit) = if super::hosted::choice_based(req) {
@@ -419,7 +420,7 @@ pub(super) fn login_form_noted(
     };
     super::hosted::card(
         StatusCode::OK,
-        app_name(req),
+        &req.look,
         "Sign in",
         &format!(
             "{note}{buttons}<form method=\"post\" action=\"/login?{action}\">\
@@ -601,6 +602,7 @@ pub async fn logout(
             "response_type",
             "state",
             "scope",
+            "lang",
         ];
         let pairs = keep
             .iter()

@@ -20,7 +20,8 @@ use crate::flow::session::{self as flow_session, SessionState};
 use crate::flow::user_auth as flow_ua;
 use crate::flow::Pending;
 use crate::model::shapes::{
-    AssociateSoftwareTokenRequest, GetUserPoolMfaConfigResponse, VerifySoftwareTokenRequest,
+    AssetType, AssociateSoftwareTokenRequest, GetUserPoolMfaConfigResponse, UserPoolClientType,
+    UserPoolType, VerifySoftwareTokenRequest,
 };
 use crate::ops::auth::{hosted_respond, HostedStep};
 use crate::state::{App, Ctx, RequestInfo};
@@ -37,6 +38,8 @@ background:#f2f3f3;font:16px/1.4 -apple-system,'Segoe UI',Roboto,Helvetica,Arial
 color:#16191f}\
 main{background:#fff;width:100%;max-width:420px;margin:48px 16px;padding:32px 28px;\
 border-radius:8px;box-shadow:0 1px 4px rgba(0,28,36,.3)}\
+.banner-customizable{text-align:center;margin:0 0 12px}\
+.logo-customizable{max-width:100%;max-height:100px}\
 .app{margin:0 0 4px;color:#5f6b7a;font-size:14px;text-align:center}\
 h1{margin:0 0 20px;font-size:22px;text-align:center}\
 label{display:block;margin:14px 0 4px;font-weight:600;font-size:14px}\
@@ -59,22 +62,152 @@ font-size:13px}\
 @media (max-width:480px){main{margin:0;min-height:100vh;border-radius:0;box-shadow:none;\
 padding:24px 18px}}";
 
-/// A hosted page: a centred card with the app client's name (when known) and a title.
-pub(super) fn card(
-    status: StatusCode,
-    app_name: Option<&str>,
-    title: &str,
-    body: &str,
-) -> Response {
-    let app = app_name
+/// What a request's pages show besides their form: the app client's name, the page language
+/// (`lang`) and the pool's branding.
+#[derive(Clone, Debug, Default)]
+pub struct Look {
+    pub app_name: Option<String>,
+    /// `lang` of the authorize request, when it is a well-formed language tag.
+    pub lang: Option<String>,
+    /// The UI customization's CSS (SetUICustomization): the client's, else the pool-wide `ALL`.
+    pub css: Option<String>,
+    /// The logo as a `data:` URI: the managed login branding's form (or page header) logo, else
+    /// the UI customization's ImageFile.
+    pub logo: Option<String>,
+}
+
+/// Managed login's logo assets, in the order the card uses them (API Reference, AssetType
+/// Category).
+const LOGO_CATEGORIES: [&str; 2] = ["FORM_LOGO", "PAGE_HEADER_LOGO"];
+
+impl Look {
+    /// The look of a client's pages: its name, `lang`, and the branding the pool stores for it.
+    pub async fn of(
+        app: &App,
+        pool: &UserPoolType,
+        client: &UserPoolClientType,
+        lang: Option<&str>,
+    ) -> Result<Look, sqlx::Error> {
+        let store = &app.store;
+        // The client's customization, else the pool-wide one (API Reference, GetUICustomization).
+        let custom = match store
+            .get_ui_customization(pool.pool_id(), client.id())
+            .await?
+        {
+            Some(c) => Some(c),
+            None => store.get_ui_customization(pool.pool_id(), "ALL").await?,
+        };
+        let branding = store
+            .get_branding_by_client(pool.pool_id(), client.id())
+            .await?
+            .filter(|b| b.use_cognito_provided_values != Some(true));
+        let branded_logo = branding.as_ref().and_then(|b| {
+            let assets = b.assets.as_deref().unwrap_or_default();
+            LOGO_CATEGORIES.iter().find_map(|category| {
+                let mut logos: Vec<_> = assets
+                    .iter()
+                    .filter(|a| a.category.as_deref() == Some(*category))
+                    .collect();
+                // A light-mode (or browser-adaptive) logo on the light card before a dark one.
+                logos.sort_by_key(|a| a.color_mode.as_deref() == Some("DARK"));
+                logos.into_iter().find_map(|a| asset_data_uri(a))
+            })
+        });
+        let classic_logo = custom
+            .as_ref()
+            .and_then(|c| c.image_url.clone())
+            .filter(|u| u.starts_with("data:image/"));
+        Ok(Look {
+            app_name: client.client_name.clone(),
+            lang: lang.filter(|l| language_tag(l)).map(str::to_string),
+            css: custom.and_then(|c| c.css).filter(|c| !c.trim().is_empty()),
+            logo: branded_logo.or(classic_logo),
+        })
+    }
+}
+
+/// An image asset as a `data:` URI; None for an extension the pages cannot show.
+fn asset_data_uri(asset: &AssetType) -> Option<String> {
+    let mime = match asset.extension.as_deref()? {
+        "PNG" => "image/png",
+        "JPEG" | "JPG" => "image/jpeg",
+        "SVG" => "image/svg+xml",
+        "WEBP" => "image/webp",
+        "ICO" => "image/x-icon",
+        _ => return None,
+    };
+    let bytes = asset.bytes.as_deref().filter(|b| !b.is_empty())?;
+    // The blob arrives base64-encoded; anything else would break out of the attribute.
+    let base64 = bytes
+        .bytes()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'='));
+    base64.then(|| format!("data:{mime};base64,{bytes}"))
+}
+
+/// A BCP 47 language tag as far as the page needs it: letters, digits and hyphens, at most 35
+/// characters (RFC 5646's practical limit), starting with a letter.
+fn language_tag(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 35
+        && s.starts_with(|c: char| c.is_ascii_alphabetic())
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+}
+
+/// Stored CSS inside `<style>`: only `</style` could end the element early (HTML, "raw text
+/// elements"), so every `<` becomes the CSS escape `\3c ` (CSS Syntax 3, "escaping"), which
+/// means the same character wherever CSS reads it.
+fn style_text(css: &str) -> String {
+    css.replace('<', "\\3c ")
+}
+
+/// The class names of Cognito's classic hosted UI CSS template on the matching elements, so a
+/// UI customization's rules apply (Cognito Developer Guide, "Hosted UI (classic) branding": the
+/// `-customizable` classes). The pages' own markup is fixed text, so plain replacement is exact.
+fn customizable(body: &str) -> String {
+    body.replace("<label ", "<label class=\"label-customizable\" ")
+        .replace("<input id=", "<input class=\"inputField-customizable\" id=")
+        .replace(
+            "<button type=\"submit\" name=",
+            "<button class=\"submitButton-customizable\" type=\"submit\" name=",
+        )
+        .replace(
+            "class=\"error\"",
+            "class=\"error errorMessage-customizable\"",
+        )
+        .replace(
+            "class=\"hint\"",
+            "class=\"hint textDescription-customizable\"",
+        )
+}
+
+/// A hosted page: a centred card with the app client's name (when known), the logo, a title,
+/// and the pool's UI customization CSS after the built-in one, so it overrides it.
+pub(super) fn card(status: StatusCode, look: &Look, title: &str, body: &str) -> Response {
+    let app = look
+        .app_name
+        .as_deref()
         .filter(|n| !n.is_empty())
         .map(|n| format!("<p class=\"app\" id=\"appName\">{}</p>", html_escape(n)))
         .unwrap_or_default();
+    let logo = look
+        .logo
+        .as_deref()
+        .map(|src| {
+            format!(
+                "<div class=\"banner-customizable\"><img class=\"logo-customizable\" id=\"logo\" \
+                 alt=\"\" src=\"{}\"></div>",
+                html_escape(src)
+            )
+        })
+        .unwrap_or_default();
+    let custom = look.css.as_deref().map(style_text).unwrap_or_default();
+    let body = customizable(body);
     let html = format!(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+        "<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{t}</title><style>{STYLE}</style></head>\
-         <body><main>{app}<h1>{t}</h1>{body}</main></body></html>\n",
+         <title>{t}</title><style>{STYLE}</style><style id=\"customCss\">{custom}</style></head>\
+         <body><main class=\"modal-content\">{logo}{app}<h1>{t}</h1>{body}</main></body></html>\n",
+        lang = html_escape(look.lang.as_deref().unwrap_or("en")),
         t = html_escape(title)
     );
     (status, Html(html)).into_response()
@@ -224,7 +357,6 @@ async fn render_step(
     let action = |path: &str| format!("{path}?{}", html_escape(query));
     let err = error_line(error);
     let hidden = hidden_session(session);
-    let name = super::authorize::app_name(req);
     let code_form = |path: &str, hint: String| {
         format!(
             "<form method=\"post\" action=\"{a}\">{hidden}<p class=\"hint\" id=\"hint\">{hint}</p>\
@@ -453,7 +585,7 @@ async fn render_step(
         other => {
             return card(
                 StatusCode::OK,
-                name,
+                &req.look,
                 "Sign-in step not supported",
                 &format!(
                     "<p id=\"unsupported\">The emulator's hosted UI does not support the {} step \
@@ -463,7 +595,7 @@ async fn render_step(
             )
         }
     };
-    card(StatusCode::OK, name, title, &body)
+    card(StatusCode::OK, &req.look, title, &body)
 }
 
 /// Where the choice-based sign-in's pages post (SELECT_CHALLENGE, the password, one-time codes
@@ -495,7 +627,7 @@ fn password_page(
 ) -> Response {
     card(
         StatusCode::OK,
-        super::authorize::app_name(req),
+        &req.look,
         "Enter your password",
         &format!(
             "<form method=\"post\" action=\"{a}?{q}\">{hidden}\
@@ -525,7 +657,7 @@ fn passkey_page(req: &AuthorizeRequest, query: &str, session: &str, options: &st
     let options = options.replace('<', "\\u003c");
     card(
         StatusCode::OK,
-        super::authorize::app_name(req),
+        &req.look,
         "Sign in with a passkey",
         &format!(
             "<form method=\"post\" action=\"{a}?{q}\" id=\"passkeyForm\">{hidden}\

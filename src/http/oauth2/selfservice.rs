@@ -222,18 +222,13 @@ fn sign_up_form(
         general = Shown::at(err, None),
         login = action("/login", query),
     ));
-    card(
-        StatusCode::OK,
-        super::authorize::app_name(req),
-        "Sign up",
-        &body,
-    )
+    card(StatusCode::OK, &req.look, "Sign up", &body)
 }
 
 fn not_allowed(req: &AuthorizeRequest) -> Response {
     card(
         StatusCode::BAD_REQUEST,
-        super::authorize::app_name(req),
+        &req.look,
         "Sign up",
         &error_line(Some("SignUp is not permitted for this user pool")),
     )
@@ -332,14 +327,13 @@ fn confirm_form(
     // "Send a new code" posts the same form without the code (formnovalidate: no JavaScript).
     let body = format!(
         "<form method=\"post\" action=\"{a}\">{user}{session}\
-         <p class=\"hint textDescription-customizable\" id=\"hint\">{hint}</p>\
-         <label for=\"code\" class=\"label-customizable\">Verification code</label>\
+         <p class=\"hint\" id=\"hint\">{hint}</p>\
+         <label for=\"code\">Verification code</label>\
          <input id=\"code\" name=\"code\" type=\"text\" inputmode=\"numeric\" \
-         class=\"inputField-customizable\" autocomplete=\"one-time-code\" required>{e}{general}\
-         <button type=\"submit\" name=\"confirm\" class=\"submitButton-customizable\">\
-         Confirm account</button>\
-         <button type=\"submit\" name=\"resend\" value=\"1\" id=\"resendCode\" \
-         class=\"secondary\" formnovalidate>Send a new code</button></form>",
+         autocomplete=\"one-time-code\" required>{e}{general}\
+         <button type=\"submit\" name=\"confirm\">Confirm account</button>\
+         <button class=\"secondary\" type=\"submit\" name=\"resend\" value=\"1\" \
+         id=\"resendCode\" formnovalidate>Send a new code</button></form>",
         a = action("/confirmUser", query),
         user = hidden("username", username),
         session = hidden_session(session),
@@ -347,12 +341,7 @@ fn confirm_form(
         e = Shown::at(err, Some("code")),
         general = Shown::at(err, None),
     );
-    card(
-        StatusCode::OK,
-        super::authorize::app_name(req),
-        "Confirm your account",
-        &body,
-    )
+    card(StatusCode::OK, &req.look, "Confirm your account", &body)
 }
 
 /// `POST /confirmUser`: ConfirmSignUp with the code, then the sign-in.
@@ -583,12 +572,7 @@ fn forgot_form(
         e = Shown::at(err, Some("username")),
         login = action("/login", query),
     );
-    card(
-        StatusCode::OK,
-        super::authorize::app_name(req),
-        "Forgot your password?",
-        &body,
-    )
+    card(StatusCode::OK, &req.look, "Forgot your password?", &body)
 }
 
 /// `GET /forgotPassword`: the username form.
@@ -665,10 +649,9 @@ fn reset_form(
          <label for=\"password\">New password</label>\
          <input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"new-password\" \
          required>{pe}{policy}{general}\
-         <button type=\"submit\" name=\"reset_password\" class=\"submitButton-customizable\">\
-         Change password</button>\
-         <button type=\"submit\" name=\"resend\" value=\"1\" id=\"resendCode\" \
-         class=\"secondary\" formnovalidate>Send a new code</button></form>",
+         <button type=\"submit\" name=\"reset_password\">Change password</button>\
+         <button class=\"secondary\" type=\"submit\" name=\"resend\" value=\"1\" \
+         id=\"resendCode\" formnovalidate>Send a new code</button></form>",
         a = action("/confirmForgotPassword", query),
         user = hidden("username", username),
         hint = html_escape(hint),
@@ -677,12 +660,7 @@ fn reset_form(
         policy = policy_hint(&req.pool),
         general = Shown::at(err, None),
     );
-    card(
-        StatusCode::OK,
-        super::authorize::app_name(req),
-        "Reset your password",
-        &body,
-    )
+    card(StatusCode::OK, &req.look, "Reset your password", &body)
 }
 
 /// `POST /confirmForgotPassword`: ConfirmForgotPassword, then the sign-in form with a note.

@@ -141,7 +141,7 @@ class Web:
                 UserPoolId=self.pool_id, Username=username, Password=PASSWORD, Permanent=True
             )
 
-    def authorize_url(self):
+    def authorize_url(self, **extra):
         challenge = base64.urlsafe_b64encode(hashlib.sha256(self.verifier.encode()).digest())
         params = {
             "client_id": self.client_id,
@@ -153,11 +153,12 @@ class Web:
             "code_challenge": challenge.rstrip(b"=").decode(),
             "code_challenge_method": "S256",
             "prompt": "login",
+            **extra,
         }
         return f"{self.endpoint}/oauth2/authorize?{urlencode(params)}"
 
-    def password_step(self, driver, username, password=PASSWORD):
-        driver.get(self.authorize_url())
+    def password_step(self, driver, username, password=PASSWORD, **extra):
+        driver.get(self.authorize_url(**extra))
         assert urlsplit(driver.current_url).path == "/login"
         driver.find_element(By.NAME, "username").send_keys(username)
         driver.find_element(By.NAME, "password").send_keys(password)
@@ -686,3 +687,100 @@ def test_the_reset_page_sends_a_new_code(idp, endpoint, unique, callback, browse
     click(browser, By.NAME, "signInSubmitButton")
     id_claims, _ = web.exchange(browser)
     assert id_claims["cognito:username"] == "rita"
+
+
+def html_lang(driver):
+    return driver.find_element(By.TAG_NAME, "html").get_attribute("lang")
+
+
+def test_lang_is_kept_on_every_page_and_redirect(idp, endpoint, unique, callback, browser, emulator):
+    # Texts are English only; `lang` is accepted, names the page's language and is not dropped.
+    web = Web(idp, endpoint, unique, callback, mfa="ON", factors=["EMAIL"])
+    web.user("lena", email="lena@example.com", email_verified="true")
+    web.password_step(browser, "lena", "wrong", lang="fr")
+    assert html_lang(browser) == "fr"
+    assert "lang=fr" in browser.current_url
+    assert text(browser, "loginErrorMessage") == "Incorrect username or password."
+    fill(browser, {"username": "lena", "password": PASSWORD})
+    click(browser, By.NAME, "signInSubmitButton")
+    assert html_lang(browser) == "fr" and "lang=fr" in browser.current_url
+    submit_code(browser, emulator.last_code("lena", purpose="MFA"))
+    id_claims, _ = web.exchange(browser)
+    assert id_claims["cognito:username"] == "lena"
+    # Not a language tag: ignored, the page stays English and whole.
+    browser.get(web.authorize_url(lang='"><script>window.pwned=1</script>'))
+    assert html_lang(browser) == "en"
+    assert browser.execute_script("return window.pwned === undefined")
+    assert browser.find_elements(By.NAME, "password")
+
+
+def png(width, height, rgb):
+    """A solid-colour PNG (PNG spec: IHDR, one IDAT, IEND)."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+def css_of(driver, selector, prop):
+    return driver.find_element(By.CSS_SELECTOR, selector).value_of_css_property(prop)
+
+
+def test_ui_customization_css_and_logo_on_the_pages(idp, endpoint, unique, callback, browser):
+    web = Web(idp, endpoint, unique, callback)
+    web.user("bree", email="bree@example.com", email_verified="true")
+    idp.create_user_pool_domain(Domain=f"brand-{unique}", UserPoolId=web.pool_id)
+    # The pool-wide customization, with a try at ending the style element early.
+    idp.set_ui_customization(
+        UserPoolId=web.pool_id,
+        CSS=".submitButton-customizable{background-color:#1d8102}"
+        ".banner-customizable{background-color:#232f3e;padding:8px}"
+        "</style><script>window.pwned=1</script>",
+        ImageFile=png(120, 40, (255, 153, 0)),
+    )
+    stored = idp.get_ui_customization(UserPoolId=web.pool_id)["UICustomization"]
+    assert stored["ImageUrl"].startswith("data:image/png;base64,")
+    web.password_step(browser, "bree", "wrong")
+    assert css_of(browser, "button[name=signInSubmitButton]", "background-color") == "rgba(29, 129, 2, 1)"
+    assert css_of(browser, ".banner-customizable", "background-color") == "rgba(35, 47, 62, 1)"
+    logo = browser.find_element(By.CSS_SELECTOR, "img.logo-customizable")
+    assert logo.get_attribute("src") == stored["ImageUrl"]
+    assert browser.execute_script("return arguments[0].naturalWidth", logo) == 120
+    assert browser.execute_script("return window.pwned === undefined")
+    assert len(browser.find_elements(By.TAG_NAME, "script")) == 0
+    assert "errorMessage-customizable" in browser.find_element(By.ID, "loginErrorMessage").get_attribute("class")
+    shot(browser, "ui-customization")
+
+    # The client's own customization replaces the pool-wide one (GetUICustomization's order).
+    idp.set_ui_customization(
+        UserPoolId=web.pool_id, ClientId=web.client_id, CSS=".label-customizable{color:#d91515}"
+    )
+    browser.get(web.authorize_url())
+    assert css_of(browser, "label[for=username]", "color") == "rgba(217, 21, 21, 1)"
+    assert css_of(browser, "button[name=signInSubmitButton]", "background-color") == "rgba(9, 114, 211, 1)"
+    assert not browser.find_elements(By.CSS_SELECTOR, "img.logo-customizable")
+
+    # Managed login branding: its form logo is the page's logo.
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="80" height="30"><rect width="80" height="30" fill="#0972d3"/></svg>'
+    idp.create_managed_login_branding(
+        UserPoolId=web.pool_id,
+        ClientId=web.client_id,
+        Assets=[
+            {"Category": "FORM_LOGO", "ColorMode": "DARK", "Extension": "PNG", "Bytes": png(10, 10, (0, 0, 0))},
+            {"Category": "FORM_LOGO", "ColorMode": "LIGHT", "Extension": "SVG", "Bytes": svg},
+        ],
+    )
+    browser.get(web.authorize_url())
+    src = browser.find_element(By.CSS_SELECTOR, "img.logo-customizable").get_attribute("src")
+    assert src == "data:image/svg+xml;base64," + base64.b64encode(svg).decode()
+    shot(browser, "managed-login-logo")
+    fill(browser, {"username": "bree", "password": PASSWORD})
+    click(browser, By.NAME, "signInSubmitButton")
+    id_claims, _ = web.exchange(browser)
+    assert id_claims["cognito:username"] == "bree"

@@ -375,7 +375,9 @@ async fn render_step(
             };
             let user = match user {
                 Ok(Some(u)) => u,
-                Ok(None) => return login_form(req, query, flow_session::invalid().message.as_deref()),
+                Ok(None) => {
+                    return login_form(req, query, flow_session::invalid().message.as_deref())
+                }
                 Err(e) => return server_error(req, e.into()),
             };
             let mfa = GetUserPoolMfaConfigResponse::default();
@@ -582,14 +584,26 @@ async fn render_step(
                 Some("The passkey sign-in was interrupted. Sign in again."),
             );
         }
+        // Cognito's hosted UI runs no custom authentication (Cognito Developer Guide, "Custom
+        // authentication challenge Lambda triggers": "The Amazon Cognito hosted UI doesn't
+        // support custom authentication"): its password sign-in never reaches the challenge
+        // Lambdas, and neither does this one's; a CUSTOM_CHALLENGE session brought here says so.
+        Pending::CustomChallenge(_) => return card(
+            StatusCode::OK,
+            &req.look,
+            "Sign-in step not supported",
+            "<p id=\"unsupported\">Custom authentication challenges (CUSTOM_CHALLENGE) are not \
+                 part of Cognito's hosted UI. Sign in through the API (InitiateAuth with \
+                 CUSTOM_AUTH) instead.</p>",
+        ),
         other => {
             return card(
                 StatusCode::OK,
                 &req.look,
                 "Sign-in step not supported",
                 &format!(
-                    "<p id=\"unsupported\">The emulator's hosted UI does not support the {} step \
-                     yet. Sign in through the API (InitiateAuth / RespondToAuthChallenge) instead.</p>",
+                    "<p id=\"unsupported\">The emulator's hosted UI does not support the {} step. \
+                     Sign in through the API (InitiateAuth / RespondToAuthChallenge) instead.</p>",
                     html_escape(other.challenge_name())
                 ),
             )

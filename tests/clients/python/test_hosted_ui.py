@@ -784,3 +784,91 @@ def test_ui_customization_css_and_logo_on_the_pages(idp, endpoint, unique, callb
     click(browser, By.NAME, "signInSubmitButton")
     id_claims, _ = web.exchange(browser)
     assert id_claims["cognito:username"] == "bree"
+
+
+def test_a_device_tracking_pool_signs_in_through_the_pages_without_remembering_the_browser(
+    idp, endpoint, unique, callback, browser, emulator
+):
+    # Device tracking needs USER_SRP_AUTH and a device key kept by an SDK (Cognito Developer Guide,
+    # "Working with user devices"); the hosted pages track no device, so every sign-in through them
+    # answers MFA and no device is listed, whatever the pool's DeviceConfiguration says.
+    web = Web(
+        idp,
+        endpoint,
+        unique,
+        callback,
+        mfa="ON",
+        factors=["EMAIL"],
+        pool={
+            "DeviceConfiguration": {
+                "ChallengeRequiredOnNewDevice": True,
+                "DeviceOnlyRememberedOnUserPrompt": False,
+            }
+        },
+    )
+    web.user("dev", email="dev@example.com", email_verified="true")
+    for _ in range(2):
+        web.password_step(browser, "dev")
+        assert text(browser, "hint") == "We emailed a code to d***@e***."
+        submit_code(browser, emulator.last_code("dev", purpose="MFA"))
+        id_claims, access = web.exchange(browser)
+        assert id_claims["cognito:username"] == "dev" and "device_key" not in access
+    assert idp.admin_list_devices(UserPoolId=web.pool_id, Username="dev")["Devices"] == []
+
+
+class _CustomAuth(BaseHTTPRequestHandler):
+    """DefineAuthChallenge / CreateAuthChallenge webhooks: always one CUSTOM_CHALLENGE."""
+
+    def do_POST(self):  # noqa: N802 (http.server's name)
+        event = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        if event["triggerSource"].startswith("DefineAuthChallenge"):
+            event["response"].update(challengeName="CUSTOM_CHALLENGE", issueTokens=False, failAuthentication=False)
+        else:
+            event["response"].update(publicChallengeParameters={"q": "2+2"}, privateChallengeParameters={"a": "4"})
+        body = json.dumps(event).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_custom_auth_is_not_part_of_the_hosted_pages(idp, endpoint, unique, callback, browser):
+    # Cognito's hosted UI runs no custom authentication: a pool with the challenge Lambdas signs in
+    # with the password through the pages, and a CUSTOM_CHALLENGE session brought to a page is
+    # told so, never signed in.
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _CustomAuth)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    hook = f"http://127.0.0.1:{server.server_port}/"
+    try:
+        web = Web(
+            idp,
+            endpoint,
+            unique,
+            callback,
+            client={"ExplicitAuthFlows": ["ALLOW_CUSTOM_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]},
+        )
+        requests.put(
+            f"{endpoint}/_emulator/triggers/{web.pool_id}",
+            json={"TriggerWebhooks": {"DefineAuthChallenge": hook, "CreateAuthChallenge": hook}},
+            timeout=10,
+        ).raise_for_status()
+        web.user("cody")
+        started = idp.initiate_auth(ClientId=web.client_id, AuthFlow="CUSTOM_AUTH", AuthParameters={"USERNAME": "cody"})
+        assert started["ChallengeName"] == "CUSTOM_CHALLENGE"
+        page = requests.post(
+            f"{endpoint}/mfa?{urlsplit(web.authorize_url()).query}",
+            data={"session": started["Session"], "code": "4"},
+            allow_redirects=False,
+            timeout=10,
+        )
+        assert page.status_code == 200
+        assert "Custom authentication challenges (CUSTOM_CHALLENGE) are not part of Cognito's hosted UI" in page.text
+        web.password_step(browser, "cody")
+        id_claims, _ = web.exchange(browser)
+        assert id_claims["cognito:username"] == "cody"
+    finally:
+        server.shutdown()

@@ -228,7 +228,7 @@ impl FromRequestParts<App> for Hosted {
 }
 
 /// The user of a live session cookie for the request's pool.
-async fn session_user(
+pub(super) async fn session_user(
     app: &App,
     headers: &HeaderMap,
     pool: &UserPoolType,
@@ -251,7 +251,7 @@ async fn session_user(
 }
 
 /// Back to the app with a code (code grant) or the tokens in the fragment (implicit grant).
-async fn issue(
+pub(super) async fn issue(
     app: &App,
     req: &AuthorizeRequest,
     user: &UserRecord,
@@ -473,7 +473,7 @@ pub async fn login(State(app): State<App>, Hosted { req, query }: Hosted, body: 
     };
     let ctx = Ctx::new(&app, "InitiateAuth", info);
     match hosted_password(&ctx, &pool, &req.client, username, password).await {
-        Ok(HostedStep::SignedIn(user)) => finish(&app, &req, &user).await,
+        Ok(HostedStep::SignedIn(user)) => finish(&app, &req, &query, &user).await,
         Ok(HostedStep::Challenge {
             name,
             session,
@@ -516,7 +516,7 @@ async fn choice_sign_in(
     let ctx = Ctx::new(app, "InitiateAuth", info);
     let secret_hash = super::selfservice::secret_hash(req, username);
     match crate::ops::auth::hosted_choice(&ctx, req.client.id(), username, secret_hash).await {
-        Ok(HostedStep::SignedIn(user)) => finish(app, req, &user).await,
+        Ok(HostedStep::SignedIn(user)) => finish(app, req, query, &user).await,
         Ok(HostedStep::Challenge {
             name,
             session,
@@ -531,8 +531,25 @@ async fn choice_sign_in(
     }
 }
 
-/// A finished sign-in: the hosted UI's session cookie and the way back to the app.
-pub(super) async fn finish(app: &App, req: &AuthorizeRequest, user: &UserRecord) -> Response {
+/// A finished sign-in: the hosted UI's session cookie and the way back to the app (through the
+/// passkey prompt, when it applies: `hosted::passkey_prompt`).
+pub(super) async fn finish(
+    app: &App,
+    req: &AuthorizeRequest,
+    query: &str,
+    user: &UserRecord,
+) -> Response {
+    finish_with(app, req, Some(query), user).await
+}
+
+/// [`finish`]; `prompt_query` None: straight back to the app (a federated sign-in, whose user
+/// has no password to replace with a passkey).
+pub(super) async fn finish_with(
+    app: &App,
+    req: &AuthorizeRequest,
+    prompt_query: Option<&str>,
+    user: &UserRecord,
+) -> Response {
     let now = app.clock.epoch();
     let auth_time = app.clock.unix();
     let session_id = crate::util::random_token(32);
@@ -549,9 +566,19 @@ pub(super) async fn finish(app: &App, req: &AuthorizeRequest, user: &UserRecord)
     {
         return server_error(req, e.into());
     }
-    let mut response = match issue(app, req, user, auth_time).await {
-        Ok(r) => r,
-        Err(e) => return server_error(req, e),
+    let prompt = match prompt_query {
+        Some(query) => match super::hosted::passkey_prompt(app, req, query, user).await {
+            Ok(p) => p,
+            Err(e) => return server_error(req, e),
+        },
+        None => None,
+    };
+    let mut response = match prompt {
+        Some(page) => page,
+        None => match issue(app, req, user, auth_time).await {
+            Ok(r) => r,
+            Err(e) => return server_error(req, e),
+        },
     };
     let cookie = format!(
         "{}={session_id}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax",

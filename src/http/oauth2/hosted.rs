@@ -714,6 +714,185 @@ document.getElementById('passkeyForm').submit();}).catch(function(e){\
 err.textContent='The passkey sign-in did not finish: '+e.message;err.hidden=false;});});\
 })();";
 
+/// Where the passkey prompt after a sign-in posts (managed login's path for adding a passkey,
+/// Cognito Developer Guide, "Managed login": passkey set-up **[B: the exact path]**).
+pub(super) const PASSKEY_ADD_PATH: &str = "/passkeys/add";
+
+/// The passkey prompt after a finished sign-in: for a choice-based client whose pool allows
+/// WEB_AUTHN as a first factor and a user with no passkey yet, managed login offers to add one
+/// before going back to the app **[B: AWS's conditions for showing it]**. The page carries the
+/// CredentialCreationOptions of StartWebAuthnRegistration's path (`ops::webauthn`, for the user
+/// just signed in); None when the prompt does not apply.
+pub(super) async fn passkey_prompt(
+    app: &App,
+    req: &AuthorizeRequest,
+    query: &str,
+    user: &crate::domain::records::UserRecord,
+) -> Result<Option<Response>, ApiError> {
+    let web_authn = req
+        .pool
+        .policies
+        .as_ref()
+        .and_then(|p| p.sign_in_policy.as_ref())
+        .and_then(|s| s.allowed_first_auth_factors.as_ref())
+        .is_some_and(|f| f.iter().any(|x| x == flow_ua::WEB_AUTHN));
+    if !web_authn || !choice_based(req) {
+        return Ok(None);
+    }
+    let count = app
+        .store
+        .count_webauthn_credentials(&user.pool_id, &user.sub)
+        .await?;
+    if count > 0 {
+        return Ok(None);
+    }
+    prompt_page(app, req, query, user, None).await.map(Some)
+}
+
+/// The prompt with fresh creation options (StartWebAuthnRegistration's path), `error` above its
+/// buttons. A registration that cannot start (the pool's passkey settings) skips the prompt.
+async fn prompt_page(
+    app: &App,
+    req: &AuthorizeRequest,
+    query: &str,
+    user: &crate::domain::records::UserRecord,
+    error: Option<&str>,
+) -> Result<Response, ApiError> {
+    let ctx = step_ctx(app, "StartWebAuthnRegistration", req, flow_ua::WEB_AUTHN);
+    let options =
+        crate::ops::webauthn::start_registration(&ctx, &req.pool, user, req.client.id()).await?;
+    // Inside <script>, only `</` (and `<!--`) can end the element: escape every `<`.
+    let options = options.to_string().replace('<', "\\u003c");
+    let error = match error {
+        Some(m) => format!(
+            "<p id=\"errorMessage\" class=\"error\" role=\"alert\">{}</p>",
+            html_escape(m)
+        ),
+        None => "<p id=\"errorMessage\" class=\"error\" role=\"alert\" hidden></p>".to_string(),
+    };
+    Ok(card(
+        StatusCode::OK,
+        &req.look,
+        "Add a passkey?",
+        &format!(
+            "<form method=\"post\" action=\"{a}?{q}\" id=\"passkeyForm\">\
+             <input type=\"hidden\" name=\"credential\" id=\"credential\">\
+             <p class=\"hint\" id=\"hint\">Signed in as {user}. Sign in faster next time with a \
+             passkey saved on this device.</p>{error}\
+             <button type=\"button\" id=\"addPasskeyButton\">Add a passkey</button>\
+             <button class=\"secondary\" type=\"submit\" name=\"skip\" value=\"1\" \
+             id=\"notNowButton\">Not now</button></form>\
+             <script type=\"application/json\" id=\"creationOptions\">{options}</script>\
+             <script>{REGISTER_SCRIPT}</script>",
+            a = PASSKEY_ADD_PATH,
+            q = html_escape(query),
+            user = html_escape(&user.username),
+        ),
+    ))
+}
+
+/// `POST /passkeys/add`: the prompt's answer, for the user of the hosted session cookie the sign-in
+/// just set: "Not now" (`skip`), or the new credential (RegistrationResponseJSON) for
+/// CompleteWebAuthnRegistration's path. Either way back to the app with a code; a refused
+/// credential shows the prompt again with the reason.
+pub async fn add_passkey(
+    State(app): State<App>,
+    Hosted { req, query }: Hosted,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> Response {
+    let form = parse_form(&body);
+    let (user, auth_time) = match super::authorize::session_user(&app, &headers, &req.pool).await {
+        Ok(Some(found)) => found,
+        Ok(None) => {
+            return login_form(
+                &req,
+                &query,
+                Some("Your sign-in session has expired. Sign in again."),
+            )
+        }
+        Err(e) => return server_error(&req, e),
+    };
+    let credential = form
+        .get("credential")
+        .map(|c| c.trim())
+        .filter(|c| !c.is_empty());
+    if let (Some(credential), false) = (credential, form.contains_key("skip")) {
+        let value = serde_json::from_str(credential)
+            .unwrap_or_else(|_| serde_json::Value::String(credential.to_string()));
+        let ctx = step_ctx(
+            &app,
+            "CompleteWebAuthnRegistration",
+            &req,
+            flow_ua::WEB_AUTHN,
+        );
+        let done = crate::ops::webauthn::complete_registration(
+            &ctx,
+            &req.pool,
+            &user,
+            req.client.id(),
+            value,
+        )
+        .await;
+        if let Err(e) = done {
+            if e.status().is_server_error() {
+                return server_error(&req, e);
+            }
+            let message = e.message.clone().unwrap_or_else(|| e.code.to_string());
+            return match prompt_page(&app, &req, &query, &user, Some(&message)).await {
+                Ok(page) => page,
+                Err(e) if e.status().is_server_error() => server_error(&req, e),
+                Err(e) => login_form(&req, &query, Some(e.message.as_deref().unwrap_or(e.code))),
+            };
+        }
+    } else if !form.contains_key("skip") {
+        return match prompt_page(
+            &app,
+            &req,
+            &query,
+            &user,
+            Some("Choose Add a passkey or Not now."),
+        )
+        .await
+        {
+            Ok(page) => page,
+            Err(e) => server_error(&req, e),
+        };
+    }
+    super::authorize::issue(&app, &req, &user, auth_time)
+        .await
+        .unwrap_or_else(|e| server_error(&req, e))
+}
+
+/// `navigator.credentials.create()` with StartWebAuthnRegistration's options (W3C WebAuthn
+/// Level 3, "PublicKeyCredentialCreationOptionsJSON": base64url fields become ArrayBuffers), the
+/// credential posted back as the RegistrationResponseJSON CompleteWebAuthnRegistration takes.
+const REGISTER_SCRIPT: &str = "(function(){\
+var o=JSON.parse(document.getElementById('creationOptions').textContent);\
+function dec(s){s=s.replace(/-/g,'+').replace(/_/g,'/');while(s.length%4)s+='=';\
+var b=atob(s),u=new Uint8Array(b.length);for(var i=0;i<b.length;i++)u[i]=b.charCodeAt(i);\
+return u.buffer;}\
+function enc(buf){var u=new Uint8Array(buf),s='';for(var i=0;i<u.length;i++)\
+s+=String.fromCharCode(u[i]);return btoa(s).replace(/\\+/g,'-').replace(/\\//g,'_')\
+.replace(/=+$/,'');}\
+document.getElementById('addPasskeyButton').addEventListener('click',function(){\
+var err=document.getElementById('errorMessage');err.hidden=true;\
+var pk={rp:o.rp,user:{id:dec(o.user.id),name:o.user.name,displayName:o.user.displayName},\
+challenge:dec(o.challenge),pubKeyCredParams:o.pubKeyCredParams,timeout:o.timeout,\
+authenticatorSelection:o.authenticatorSelection,excludeCredentials:(o.excludeCredentials||[])\
+.map(function(c){var d={type:c.type,id:dec(c.id)};if(c.transports)d.transports=c.transports;\
+return d;})};\
+navigator.credentials.create({publicKey:pk}).then(function(c){var r=c.response;\
+var j={id:c.id,rawId:enc(c.rawId),type:c.type,\
+authenticatorAttachment:c.authenticatorAttachment||undefined,\
+clientExtensionResults:c.getClientExtensionResults(),response:{\
+clientDataJSON:enc(r.clientDataJSON),attestationObject:enc(r.attestationObject),\
+transports:r.getTransports?r.getTransports():[]}};\
+document.getElementById('credential').value=JSON.stringify(j);\
+document.getElementById('passkeyForm').submit();}).catch(function(e){\
+err.textContent='The passkey was not added: '+e.message;err.hidden=false;});});\
+})();";
+
 fn factor_label(f: Factor) -> &'static str {
     match f {
         Factor::Sms => "Text message (SMS)",
@@ -917,7 +1096,7 @@ pub async fn answer(
     }
     let ctx = step_ctx(&app, "RespondToAuthChallenge", &req, name);
     match hosted_respond(&ctx, req.client.id(), name, &session, responses).await {
-        Ok(HostedStep::SignedIn(user)) => finish(&app, &req, &user).await,
+        Ok(HostedStep::SignedIn(user)) => finish(&app, &req, &query, &user).await,
         Ok(HostedStep::Challenge {
             name,
             session,

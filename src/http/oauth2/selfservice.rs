@@ -440,7 +440,7 @@ pub(super) fn hosted_pool(req: &AuthorizeRequest) -> UserPoolType {
 /// A sign-in step's page: the redirect with a code, or the next challenge's page.
 async fn step_page(app: &App, req: &AuthorizeRequest, query: &str, step: HostedStep) -> Response {
     match step {
-        HostedStep::SignedIn(user) => finish(app, req, &user).await,
+        HostedStep::SignedIn(user) => finish(app, req, query, &user).await,
         HostedStep::Challenge {
             name,
             session,
@@ -535,7 +535,7 @@ async fn auto_sign_in(
     )
     .await;
     match step {
-        Ok(HostedStep::SignedIn(user)) => finish(app, req, &user).await,
+        Ok(HostedStep::SignedIn(user)) => finish(app, req, query, &user).await,
         Ok(HostedStep::Challenge {
             name,
             session,

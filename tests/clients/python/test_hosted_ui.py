@@ -512,6 +512,9 @@ def test_choice_based_sign_in_with_the_password(idp, endpoint, unique, callback,
     assert browser.find_element(By.TAG_NAME, "h1").text == "Enter your password"
     browser.find_element(By.NAME, "password").send_keys(PASSWORD)
     click(browser, By.NAME, "signInSubmitButton")
+    # No passkey yet in a pool that takes them: the prompt, declined.
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Add a passkey?"
+    click(browser, By.ID, "notNowButton")
     id_claims, access = web.exchange(browser)
     assert id_claims["cognito:username"] == "carol" and id_claims["nonce"] == "n-42"
     assert access["scope"] == "openid email profile"
@@ -526,6 +529,7 @@ def test_choice_based_sign_in_with_an_email_code(idp, endpoint, unique, callback
     assert text(browser, "errorMessage") == "Invalid code or auth state for the user."
     shot(browser, "choice-email-code")
     submit_code(browser, emulator.last_code("carol", purpose="SIGN_IN_OTP"))
+    click(browser, By.ID, "notNowButton")
     id_claims, _ = web.exchange(browser)
     assert id_claims["cognito:username"] == "carol" and id_claims["email"] == "carol@example.com"
 
@@ -872,3 +876,60 @@ def test_custom_auth_is_not_part_of_the_hosted_pages(idp, endpoint, unique, call
         assert id_claims["cognito:username"] == "cody"
     finally:
         server.shutdown()
+
+
+def test_after_a_password_sign_in_the_prompt_adds_a_passkey_that_signs_in_next_time(
+    idp, endpoint, unique, callback, browser
+):
+    from selenium.webdriver.common.virtual_authenticator import VirtualAuthenticatorOptions
+
+    local = endpoint.replace("//127.0.0.1:", "//localhost:")
+    web = choice_web(idp, local, unique, callback)
+    browser.add_virtual_authenticator(
+        VirtualAuthenticatorOptions(
+            protocol="ctap2",
+            transport="internal",
+            has_resident_key=True,
+            has_user_verification=True,
+            is_user_verified=True,
+        )
+    )
+    username_step(web, browser, "carol")
+    click(browser, By.ID, "choice-PASSWORD")
+    browser.find_element(By.NAME, "password").send_keys(PASSWORD)
+    click(browser, By.NAME, "signInSubmitButton")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Add a passkey?"
+    assert urlsplit(browser.current_url).path == "/login/challenge"
+    shot(browser, "passkey-prompt")
+    # A forged credential: CompleteWebAuthnRegistration's refusal on the prompt, nothing stored.
+    browser.execute_script("document.getElementById('credential').value = '{\"id\":\"x\"}'")
+    browser.execute_script("window.__before_submit = true; document.getElementById('passkeyForm').submit()")
+    WebDriverWait(browser, 10).until(
+        lambda d: d.execute_script("return !window.__before_submit && document.readyState === 'complete'")
+    )
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Add a passkey?"
+    assert text(browser, "errorMessage").startswith("Invalid passkey credential")
+    # The real thing: Chrome's virtual authenticator creates it, the page posts it.
+    click(browser, By.ID, "addPasskeyButton")
+    id_claims, _ = web.exchange(browser)
+    assert id_claims["cognito:username"] == "carol"
+    assert len(browser.get_credentials()) == 1
+    token = idp.initiate_auth(
+        ClientId=web.client_id,
+        AuthFlow="USER_AUTH",
+        AuthParameters={"USERNAME": "carol", "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": PASSWORD},
+    )["AuthenticationResult"]["AccessToken"]
+    assert len(idp.list_web_authn_credentials(AccessToken=token)["Credentials"]) == 1
+
+    # Next time the passkey signs in, and a user with a passkey gets no prompt.
+    username_step(web, browser, "carol")
+    assert choices(browser) == ["Password", "Email code", "Passkey"]
+    click(browser, By.ID, "choice-WEB_AUTHN")
+    click(browser, By.ID, "passkeyButton")
+    id_claims, _ = web.exchange(browser)
+    assert id_claims["cognito:username"] == "carol"
+
+    # The prompt's endpoint without the session cookie of a sign-in: back to the sign-in form.
+    query = urlsplit(web.authorize_url()).query
+    resp = requests.post(f"{local}/passkeys/add?{query}", data={"skip": "1"}, allow_redirects=False, timeout=10)
+    assert resp.status_code == 200 and "Your sign-in session has expired. Sign in again." in resp.text

@@ -110,7 +110,7 @@ impl Look {
                     .collect();
                 // A light-mode (or browser-adaptive) logo on the light card before a dark one.
                 logos.sort_by_key(|a| a.color_mode.as_deref() == Some("DARK"));
-                logos.into_iter().find_map(|a| asset_data_uri(a))
+                logos.into_iter().find_map(asset_data_uri)
             })
         });
         let classic_logo = custom

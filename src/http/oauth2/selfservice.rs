@@ -408,9 +408,11 @@ pub async fn confirm_user(
                     Ok(Some(step)) => return step_page(&app, &req, &query, step).await,
                     Ok(None) => {}
                     Err(e) if e.status().is_server_error() => return server_error(&req, e),
+                    // The account is confirmed all the same: the note, and why the sign-in
+                    // stopped (an expired proof, one of another user...).
                     Err(e) => {
                         let message = e.message.as_deref().unwrap_or(e.code);
-                        return super::authorize::login_form(&req, &query, Some(message));
+                        return login_form_noted(&req, &query, Some(message), Some(CONFIRMED));
                     }
                 }
             }
@@ -511,6 +513,8 @@ pub(super) async fn confirm_after_sign_in(
     }
 }
 
+const CONFIRMED: &str = "Your account has been confirmed. Sign in to continue.";
+
 /// The sign-in right after a confirmed sign-up: USER_AUTH's auto sign-in with the session, when
 /// the client allows USER_AUTH; otherwise (or when that sign-in is refused) the sign-in form with
 /// a note.
@@ -521,7 +525,7 @@ async fn auto_sign_in(
     username: &str,
     session: &str,
 ) -> Response {
-    let note = "Your account has been confirmed. Sign in to continue.";
+    let note = CONFIRMED;
     if !req.client.allows("ALLOW_USER_AUTH") || session.is_empty() {
         return login_form_noted(req, query, None, Some(note));
     }

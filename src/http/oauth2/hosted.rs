@@ -1,6 +1,8 @@
 //! The hosted UI's pages after the password: `/forceChangePassword` (NEW_PASSWORD_REQUIRED),
 //! `/mfa` (SMS_MFA, SOFTWARE_TOKEN_MFA, EMAIL_OTP, SELECT_MFA_TYPE) and `/mfaSetup` (MFA_SETUP:
-//! an authenticator app or email), plus the card every hosted page is drawn in.
+//! an authenticator app or email), the choice-based sign-in's pages, the passkey prompt after a
+//! sign-in (`/passkeys/add`), plus the card every hosted page is drawn in (with the pool's
+//! branding and the request's `lang`).
 //!
 //! No rule lives here. A step is the auth session row `ops::auth` made for the challenge
 //! (`flow::session::new_row`), named by the hidden `session` field; the form's answer goes through

@@ -9,7 +9,8 @@
 //! every error are the API's. The page only places the error under the field it is about. After
 //! the confirmation code the user is signed in with ConfirmSignUp's Session (USER_AUTH's auto
 //! sign-in, the path Amplify's `autoSignIn` takes) when the app client allows USER_AUTH; otherwise
-//! the sign-in form says the account is confirmed.
+//! the sign-in form says the account is confirmed. An UNCONFIRMED user at `/login` comes to the
+//! same confirmation page (ResendConfirmationCode); both code pages can send a new code.
 
 use super::authorize::{finish, login_form_noted, server_error, AuthorizeRequest, Hosted};
 use super::hosted::{

@@ -483,35 +483,39 @@ pub(super) async fn confirm_after_sign_in(
     password: Option<&str>,
     refused: &ApiError,
 ) -> Response {
+    let details = match resend_code(app, req, username).await {
+        Ok(details) => details,
+        Err(e) if e.status().is_server_error() => return server_error(req, e),
+        Err(_) => {
+            let message = refused.message.as_deref().unwrap_or(refused.code);
+            return super::authorize::login_form(req, query, Some(message));
+        }
+    };
     let proof = match password {
         Some(p) => {
             let ctx = op_ctx(app, "InitiateAuth", req, Some("USER_PASSWORD_AUTH"));
             let pool = hosted_pool(req);
-            match crate::ops::auth::hosted_unconfirmed_proof(&ctx, &pool, &req.client, username, p)
-                .await
-            {
+            let proof =
+                crate::ops::auth::hosted_unconfirmed_proof(&ctx, &pool, &req.client, username, p)
+                    .await;
+            match proof {
                 Ok(p) => p,
                 Err(e) => return server_error(req, e),
             }
         }
         None => None,
     };
-    match resend_code(app, req, username).await {
-        Ok(details) => confirm_form(
-            req,
-            query,
-            username,
-            proof.as_deref().unwrap_or_default(),
-            &confirm_hint(details.as_ref()),
-            None,
-        ),
-        Err(e) if e.status().is_server_error() => server_error(req, e),
-        Err(_) => super::authorize::login_form(
-            req,
-            query,
-            Some(refused.message.as_deref().unwrap_or(refused.code)),
-        ),
-    }
+    // A wrong password gets a session id that names nothing, so the page does not tell whether
+    // the password was right (the proof only decides what follows the code).
+    let session = proof.unwrap_or_else(crate::ids::session_id);
+    confirm_form(
+        req,
+        query,
+        username,
+        &session,
+        &confirm_hint(details.as_ref()),
+        None,
+    )
 }
 
 const CONFIRMED: &str = "Your account has been confirmed. Sign in to continue.";

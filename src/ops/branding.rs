@@ -2,9 +2,10 @@
 //! Get/SetLogDeliveryConfiguration, managed login branding (Create/Describe/
 //! DescribeByClient/Update/Delete) and terms documents (Create/Describe/Update/Delete/ListTerms).
 //!
-//! Everything is stored and returned as sent; the emulator renders no hosted pages from it.
-//! SetUICustomization's ImageFile is not kept: the emulator serves no logo, so it reports no
-//! ImageUrl.
+//! Everything is stored and returned as sent. The hosted pages (`http::oauth2`) render the UI
+//! customization's CSS and logo and a managed login branding's logo assets. SetUICustomization's
+//! ImageFile is kept as a `data:` URI in ImageUrl **[B: AWS answers an https URL of its CDN; the
+//! emulator has none, and a `data:` URI shows the same image wherever an app puts ImageUrl]**.
 
 use crate::domain::paging;
 use crate::error::{ApiError, ApiResult};
@@ -79,7 +80,7 @@ pub async fn set_ui_customization(
     let customization = UICustomizationType {
         user_pool_id: Some(pool_id.clone()),
         client_id: Some(key.clone()),
-        image_url: None,
+        image_url: req.image_file.as_deref().and_then(image_data_uri),
         css_version: req.css.as_ref().map(|_| css_version(now)),
         css: req.css,
         last_modified_date: Some(now),
@@ -92,6 +93,25 @@ pub async fn set_ui_customization(
     Ok(SetUICustomizationResponse {
         ui_customization: Some(customization),
     })
+}
+
+/// An ImageFile (base64 in the JSON protocol) as a `data:` URI, for the image types the classic
+/// hosted UI takes for its logo (PNG and JPEG, Cognito Developer Guide, "Hosted UI (classic)
+/// branding"); None for anything else, which the pages then do not show.
+fn image_data_uri(image: &str) -> Option<String> {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(image.trim())
+        .ok()?;
+    let mime = if bytes.starts_with(&[0x89, b'P', b'N', b'G']) {
+        "image/png"
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        "image/jpeg"
+    } else {
+        return None;
+    };
+    let encoded = base64::engine::general_purpose::STANDARD.encode(&bytes);
+    Some(format!("data:{mime};base64,{encoded}"))
 }
 
 /// [B] AWS versions the CSS with an opaque string that changes on every set; the time serves.

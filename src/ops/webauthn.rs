@@ -80,7 +80,21 @@ pub async fn start_web_authn_registration(
     req: StartWebAuthnRegistrationRequest,
 ) -> ApiResult<StartWebAuthnRegistrationResponse> {
     let access = verify_access_token(&ctx, req.access_token.as_deref().unwrap_or_default()).await?;
-    let (pool, user) = (&access.pool, &access.user);
+    let client_id = claim(&access.claims, "client_id");
+    let options = start_registration(&ctx, &access.pool, &access.user, client_id).await?;
+    Ok(StartWebAuthnRegistrationResponse {
+        credential_creation_options: Some(options),
+    })
+}
+
+/// StartWebAuthnRegistration for a user already known: the API's (from the access token) and the
+/// hosted UI's passkey prompt (from its session cookie). The CredentialCreationOptions.
+pub async fn start_registration(
+    ctx: &Ctx,
+    pool: &UserPoolType,
+    user: &crate::domain::records::UserRecord,
+    client_id: &str,
+) -> ApiResult<serde_json::Value> {
     if !passkeys_enabled(pool) {
         return Err(not_enabled());
     }
@@ -94,7 +108,7 @@ pub async fn start_web_authn_registration(
             "A user can register at most {MAX_CREDENTIALS} passkeys."
         )));
     }
-    let mfa = pool_mfa_config(&ctx, pool).await?;
+    let mfa = pool_mfa_config(ctx, pool).await?;
     let rp_id = relying_party_id(pool, &mfa);
     let uv = user_verification(&mfa);
     let challenge = new_challenge();
@@ -103,7 +117,7 @@ pub async fn start_web_authn_registration(
         .put_webauthn_registration(&RegistrationRecord {
             pool_id: user.pool_id.clone(),
             sub: user.sub.clone(),
-            client_id: claim(&access.claims, "client_id").to_string(),
+            client_id: client_id.to_string(),
             challenge: challenge.clone(),
             rp_id: rp_id.clone(),
             user_verification: uv.to_string(),
@@ -120,16 +134,14 @@ pub async fn start_web_authn_registration(
             {"type": "public-key", "alg": wa::RS256}
         ],
         "timeout": REGISTRATION_TIMEOUT_MS,
-        "excludeCredentials": descriptors(&ctx, user).await?,
+        "excludeCredentials": descriptors(ctx, user).await?,
         "authenticatorSelection": {
             "requireResidentKey": true,
             "residentKey": "required",
             "userVerification": uv
         }
     });
-    Ok(StartWebAuthnRegistrationResponse {
-        credential_creation_options: Some(options),
-    })
+    Ok(options)
 }
 
 /// How a failed registration check is reported.
@@ -161,7 +173,20 @@ pub async fn complete_web_authn_registration(
     req: CompleteWebAuthnRegistrationRequest,
 ) -> ApiResult<CompleteWebAuthnRegistrationResponse> {
     let access = verify_access_token(&ctx, req.access_token.as_deref().unwrap_or_default()).await?;
-    let (pool, user) = (&access.pool, &access.user);
+    let client_id = claim(&access.claims, "client_id");
+    let credential = req.credential.unwrap_or_default();
+    complete_registration(&ctx, &access.pool, &access.user, client_id, credential).await?;
+    Ok(CompleteWebAuthnRegistrationResponse {})
+}
+
+/// CompleteWebAuthnRegistration for a user already known (see [`start_registration`]).
+pub async fn complete_registration(
+    ctx: &Ctx,
+    pool: &UserPoolType,
+    user: &crate::domain::records::UserRecord,
+    client_id: &str,
+    credential: serde_json::Value,
+) -> ApiResult<()> {
     if !passkeys_enabled(pool) {
         return Err(not_enabled());
     }
@@ -176,13 +201,12 @@ pub async fn complete_web_authn_registration(
     if now >= reg.expires_at {
         return Err(challenge_not_found());
     }
-    if reg.client_id != claim(&access.claims, "client_id") {
+    if reg.client_id != client_id {
         return Err(ApiError::new(
             "WebAuthnClientMismatchException",
             "The access token is for another app client than the one that started the registration.",
         ));
     }
-    let credential = req.credential.unwrap_or_default();
     // Some callers send the RegistrationResponseJSON as a JSON string rather than an object.
     let credential = match credential {
         serde_json::Value::String(s) => serde_json::from_str(&s)
@@ -232,7 +256,7 @@ pub async fn complete_web_authn_registration(
             "This passkey is already registered in the user pool.",
         ));
     }
-    Ok(CompleteWebAuthnRegistrationResponse {})
+    Ok(())
 }
 
 /// Cognito names a passkey after its provider **[B]**; the emulator knows a few AAGUIDs.

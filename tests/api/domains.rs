@@ -255,7 +255,28 @@ async fn ui_customization_needs_a_domain_and_falls_back_to_the_pools() {
         Some(".banner-customizable { background-color: black; }")
     );
     assert!(c.css_version().is_some());
+    // Not a PNG or JPEG: nothing the hosted pages could show.
     assert_eq!(c.image_url(), None);
+    // A PNG is kept as a data: URI, the logo of the hosted pages.
+    let png = b"\x89PNG\r\n\x1a\nrest of the image".to_vec();
+    let set = app
+        .client
+        .set_ui_customization()
+        .user_pool_id(&pool)
+        .css(".banner-customizable { background-color: black; }")
+        .image_file(Blob::new(png.clone()))
+        .send()
+        .await
+        .expect("SetUICustomization with a PNG");
+    use base64::Engine;
+    let expected = format!(
+        "data:image/png;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(&png)
+    );
+    assert_eq!(
+        set.ui_customization().and_then(|c| c.image_url()),
+        Some(expected.as_str())
+    );
 
     // A client without its own customization gets the pool's.
     let got = app

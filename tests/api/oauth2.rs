@@ -1567,3 +1567,142 @@ async fn choice_based_sign_in_asks_for_the_username_then_offers_the_users_factor
     assert_eq!(status, StatusCode::FOUND, "{html}");
     assert_eq!(exchanged(&o, &h).await["cognito:username"], "alice");
 }
+
+#[tokio::test]
+async fn the_unconfirmed_sign_in_and_the_new_code_buttons_answer_bad_input_with_a_page() {
+    // A client with a secret: the pages send the SECRET_HASH themselves.
+    let o = setup(&["code"], &["openid"], true).await;
+    o.app
+        .call(
+            "UpdateUserPool",
+            json!({"UserPoolId": o.pool_id, "AutoVerifiedAttributes": ["email"]}),
+        )
+        .await;
+    for name in ["bob", "carl"] {
+        o.app
+            .call(
+                "SignUp",
+                json!({"ClientId": o.client_id, "SecretHash": secret_hash_of(&o, name),
+                       "Username": name, "Password": PASSWORD,
+                       "UserAttributes": [{"Name": "email", "Value": format!("{name}@example.com")}]}),
+            )
+            .await;
+    }
+    let query = o.authorize_query(&[]);
+    // The right password: the confirmation page, a new code, and a proof in the hidden session.
+    let (status, _, html) = o.login(&query, "bob", PASSWORD).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<h1>Confirm your account</h1>"), "{html}");
+    let bob_proof = hidden_session(&html);
+    assert!(!bob_proof.is_empty(), "{html}");
+    let (_, _, html) = o.login(&query, "carl", PASSWORD).await;
+    let carl_proof = hidden_session(&html);
+    // "Send a new code" with nothing else: the model's message on the page.
+    let (status, html) = o
+        .page_post("/confirmUser", &query, &[("resend", "1")])
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("Value at &#39;username&#39; failed to satisfy constraint"),
+        "{html}"
+    );
+    // No code, then a wrong one: on the page, under the field.
+    let proof = [("username", "bob"), ("session", bob_proof.as_str())];
+    let (status, html) = o.page_post("/confirmUser", &query, &proof).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("id=\"errorMessage\""), "{html}");
+    let code = o
+        .app
+        .last_code("bob", None)
+        .await
+        .expect("bob's code in the outbox");
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let (_, html) = o
+        .page_post(
+            "/confirmUser",
+            &query,
+            &[proof[0], proof[1], ("code", wrong)],
+        )
+        .await;
+    assert!(
+        html.contains("Invalid verification code provided, please try again."),
+        "{html}"
+    );
+    // bob's code with carl's proof: bob is confirmed, but carl's sign-in is not bob's.
+    let (status, html) = o
+        .page_post(
+            "/confirmUser",
+            &query,
+            &[
+                ("username", "bob"),
+                ("session", carl_proof.as_str()),
+                ("code", &code),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("Your account has been confirmed. Sign in to continue."),
+        "{html}"
+    );
+    assert!(html.contains("id=\"loginErrorMessage\""), "{html}");
+    // carl's own code and proof: back to the app with a code.
+    let code = o.app.last_code("carl", None).await.expect("carl's code");
+    let carl = [
+        ("username", "carl"),
+        ("session", carl_proof.as_str()),
+        ("code", code.as_str()),
+    ];
+    let resp = o
+        .http
+        .post(o.app.url(&format!("/confirmUser?{query}")))
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(form(&carl))
+        .send()
+        .await
+        .expect("the emulator answers");
+    assert_eq!(resp.status(), StatusCode::FOUND);
+    let back = redirect_params(&location(resp.headers()), '?');
+    assert!(back.contains_key("code"), "{back:?}");
+    // The same form again: carl is confirmed, the API's refusal on the page, no code.
+    let (status, html) = o.page_post("/confirmUser", &query, &carl).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Current status is CONFIRMED"), "{html}");
+
+    // The reset page's "Send a new code" for nobody: ForgotPassword's message.
+    let (status, html) = o
+        .page_post(
+            "/confirmForgotPassword",
+            &query,
+            &[("resend", "1"), ("username", "nobody")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("Username/client id combination not found."),
+        "{html}"
+    );
+    // The passkey prompt's endpoint without a sign-in's cookie, and with a made-up one.
+    let (status, html) = o.page_post("/passkeys/add", &query, &[("skip", "1")]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("Your sign-in session has expired. Sign in again."),
+        "{html}"
+    );
+    let resp = o
+        .http
+        .post(o.app.url(&format!("/passkeys/add?{query}&lang=de-CH")))
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(
+            COOKIE,
+            format!("cognito-emulator-session-{}=made-up", o.pool_id),
+        )
+        .body(form(&[("credential", "{}")]))
+        .send()
+        .await
+        .expect("the emulator answers");
+    assert_eq!(resp.status(), StatusCode::OK);
+    let html = resp.text().await.unwrap_or_default();
+    assert!(html.contains("<html lang=\"de-CH\">"), "{html}");
+    assert!(html.contains("Your sign-in session has expired."), "{html}");
+}

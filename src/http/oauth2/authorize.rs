@@ -53,15 +53,12 @@ pub(super) struct AuthorizeRequest {
     pub(super) identity_provider: Option<IdentityProviderType>,
     /// The base URL the request arrived under (`state::RequestBase`): tokens issued here name it.
     pub(super) base_url: Option<Arc<str>>,
+    /// What every page of this request shows: the app's name, `lang`, the pool's branding.
+    pub(super) look: super::hosted::Look,
 }
 
 fn page(status: StatusCode, title: &str, body: &str) -> Response {
-    super::hosted::card(status, None, title, body)
-}
-
-/// The app client's name, shown at the top of its hosted pages.
-pub(super) fn app_name(req: &AuthorizeRequest) -> Option<&str> {
-    req.client.client_name.as_deref()
+    super::hosted::card(status, &super::hosted::Look::default(), title, body)
 }
 
 pub(super) fn error_text(message: &str) -> Response {
@@ -188,6 +185,9 @@ pub(super) async fn validate(
     let Some(scope) = user_scopes(&client, get("scope").as_deref()) else {
         return Err(fail("invalid_scope"));
     };
+    let look = super::hosted::Look::of(app, &pool, &client, get("lang").as_deref())
+        .await
+        .map_err(|e| ApiError::from(e).into_response())?;
     Ok(AuthorizeRequest {
         client,
         pool,
@@ -200,6 +200,7 @@ pub(super) async fn validate(
         prompt_login: get("prompt").is_some_and(|p| p.split(' ').any(|x| x == "login")),
         identity_provider,
         base_url: base.map(|Extension(RequestBase(b))| b),
+        look,
     })
 }
 
@@ -227,7 +228,7 @@ impl FromRequestParts<App> for Hosted {
 }
 
 /// The user of a live session cookie for the request's pool.
-async fn session_user(
+pub(super) async fn session_user(
     app: &App,
     headers: &HeaderMap,
     pool: &UserPoolType,
@@ -250,7 +251,7 @@ async fn session_user(
 }
 
 /// Back to the app with a code (code grant) or the tokens in the fragment (implicit grant).
-async fn issue(
+pub(super) async fn issue(
     app: &App,
     req: &AuthorizeRequest,
     user: &UserRecord,
@@ -404,7 +405,7 @@ pub(super) fn login_form_noted(
     let native =
         providers.is_none_or(|list| list.is_empty() || list.iter().any(|p| p == "COGNITO"));
     if !native {
-        return super::hosted::card(StatusCode::OK, app_name(req), "Sign in", &buttons);
+        return super::hosted::card(StatusCode::OK, &req.look, "Sign in", &buttons);
     }
     // Choice-based sign-in asks for the username alone; the factors follow (`hosted`).
     let (password, submit) = if super::hosted::choice_based(req) {
@@ -419,7 +420,7 @@ pub(super) fn login_form_noted(
     };
     super::hosted::card(
         StatusCode::OK,
-        app_name(req),
+        &req.look,
         "Sign in",
         &format!(
             "{note}{buttons}<form method=\"post\" action=\"/login?{action}\">\
@@ -461,9 +462,8 @@ pub async fn login(State(app): State<App>, Hosted { req, query }: Hosted, body: 
     if username.is_empty() || password.is_empty() {
         return login_form(&req, &query, Some("Username and password are required."));
     }
-    let mut pool = UserPoolType::clone(&req.pool);
     // No device tracking in the hosted UI: the browser has no device key to prove.
-    pool.device_configuration = None;
+    let pool = super::selfservice::hosted_pool(&req);
     let info = crate::state::RequestInfo {
         operation: "InitiateAuth".into(),
         auth_flow: Some("USER_PASSWORD_AUTH".into()),
@@ -473,13 +473,24 @@ pub async fn login(State(app): State<App>, Hosted { req, query }: Hosted, body: 
     };
     let ctx = Ctx::new(&app, "InitiateAuth", info);
     match hosted_password(&ctx, &pool, &req.client, username, password).await {
-        Ok(HostedStep::SignedIn(user)) => finish(&app, &req, &user).await,
+        Ok(HostedStep::SignedIn(user)) => finish(&app, &req, &query, &user).await,
         Ok(HostedStep::Challenge {
             name,
             session,
             parameters,
         }) => super::hosted::next_step(&app, &req, &query, &name, &session, &parameters).await,
         Err(e) if e.status().is_server_error() => server_error(&req, e),
+        Err(e) if e.code == "UserNotConfirmedException" => {
+            super::selfservice::confirm_after_sign_in(
+                &app,
+                &req,
+                &query,
+                username,
+                Some(password),
+                &e,
+            )
+            .await
+        }
         Err(e) => login_form(&req, &query, Some(e.message.as_deref().unwrap_or(e.code))),
     }
 }
@@ -505,19 +516,40 @@ async fn choice_sign_in(
     let ctx = Ctx::new(app, "InitiateAuth", info);
     let secret_hash = super::selfservice::secret_hash(req, username);
     match crate::ops::auth::hosted_choice(&ctx, req.client.id(), username, secret_hash).await {
-        Ok(HostedStep::SignedIn(user)) => finish(app, req, &user).await,
+        Ok(HostedStep::SignedIn(user)) => finish(app, req, query, &user).await,
         Ok(HostedStep::Challenge {
             name,
             session,
             parameters,
         }) => super::hosted::next_step(app, req, query, &name, &session, &parameters).await,
         Err(e) if e.status().is_server_error() => server_error(req, e),
+        // No password yet: after the code, ConfirmSignUp's session signs the user in (USER_AUTH).
+        Err(e) if e.code == "UserNotConfirmedException" => {
+            super::selfservice::confirm_after_sign_in(app, req, query, username, None, &e).await
+        }
         Err(e) => login_form(req, query, Some(e.message.as_deref().unwrap_or(e.code))),
     }
 }
 
-/// A finished sign-in: the hosted UI's session cookie and the way back to the app.
-pub(super) async fn finish(app: &App, req: &AuthorizeRequest, user: &UserRecord) -> Response {
+/// A finished sign-in: the hosted UI's session cookie and the way back to the app (through the
+/// passkey prompt, when it applies: `hosted::passkey_prompt`).
+pub(super) async fn finish(
+    app: &App,
+    req: &AuthorizeRequest,
+    query: &str,
+    user: &UserRecord,
+) -> Response {
+    finish_with(app, req, Some(query), user).await
+}
+
+/// [`finish`]; `prompt_query` None: straight back to the app (a federated sign-in, whose user
+/// has no password to replace with a passkey).
+pub(super) async fn finish_with(
+    app: &App,
+    req: &AuthorizeRequest,
+    prompt_query: Option<&str>,
+    user: &UserRecord,
+) -> Response {
     let now = app.clock.epoch();
     let auth_time = app.clock.unix();
     let session_id = crate::util::random_token(32);
@@ -534,9 +566,19 @@ pub(super) async fn finish(app: &App, req: &AuthorizeRequest, user: &UserRecord)
     {
         return server_error(req, e.into());
     }
-    let mut response = match issue(app, req, user, auth_time).await {
-        Ok(r) => r,
-        Err(e) => return server_error(req, e),
+    let prompt = match prompt_query {
+        Some(query) => match super::hosted::passkey_prompt(app, req, query, user).await {
+            Ok(p) => p,
+            Err(e) => return server_error(req, e),
+        },
+        None => None,
+    };
+    let mut response = match prompt {
+        Some(page) => page,
+        None => match issue(app, req, user, auth_time).await {
+            Ok(r) => r,
+            Err(e) => return server_error(req, e),
+        },
     };
     let cookie = format!(
         "{}={session_id}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax",
@@ -587,6 +629,7 @@ pub async fn logout(
             "response_type",
             "state",
             "scope",
+            "lang",
         ];
         let pairs = keep
             .iter()

@@ -58,7 +58,10 @@ pub async fn confirm_user(
         // The page's wording is the emulator's own [B].
         Ok(_) => super::hosted::card(
             StatusCode::OK,
-            client.client_name.as_deref(),
+            &super::hosted::Look {
+                app_name: client.client_name.clone(),
+                ..Default::default()
+            },
             "Your registration has been confirmed!",
             "<p id=\"confirmed\">You can now sign in.</p>",
         ),

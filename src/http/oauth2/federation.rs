@@ -16,7 +16,7 @@
 //! there the path is Cognito's: the user is created or updated (`ops::auth::federated`), the
 //! hosted UI's session starts and the app gets its code or tokens.
 
-use super::authorize::{error_text, finish as session_and_issue, validate, AuthorizeRequest};
+use super::authorize::{error_text, finish_with, validate, AuthorizeRequest};
 use super::{encode_form, html_escape, parse_form, redirect, with_query};
 use crate::domain::client::ClientExt;
 use crate::domain::pool::PoolExt;
@@ -552,7 +552,7 @@ async fn finish(
     };
     let ctx = Ctx::new(app, "HostedAuth", info);
     match federated::sign_in(&ctx, &req.pool, &req.client, &provider, &identity).await {
-        Ok(user) => session_and_issue(app, req, &user).await,
+        Ok(user) => finish_with(app, req, None, &user).await,
         Err(e) if e.status().is_server_error() => super::authorize::server_error(req, e),
         Err(e) => error_redirect_described(
             &req.redirect_uri,

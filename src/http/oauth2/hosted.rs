@@ -1,6 +1,8 @@
 //! The hosted UI's pages after the password: `/forceChangePassword` (NEW_PASSWORD_REQUIRED),
 //! `/mfa` (SMS_MFA, SOFTWARE_TOKEN_MFA, EMAIL_OTP, SELECT_MFA_TYPE) and `/mfaSetup` (MFA_SETUP:
-//! an authenticator app or email), plus the card every hosted page is drawn in.
+//! an authenticator app or email), the choice-based sign-in's pages, the passkey prompt after a
+//! sign-in (`/passkeys/add`), plus the card every hosted page is drawn in (with the pool's
+//! branding and the request's `lang`).
 //!
 //! No rule lives here. A step is the auth session row `ops::auth` made for the challenge
 //! (`flow::session::new_row`), named by the hidden `session` field; the form's answer goes through
@@ -20,7 +22,8 @@ use crate::flow::session::{self as flow_session, SessionState};
 use crate::flow::user_auth as flow_ua;
 use crate::flow::Pending;
 use crate::model::shapes::{
-    AssociateSoftwareTokenRequest, GetUserPoolMfaConfigResponse, VerifySoftwareTokenRequest,
+    AssetType, AssociateSoftwareTokenRequest, GetUserPoolMfaConfigResponse, UserPoolClientType,
+    UserPoolType, VerifySoftwareTokenRequest,
 };
 use crate::ops::auth::{hosted_respond, HostedStep};
 use crate::state::{App, Ctx, RequestInfo};
@@ -37,6 +40,8 @@ background:#f2f3f3;font:16px/1.4 -apple-system,'Segoe UI',Roboto,Helvetica,Arial
 color:#16191f}\
 main{background:#fff;width:100%;max-width:420px;margin:48px 16px;padding:32px 28px;\
 border-radius:8px;box-shadow:0 1px 4px rgba(0,28,36,.3)}\
+.banner-customizable{text-align:center;margin:0 0 12px}\
+.logo-customizable{max-width:100%;max-height:100px}\
 .app{margin:0 0 4px;color:#5f6b7a;font-size:14px;text-align:center}\
 h1{margin:0 0 20px;font-size:22px;text-align:center}\
 label{display:block;margin:14px 0 4px;font-weight:600;font-size:14px}\
@@ -59,22 +64,152 @@ font-size:13px}\
 @media (max-width:480px){main{margin:0;min-height:100vh;border-radius:0;box-shadow:none;\
 padding:24px 18px}}";
 
-/// A hosted page: a centred card with the app client's name (when known) and a title.
-pub(super) fn card(
-    status: StatusCode,
-    app_name: Option<&str>,
-    title: &str,
-    body: &str,
-) -> Response {
-    let app = app_name
+/// What a request's pages show besides their form: the app client's name, the page language
+/// (`lang`) and the pool's branding.
+#[derive(Clone, Debug, Default)]
+pub struct Look {
+    pub app_name: Option<String>,
+    /// `lang` of the authorize request, when it is a well-formed language tag.
+    pub lang: Option<String>,
+    /// The UI customization's CSS (SetUICustomization): the client's, else the pool-wide `ALL`.
+    pub css: Option<String>,
+    /// The logo as a `data:` URI: the managed login branding's form (or page header) logo, else
+    /// the UI customization's ImageFile.
+    pub logo: Option<String>,
+}
+
+/// Managed login's logo assets, in the order the card uses them (API Reference, AssetType
+/// Category).
+const LOGO_CATEGORIES: [&str; 2] = ["FORM_LOGO", "PAGE_HEADER_LOGO"];
+
+impl Look {
+    /// The look of a client's pages: its name, `lang`, and the branding the pool stores for it.
+    pub async fn of(
+        app: &App,
+        pool: &UserPoolType,
+        client: &UserPoolClientType,
+        lang: Option<&str>,
+    ) -> Result<Look, sqlx::Error> {
+        let store = &app.store;
+        // The client's customization, else the pool-wide one (API Reference, GetUICustomization).
+        let custom = match store
+            .get_ui_customization(pool.pool_id(), client.id())
+            .await?
+        {
+            Some(c) => Some(c),
+            None => store.get_ui_customization(pool.pool_id(), "ALL").await?,
+        };
+        let branding = store
+            .get_branding_by_client(pool.pool_id(), client.id())
+            .await?
+            .filter(|b| b.use_cognito_provided_values != Some(true));
+        let branded_logo = branding.as_ref().and_then(|b| {
+            let assets = b.assets.as_deref().unwrap_or_default();
+            LOGO_CATEGORIES.iter().find_map(|category| {
+                let mut logos: Vec<_> = assets
+                    .iter()
+                    .filter(|a| a.category.as_deref() == Some(*category))
+                    .collect();
+                // A light-mode (or browser-adaptive) logo on the light card before a dark one.
+                logos.sort_by_key(|a| a.color_mode.as_deref() == Some("DARK"));
+                logos.into_iter().find_map(asset_data_uri)
+            })
+        });
+        let classic_logo = custom
+            .as_ref()
+            .and_then(|c| c.image_url.clone())
+            .filter(|u| u.starts_with("data:image/"));
+        Ok(Look {
+            app_name: client.client_name.clone(),
+            lang: lang.filter(|l| language_tag(l)).map(str::to_string),
+            css: custom.and_then(|c| c.css).filter(|c| !c.trim().is_empty()),
+            logo: branded_logo.or(classic_logo),
+        })
+    }
+}
+
+/// An image asset as a `data:` URI; None for an extension the pages cannot show.
+fn asset_data_uri(asset: &AssetType) -> Option<String> {
+    let mime = match asset.extension.as_deref()? {
+        "PNG" => "image/png",
+        "JPEG" | "JPG" => "image/jpeg",
+        "SVG" => "image/svg+xml",
+        "WEBP" => "image/webp",
+        "ICO" => "image/x-icon",
+        _ => return None,
+    };
+    let bytes = asset.bytes.as_deref().filter(|b| !b.is_empty())?;
+    // The blob arrives base64-encoded; anything else would break out of the attribute.
+    let base64 = bytes
+        .bytes()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'='));
+    base64.then(|| format!("data:{mime};base64,{bytes}"))
+}
+
+/// A BCP 47 language tag as far as the page needs it: letters, digits and hyphens, at most 35
+/// characters (RFC 5646's practical limit), starting with a letter.
+fn language_tag(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 35
+        && s.starts_with(|c: char| c.is_ascii_alphabetic())
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+}
+
+/// Stored CSS inside `<style>`: only `</style` could end the element early (HTML, "raw text
+/// elements"), so every `<` becomes the CSS escape `\3c ` (CSS Syntax 3, "escaping"), which
+/// means the same character wherever CSS reads it.
+fn style_text(css: &str) -> String {
+    css.replace('<', "\\3c ")
+}
+
+/// The class names of Cognito's classic hosted UI CSS template on the matching elements, so a
+/// UI customization's rules apply (Cognito Developer Guide, "Hosted UI (classic) branding": the
+/// `-customizable` classes). The pages' own markup is fixed text, so plain replacement is exact.
+fn customizable(body: &str) -> String {
+    body.replace("<label ", "<label class=\"label-customizable\" ")
+        .replace("<input id=", "<input class=\"inputField-customizable\" id=")
+        .replace(
+            "<button type=\"submit\" name=",
+            "<button class=\"submitButton-customizable\" type=\"submit\" name=",
+        )
+        .replace(
+            "class=\"error\"",
+            "class=\"error errorMessage-customizable\"",
+        )
+        .replace(
+            "class=\"hint\"",
+            "class=\"hint textDescription-customizable\"",
+        )
+}
+
+/// A hosted page: a centred card with the app client's name (when known), the logo, a title,
+/// and the pool's UI customization CSS after the built-in one, so it overrides it.
+pub(super) fn card(status: StatusCode, look: &Look, title: &str, body: &str) -> Response {
+    let app = look
+        .app_name
+        .as_deref()
         .filter(|n| !n.is_empty())
         .map(|n| format!("<p class=\"app\" id=\"appName\">{}</p>", html_escape(n)))
         .unwrap_or_default();
+    let logo = look
+        .logo
+        .as_deref()
+        .map(|src| {
+            format!(
+                "<div class=\"banner-customizable\"><img class=\"logo-customizable\" id=\"logo\" \
+                 alt=\"\" src=\"{}\"></div>",
+                html_escape(src)
+            )
+        })
+        .unwrap_or_default();
+    let custom = look.css.as_deref().map(style_text).unwrap_or_default();
+    let body = customizable(body);
     let html = format!(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+        "<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{t}</title><style>{STYLE}</style></head>\
-         <body><main>{app}<h1>{t}</h1>{body}</main></body></html>\n",
+         <title>{t}</title><style>{STYLE}</style><style id=\"customCss\">{custom}</style></head>\
+         <body><main class=\"modal-content\">{logo}{app}<h1>{t}</h1>{body}</main></body></html>\n",
+        lang = html_escape(look.lang.as_deref().unwrap_or("en")),
         t = html_escape(title)
     );
     (status, Html(html)).into_response()
@@ -224,7 +359,6 @@ async fn render_step(
     let action = |path: &str| format!("{path}?{}", html_escape(query));
     let err = error_line(error);
     let hidden = hidden_session(session);
-    let name = super::authorize::app_name(req);
     let code_form = |path: &str, hint: String| {
         format!(
             "<form method=\"post\" action=\"{a}\">{hidden}<p class=\"hint\" id=\"hint\">{hint}</p>\
@@ -243,7 +377,9 @@ async fn render_step(
             };
             let user = match user {
                 Ok(Some(u)) => u,
-                Ok(None) => return login_form(req, query, flow_session::invalid().message.as_deref()),
+                Ok(None) => {
+                    return login_form(req, query, flow_session::invalid().message.as_deref())
+                }
                 Err(e) => return server_error(req, e.into()),
             };
             let mfa = GetUserPoolMfaConfigResponse::default();
@@ -450,20 +586,32 @@ async fn render_step(
                 Some("The passkey sign-in was interrupted. Sign in again."),
             );
         }
+        // Cognito's hosted UI runs no custom authentication (Cognito Developer Guide, "Custom
+        // authentication challenge Lambda triggers": "The Amazon Cognito hosted UI doesn't
+        // support custom authentication"): its password sign-in never reaches the challenge
+        // Lambdas, and neither does this one's; a CUSTOM_CHALLENGE session brought here says so.
+        Pending::CustomChallenge(_) => return card(
+            StatusCode::OK,
+            &req.look,
+            "Sign-in step not supported",
+            "<p id=\"unsupported\">Custom authentication challenges (CUSTOM_CHALLENGE) are not \
+                 part of Cognito's hosted UI. Sign in through the API (InitiateAuth with \
+                 CUSTOM_AUTH) instead.</p>",
+        ),
         other => {
             return card(
                 StatusCode::OK,
-                name,
+                &req.look,
                 "Sign-in step not supported",
                 &format!(
-                    "<p id=\"unsupported\">The emulator's hosted UI does not support the {} step \
-                     yet. Sign in through the API (InitiateAuth / RespondToAuthChallenge) instead.</p>",
+                    "<p id=\"unsupported\">The emulator's hosted UI does not support the {} step. \
+                     Sign in through the API (InitiateAuth / RespondToAuthChallenge) instead.</p>",
                     html_escape(other.challenge_name())
                 ),
             )
         }
     };
-    card(StatusCode::OK, name, title, &body)
+    card(StatusCode::OK, &req.look, title, &body)
 }
 
 /// Where the choice-based sign-in's pages post (SELECT_CHALLENGE, the password, one-time codes
@@ -495,7 +643,7 @@ fn password_page(
 ) -> Response {
     card(
         StatusCode::OK,
-        super::authorize::app_name(req),
+        &req.look,
         "Enter your password",
         &format!(
             "<form method=\"post\" action=\"{a}?{q}\">{hidden}\
@@ -525,7 +673,7 @@ fn passkey_page(req: &AuthorizeRequest, query: &str, session: &str, options: &st
     let options = options.replace('<', "\\u003c");
     card(
         StatusCode::OK,
-        super::authorize::app_name(req),
+        &req.look,
         "Sign in with a passkey",
         &format!(
             "<form method=\"post\" action=\"{a}?{q}\" id=\"passkeyForm\">{hidden}\
@@ -566,6 +714,185 @@ signature:enc(r.signature),userHandle:r.userHandle?enc(r.userHandle):undefined}}
 document.getElementById('credential').value=JSON.stringify(j);\
 document.getElementById('passkeyForm').submit();}).catch(function(e){\
 err.textContent='The passkey sign-in did not finish: '+e.message;err.hidden=false;});});\
+})();";
+
+/// Where the passkey prompt after a sign-in posts (managed login's path for adding a passkey,
+/// Cognito Developer Guide, "Managed login": passkey set-up **[B: the exact path]**).
+pub(super) const PASSKEY_ADD_PATH: &str = "/passkeys/add";
+
+/// The passkey prompt after a finished sign-in: for a choice-based client whose pool allows
+/// WEB_AUTHN as a first factor and a user with no passkey yet, managed login offers to add one
+/// before going back to the app **[B: AWS's conditions for showing it]**. The page carries the
+/// CredentialCreationOptions of StartWebAuthnRegistration's path (`ops::webauthn`, for the user
+/// just signed in); None when the prompt does not apply.
+pub(super) async fn passkey_prompt(
+    app: &App,
+    req: &AuthorizeRequest,
+    query: &str,
+    user: &crate::domain::records::UserRecord,
+) -> Result<Option<Response>, ApiError> {
+    let web_authn = req
+        .pool
+        .policies
+        .as_ref()
+        .and_then(|p| p.sign_in_policy.as_ref())
+        .and_then(|s| s.allowed_first_auth_factors.as_ref())
+        .is_some_and(|f| f.iter().any(|x| x == flow_ua::WEB_AUTHN));
+    if !web_authn || !choice_based(req) {
+        return Ok(None);
+    }
+    let count = app
+        .store
+        .count_webauthn_credentials(&user.pool_id, &user.sub)
+        .await?;
+    if count > 0 {
+        return Ok(None);
+    }
+    prompt_page(app, req, query, user, None).await.map(Some)
+}
+
+/// The prompt with fresh creation options (StartWebAuthnRegistration's path), `error` above its
+/// buttons. A registration that cannot start (the pool's passkey settings) skips the prompt.
+async fn prompt_page(
+    app: &App,
+    req: &AuthorizeRequest,
+    query: &str,
+    user: &crate::domain::records::UserRecord,
+    error: Option<&str>,
+) -> Result<Response, ApiError> {
+    let ctx = step_ctx(app, "StartWebAuthnRegistration", req, flow_ua::WEB_AUTHN);
+    let options =
+        crate::ops::webauthn::start_registration(&ctx, &req.pool, user, req.client.id()).await?;
+    // Inside <script>, only `</` (and `<!--`) can end the element: escape every `<`.
+    let options = options.to_string().replace('<', "\\u003c");
+    let error = match error {
+        Some(m) => format!(
+            "<p id=\"errorMessage\" class=\"error\" role=\"alert\">{}</p>",
+            html_escape(m)
+        ),
+        None => "<p id=\"errorMessage\" class=\"error\" role=\"alert\" hidden></p>".to_string(),
+    };
+    Ok(card(
+        StatusCode::OK,
+        &req.look,
+        "Add a passkey?",
+        &format!(
+            "<form method=\"post\" action=\"{a}?{q}\" id=\"passkeyForm\">\
+             <input type=\"hidden\" name=\"credential\" id=\"credential\">\
+             <p class=\"hint\" id=\"hint\">Signed in as {user}. Sign in faster next time with a \
+             passkey saved on this device.</p>{error}\
+             <button type=\"button\" id=\"addPasskeyButton\">Add a passkey</button>\
+             <button class=\"secondary\" type=\"submit\" name=\"skip\" value=\"1\" \
+             id=\"notNowButton\">Not now</button></form>\
+             <script type=\"application/json\" id=\"creationOptions\">{options}</script>\
+             <script>{REGISTER_SCRIPT}</script>",
+            a = PASSKEY_ADD_PATH,
+            q = html_escape(query),
+            user = html_escape(&user.username),
+        ),
+    ))
+}
+
+/// `POST /passkeys/add`: the prompt's answer, for the user of the hosted session cookie the sign-in
+/// just set: "Not now" (`skip`), or the new credential (RegistrationResponseJSON) for
+/// CompleteWebAuthnRegistration's path. Either way back to the app with a code; a refused
+/// credential shows the prompt again with the reason.
+pub async fn add_passkey(
+    State(app): State<App>,
+    Hosted { req, query }: Hosted,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> Response {
+    let form = parse_form(&body);
+    let (user, auth_time) = match super::authorize::session_user(&app, &headers, &req.pool).await {
+        Ok(Some(found)) => found,
+        Ok(None) => {
+            return login_form(
+                &req,
+                &query,
+                Some("Your sign-in session has expired. Sign in again."),
+            )
+        }
+        Err(e) => return server_error(&req, e),
+    };
+    let credential = form
+        .get("credential")
+        .map(|c| c.trim())
+        .filter(|c| !c.is_empty());
+    if let (Some(credential), false) = (credential, form.contains_key("skip")) {
+        let value = serde_json::from_str(credential)
+            .unwrap_or_else(|_| serde_json::Value::String(credential.to_string()));
+        let ctx = step_ctx(
+            &app,
+            "CompleteWebAuthnRegistration",
+            &req,
+            flow_ua::WEB_AUTHN,
+        );
+        let done = crate::ops::webauthn::complete_registration(
+            &ctx,
+            &req.pool,
+            &user,
+            req.client.id(),
+            value,
+        )
+        .await;
+        if let Err(e) = done {
+            if e.status().is_server_error() {
+                return server_error(&req, e);
+            }
+            let message = e.message.clone().unwrap_or_else(|| e.code.to_string());
+            return match prompt_page(&app, &req, &query, &user, Some(&message)).await {
+                Ok(page) => page,
+                Err(e) if e.status().is_server_error() => server_error(&req, e),
+                Err(e) => login_form(&req, &query, Some(e.message.as_deref().unwrap_or(e.code))),
+            };
+        }
+    } else if !form.contains_key("skip") {
+        return match prompt_page(
+            &app,
+            &req,
+            &query,
+            &user,
+            Some("Choose Add a passkey or Not now."),
+        )
+        .await
+        {
+            Ok(page) => page,
+            Err(e) => server_error(&req, e),
+        };
+    }
+    super::authorize::issue(&app, &req, &user, auth_time)
+        .await
+        .unwrap_or_else(|e| server_error(&req, e))
+}
+
+/// `navigator.credentials.create()` with StartWebAuthnRegistration's options (W3C WebAuthn
+/// Level 3, "PublicKeyCredentialCreationOptionsJSON": base64url fields become ArrayBuffers), the
+/// credential posted back as the RegistrationResponseJSON CompleteWebAuthnRegistration takes.
+const REGISTER_SCRIPT: &str = "(function(){\
+var o=JSON.parse(document.getElementById('creationOptions').textContent);\
+function dec(s){s=s.replace(/-/g,'+').replace(/_/g,'/');while(s.length%4)s+='=';\
+var b=atob(s),u=new Uint8Array(b.length);for(var i=0;i<b.length;i++)u[i]=b.charCodeAt(i);\
+return u.buffer;}\
+function enc(buf){var u=new Uint8Array(buf),s='';for(var i=0;i<u.length;i++)\
+s+=String.fromCharCode(u[i]);return btoa(s).replace(/\\+/g,'-').replace(/\\//g,'_')\
+.replace(/=+$/,'');}\
+document.getElementById('addPasskeyButton').addEventListener('click',function(){\
+var err=document.getElementById('errorMessage');err.hidden=true;\
+var pk={rp:o.rp,user:{id:dec(o.user.id),name:o.user.name,displayName:o.user.displayName},\
+challenge:dec(o.challenge),pubKeyCredParams:o.pubKeyCredParams,timeout:o.timeout,\
+authenticatorSelection:o.authenticatorSelection,excludeCredentials:(o.excludeCredentials||[])\
+.map(function(c){var d={type:c.type,id:dec(c.id)};if(c.transports)d.transports=c.transports;\
+return d;})};\
+navigator.credentials.create({publicKey:pk}).then(function(c){var r=c.response;\
+var j={id:c.id,rawId:enc(c.rawId),type:c.type,\
+authenticatorAttachment:c.authenticatorAttachment||undefined,\
+clientExtensionResults:c.getClientExtensionResults(),response:{\
+clientDataJSON:enc(r.clientDataJSON),attestationObject:enc(r.attestationObject),\
+transports:r.getTransports?r.getTransports():[]}};\
+document.getElementById('credential').value=JSON.stringify(j);\
+document.getElementById('passkeyForm').submit();}).catch(function(e){\
+err.textContent='The passkey was not added: '+e.message;err.hidden=false;});});\
 })();";
 
 fn factor_label(f: Factor) -> &'static str {
@@ -771,7 +1098,7 @@ pub async fn answer(
     }
     let ctx = step_ctx(&app, "RespondToAuthChallenge", &req, name);
     match hosted_respond(&ctx, req.client.id(), name, &session, responses).await {
-        Ok(HostedStep::SignedIn(user)) => finish(&app, &req, &user).await,
+        Ok(HostedStep::SignedIn(user)) => finish(&app, &req, &query, &user).await,
         Ok(HostedStep::Challenge {
             name,
             session,

@@ -34,6 +34,7 @@ pub fn router() -> Router<App> {
         .route("/mfa", post(hosted::answer))
         .route("/mfaSetup", post(hosted::answer))
         .route(hosted::CHOICE_PATH, post(hosted::answer))
+        .route(hosted::PASSKEY_ADD_PATH, post(hosted::add_passkey))
         .route(
             "/signup",
             get(selfservice::sign_up_page).post(selfservice::sign_up),

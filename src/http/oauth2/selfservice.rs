@@ -9,7 +9,8 @@
 //! every error are the API's. The page only places the error under the field it is about. After
 //! the confirmation code the user is signed in with ConfirmSignUp's Session (USER_AUTH's auto
 //! sign-in, the path Amplify's `autoSignIn` takes) when the app client allows USER_AUTH; otherwise
-//! the sign-in form says the account is confirmed.
+//! the sign-in form says the account is confirmed. An UNCONFIRMED user at `/login` comes to the
+//! same confirmation page (ResendConfirmationCode); both code pages can send a new code.
 
 use super::authorize::{finish, login_form_noted, server_error, AuthorizeRequest, Hosted};
 use super::hosted::{
@@ -21,7 +22,7 @@ use crate::domain::pool::PoolExt;
 use crate::error::ApiError;
 use crate::model::shapes::{
     AttributeType, CodeDeliveryDetailsType, ConfirmForgotPasswordRequest, ConfirmSignUpRequest,
-    ForgotPasswordRequest, SignUpRequest, UserPoolType,
+    ForgotPasswordRequest, ResendConfirmationCodeRequest, SignUpRequest, UserPoolType,
 };
 use crate::ops::auth::HostedStep;
 use crate::state::{App, Ctx, RequestInfo};
@@ -222,18 +223,13 @@ fn sign_up_form(
         general = Shown::at(err, None),
         login = action("/login", query),
     ));
-    card(
-        StatusCode::OK,
-        super::authorize::app_name(req),
-        "Sign up",
-        &body,
-    )
+    card(StatusCode::OK, &req.look, "Sign up", &body)
 }
 
 fn not_allowed(req: &AuthorizeRequest) -> Response {
     card(
         StatusCode::BAD_REQUEST,
-        super::authorize::app_name(req),
+        &req.look,
         "Sign up",
         &error_line(Some("SignUp is not permitted for this user pool")),
     )
@@ -329,25 +325,24 @@ fn confirm_form(
     hint: &str,
     err: Option<&Shown>,
 ) -> Response {
+    // "Send a new code" posts the same form without the code (formnovalidate: no JavaScript).
     let body = format!(
         "<form method=\"post\" action=\"{a}\">{user}{session}\
          <p class=\"hint\" id=\"hint\">{hint}</p>\
          <label for=\"code\">Verification code</label>\
          <input id=\"code\" name=\"code\" type=\"text\" inputmode=\"numeric\" \
-         autocomplete=\"one-time-code\" required>{e}\
-         <button type=\"submit\" name=\"confirm\">Confirm account</button></form>",
+         autocomplete=\"one-time-code\" required>{e}{general}\
+         <button type=\"submit\" name=\"confirm\">Confirm account</button>\
+         <button class=\"secondary\" type=\"submit\" name=\"resend\" value=\"1\" \
+         id=\"resendCode\" formnovalidate>Send a new code</button></form>",
         a = action("/confirmUser", query),
         user = hidden("username", username),
         session = hidden_session(session),
         hint = html_escape(hint),
         e = Shown::at(err, Some("code")),
+        general = Shown::at(err, None),
     );
-    card(
-        StatusCode::OK,
-        super::authorize::app_name(req),
-        "Confirm your account",
-        &body,
-    )
+    card(StatusCode::OK, &req.look, "Confirm your account", &body)
 }
 
 /// `POST /confirmUser`: ConfirmSignUp with the code, then the sign-in.
@@ -359,6 +354,27 @@ pub async fn confirm_user(
     let form = parse_form(&body);
     let username = field(&form, "username");
     let session = field(&form, "session");
+    if form.contains_key("resend") {
+        return match resend_code(&app, &req, &username).await {
+            Ok(details) => confirm_form(
+                &req,
+                &query,
+                &username,
+                &session,
+                &confirm_hint(details.as_ref()),
+                None,
+            ),
+            Err(e) if e.status().is_server_error() => server_error(&req, e),
+            Err(e) => confirm_form(
+                &req,
+                &query,
+                &username,
+                &session,
+                &confirm_hint(None),
+                Some(&Shown::of(&e, None)),
+            ),
+        };
+    }
     let request = ConfirmSignUpRequest {
         client_id: Some(req.client.id().to_string()),
         secret_hash: secret_hash(&req, &username),
@@ -377,6 +393,30 @@ pub async fn confirm_user(
     match result {
         Ok(r) => {
             let next = r.session.unwrap_or_default();
+            if !session.is_empty() {
+                // Confirmed from the sign-in form with the right password: that sign-in goes on.
+                let ctx = op_ctx(&app, "InitiateAuth", &req, Some("USER_PASSWORD_AUTH"));
+                let pool = hosted_pool(&req);
+                let step = crate::ops::auth::hosted_after_confirmation(
+                    &ctx,
+                    &pool,
+                    &req.client,
+                    &username,
+                    &session,
+                )
+                .await;
+                match step {
+                    Ok(Some(step)) => return step_page(&app, &req, &query, step).await,
+                    Ok(None) => {}
+                    Err(e) if e.status().is_server_error() => return server_error(&req, e),
+                    // The account is confirmed all the same: the note, and why the sign-in
+                    // stopped (an expired proof, one of another user...).
+                    Err(e) => {
+                        let message = e.message.as_deref().unwrap_or(e.code);
+                        return login_form_noted(&req, &query, Some(message), Some(CONFIRMED));
+                    }
+                }
+            }
             auto_sign_in(&app, &req, &query, &username, &next).await
         }
         Err(e) if e.status().is_server_error() => server_error(&req, e),
@@ -391,6 +431,95 @@ pub async fn confirm_user(
     }
 }
 
+/// The pool as the hosted sign-in sees it: without device tracking (Cognito Developer Guide,
+/// "Working with user devices": device tracking needs USER_SRP_AUTH with a device key the SDK
+/// keeps, which a browser on the hosted pages does not have).
+pub(super) fn hosted_pool(req: &AuthorizeRequest) -> UserPoolType {
+    let mut pool = UserPoolType::clone(&req.pool);
+    pool.device_configuration = None;
+    pool
+}
+
+/// A sign-in step's page: the redirect with a code, or the next challenge's page.
+async fn step_page(app: &App, req: &AuthorizeRequest, query: &str, step: HostedStep) -> Response {
+    match step {
+        HostedStep::SignedIn(user) => finish(app, req, query, &user).await,
+        HostedStep::Challenge {
+            name,
+            session,
+            parameters,
+        } => super::hosted::next_step(app, req, query, &name, &session, &parameters).await,
+    }
+}
+
+/// ResendConfirmationCode for the user of a confirmation page: where the new code went.
+async fn resend_code(
+    app: &App,
+    req: &AuthorizeRequest,
+    username: &str,
+) -> Result<Option<CodeDeliveryDetailsType>, ApiError> {
+    let request = ResendConfirmationCodeRequest {
+        client_id: Some(req.client.id().to_string()),
+        secret_hash: secret_hash(req, username),
+        username: Some(username.to_string()),
+        ..Default::default()
+    };
+    check_input("ResendConfirmationCode", &request)?;
+    let ctx = op_ctx(app, "ResendConfirmationCode", req, None);
+    let r = crate::ops::users::resend_confirmation_code(ctx, request).await?;
+    Ok(r.code_delivery_details)
+}
+
+/// `/login` refused an UNCONFIRMED user: as Cognito's hosted UI does, a new confirmation code
+/// goes out (ResendConfirmationCode) and the confirmation page asks for it. When the password was
+/// the user's, the page carries the sign-in on after the code (`ops::auth`'s proof session in
+/// the hidden `session`); otherwise the confirmed user signs in again. A code that cannot be sent
+/// (no auto-verified attribute) leaves the API's message on the sign-in form.
+pub(super) async fn confirm_after_sign_in(
+    app: &App,
+    req: &AuthorizeRequest,
+    query: &str,
+    username: &str,
+    password: Option<&str>,
+    refused: &ApiError,
+) -> Response {
+    let details = match resend_code(app, req, username).await {
+        Ok(details) => details,
+        Err(e) if e.status().is_server_error() => return server_error(req, e),
+        Err(_) => {
+            let message = refused.message.as_deref().unwrap_or(refused.code);
+            return super::authorize::login_form(req, query, Some(message));
+        }
+    };
+    let proof = match password {
+        Some(p) => {
+            let ctx = op_ctx(app, "InitiateAuth", req, Some("USER_PASSWORD_AUTH"));
+            let pool = hosted_pool(req);
+            let proof =
+                crate::ops::auth::hosted_unconfirmed_proof(&ctx, &pool, &req.client, username, p)
+                    .await;
+            match proof {
+                Ok(p) => p,
+                Err(e) => return server_error(req, e),
+            }
+        }
+        None => None,
+    };
+    // A wrong password gets a session id that names nothing, so the page does not tell whether
+    // the password was right (the proof only decides what follows the code).
+    let session = proof.unwrap_or_else(crate::ids::session_id);
+    confirm_form(
+        req,
+        query,
+        username,
+        &session,
+        &confirm_hint(details.as_ref()),
+        None,
+    )
+}
+
+const CONFIRMED: &str = "Your account has been confirmed. Sign in to continue.";
+
 /// The sign-in right after a confirmed sign-up: USER_AUTH's auto sign-in with the session, when
 /// the client allows USER_AUTH; otherwise (or when that sign-in is refused) the sign-in form with
 /// a note.
@@ -401,7 +530,7 @@ async fn auto_sign_in(
     username: &str,
     session: &str,
 ) -> Response {
-    let note = "Your account has been confirmed. Sign in to continue.";
+    let note = CONFIRMED;
     if !req.client.allows("ALLOW_USER_AUTH") || session.is_empty() {
         return login_form_noted(req, query, None, Some(note));
     }
@@ -415,7 +544,7 @@ async fn auto_sign_in(
     )
     .await;
     match step {
-        Ok(HostedStep::SignedIn(user)) => finish(app, req, &user).await,
+        Ok(HostedStep::SignedIn(user)) => finish(app, req, query, &user).await,
         Ok(HostedStep::Challenge {
             name,
             session,
@@ -452,12 +581,7 @@ fn forgot_form(
         e = Shown::at(err, Some("username")),
         login = action("/login", query),
     );
-    card(
-        StatusCode::OK,
-        super::authorize::app_name(req),
-        "Forgot your password?",
-        &body,
-    )
+    card(StatusCode::OK, &req.look, "Forgot your password?", &body)
 }
 
 /// `GET /forgotPassword`: the username form.
@@ -474,22 +598,9 @@ pub async fn forgot_password(
 ) -> Response {
     let form = parse_form(&body);
     let username = field(&form, "username");
-    let request = ForgotPasswordRequest {
-        client_id: Some(req.client.id().to_string()),
-        secret_hash: secret_hash(&req, &username),
-        username: Some(username.clone()),
-        ..Default::default()
-    };
-    let result = match check_input("ForgotPassword", &request) {
-        Ok(()) => {
-            let ctx = op_ctx(&app, "ForgotPassword", &req, None);
-            crate::ops::account::forgot_password(ctx, request).await
-        }
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(r) => {
-            let hint = reset_hint(r.code_delivery_details.as_ref());
+    match send_reset_code(&app, &req, &username).await {
+        Ok(details) => {
+            let hint = reset_hint(details.as_ref());
             reset_form(&req, &query, &username, &hint, None)
         }
         Err(e) if e.status().is_server_error() => server_error(&req, e),
@@ -500,6 +611,24 @@ pub async fn forgot_password(
             Some(&Shown::of(&e, Some("username"))),
         ),
     }
+}
+
+/// ForgotPassword for the user of a reset page: where the code went.
+async fn send_reset_code(
+    app: &App,
+    req: &AuthorizeRequest,
+    username: &str,
+) -> Result<Option<CodeDeliveryDetailsType>, ApiError> {
+    let request = ForgotPasswordRequest {
+        client_id: Some(req.client.id().to_string()),
+        secret_hash: secret_hash(req, username),
+        username: Some(username.to_string()),
+        ..Default::default()
+    };
+    check_input("ForgotPassword", &request)?;
+    let ctx = op_ctx(app, "ForgotPassword", req, None);
+    let r = crate::ops::account::forgot_password(ctx, request).await?;
+    Ok(r.code_delivery_details)
 }
 
 fn reset_hint(details: Option<&CodeDeliveryDetailsType>) -> String {
@@ -529,7 +658,9 @@ fn reset_form(
          <label for=\"password\">New password</label>\
          <input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"new-password\" \
          required>{pe}{policy}{general}\
-         <button type=\"submit\" name=\"reset_password\">Change password</button></form>",
+         <button type=\"submit\" name=\"reset_password\">Change password</button>\
+         <button class=\"secondary\" type=\"submit\" name=\"resend\" value=\"1\" \
+         id=\"resendCode\" formnovalidate>Send a new code</button></form>",
         a = action("/confirmForgotPassword", query),
         user = hidden("username", username),
         hint = html_escape(hint),
@@ -538,12 +669,7 @@ fn reset_form(
         policy = policy_hint(&req.pool),
         general = Shown::at(err, None),
     );
-    card(
-        StatusCode::OK,
-        super::authorize::app_name(req),
-        "Reset your password",
-        &body,
-    )
+    card(StatusCode::OK, &req.look, "Reset your password", &body)
 }
 
 /// `POST /confirmForgotPassword`: ConfirmForgotPassword, then the sign-in form with a note.
@@ -554,6 +680,20 @@ pub async fn confirm_forgot_password(
 ) -> Response {
     let form = parse_form(&body);
     let username = field(&form, "username");
+    if form.contains_key("resend") {
+        // "Send a new code": ForgotPassword again, as the first page ran it.
+        return match send_reset_code(&app, &req, &username).await {
+            Ok(details) => reset_form(&req, &query, &username, &reset_hint(details.as_ref()), None),
+            Err(e) if e.status().is_server_error() => server_error(&req, e),
+            Err(e) => reset_form(
+                &req,
+                &query,
+                &username,
+                &reset_hint(None),
+                Some(&Shown::of(&e, None)),
+            ),
+        };
+    }
     let request = ConfirmForgotPasswordRequest {
         client_id: Some(req.client.id().to_string()),
         secret_hash: secret_hash(&req, &username),

@@ -829,6 +829,99 @@ pub async fn hosted_respond(
     hosted_step(answer)
 }
 
+/// The `state` kind of the auth session row that records a hosted `/login` whose password was
+/// right for an UNCONFIRMED user: the sign-in the confirmation page continues.
+const HOSTED_PASSWORD_PROVEN: &str = "hosted_password_proven";
+
+/// The hosted UI's `/login` refused an UNCONFIRMED user (UserNotConfirmedException, which the API
+/// answers whatever the password [OBS amazon-cognito-identity-js#288]): when the password is
+/// nevertheless the user's, a single-use auth session row that lets the confirmation page carry
+/// on with this sign-in once the code is confirmed ([`hosted_after_confirmation`]); None when the
+/// password is wrong or the user is not UNCONFIRMED. No wrong-password counting here: the lock-out
+/// is never reached for an unconfirmed user (flow steps 4-7).
+pub async fn hosted_unconfirmed_proof(
+    ctx: &Ctx,
+    pool: &UserPoolType,
+    client: &UserPoolClientType,
+    username: &str,
+    password: &str,
+) -> ApiResult<Option<String>> {
+    let Some(user) = resolve_user(ctx, pool, username).await? else {
+        return Ok(None);
+    };
+    if user.status != UserStatus::Unconfirmed
+        || !user.enabled
+        || !password_matches(pool, &user, password)
+    {
+        return Ok(None);
+    }
+    let id = crate::ids::session_id();
+    let row = flow_session::new_row(
+        id.clone(),
+        pool.pool_id(),
+        client.id(),
+        Some(user.sub.clone()),
+        &serde_json::json!({ "kind": HOSTED_PASSWORD_PROVEN }),
+        ctx.app.clock.epoch(),
+        client.auth_session_seconds() as f64,
+    )
+    .map_err(|e| ApiError::internal(e.to_string()))?;
+    ctx.app.store.insert_auth_session(&row).await?;
+    Ok(Some(id))
+}
+
+/// The hosted sign-in of [`hosted_unconfirmed_proof`], carried on after `/confirmUser`: the
+/// password sign-in's steps after the password (new password, MFA...) for the now confirmed
+/// user, as USER_AUTH's auto sign-in carries on after ConfirmSignUp. Ok(None): `proof` is not such
+/// a row (the page then signs in as after a sign-up). `ctx.request.hosted_ui` must be set.
+pub async fn hosted_after_confirmation(
+    ctx: &Ctx,
+    pool: &UserPoolType,
+    client: &UserPoolClientType,
+    username: &str,
+    proof: &str,
+) -> ApiResult<Option<HostedStep>> {
+    let Some(row) = ctx.app.store.get_auth_session(proof).await? else {
+        return Ok(None);
+    };
+    let kind = serde_json::from_str::<serde_json::Value>(&row.state)
+        .ok()
+        .and_then(|s| s.get("kind").and_then(|k| k.as_str()).map(str::to_string));
+    if kind.as_deref() != Some(HOSTED_PASSWORD_PROVEN) {
+        return Ok(None);
+    }
+    let user = resolve_user(ctx, pool, username).await?;
+    let Some(user) = user.filter(|u| {
+        row.pool_id == u.pool_id
+            && row.client_id == client.id()
+            && row.sub.as_deref() == Some(u.sub.as_str())
+    }) else {
+        return Err(flow_session::invalid());
+    };
+    if row.consumed {
+        return Err(flow_session::reused());
+    }
+    if ctx.app.clock.epoch() >= row.expires_at {
+        return Err(flow_session::expired());
+    }
+    let mfa = pool_mfa(ctx, pool).await?;
+    let env = Env {
+        pool,
+        pool_mfa: &mfa,
+        client,
+        flow: "USER_PASSWORD_AUTH",
+        now: ctx.app.clock.epoch(),
+        device: None,
+    };
+    flow::before_password(&env, Some(&user))?;
+    crate::triggers::pre_authentication(ctx, pool, client.id(), &user).await?;
+    if !ctx.app.store.consume_auth_session(proof).await? {
+        return Err(flow_session::reused());
+    }
+    let outcome = flow::after_primary_auth(&env, &user);
+    hosted_step(conclude(ctx, &env, &user, outcome).await?).map(Some)
+}
+
 // ---------------------------------------------------------------------------------------------
 // Refresh
 // ---------------------------------------------------------------------------------------------

@@ -141,7 +141,7 @@ class Web:
                 UserPoolId=self.pool_id, Username=username, Password=PASSWORD, Permanent=True
             )
 
-    def authorize_url(self):
+    def authorize_url(self, **extra):
         challenge = base64.urlsafe_b64encode(hashlib.sha256(self.verifier.encode()).digest())
         params = {
             "client_id": self.client_id,
@@ -153,11 +153,12 @@ class Web:
             "code_challenge": challenge.rstrip(b"=").decode(),
             "code_challenge_method": "S256",
             "prompt": "login",
+            **extra,
         }
         return f"{self.endpoint}/oauth2/authorize?{urlencode(params)}"
 
-    def password_step(self, driver, username, password=PASSWORD):
-        driver.get(self.authorize_url())
+    def password_step(self, driver, username, password=PASSWORD, **extra):
+        driver.get(self.authorize_url(**extra))
         assert urlsplit(driver.current_url).path == "/login"
         driver.find_element(By.NAME, "username").send_keys(username)
         driver.find_element(By.NAME, "password").send_keys(password)
@@ -511,6 +512,9 @@ def test_choice_based_sign_in_with_the_password(idp, endpoint, unique, callback,
     assert browser.find_element(By.TAG_NAME, "h1").text == "Enter your password"
     browser.find_element(By.NAME, "password").send_keys(PASSWORD)
     click(browser, By.NAME, "signInSubmitButton")
+    # No passkey yet in a pool that takes them: the prompt, declined.
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Add a passkey?"
+    click(browser, By.ID, "notNowButton")
     id_claims, access = web.exchange(browser)
     assert id_claims["cognito:username"] == "carol" and id_claims["nonce"] == "n-42"
     assert access["scope"] == "openid email profile"
@@ -525,6 +529,7 @@ def test_choice_based_sign_in_with_an_email_code(idp, endpoint, unique, callback
     assert text(browser, "errorMessage") == "Invalid code or auth state for the user."
     shot(browser, "choice-email-code")
     submit_code(browser, emulator.last_code("carol", purpose="SIGN_IN_OTP"))
+    click(browser, By.ID, "notNowButton")
     id_claims, _ = web.exchange(browser)
     assert id_claims["cognito:username"] == "carol" and id_claims["email"] == "carol@example.com"
 
@@ -584,3 +589,348 @@ def test_choice_based_sign_in_with_a_passkey_of_chromes_virtual_authenticator(
     id_claims, _ = web.exchange(browser)
     assert id_claims["cognito:username"] == "carol"
     assert len(browser.get_credentials()) == 1
+
+
+def confirm_with(driver, code):
+    fill(driver, {"code": code})
+    click(driver, By.NAME, "confirm")
+
+
+def test_an_unconfirmed_user_with_the_right_password_confirms_and_goes_on_to_the_app(
+    idp, endpoint, unique, callback, browser, emulator
+):
+    # Cognito's hosted UI sends an UNCONFIRMED user to the confirmation page with a new code; the
+    # sign-in the password started goes on once the code is confirmed (no USER_AUTH needed).
+    web = Web(idp, endpoint, unique, callback, pool={"AutoVerifiedAttributes": ["email"]})
+    idp.sign_up(
+        ClientId=web.client_id,
+        Username="uma",
+        Password=PASSWORD,
+        UserAttributes=[{"Name": "email", "Value": "uma@example.com"}],
+    )
+    web.password_step(browser, "uma")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Confirm your account"
+    assert text(browser, "hint") == (
+        "We have sent a code by email to u***@e***. Enter it below to confirm your account."
+    )
+    shot(browser, "unconfirmed-sign-in")
+    # SignUp's code, then the page's (ResendConfirmationCode); "Send a new code" sends a third,
+    # without filling the code field.
+    assert len(emulator.messages(username="uma", purpose="RESEND_CONFIRMATION")) == 1
+    click(browser, By.ID, "resendCode")
+    assert len(emulator.messages(username="uma", purpose="RESEND_CONFIRMATION")) == 2
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Confirm your account"
+    assert text(browser, "hint").startswith("We have sent a code by email to u***@e***.")
+    code = emulator.last_code("uma")
+    confirm_with(browser, wrong(code))
+    assert error_after(browser, "code") == "Invalid verification code provided, please try again."
+    proof = browser.find_element(By.NAME, "session").get_attribute("value")
+    confirm_with(browser, code)
+    id_claims, _ = web.exchange(browser)
+    assert id_claims["cognito:username"] == "uma" and id_claims["email_verified"] is True
+    assert idp.admin_get_user(UserPoolId=web.pool_id, Username="uma")["UserStatus"] == "CONFIRMED"
+    # The same form posted again: the user is confirmed, the API's refusal on the page, no code.
+    again = requests.post(
+        f"{endpoint}/confirmUser?{urlsplit(web.authorize_url()).query}",
+        data={"username": "uma", "session": proof, "code": code},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert again.status_code == 200 and "Current status is CONFIRMED" in again.text
+
+
+def test_an_unconfirmed_user_with_a_wrong_password_confirms_then_signs_in_again(
+    idp, endpoint, unique, callback, browser, emulator
+):
+    web = Web(idp, endpoint, unique, callback, pool={"AutoVerifiedAttributes": ["email"]})
+    idp.sign_up(
+        ClientId=web.client_id,
+        Username="vic",
+        Password=PASSWORD,
+        UserAttributes=[{"Name": "email", "Value": "vic@example.com"}],
+    )
+    # The API answers UserNotConfirmedException whatever the password, so the page asks for the
+    # code either way; without the right password the confirmation does not sign in.
+    web.password_step(browser, "vic", "wrong")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Confirm your account"
+    # The page looks the same as with the right password: a session field, naming nothing.
+    assert len(browser.find_element(By.NAME, "session").get_attribute("value")) > 20
+    # A forged proof in the hidden field changes nothing.
+    browser.execute_script("document.getElementsByName('session')[0].value = arguments[0]", "f" * 40)
+    confirm_with(browser, emulator.last_code("vic"))
+    assert text(browser, "successMessage") == "Your account has been confirmed. Sign in to continue."
+    fill(browser, {"username": "vic", "password": PASSWORD})
+    click(browser, By.NAME, "signInSubmitButton")
+    id_claims, _ = web.exchange(browser)
+    assert id_claims["cognito:username"] == "vic"
+
+
+def test_an_unconfirmed_user_without_auto_verification_keeps_the_apis_message(
+    idp, endpoint, unique, callback, browser
+):
+    web = Web(idp, endpoint, unique, callback)
+    idp.sign_up(ClientId=web.client_id, Username="walt", Password=PASSWORD)
+    web.password_step(browser, "walt")
+    assert text(browser, "loginErrorMessage") == "User is not confirmed."
+
+
+def test_the_reset_page_sends_a_new_code(idp, endpoint, unique, callback, browser, emulator):
+    web = Web(idp, endpoint, unique, callback)
+    web.user("rita", email="rita@example.com", email_verified="true")
+    browser.get(web.authorize_url())
+    click(browser, By.ID, "forgotPasswordLink")
+    fill(browser, {"username": "rita"})
+    click(browser, By.NAME, "reset_my_password")
+    sent = len(emulator.messages(username="rita", purpose="FORGOT_PASSWORD"))
+    click(browser, By.ID, "resendCode")
+    assert len(emulator.messages(username="rita", purpose="FORGOT_PASSWORD")) == sent + 1
+    assert text(browser, "hint").startswith("We have sent a password reset code by email to r***@e***.")
+    fill(browser, {"code": emulator.last_code("rita", purpose="FORGOT_PASSWORD"), "password": NEW_PASSWORD})
+    click(browser, By.NAME, "reset_password")
+    assert text(browser, "successMessage") == "Your password has been reset. Sign in with your new password."
+    fill(browser, {"username": "rita", "password": NEW_PASSWORD})
+    click(browser, By.NAME, "signInSubmitButton")
+    id_claims, _ = web.exchange(browser)
+    assert id_claims["cognito:username"] == "rita"
+
+
+def html_lang(driver):
+    return driver.find_element(By.TAG_NAME, "html").get_attribute("lang")
+
+
+def test_lang_is_kept_on_every_page_and_redirect(idp, endpoint, unique, callback, browser, emulator):
+    # Texts are English only; `lang` is accepted, names the page's language and is not dropped.
+    web = Web(idp, endpoint, unique, callback, mfa="ON", factors=["EMAIL"])
+    web.user("lena", email="lena@example.com", email_verified="true")
+    web.password_step(browser, "lena", "wrong", lang="fr")
+    assert html_lang(browser) == "fr"
+    assert "lang=fr" in browser.current_url
+    assert text(browser, "loginErrorMessage") == "Incorrect username or password."
+    fill(browser, {"username": "lena", "password": PASSWORD})
+    click(browser, By.NAME, "signInSubmitButton")
+    assert html_lang(browser) == "fr" and "lang=fr" in browser.current_url
+    submit_code(browser, emulator.last_code("lena", purpose="MFA"))
+    id_claims, _ = web.exchange(browser)
+    assert id_claims["cognito:username"] == "lena"
+    # Not a language tag: ignored, the page stays English and whole.
+    browser.get(web.authorize_url(lang='"><script>window.pwned=1</script>'))
+    assert html_lang(browser) == "en"
+    assert browser.execute_script("return window.pwned === undefined")
+    assert browser.find_elements(By.NAME, "password")
+
+
+def png(width, height, rgb):
+    """A solid-colour PNG (PNG spec: IHDR, one IDAT, IEND)."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+def css_of(driver, selector, prop):
+    return driver.find_element(By.CSS_SELECTOR, selector).value_of_css_property(prop)
+
+
+def test_ui_customization_css_and_logo_on_the_pages(idp, endpoint, unique, callback, browser):
+    web = Web(idp, endpoint, unique, callback)
+    web.user("bree", email="bree@example.com", email_verified="true")
+    idp.create_user_pool_domain(Domain=f"brand-{unique}", UserPoolId=web.pool_id)
+    # The pool-wide customization, with a try at ending the style element early.
+    idp.set_ui_customization(
+        UserPoolId=web.pool_id,
+        CSS=".submitButton-customizable{background-color:#1d8102}"
+        ".banner-customizable{background-color:#232f3e;padding:8px}"
+        "</style><script>window.pwned=1</script>",
+        ImageFile=png(120, 40, (255, 153, 0)),
+    )
+    stored = idp.get_ui_customization(UserPoolId=web.pool_id)["UICustomization"]
+    assert stored["ImageUrl"].startswith("data:image/png;base64,")
+    web.password_step(browser, "bree", "wrong")
+    assert css_of(browser, "button[name=signInSubmitButton]", "background-color") == "rgba(29, 129, 2, 1)"
+    assert css_of(browser, ".banner-customizable", "background-color") == "rgba(35, 47, 62, 1)"
+    logo = browser.find_element(By.CSS_SELECTOR, "img.logo-customizable")
+    assert logo.get_attribute("src") == stored["ImageUrl"]
+    assert browser.execute_script("return arguments[0].naturalWidth", logo) == 120
+    assert browser.execute_script("return window.pwned === undefined")
+    assert len(browser.find_elements(By.TAG_NAME, "script")) == 0
+    assert "errorMessage-customizable" in browser.find_element(By.ID, "loginErrorMessage").get_attribute("class")
+    shot(browser, "ui-customization")
+
+    # The client's own customization replaces the pool-wide one (GetUICustomization's order).
+    idp.set_ui_customization(
+        UserPoolId=web.pool_id, ClientId=web.client_id, CSS=".label-customizable{color:#d91515}"
+    )
+    browser.get(web.authorize_url())
+    assert css_of(browser, "label[for=username]", "color") == "rgba(217, 21, 21, 1)"
+    assert css_of(browser, "button[name=signInSubmitButton]", "background-color") == "rgba(9, 114, 211, 1)"
+    assert not browser.find_elements(By.CSS_SELECTOR, "img.logo-customizable")
+
+    # Managed login branding: its form logo is the page's logo.
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="80" height="30"><rect width="80" height="30" fill="#0972d3"/></svg>'
+    idp.create_managed_login_branding(
+        UserPoolId=web.pool_id,
+        ClientId=web.client_id,
+        Assets=[
+            {"Category": "FORM_LOGO", "ColorMode": "DARK", "Extension": "PNG", "Bytes": png(10, 10, (0, 0, 0))},
+            {"Category": "FORM_LOGO", "ColorMode": "LIGHT", "Extension": "SVG", "Bytes": svg},
+        ],
+    )
+    browser.get(web.authorize_url())
+    src = browser.find_element(By.CSS_SELECTOR, "img.logo-customizable").get_attribute("src")
+    assert src == "data:image/svg+xml;base64," + base64.b64encode(svg).decode()
+    shot(browser, "managed-login-logo")
+    fill(browser, {"username": "bree", "password": PASSWORD})
+    click(browser, By.NAME, "signInSubmitButton")
+    id_claims, _ = web.exchange(browser)
+    assert id_claims["cognito:username"] == "bree"
+
+
+def test_a_device_tracking_pool_signs_in_through_the_pages_without_remembering_the_browser(
+    idp, endpoint, unique, callback, browser, emulator
+):
+    # Device tracking needs USER_SRP_AUTH and a device key kept by an SDK (Cognito Developer Guide,
+    # "Working with user devices"); the hosted pages track no device, so every sign-in through them
+    # answers MFA and no device is listed, whatever the pool's DeviceConfiguration says.
+    web = Web(
+        idp,
+        endpoint,
+        unique,
+        callback,
+        mfa="ON",
+        factors=["EMAIL"],
+        pool={
+            "DeviceConfiguration": {
+                "ChallengeRequiredOnNewDevice": True,
+                "DeviceOnlyRememberedOnUserPrompt": False,
+            }
+        },
+    )
+    web.user("dev", email="dev@example.com", email_verified="true")
+    for _ in range(2):
+        web.password_step(browser, "dev")
+        assert text(browser, "hint") == "We emailed a code to d***@e***."
+        submit_code(browser, emulator.last_code("dev", purpose="MFA"))
+        id_claims, access = web.exchange(browser)
+        assert id_claims["cognito:username"] == "dev" and "device_key" not in access
+    assert idp.admin_list_devices(UserPoolId=web.pool_id, Username="dev")["Devices"] == []
+
+
+class _CustomAuth(BaseHTTPRequestHandler):
+    """DefineAuthChallenge / CreateAuthChallenge webhooks: always one CUSTOM_CHALLENGE."""
+
+    def do_POST(self):  # noqa: N802 (http.server's name)
+        event = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        if event["triggerSource"].startswith("DefineAuthChallenge"):
+            event["response"].update(challengeName="CUSTOM_CHALLENGE", issueTokens=False, failAuthentication=False)
+        else:
+            event["response"].update(publicChallengeParameters={"q": "2+2"}, privateChallengeParameters={"a": "4"})
+        body = json.dumps(event).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_custom_auth_is_not_part_of_the_hosted_pages(idp, endpoint, unique, callback, browser):
+    # Cognito's hosted UI runs no custom authentication: a pool with the challenge Lambdas signs in
+    # with the password through the pages, and a CUSTOM_CHALLENGE session brought to a page is
+    # told so, never signed in.
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _CustomAuth)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    hook = f"http://127.0.0.1:{server.server_port}/"
+    try:
+        web = Web(
+            idp,
+            endpoint,
+            unique,
+            callback,
+            client={"ExplicitAuthFlows": ["ALLOW_CUSTOM_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]},
+        )
+        requests.put(
+            f"{endpoint}/_emulator/triggers/{web.pool_id}",
+            json={"TriggerWebhooks": {"DefineAuthChallenge": hook, "CreateAuthChallenge": hook}},
+            timeout=10,
+        ).raise_for_status()
+        web.user("cody")
+        started = idp.initiate_auth(ClientId=web.client_id, AuthFlow="CUSTOM_AUTH", AuthParameters={"USERNAME": "cody"})
+        assert started["ChallengeName"] == "CUSTOM_CHALLENGE"
+        page = requests.post(
+            f"{endpoint}/mfa?{urlsplit(web.authorize_url()).query}",
+            data={"session": started["Session"], "code": "4"},
+            allow_redirects=False,
+            timeout=10,
+        )
+        assert page.status_code == 200
+        assert "Custom authentication challenges (CUSTOM_CHALLENGE) are not part of Cognito's hosted UI" in page.text
+        web.password_step(browser, "cody")
+        id_claims, _ = web.exchange(browser)
+        assert id_claims["cognito:username"] == "cody"
+    finally:
+        server.shutdown()
+
+
+def test_after_a_password_sign_in_the_prompt_adds_a_passkey_that_signs_in_next_time(
+    idp, endpoint, unique, callback, browser
+):
+    from selenium.webdriver.common.virtual_authenticator import VirtualAuthenticatorOptions
+
+    local = endpoint.replace("//127.0.0.1:", "//localhost:")
+    web = choice_web(idp, local, unique, callback)
+    browser.add_virtual_authenticator(
+        VirtualAuthenticatorOptions(
+            protocol="ctap2",
+            transport="internal",
+            has_resident_key=True,
+            has_user_verification=True,
+            is_user_verified=True,
+        )
+    )
+    username_step(web, browser, "carol")
+    click(browser, By.ID, "choice-PASSWORD")
+    browser.find_element(By.NAME, "password").send_keys(PASSWORD)
+    click(browser, By.NAME, "signInSubmitButton")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Add a passkey?"
+    assert urlsplit(browser.current_url).path == "/login/challenge"
+    shot(browser, "passkey-prompt")
+    # A forged credential: CompleteWebAuthnRegistration's refusal on the prompt, nothing stored.
+    browser.execute_script("document.getElementById('credential').value = '{\"id\":\"x\"}'")
+    browser.execute_script("window.__before_submit = true; document.getElementById('passkeyForm').submit()")
+    WebDriverWait(browser, 10).until(
+        lambda d: d.execute_script("return !window.__before_submit && document.readyState === 'complete'")
+    )
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Add a passkey?"
+    assert text(browser, "errorMessage").startswith("Invalid passkey credential")
+    # The real thing: Chrome's virtual authenticator creates it, the page posts it.
+    click(browser, By.ID, "addPasskeyButton")
+    id_claims, _ = web.exchange(browser)
+    assert id_claims["cognito:username"] == "carol"
+    assert len(browser.get_credentials()) == 1
+    token = idp.initiate_auth(
+        ClientId=web.client_id,
+        AuthFlow="USER_AUTH",
+        AuthParameters={"USERNAME": "carol", "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": PASSWORD},
+    )["AuthenticationResult"]["AccessToken"]
+    assert len(idp.list_web_authn_credentials(AccessToken=token)["Credentials"]) == 1
+
+    # Next time the passkey signs in, and a user with a passkey gets no prompt.
+    username_step(web, browser, "carol")
+    assert choices(browser) == ["Password", "Email code", "Passkey"]
+    click(browser, By.ID, "choice-WEB_AUTHN")
+    click(browser, By.ID, "passkeyButton")
+    id_claims, _ = web.exchange(browser)
+    assert id_claims["cognito:username"] == "carol"
+
+    # The prompt's endpoint without the session cookie of a sign-in: back to the sign-in form.
+    query = urlsplit(web.authorize_url()).query
+    resp = requests.post(f"{local}/passkeys/add?{query}", data={"skip": "1"}, allow_redirects=False, timeout=10)
+    assert resp.status_code == 200 and "Your sign-in session has expired. Sign in again." in resp.text

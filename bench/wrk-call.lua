@@ -1,4 +1,4 @@
--- wrk script for bench/profile.sh: POST the body in $BODY_FILE as the operation in $TARGET
+-- wrk script for bench/profile.sh and bench/side_by_side.py: POST the body in $BODY_FILE as the operation in $TARGET
 -- (any JSON 1.1 operation), print one JSON line.
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/x-amz-json-1.1"
@@ -7,6 +7,19 @@ wrk.headers["Authorization"] = "AWS4-HMAC-SHA256 Credential=AKIDTEST/20260101/us
 local f = assert(io.open(os.getenv("BODY_FILE"), "r"))
 wrk.body = f:read("*a")
 f:close()
+
+-- A body with %N% in it (SignUp's username) gets a number unique to each request:
+-- $UNIQUE_PREFIX (one per run) and a counter.
+if string.find(wrk.body, "%N%", 1, true) then
+  local template = wrk.body
+  local prefix = os.getenv("UNIQUE_PREFIX") or tostring(os.time())
+  local n = 0
+  request = function()
+    n = n + 1
+    local body = string.gsub(template, "%%N%%", prefix .. "-" .. n)
+    return wrk.format(nil, nil, nil, body)
+  end
+end
 
 done = function(summary, latency, requests)
   local e = summary.errors

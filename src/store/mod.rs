@@ -133,7 +133,7 @@ impl Store {
                     // Nothing outlives the process, so nothing needs to reach the disk.
                     .synchronous(SqliteSynchronous::Off);
                 let uri = file.file.to_string_lossy().into_owned();
-                match Self::connect(path, opts, false).await {
+                match Self::connect(path, opts).await {
                     Ok(db) => return Self::with_readers(db, &uri, Some(Arc::new(file))),
                     Err(e) => tracing::warn!(
                         "in-memory database file {} unusable ({e:#}); using SQLite's memdb",
@@ -148,7 +148,7 @@ impl Store {
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal);
-        let db = Self::connect(path, opts, false).await?;
+        let db = Self::connect(path, opts).await?;
         Self::with_readers(db, path, None)
     }
 
@@ -158,7 +158,7 @@ impl Store {
     async fn open_memdb() -> anyhow::Result<Self> {
         let name = format!("/cognito-emulator-{}", uuid::Uuid::new_v4().simple());
         let opts = SqliteConnectOptions::new().filename(&name).vfs("memdb");
-        let db = Self::connect(":memory:", opts, true).await?;
+        let db = Self::connect(":memory:", opts).await?;
         Self::with_readers(db, &format!("file:{name}?vfs=memdb"), None)
     }
 
@@ -177,29 +177,24 @@ impl Store {
         })
     }
 
-    /// The pool (4 connections; 1 that is never recycled for the `memdb` fallback, which
-    /// lives only while a connection holds it) with the schema migrated.
-    async fn connect(
-        path: &str,
-        opts: SqliteConnectOptions,
-        memory: bool,
-    ) -> anyhow::Result<SqlitePool> {
+    /// The writer: one connection, never recycled, with the schema migrated.
+    ///
+    /// One, because SQLite takes one writer at a time: with several, a second writer finds the
+    /// database locked and SQLite's busy handler puts its thread to sleep for milliseconds
+    /// (`sqliteDefaultBusyCallback`), which left SignUp's CPU idle under load. Queued on one
+    /// connection, writes wait on the pool instead and run back to back. Reads do not queue
+    /// here: the ones every request makes go through `readers`. No store function holds a
+    /// transaction while it asks the pool for another connection, so one cannot deadlock. The
+    /// `memdb` fallback also needs the connection kept: it lives while a connection holds it.
+    async fn connect(path: &str, opts: SqliteConnectOptions) -> anyhow::Result<SqlitePool> {
         let opts = opts
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
         let pool = SqlitePoolOptions::new()
-            .max_connections(if memory { 1 } else { 4 })
-            .min_connections(if memory { 1 } else { 0 })
-            .idle_timeout(if memory {
-                None
-            } else {
-                Some(Duration::from_secs(600))
-            })
-            .max_lifetime(if memory {
-                None
-            } else {
-                Some(Duration::from_secs(3600))
-            })
+            .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
             .connect_with(opts)
             .await
             .map_err(|e| anyhow::anyhow!("cannot open database {path}: {e}"))?;

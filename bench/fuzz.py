@@ -104,41 +104,84 @@ def free_port():
     return port
 
 
+# Limits past which the server answers before it has read the whole request and then closes the
+# connection (hyper's HTTP/1 defaults, and the JSON 1.1 layer's body limit above): a request line
+# whose URI is longer than 65 534 bytes gets 414, a request head over hyper's 408 KiB read buffer
+# (8 KiB + 100 x 4 KiB) gets 431, a body over 1 MiB gets 413 (2 MB for the hosted UI's forms,
+# axum's default). A client still writing such a request then gets EPIPE or ECONNRESET.
+MAX_URI_BYTES = 65534
+MAX_HEAD_BYTES = 8192 + 4096 * 100
+
+
+def head_bytes(method, path, headers):
+    return len(method) + len(path.encode("utf-8", "surrogatepass")) + 11 + sum(
+        len(k) + len(v.encode("latin-1", "replace")) + 4 for k, v in headers.items()
+    )
+
+
 class Client:
+    """One keep-alive connection per client thread (http.client), reopened when the server closes it.
+
+    A server may answer and close the connection before it has read the whole request (an
+    oversize head or body: RFC 9112 section 9.6 on tear-down); the client's write then fails with
+    EPIPE / ECONNRESET although the answer is already in its receive buffer. Like urllib3
+    (connectionpool.py swallows BrokenPipeError while sending and reads the response), send()
+    reads the answer anyway. Only when none can be read is the request retried on a fresh
+    connection, and only an oversize request may end as "closed" without an answer.
+    """
+
     def __init__(self, port, timeout):
         self.port = port
         self.timeout = timeout
         self.conn = None
+        self.cut_writes = 0  # requests whose write the server cut short, answer read anyway
+        self.closed = collections.Counter()  # oversize requests without a readable answer, by why
+
+    def _drop(self):
+        if self.conn is not None:
+            self.conn.close()
+        self.conn = None
 
     def send(self, method, path, body=b"", headers=None):
-        """(status, body bytes); status None on a timeout; raises ConnectionError when refused."""
+        """(status, body bytes); status None on a timeout, "closed" when an oversize request was
+        cut without a readable answer; raises ConnectionError when no answer came otherwise."""
+        headers = headers or {}
+        uri = len(path.encode("utf-8", "surrogatepass"))
+        oversize = len(body) > MAX_BODY_BYTES or uri > MAX_URI_BYTES or head_bytes(method, path, headers) > MAX_HEAD_BYTES
+        errors = []
         for attempt in range(2):
             if self.conn is None:
                 self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
+            write_error = None
             try:
-                self.conn.request(method, path, body=body, headers=headers or {})
+                try:
+                    self.conn.request(method, path, body=body, headers=headers)
+                except (BrokenPipeError, ConnectionResetError) as e:
+                    write_error = e
+                    if self.conn.sock is None:
+                        raise
                 resp = self.conn.getresponse()
                 data = resp.read()
-                if resp.getheader("connection", "").lower() == "close":
-                    self.conn.close()
-                    self.conn = None
+                if write_error is not None:
+                    self.cut_writes += 1
+                    self._drop()
+                elif resp.getheader("connection", "").lower() == "close" or resp.will_close:
+                    self._drop()
                 return resp.status, data
             except socket.timeout:
-                self.conn.close()
-                self.conn = None
+                self._drop()
                 return None, b""
             except (ConnectionError, http.client.HTTPException, OSError) as e:
-                err = f"{type(e).__name__}: {e}"
-                self.conn.close()
-                self.conn = None
-                if len(body) > MAX_BODY_BYTES:
-                    # Past its 1 MiB limit the server answers 413 as soon as it has read 1 MiB and
-                    # may close the connection before the rest is sent: the client then sees a
-                    # reset instead of the answer.
+                errors.append(f"{type(e).__name__}: {e}" + (f" (after write error {write_error!r})" if write_error else ""))
+                self._drop()
+                if oversize:
+                    what = "body" if len(body) > MAX_BODY_BYTES else "URI" if uri > MAX_URI_BYTES else "head"
+                    self.closed[f"{what} over the limit, {type(e).__name__}"] += 1
                     return "closed", b""
-                if attempt == 1:
-                    raise ConnectionError(f"no answer ({err}; body {len(body)} bytes, headers {headers})")
-        raise AssertionError("unreachable")
+        raise ConnectionError(
+            f"no answer ({'; '.join(errors)}; {method} URI {uri} bytes, head {head_bytes(method, path, headers)} bytes, "
+            f"body {len(body)} bytes, path {path[:120]!r}, headers {str(headers)[:300]})"
+        )
 
     def api(self, op, body):
         status, data = self.send(
@@ -531,6 +574,8 @@ def main():
     bad = []
     lock = threading.Lock()
     counter = iter(range(args.cases))
+    cut_writes = [0] * args.threads
+    closed_why = [collections.Counter()] * args.threads
     t0 = time.time()
 
     def worker(wid):
@@ -567,9 +612,19 @@ def main():
                     method, path, body, headers = raw_case(cl, g, targets)
                     results = [(f"raw {headers.get('x-amz-target', '-')[:80]}", cl.send(method, path, body, headers)[0], body[:300])]
             except ConnectionError as e:
+                # A request that got no answer at all is a failure; the thread goes on while the
+                # server is alive (it stops when the server is gone).
                 with lock:
-                    bad.append(("no answer (server down?)", str(e), ""))
-                return
+                    kinds[kind] += 1
+                    statuses["no answer"] += 1
+                    bad.append((f"no answer at {time.time() - t0:.1f} s", "no answer", str(e)))
+                if proc.poll() is not None:
+                    return
+                continue
+            finally:
+                with lock:
+                    cut_writes[wid] = cl.cut_writes
+                    closed_why[wid] = cl.closed
             with lock:
                 kinds[kind] += 1
                 for what, status, sent in results:
@@ -596,7 +651,10 @@ def main():
     panics = log.count("panicked")
     print(f"{sum(kinds.values())} cases ({dict(kinds)}), {sum(statuses.values())} requests in {elapsed:.0f} s")
     print("answers by status: " + ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items(), key=lambda kv: str(kv[0]))))
-    print(f">= 500: {sum(1 for b in bad if isinstance(b[1], int))}; timeouts: {statuses['timeout']}; panics in log: {panics}; server alive at end: {alive}; fault rules at end: {faults[:100]!r}")
+    print(f"requests whose write the server cut short (answer read anyway): {sum(cut_writes)}; "
+          f"oversize requests closed without a readable answer: {statuses['closed']} "
+          f"{dict(sum(closed_why, collections.Counter()))}")
+    print(f">= 500: {sum(1 for b in bad if isinstance(b[1], int))}; no answer: {statuses['no answer']}; timeouts: {statuses['timeout']}; panics in log: {panics}; server alive at end: {alive}; fault rules at end: {faults[:100]!r}")
     for what, status, sent in bad[:30]:
         print(f"  FAIL {status} {what}: {sent!r}")
     if bad or panics or not alive:

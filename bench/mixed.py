@@ -102,7 +102,7 @@ class Stats:
             key = f"{status} {out.get('__type', '')}"
         self.status[step][key] += 1
         self.latency[step].append(seconds)
-        if status == "timeout" or (isinstance(status, int) and status >= 500):
+        if status in ("timeout", "connection error") or (isinstance(status, int) and status >= 500):
             self.bad.append((step, status, str(out)[:300]))
 
 
@@ -131,6 +131,10 @@ class Load:
                 status, out = r.status, (json.loads(text) if text else {})
         except asyncio.TimeoutError:
             status, out = "timeout", {}
+        except aiohttp.ClientError as e:
+            # A refused, reset or half-answered request is a failure of its own, not a crash of
+            # the load generator.
+            status, out = "connection error", {"error": repr(e)[:200]}
         if record:
             self.stats.record(step, status, out, time.perf_counter() - t)
         return status, out
@@ -355,6 +359,10 @@ def main():
         print(f"| {step} | {len(lat)} | {by} | {lat[len(lat) // 2] * 1000:.1f} | "
               f"{lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000:.1f} |")
     print("server RSS (s: MiB): " + ", ".join(f"{t}: {k / 1024:.1f}" for t, k in rss))
+    if rss:
+        print(f"server RSS first / after warm-up (>= 10 s) / last / max: {rss[0][1] / 1024:.1f} / "
+              f"{next((k for t, k in rss if t >= 10), rss[-1][1]) / 1024:.1f} / {rss[-1][1] / 1024:.1f} / "
+              f"{max(k for _, k in rss) / 1024:.1f} MiB ({len(rss)} samples)")
     timeouts = sum(c["timeout"] for c in stats.status.values())
     over = sum(1 for b in stats.bad if isinstance(b[1], int) and b[1] >= 500)
     print(f">= 500: {over}; timeouts: {timeouts}; other failures: {len(stats.bad) - over - timeouts}; "

@@ -27,9 +27,15 @@ signed-in user's tokens), then sends CASES requests drawn at random from:
     rule answers 5xx on purpose): /_emulator/faults only gets reads, deletes and bodies that are
     not JSON objects.
 
-It fails (exit 1) on any answer >= 500, any request without an answer within --timeout seconds, a
-dead server, or "panicked" in the server's log, and prints the offending requests (their first 300
-bytes). The counts by status and the wall time are printed at the end.
+Each thread keeps one keep-alive connection. The server answers an oversize request (a URI over
+64 KiB: 414, a head over 408 KiB: 431, a body over 1 MiB: 413) before it has read all of it and
+then closes the connection, so the client's write can fail with EPIPE / ECONNRESET; the answer is
+read anyway (as urllib3 does), and an oversize request whose answer the kernel discarded with the
+reset counts as "closed". Any other request without an answer is a failure.
+
+It fails (exit 1) on any answer >= 500, any request without an answer (or none within --timeout
+seconds), a dead server, or "panicked" in the server's log, and prints the offending requests
+(their first 300 bytes). The counts by status and the wall time are printed at the end.
 """
 
 import argparse

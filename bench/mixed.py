@@ -115,6 +115,7 @@ class Load:
         self.users = []  # (username, sub) of confirmed users with PASSWORD
         self.tokens = {}  # username -> (access, refresh)
         self.mfa_users = []  # (username, secret)
+        self.mfa_sign_ins = 0  # SOFTWARE_TOKEN_MFA answers that gave tokens
         self.n = 0
 
     async def call(self, step, op, body, record=True):
@@ -240,9 +241,13 @@ class Load:
                 "ClientId": self.client, "AuthFlow": "USER_PASSWORD_AUTH",
                 "AuthParameters": {"USERNAME": user, "PASSWORD": PASSWORD}})
             if status == 200 and out.get("ChallengeName") == "SOFTWARE_TOKEN_MFA":
-                await self.call("mfa", "RespondToAuthChallenge", {
+                status, out = await self.call("mfa", "RespondToAuthChallenge", {
                     "ClientId": self.client, "ChallengeName": "SOFTWARE_TOKEN_MFA", "Session": out["Session"],
                     "ChallengeResponses": {"USERNAME": user, "SOFTWARE_TOKEN_MFA_CODE": totp(secret, window * 30)}})
+                if status == 200 and "AuthenticationResult" in out:
+                    self.mfa_sign_ins += 1
+                elif status == 200:
+                    self.stats.bad.append(("mfa", status, f"no tokens after the MFA code: {str(out)[:200]}"))
             elif status == 200:
                 self.stats.bad.append(("mfa", status, f"no SOFTWARE_TOKEN_MFA challenge: {str(out)[:200]}"))
         elif what == "refresh":
@@ -314,7 +319,7 @@ async def run(args, url, pid):
         t0 = time.time()
         await asyncio.gather(sampler(), *(worker() for _ in range(args.connections)))
         elapsed = time.time() - t0
-    return stats, rss, elapsed, len(load.users)
+    return stats, rss, elapsed, len(load.users), load.mfa_sign_ins
 
 
 def main():
@@ -339,7 +344,7 @@ def main():
                 time.sleep(0.05)
         print(f"binary: {args.binary}; {args.connections} connections for {args.seconds:.0f} s; "
               f"SRP: {'pycognito AWSSRP' if AWSSRP else 'SKIPPED (pycognito not importable)'}")
-        stats, rss, elapsed, users = asyncio.run(run(args, url, proc.pid))
+        stats, rss, elapsed, users, mfa_sign_ins = asyncio.run(run(args, url, proc.pid))
         alive = proc.poll() is None
     finally:
         proc.terminate()
@@ -347,7 +352,8 @@ def main():
         log.close()
     panics = open(os.path.join(tmp, "server.log"), "rb").read().count(b"panicked")
     total = sum(sum(c.values()) for c in stats.status.values())
-    print(f"{total} answers in {elapsed:.0f} s ({total / elapsed:.0f}/s); {users} confirmed users at the end")
+    print(f"{total} answers in {elapsed:.0f} s ({total / elapsed:.0f}/s); {users} confirmed users at the end; "
+          f"{mfa_sign_ins} MFA sign-ins completed with tokens (the mfa line also counts the set-up of MFA users)")
     print("| step | answers | by status | p50 ms | p99 ms |")
     print("|---|---:|---|---:|---:|")
     for step in WEIGHTS:

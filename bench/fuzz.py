@@ -22,7 +22,8 @@ signed-in user's tokens), then sends CASES requests drawn at random from:
     /oauth2/userInfo, /login, /signup, /confirmUser, /forgotPassword, /confirmForgotPassword,
     /mfa, /mfaSetup, /forceChangePassword, /logout, /error, /oauth2/idpresponse, .well-known) with
     random query strings, form bodies and methods;
-  * the /_emulator/ endpoints (messages, clock, triggers, faults, tls, idp, import), except
+  * the /_emulator/ endpoints (messages, clock, triggers, faults, tls, idp, import, requests, ui,
+    export, snapshots: saved, restored and deleted under three names), except
     `POST /_emulator/reset` (it would wipe the targets) and except creating fault rules (a fault
     rule answers 5xx on purpose): /_emulator/faults only gets reads, deletes and bodies that are
     not JSON objects.
@@ -415,7 +416,8 @@ HOSTED_PATHS = [
     ("GET", "/confirmForgotPassword"), ("POST", "/confirmForgotPassword"), ("POST", "/mfa"),
     ("POST", "/mfaSetup"), ("POST", "/forceChangePassword"), ("GET", "/logout"), ("GET", "/error"),
     ("GET", "/{pool}/.well-known/jwks.json"), ("GET", "/{pool}/.well-known/openid-configuration"),
-    ("GET", "/_emulator/idp/{pool}/{text}/authorize"), ("POST", "/_emulator/idp/{pool}/{text}/next"),
+    ("GET", "/_emulator/idp/{pool}/{text}/authorize"), ("POST", "/_emulator/idp/{pool}/{text}/authorize"),
+    ("POST", "/_emulator/idp/{pool}/{text}/next"), ("POST", "/login/challenge"),
 ]
 
 FORM_KEYS = [
@@ -477,6 +479,7 @@ def emulator_case(c, g, t):
     r = g.r
     pool = r.choice(t["UserPoolId"]) if r.random() < 0.7 else g.text()
     qpool = urllib.parse.quote(pool.encode("utf-8", "surrogatepass"), safe="")
+    snapshot = r.choice(["fuzz-a", "fuzz-b", "fuzz-c"]) if r.random() < 0.9 else g.text()
     choices = [
         ("GET", f"/_emulator/messages?{form(g, t)}"),
         ("GET", f"/_emulator/messages/latest?{form(g, t)}"),
@@ -492,6 +495,19 @@ def emulator_case(c, g, t):
         ("DELETE", f"/_emulator/faults/{urllib.parse.quote(g.text().encode('utf-8', 'surrogatepass'), safe='')}"),
         ("POST", "/_emulator/faults"),
         ("GET", "/_emulator/tls/ca.pem"),
+        ("DELETE", "/_emulator/faults"),
+        ("GET", f"/_emulator/requests?{form(g, t)}"),
+        ("GET", "/_emulator/ui"),
+        ("GET", "/_emulator/ui/"),
+        ("GET", f"/_emulator/ui/pools/{qpool}"),
+        ("GET", f"/_emulator/ui/pools/{qpool}/users/{q(r.choice(t['_users']) if r.random() < 0.5 else g.text())}"),
+        ("GET", f"/_emulator/export?{form(g, t)}"),
+        ("GET", "/_emulator/snapshots"),
+        # A few fixed names, so saves, restores and deletes meet; a restore brings back a state
+        # saved after the set-up, so the targets above stay.
+        ("POST", f"/_emulator/snapshots/{q(snapshot)}"),
+        ("DELETE", f"/_emulator/snapshots/{q(snapshot)}"),
+        ("POST", f"/_emulator/snapshots/{q(snapshot)}/restore"),
         ("PUT", f"/_emulator/import/{urllib.parse.quote(g.text().encode('utf-8', 'surrogatepass'), safe='')}"),
     ]
     method, path = r.choice(choices)

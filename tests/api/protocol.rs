@@ -397,9 +397,9 @@ fn raw_exchange(base_url: &str, request: Vec<u8>) -> String {
     let mut s = std::net::TcpStream::connect(addr).expect("connect");
     s.set_read_timeout(Some(std::time::Duration::from_secs(10)))
         .expect("timeout");
-    // The request fits the socket buffers, so the whole of it is written before the server
-    // answers; the answer is read to the end.
-    s.write_all(&request).expect("write");
+    // Like http.client, the whole request is written before the answer is read.
+    s.write_all(&request)
+        .expect("the whole request is written: the server reads it before it closes");
     let mut answer = Vec::new();
     let _ = s.read_to_end(&mut answer);
     String::from_utf8_lossy(&answer).into_owned()
@@ -433,6 +433,34 @@ async fn an_oversize_uri_or_head_is_answered_414_or_431_and_the_server_goes_on()
     assert!(fields.starts_with("HTTP/1.1 431 "), "{fields}");
     let pools = app.call("ListUserPools", json!({"MaxResults": 1})).await;
     assert_eq!(pools["UserPools"], json!([]));
+}
+
+// A client that writes a whole oversize request before it reads (Python's http.client, curl
+// without Expect) gets the 413 instead of a reset: the server reads and discards the rest of the
+// request after answering before it closes (RFC 9112 section 9.6, lingering close).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_writing_a_whole_oversize_body_before_reading_gets_the_413() {
+    let app = spawn_app().await;
+    let base = app.base_url.clone();
+    let answers = tokio::task::spawn_blocking(move || {
+        // Far more than the socket buffers hold, so the server answers mid-body.
+        let body = "a".repeat(6 * 1024 * 1024);
+        let request = format!(
+            "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-amz-json-1.1\r\n\
+             X-Amz-Target: AWSCognitoIdentityProviderService.ListUserPools\r\n\
+             Content-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        (0..3)
+            .map(|_| raw_exchange(&base, request.clone().into_bytes()))
+            .collect::<Vec<_>>()
+    })
+    .await
+    .expect("exchange");
+    for answer in answers {
+        assert!(answer.starts_with("HTTP/1.1 413 "), "{answer}");
+        assert!(answer.contains("InvalidParameterException"), "{answer}");
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -157,7 +157,8 @@ class Client:
         oversize = len(body) > MAX_BODY_BYTES or uri > MAX_URI_BYTES or head_bytes(method, path, headers) > MAX_HEAD_BYTES
         errors = []
         for attempt in range(2):
-            if self.conn is None:
+            fresh = self.conn is None
+            if fresh:
                 self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
             write_error = None
             try:
@@ -181,6 +182,11 @@ class Client:
             except (ConnectionError, http.client.HTTPException, OSError) as e:
                 errors.append(f"{type(e).__name__}: {e}" + (f" (after write error {write_error!r})" if write_error else ""))
                 self._drop()
+                if not fresh and attempt == 0:
+                    # A kept-alive connection the server was closing (after an answer that did not
+                    # say "Connection: close"): the request never reached a handler; send it again
+                    # on a new connection, as HTTP clients do.
+                    continue
                 if oversize:
                     what = "body" if len(body) > MAX_BODY_BYTES else "URI" if uri > MAX_URI_BYTES else "head"
                     self.closed[f"{what} over the limit, {type(e).__name__}"] += 1

@@ -460,6 +460,13 @@ async fn a_client_writing_a_whole_oversize_body_before_reading_gets_the_413() {
     for answer in answers {
         assert!(answer.starts_with("HTTP/1.1 413 "), "{answer}");
         assert!(answer.contains("InvalidParameterException"), "{answer}");
+        // The unread rest of the body ends the connection, and the answer says so.
+        assert!(
+            answer
+                .to_ascii_lowercase()
+                .contains("\r\nconnection: close\r\n"),
+            "{answer}"
+        );
     }
 }
 

@@ -133,8 +133,9 @@ class Client:
     oversize head or body: RFC 9112 section 9.6 on tear-down); the client's write then fails with
     EPIPE / ECONNRESET although the answer is already in its receive buffer. Like urllib3
     (connectionpool.py swallows BrokenPipeError while sending and reads the response), send()
-    reads the answer anyway. Only when none can be read is the request retried on a fresh
-    connection, and only an oversize request may end as "closed" without an answer.
+    reads the answer anyway. When none can be read on a kept-alive connection (the server was
+    closing it), the request is sent once more on a new connection; only an oversize request may
+    then end as "closed" without an answer.
     """
 
     def __init__(self, port, timeout):

@@ -22,14 +22,21 @@ signed-in user's tokens), then sends CASES requests drawn at random from:
     /oauth2/userInfo, /login, /signup, /confirmUser, /forgotPassword, /confirmForgotPassword,
     /mfa, /mfaSetup, /forceChangePassword, /logout, /error, /oauth2/idpresponse, .well-known) with
     random query strings, form bodies and methods;
-  * the /_emulator/ endpoints (messages, clock, triggers, faults, tls, idp, import), except
+  * the /_emulator/ endpoints (messages, clock, triggers, faults, tls, idp, import, requests, ui,
+    export, snapshots: saved, restored and deleted under three names), except
     `POST /_emulator/reset` (it would wipe the targets) and except creating fault rules (a fault
     rule answers 5xx on purpose): /_emulator/faults only gets reads, deletes and bodies that are
     not JSON objects.
 
-It fails (exit 1) on any answer >= 500, any request without an answer within --timeout seconds, a
-dead server, or "panicked" in the server's log, and prints the offending requests (their first 300
-bytes). The counts by status and the wall time are printed at the end.
+Each thread keeps one keep-alive connection. The server answers an oversize request (a URI over
+64 KiB: 414, a head over 408 KiB: 431, a body over 1 MiB: 413) before it has read all of it and
+then closes the connection, so the client's write can fail with EPIPE / ECONNRESET; the answer is
+read anyway (as urllib3 does), and an oversize request whose answer the kernel discarded with the
+reset counts as "closed". Any other request without an answer is a failure.
+
+It fails (exit 1) on any answer >= 500, any request without an answer (or none within --timeout
+seconds), a dead server, or "panicked" in the server's log, and prints the offending requests
+(their first 300 bytes). The counts by status and the wall time are printed at the end.
 """
 
 import argparse
@@ -104,41 +111,91 @@ def free_port():
     return port
 
 
+# Limits past which the server answers before it has read the whole request and then closes the
+# connection (hyper's HTTP/1 defaults, and the JSON 1.1 layer's body limit above): a request line
+# whose URI is longer than 65 534 bytes gets 414, a request head over hyper's 408 KiB read buffer
+# (8 KiB + 100 x 4 KiB) gets 431, a body over 1 MiB gets 413 (2 MB for the hosted UI's forms,
+# axum's default). A client still writing such a request then gets EPIPE or ECONNRESET.
+MAX_URI_BYTES = 65534
+MAX_HEAD_BYTES = 8192 + 4096 * 100
+
+
+def head_bytes(method, path, headers):
+    return len(method) + len(path.encode("utf-8", "surrogatepass")) + 11 + sum(
+        len(k) + len(v.encode("latin-1", "replace")) + 4 for k, v in headers.items()
+    )
+
+
 class Client:
+    """One keep-alive connection per client thread (http.client), reopened when the server closes it.
+
+    A server may answer and close the connection before it has read the whole request (an
+    oversize head or body: RFC 9112 section 9.6 on tear-down); the client's write then fails with
+    EPIPE / ECONNRESET although the answer is already in its receive buffer. Like urllib3
+    (connectionpool.py swallows BrokenPipeError while sending and reads the response), send()
+    reads the answer anyway. When none can be read on a kept-alive connection (the server was
+    closing it), the request is sent once more on a new connection; only an oversize request may
+    then end as "closed" without an answer.
+    """
+
     def __init__(self, port, timeout):
         self.port = port
         self.timeout = timeout
         self.conn = None
+        self.cut_writes = 0  # requests whose write the server cut short, answer read anyway
+        self.closed = collections.Counter()  # oversize requests without a readable answer, by why
+
+    def _drop(self):
+        if self.conn is not None:
+            self.conn.close()
+        self.conn = None
 
     def send(self, method, path, body=b"", headers=None):
-        """(status, body bytes); status None on a timeout; raises ConnectionError when refused."""
+        """(status, body bytes); status None on a timeout, "closed" when an oversize request was
+        cut without a readable answer; raises ConnectionError when no answer came otherwise."""
+        headers = headers or {}
+        uri = len(path.encode("utf-8", "surrogatepass"))
+        oversize = len(body) > MAX_BODY_BYTES or uri > MAX_URI_BYTES or head_bytes(method, path, headers) > MAX_HEAD_BYTES
+        errors = []
         for attempt in range(2):
-            if self.conn is None:
+            fresh = self.conn is None
+            if fresh:
                 self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
+            write_error = None
             try:
-                self.conn.request(method, path, body=body, headers=headers or {})
+                try:
+                    self.conn.request(method, path, body=body, headers=headers)
+                except (BrokenPipeError, ConnectionResetError) as e:
+                    write_error = e
+                    if self.conn.sock is None:
+                        raise
                 resp = self.conn.getresponse()
                 data = resp.read()
-                if resp.getheader("connection", "").lower() == "close":
-                    self.conn.close()
-                    self.conn = None
+                if write_error is not None:
+                    self.cut_writes += 1
+                    self._drop()
+                elif resp.getheader("connection", "").lower() == "close" or resp.will_close:
+                    self._drop()
                 return resp.status, data
             except socket.timeout:
-                self.conn.close()
-                self.conn = None
+                self._drop()
                 return None, b""
             except (ConnectionError, http.client.HTTPException, OSError) as e:
-                err = f"{type(e).__name__}: {e}"
-                self.conn.close()
-                self.conn = None
-                if len(body) > MAX_BODY_BYTES:
-                    # Past its 1 MiB limit the server answers 413 as soon as it has read 1 MiB and
-                    # may close the connection before the rest is sent: the client then sees a
-                    # reset instead of the answer.
+                errors.append(f"{type(e).__name__}: {e}" + (f" (after write error {write_error!r})" if write_error else ""))
+                self._drop()
+                if not fresh and attempt == 0:
+                    # A kept-alive connection the server was closing (after an answer that did not
+                    # say "Connection: close"): the request never reached a handler; send it again
+                    # on a new connection, as HTTP clients do.
+                    continue
+                if oversize:
+                    what = "body" if len(body) > MAX_BODY_BYTES else "URI" if uri > MAX_URI_BYTES else "head"
+                    self.closed[f"{what} over the limit, {type(e).__name__}"] += 1
                     return "closed", b""
-                if attempt == 1:
-                    raise ConnectionError(f"no answer ({err}; body {len(body)} bytes, headers {headers})")
-        raise AssertionError("unreachable")
+        raise ConnectionError(
+            f"no answer ({'; '.join(errors)}; {method} URI {uri} bytes, head {head_bytes(method, path, headers)} bytes, "
+            f"body {len(body)} bytes, path {path[:120]!r}, headers {str(headers)[:300]})"
+        )
 
     def api(self, op, body):
         status, data = self.send(
@@ -366,7 +423,8 @@ HOSTED_PATHS = [
     ("GET", "/confirmForgotPassword"), ("POST", "/confirmForgotPassword"), ("POST", "/mfa"),
     ("POST", "/mfaSetup"), ("POST", "/forceChangePassword"), ("GET", "/logout"), ("GET", "/error"),
     ("GET", "/{pool}/.well-known/jwks.json"), ("GET", "/{pool}/.well-known/openid-configuration"),
-    ("GET", "/_emulator/idp/{pool}/{text}/authorize"), ("POST", "/_emulator/idp/{pool}/{text}/next"),
+    ("GET", "/_emulator/idp/{pool}/{text}/authorize"), ("POST", "/_emulator/idp/{pool}/{text}/authorize"),
+    ("POST", "/_emulator/idp/{pool}/{text}/next"), ("POST", "/login/challenge"),
 ]
 
 FORM_KEYS = [
@@ -428,6 +486,7 @@ def emulator_case(c, g, t):
     r = g.r
     pool = r.choice(t["UserPoolId"]) if r.random() < 0.7 else g.text()
     qpool = urllib.parse.quote(pool.encode("utf-8", "surrogatepass"), safe="")
+    snapshot = r.choice(["fuzz-a", "fuzz-b", "fuzz-c"]) if r.random() < 0.9 else g.text()
     choices = [
         ("GET", f"/_emulator/messages?{form(g, t)}"),
         ("GET", f"/_emulator/messages/latest?{form(g, t)}"),
@@ -443,6 +502,19 @@ def emulator_case(c, g, t):
         ("DELETE", f"/_emulator/faults/{urllib.parse.quote(g.text().encode('utf-8', 'surrogatepass'), safe='')}"),
         ("POST", "/_emulator/faults"),
         ("GET", "/_emulator/tls/ca.pem"),
+        ("DELETE", "/_emulator/faults"),
+        ("GET", f"/_emulator/requests?{form(g, t)}"),
+        ("GET", "/_emulator/ui"),
+        ("GET", "/_emulator/ui/"),
+        ("GET", f"/_emulator/ui/pools/{qpool}"),
+        ("GET", f"/_emulator/ui/pools/{qpool}/users/{q(r.choice(t['_users']) if r.random() < 0.5 else g.text())}"),
+        ("GET", f"/_emulator/export?{form(g, t)}"),
+        ("GET", "/_emulator/snapshots"),
+        # A few fixed names, so saves, restores and deletes meet; a restore brings back a state
+        # saved after the set-up, so the targets above stay.
+        ("POST", f"/_emulator/snapshots/{q(snapshot)}"),
+        ("DELETE", f"/_emulator/snapshots/{q(snapshot)}"),
+        ("POST", f"/_emulator/snapshots/{q(snapshot)}/restore"),
         ("PUT", f"/_emulator/import/{urllib.parse.quote(g.text().encode('utf-8', 'surrogatepass'), safe='')}"),
     ]
     method, path = r.choice(choices)
@@ -531,6 +603,8 @@ def main():
     bad = []
     lock = threading.Lock()
     counter = iter(range(args.cases))
+    cut_writes = [0] * args.threads
+    closed_why = [collections.Counter()] * args.threads
     t0 = time.time()
 
     def worker(wid):
@@ -567,9 +641,19 @@ def main():
                     method, path, body, headers = raw_case(cl, g, targets)
                     results = [(f"raw {headers.get('x-amz-target', '-')[:80]}", cl.send(method, path, body, headers)[0], body[:300])]
             except ConnectionError as e:
+                # A request that got no answer at all is a failure; the thread goes on while the
+                # server is alive (it stops when the server is gone).
                 with lock:
-                    bad.append(("no answer (server down?)", str(e), ""))
-                return
+                    kinds[kind] += 1
+                    statuses["no answer"] += 1
+                    bad.append((f"no answer at {time.time() - t0:.1f} s", "no answer", str(e)))
+                if proc.poll() is not None:
+                    return
+                continue
+            finally:
+                with lock:
+                    cut_writes[wid] = cl.cut_writes
+                    closed_why[wid] = cl.closed
             with lock:
                 kinds[kind] += 1
                 for what, status, sent in results:
@@ -596,7 +680,10 @@ def main():
     panics = log.count("panicked")
     print(f"{sum(kinds.values())} cases ({dict(kinds)}), {sum(statuses.values())} requests in {elapsed:.0f} s")
     print("answers by status: " + ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items(), key=lambda kv: str(kv[0]))))
-    print(f">= 500: {sum(1 for b in bad if isinstance(b[1], int))}; timeouts: {statuses['timeout']}; panics in log: {panics}; server alive at end: {alive}; fault rules at end: {faults[:100]!r}")
+    print(f"requests whose write the server cut short (answer read anyway): {sum(cut_writes)}; "
+          f"oversize requests closed without a readable answer: {statuses['closed']} "
+          f"{dict(sum(closed_why, collections.Counter()))}")
+    print(f">= 500: {sum(1 for b in bad if isinstance(b[1], int))}; no answer: {statuses['no answer']}; timeouts: {statuses['timeout']}; panics in log: {panics}; server alive at end: {alive}; fault rules at end: {faults[:100]!r}")
     for what, status, sent in bad[:30]:
         print(f"  FAIL {status} {what}: {sent!r}")
     if bad or panics or not alive:

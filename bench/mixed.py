@@ -102,7 +102,7 @@ class Stats:
             key = f"{status} {out.get('__type', '')}"
         self.status[step][key] += 1
         self.latency[step].append(seconds)
-        if status == "timeout" or (isinstance(status, int) and status >= 500):
+        if status in ("timeout", "connection error") or (isinstance(status, int) and status >= 500):
             self.bad.append((step, status, str(out)[:300]))
 
 
@@ -115,6 +115,7 @@ class Load:
         self.users = []  # (username, sub) of confirmed users with PASSWORD
         self.tokens = {}  # username -> (access, refresh)
         self.mfa_users = []  # (username, secret)
+        self.mfa_sign_ins = 0  # SOFTWARE_TOKEN_MFA answers that gave tokens
         self.n = 0
 
     async def call(self, step, op, body, record=True):
@@ -131,6 +132,10 @@ class Load:
                 status, out = r.status, (json.loads(text) if text else {})
         except asyncio.TimeoutError:
             status, out = "timeout", {}
+        except aiohttp.ClientError as e:
+            # A refused, reset or half-answered request is a failure of its own, not a crash of
+            # the load generator.
+            status, out = "connection error", {"error": repr(e)[:200]}
         if record:
             self.stats.record(step, status, out, time.perf_counter() - t)
         return status, out
@@ -236,9 +241,13 @@ class Load:
                 "ClientId": self.client, "AuthFlow": "USER_PASSWORD_AUTH",
                 "AuthParameters": {"USERNAME": user, "PASSWORD": PASSWORD}})
             if status == 200 and out.get("ChallengeName") == "SOFTWARE_TOKEN_MFA":
-                await self.call("mfa", "RespondToAuthChallenge", {
+                status, out = await self.call("mfa", "RespondToAuthChallenge", {
                     "ClientId": self.client, "ChallengeName": "SOFTWARE_TOKEN_MFA", "Session": out["Session"],
                     "ChallengeResponses": {"USERNAME": user, "SOFTWARE_TOKEN_MFA_CODE": totp(secret, window * 30)}})
+                if status == 200 and "AuthenticationResult" in out:
+                    self.mfa_sign_ins += 1
+                elif status == 200:
+                    self.stats.bad.append(("mfa", status, f"no tokens after the MFA code: {str(out)[:200]}"))
             elif status == 200:
                 self.stats.bad.append(("mfa", status, f"no SOFTWARE_TOKEN_MFA challenge: {str(out)[:200]}"))
         elif what == "refresh":
@@ -310,7 +319,7 @@ async def run(args, url, pid):
         t0 = time.time()
         await asyncio.gather(sampler(), *(worker() for _ in range(args.connections)))
         elapsed = time.time() - t0
-    return stats, rss, elapsed, len(load.users)
+    return stats, rss, elapsed, len(load.users), load.mfa_sign_ins
 
 
 def main():
@@ -335,7 +344,7 @@ def main():
                 time.sleep(0.05)
         print(f"binary: {args.binary}; {args.connections} connections for {args.seconds:.0f} s; "
               f"SRP: {'pycognito AWSSRP' if AWSSRP else 'SKIPPED (pycognito not importable)'}")
-        stats, rss, elapsed, users = asyncio.run(run(args, url, proc.pid))
+        stats, rss, elapsed, users, mfa_sign_ins = asyncio.run(run(args, url, proc.pid))
         alive = proc.poll() is None
     finally:
         proc.terminate()
@@ -343,7 +352,8 @@ def main():
         log.close()
     panics = open(os.path.join(tmp, "server.log"), "rb").read().count(b"panicked")
     total = sum(sum(c.values()) for c in stats.status.values())
-    print(f"{total} answers in {elapsed:.0f} s ({total / elapsed:.0f}/s); {users} confirmed users at the end")
+    print(f"{total} answers in {elapsed:.0f} s ({total / elapsed:.0f}/s); {users} confirmed users at the end; "
+          f"{mfa_sign_ins} MFA sign-ins completed with tokens (the mfa line also counts the set-up of MFA users)")
     print("| step | answers | by status | p50 ms | p99 ms |")
     print("|---|---:|---|---:|---:|")
     for step in WEIGHTS:
@@ -355,6 +365,10 @@ def main():
         print(f"| {step} | {len(lat)} | {by} | {lat[len(lat) // 2] * 1000:.1f} | "
               f"{lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000:.1f} |")
     print("server RSS (s: MiB): " + ", ".join(f"{t}: {k / 1024:.1f}" for t, k in rss))
+    if rss:
+        print(f"server RSS first / after warm-up (>= 10 s) / last / max: {rss[0][1] / 1024:.1f} / "
+              f"{next((k for t, k in rss if t >= 10), rss[-1][1]) / 1024:.1f} / {rss[-1][1] / 1024:.1f} / "
+              f"{max(k for _, k in rss) / 1024:.1f} MiB ({len(rss)} samples)")
     timeouts = sum(c["timeout"] for c in stats.status.values())
     over = sum(1 for b in stats.bad if isinstance(b[1], int) and b[1] >= 500)
     print(f">= 500: {over}; timeouts: {timeouts}; other failures: {len(stats.bad) - over - timeouts}; "

@@ -2,6 +2,7 @@
 //! [`Application::build`]; tests build the same application on port 0.
 
 pub mod export;
+mod linger;
 pub mod seed;
 pub mod tls;
 
@@ -88,7 +89,7 @@ impl Application {
 
     pub async fn serve(self) -> std::io::Result<()> {
         let routes = Self::routes(self.app, self.tls.as_ref());
-        let plain = axum::serve(self.listener, routes.clone())
+        let plain = axum::serve(linger::LingeringListener(self.listener), routes.clone())
             .with_graceful_shutdown(shutdown_signal())
             .into_future();
         match self.tls {
@@ -101,7 +102,8 @@ impl Application {
     /// Serve until the future completes (tests drop the task instead).
     pub async fn serve_forever(self) -> std::io::Result<()> {
         let routes = Self::routes(self.app, self.tls.as_ref());
-        let plain = axum::serve(self.listener, routes.clone()).into_future();
+        let plain =
+            axum::serve(linger::LingeringListener(self.listener), routes.clone()).into_future();
         match self.tls {
             Some(tls) => tokio::select! { r = plain => r, r = tls.serve(routes) => r },
             None => plain.await,

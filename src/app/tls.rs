@@ -389,7 +389,11 @@ impl TlsListener {
                 builder.clone(),
             );
             tokio::spawn(async move {
-                let tls = match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await
+                let tls = match tokio::time::timeout(
+                    HANDSHAKE_TIMEOUT,
+                    acceptor.accept(super::linger::Lingering::new(tcp)),
+                )
+                .await
                 {
                     Ok(Ok(tls)) => tls,
                     // A client that does not trust the CA ends here; that is its answer.

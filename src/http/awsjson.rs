@@ -68,6 +68,15 @@ pub async fn handle(State(app): State<App>, req: Request) -> Response {
             if let Some(s) = status {
                 *r.status_mut() = s;
             }
+            if status == Some(StatusCode::PAYLOAD_TOO_LARGE) {
+                // The rest of the body is not read, so the connection cannot carry another
+                // request: say so, or a keep-alive client sends its next request into a
+                // connection that is closing (RFC 9112 section 9.6, "Connection: close").
+                r.headers_mut().insert(
+                    axum::http::header::CONNECTION,
+                    HeaderValue::from_static("close"),
+                );
+            }
             r
         }
     };

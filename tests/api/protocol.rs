@@ -390,6 +390,86 @@ async fn a_body_over_one_mebibyte_is_refused_with_a_4xx() {
     assert_eq!(pools["UserPools"], json!([]));
 }
 
+/// Sends `request` on a fresh connection and reads until the server closes it (or 10 s pass).
+fn raw_exchange(base_url: &str, request: Vec<u8>) -> String {
+    use std::io::{Read, Write};
+    let addr = base_url.trim_start_matches("http://");
+    let mut s = std::net::TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .expect("timeout");
+    // Like http.client, the whole request is written before the answer is read.
+    s.write_all(&request)
+        .expect("the whole request is written: the server reads it before it closes");
+    let mut answer = Vec::new();
+    let _ = s.read_to_end(&mut answer);
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+// Oversize request heads get an HTTP status before the server closes the connection (hyper's
+// HTTP/1 limits: a URI over 65 534 bytes, more than 100 header fields or a head over its 408 KiB
+// read buffer), and the server goes on serving; bench/fuzz.py relies on these answers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_oversize_uri_or_head_is_answered_414_or_431_and_the_server_goes_on() {
+    let app = spawn_app().await;
+    let base = app.base_url.clone();
+    let (uri, fields) = tokio::task::spawn_blocking(move || {
+        let long_uri = format!(
+            "GET /login?a={} HTTP/1.1\r\nHost: x\r\n\r\n",
+            "a".repeat(70_000)
+        );
+        let mut many = String::from("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n");
+        for i in 0..120 {
+            many.push_str(&format!("X-F{i}: {i}\r\n"));
+        }
+        many.push_str("\r\n");
+        (
+            raw_exchange(&base, long_uri.into_bytes()),
+            raw_exchange(&base, many.into_bytes()),
+        )
+    })
+    .await
+    .expect("exchange");
+    assert!(uri.starts_with("HTTP/1.1 414 "), "{uri}");
+    assert!(fields.starts_with("HTTP/1.1 431 "), "{fields}");
+    let pools = app.call("ListUserPools", json!({"MaxResults": 1})).await;
+    assert_eq!(pools["UserPools"], json!([]));
+}
+
+// A client that writes a whole oversize request before it reads (Python's http.client, curl
+// without Expect) gets the 413 instead of a reset: the server reads and discards the rest of the
+// request after answering before it closes (RFC 9112 section 9.6, lingering close).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_writing_a_whole_oversize_body_before_reading_gets_the_413() {
+    let app = spawn_app().await;
+    let base = app.base_url.clone();
+    let answers = tokio::task::spawn_blocking(move || {
+        // Far more than the socket buffers hold, so the server answers mid-body.
+        let body = "a".repeat(6 * 1024 * 1024);
+        let request = format!(
+            "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-amz-json-1.1\r\n\
+             X-Amz-Target: AWSCognitoIdentityProviderService.ListUserPools\r\n\
+             Content-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        (0..3)
+            .map(|_| raw_exchange(&base, request.clone().into_bytes()))
+            .collect::<Vec<_>>()
+    })
+    .await
+    .expect("exchange");
+    for answer in answers {
+        assert!(answer.starts_with("HTTP/1.1 413 "), "{answer}");
+        assert!(answer.contains("InvalidParameterException"), "{answer}");
+        // The unread rest of the body ends the connection, and the answer says so.
+        assert!(
+            answer
+                .to_ascii_lowercase()
+                .contains("\r\nconnection: close\r\n"),
+            "{answer}"
+        );
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // CORS
 

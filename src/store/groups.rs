@@ -1,36 +1,47 @@
 //! Groups and memberships.
 
+use super::readers::sqlite;
 use super::Store;
 use crate::domain::records::UserRecord;
 use crate::model::shapes::GroupType;
-use sqlx::sqlite::SqliteRow;
-use sqlx::Row;
+use rusqlite::Row;
 
-const GROUP_COLUMNS: &str =
-    "pool_id, group_name, description, role_arn, precedence, created_at, modified_at";
+/// The columns `group_from_row` reads, in its order (`g.` is the groups table in every query).
+macro_rules! group_columns {
+    () => {
+        "g.pool_id, g.group_name, g.description, g.role_arn, g.precedence, g.created_at, g.modified_at"
+    };
+}
 
-fn group_from_row(r: &SqliteRow) -> Result<GroupType, sqlx::Error> {
+/// A row of `group_columns!`, by position. Group reads run on the caller's thread (`readers`):
+/// a sign-in reads the user's groups for `cognito:groups`.
+fn group_from_row(r: &Row) -> Result<GroupType, sqlx::Error> {
     Ok(GroupType {
-        group_name: Some(r.try_get("group_name")?),
-        user_pool_id: Some(r.try_get("pool_id")?),
-        description: r.try_get("description")?,
-        role_arn: r.try_get("role_arn")?,
-        precedence: r.try_get("precedence")?,
-        last_modified_date: Some(r.try_get("modified_at")?),
-        creation_date: Some(r.try_get("created_at")?),
+        user_pool_id: Some(r.get(0).map_err(sqlite)?),
+        group_name: Some(r.get(1).map_err(sqlite)?),
+        description: r.get(2).map_err(sqlite)?,
+        role_arn: r.get(3).map_err(sqlite)?,
+        precedence: r.get(4).map_err(sqlite)?,
+        creation_date: Some(r.get(5).map_err(sqlite)?),
+        last_modified_date: Some(r.get(6).map_err(sqlite)?),
     })
 }
 
 /// Order of a user's groups for `cognito:groups`: lower precedence first, groups without one
 /// last, then by name.
-const PRECEDENCE_ORDER: &str = "g.precedence IS NULL, g.precedence, g.group_name";
+macro_rules! precedence_order {
+    () => {
+        "ORDER BY g.precedence IS NULL, g.precedence, g.group_name"
+    };
+}
 
 impl Store {
     /// Inserts a group; a UNIQUE violation means the name is taken.
     pub async fn insert_group(&self, g: &GroupType) -> Result<(), sqlx::Error> {
-        sqlx::query(&format!(
-            "INSERT INTO groups ({GROUP_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"
-        ))
+        sqlx::query(
+            "INSERT INTO groups (pool_id, group_name, description, role_arn, precedence, created_at, modified_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
         .bind(&g.user_pool_id)
         .bind(&g.group_name)
         .bind(&g.description)
@@ -48,16 +59,16 @@ impl Store {
         pool_id: &str,
         name: &str,
     ) -> Result<Option<GroupType>, sqlx::Error> {
-        sqlx::query(&format!(
-            "SELECT {GROUP_COLUMNS} FROM groups WHERE pool_id = ? AND group_name = ?"
-        ))
-        .bind(pool_id)
-        .bind(name)
-        .fetch_optional(&self.db)
-        .await?
-        .as_ref()
-        .map(group_from_row)
-        .transpose()
+        let sql = concat!(
+            "SELECT ",
+            group_columns!(),
+            " FROM groups g WHERE g.pool_id = ?1 AND g.group_name = ?2"
+        );
+        Ok(self
+            .readers
+            .rows(sql, (pool_id, name), group_from_row)?
+            .into_iter()
+            .next())
     }
 
     pub async fn update_group(&self, g: &GroupType) -> Result<bool, sqlx::Error> {
@@ -93,16 +104,17 @@ impl Store {
         after: Option<&str>,
         limit: i64,
     ) -> Result<Vec<GroupType>, sqlx::Error> {
-        let rows = sqlx::query(&format!(
-            "SELECT {GROUP_COLUMNS} FROM groups WHERE pool_id = ?1 AND (?2 IS NULL OR group_name > ?2)
-             ORDER BY group_name LIMIT ?3"
-        ))
-        .bind(pool_id)
-        .bind(after)
-        .bind(limit)
-        .fetch_all(&self.db)
-        .await?;
-        rows.iter().map(group_from_row).collect()
+        let sql = concat!(
+            "SELECT ",
+            group_columns!(),
+            " FROM groups g WHERE g.pool_id = ?1 AND (?2 IS NULL OR g.group_name > ?2)
+             ORDER BY g.group_name LIMIT ?3"
+        );
+        self.readers.rows(
+            sql,
+            rusqlite::params![pool_id, after, limit],
+            group_from_row,
+        )
     }
 
     /// Adds a membership; adding it again is a no-op, as on AWS.
@@ -146,16 +158,14 @@ impl Store {
         pool_id: &str,
         sub: &str,
     ) -> Result<Vec<GroupType>, sqlx::Error> {
-        let rows = sqlx::query(&format!(
-            "SELECT g.pool_id, g.group_name, g.description, g.role_arn, g.precedence, g.created_at, g.modified_at
-             FROM groups g JOIN user_groups ug ON ug.pool_id = g.pool_id AND ug.group_name = g.group_name
-             WHERE ug.pool_id = ? AND ug.sub = ? ORDER BY {PRECEDENCE_ORDER}"
-        ))
-        .bind(pool_id)
-        .bind(sub)
-        .fetch_all(&self.db)
-        .await?;
-        rows.iter().map(group_from_row).collect()
+        let sql = concat!(
+            "SELECT ",
+            group_columns!(),
+            " FROM groups g JOIN user_groups ug ON ug.pool_id = g.pool_id AND ug.group_name = g.group_name
+             WHERE ug.pool_id = ?1 AND ug.sub = ?2 ",
+            precedence_order!()
+        );
+        self.readers.rows(sql, (pool_id, sub), group_from_row)
     }
 
     /// A page of a user's groups by name (AdminListGroupsForUser).
@@ -166,19 +176,18 @@ impl Store {
         after: Option<&str>,
         limit: i64,
     ) -> Result<Vec<GroupType>, sqlx::Error> {
-        let rows = sqlx::query(
-            "SELECT g.pool_id, g.group_name, g.description, g.role_arn, g.precedence, g.created_at, g.modified_at
-             FROM groups g JOIN user_groups ug ON ug.pool_id = g.pool_id AND ug.group_name = g.group_name
+        let sql = concat!(
+            "SELECT ",
+            group_columns!(),
+            " FROM groups g JOIN user_groups ug ON ug.pool_id = g.pool_id AND ug.group_name = g.group_name
              WHERE ug.pool_id = ?1 AND ug.sub = ?2 AND (?3 IS NULL OR g.group_name > ?3)
-             ORDER BY g.group_name LIMIT ?4",
+             ORDER BY g.group_name LIMIT ?4"
+        );
+        self.readers.rows(
+            sql,
+            rusqlite::params![pool_id, sub, after, limit],
+            group_from_row,
         )
-        .bind(pool_id)
-        .bind(sub)
-        .bind(after)
-        .bind(limit)
-        .fetch_all(&self.db)
-        .await?;
-        rows.iter().map(group_from_row).collect()
     }
 
     /// A page of a group's members in creation order, after the member with `after` = sub.

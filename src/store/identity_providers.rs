@@ -2,10 +2,10 @@
 //! users (AdminLinkProviderForUser).
 
 use super::docs::{fetch_doc, fetch_docs, json, DocTable};
+use super::readers::sqlite;
 use super::Store;
 use crate::domain::records::ProviderLink;
 use crate::model::shapes::IdentityProviderType;
-use sqlx::Row;
 
 const PROVIDERS: DocTable = DocTable::new("identity_providers", &["pool_id", "provider_name"]);
 
@@ -166,16 +166,14 @@ impl Store {
         provider_name: &str,
         provider_user_id: &str,
     ) -> Result<Option<ProviderLink>, sqlx::Error> {
-        let row = sqlx::query(
-            "SELECT provider_name, provider_user_id, sub, created_at FROM provider_links
-             WHERE pool_id = ? AND provider_name = ? AND provider_user_id = ?",
-        )
-        .bind(pool_id)
-        .bind(provider_name)
-        .bind(provider_user_id)
-        .fetch_optional(&self.db)
-        .await?;
-        row.as_ref().map(link_from_row).transpose()
+        let sql = "SELECT provider_name, provider_user_id, sub, created_at FROM provider_links
+             WHERE pool_id = ?1 AND provider_name = ?2 AND provider_user_id = ?3";
+        let params = (pool_id, provider_name, provider_user_id);
+        Ok(self
+            .readers
+            .rows(sql, params, link_from_row)?
+            .into_iter()
+            .next())
     }
 
     pub async fn delete_provider_link(
@@ -203,21 +201,15 @@ impl Store {
         pool_id: &str,
         sub: &str,
     ) -> Result<Vec<(ProviderLink, String)>, sqlx::Error> {
-        let rows = sqlx::query(
-            "SELECT l.provider_name, l.provider_user_id, l.sub, l.created_at,
+        let sql = "SELECT l.provider_name, l.provider_user_id, l.sub, l.created_at,
                     COALESCE(json_extract(p.doc, '$.ProviderType'), l.provider_name) AS provider_type
              FROM provider_links l
              LEFT JOIN identity_providers p
                ON p.pool_id = l.pool_id AND p.provider_name = l.provider_name
-             WHERE l.pool_id = ? AND l.sub = ? ORDER BY l.created_at, l.provider_name",
-        )
-        .bind(pool_id)
-        .bind(sub)
-        .fetch_all(&self.db)
-        .await?;
-        rows.iter()
-            .map(|r| Ok((link_from_row(r)?, r.try_get("provider_type")?)))
-            .collect()
+             WHERE l.pool_id = ?1 AND l.sub = ?2 ORDER BY l.created_at, l.provider_name";
+        self.readers.rows(sql, (pool_id, sub), |r| {
+            Ok((link_from_row(r)?, r.get(4).map_err(sqlite)?))
+        })
     }
 
     /// A user's linked identities, oldest first.
@@ -226,23 +218,19 @@ impl Store {
         pool_id: &str,
         sub: &str,
     ) -> Result<Vec<ProviderLink>, sqlx::Error> {
-        let rows = sqlx::query(
-            "SELECT provider_name, provider_user_id, sub, created_at FROM provider_links
-             WHERE pool_id = ? AND sub = ? ORDER BY created_at, provider_name",
-        )
-        .bind(pool_id)
-        .bind(sub)
-        .fetch_all(&self.db)
-        .await?;
-        rows.iter().map(link_from_row).collect()
+        let sql = "SELECT provider_name, provider_user_id, sub, created_at FROM provider_links
+             WHERE pool_id = ?1 AND sub = ?2 ORDER BY created_at, provider_name";
+        self.readers.rows(sql, (pool_id, sub), link_from_row)
     }
 }
 
-fn link_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<ProviderLink, sqlx::Error> {
+/// A link row by position: provider_name, provider_user_id, sub, created_at. Link reads run
+/// on the caller's thread (`readers`): every sign-in reads them for the `identities` claim.
+fn link_from_row(r: &rusqlite::Row) -> Result<ProviderLink, sqlx::Error> {
     Ok(ProviderLink {
-        provider_name: r.try_get("provider_name")?,
-        provider_user_id: r.try_get("provider_user_id")?,
-        sub: r.try_get("sub")?,
-        created_at: r.try_get("created_at")?,
+        provider_name: r.get(0).map_err(sqlite)?,
+        provider_user_id: r.get(1).map_err(sqlite)?,
+        sub: r.get(2).map_err(sqlite)?,
+        created_at: r.get(3).map_err(sqlite)?,
     })
 }

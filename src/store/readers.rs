@@ -80,6 +80,27 @@ impl Readers {
     }
 }
 
+impl Readers {
+    /// Every row `sql` finds with `params`, each decoded by `decode` (by column position: the
+    /// statement names the columns in the order the decoder takes them).
+    pub(crate) fn rows<T>(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+        decode: impl Fn(&rusqlite::Row) -> Result<T, sqlx::Error>,
+    ) -> Result<Vec<T>, sqlx::Error> {
+        self.read(|c| {
+            let mut statement = c.prepare_cached(sql).map_err(sqlite)?;
+            let mut rows = statement.query(params).map_err(sqlite)?;
+            let mut out = Vec::new();
+            while let Some(row) = rows.next().map_err(sqlite)? {
+                out.push(decode(row)?);
+            }
+            Ok(out)
+        })
+    }
+}
+
 /// A rusqlite error as the store's error type (an internal error to the caller).
 pub(crate) fn sqlite(e: rusqlite::Error) -> sqlx::Error {
     sqlx::Error::Io(std::io::Error::other(e))

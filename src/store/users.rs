@@ -249,15 +249,7 @@ impl Store {
         sql: &str,
         params: impl rusqlite::Params,
     ) -> Result<Vec<UserRecord>, sqlx::Error> {
-        self.readers.read(|c| {
-            let mut statement = c.prepare_cached(sql).map_err(sqlite)?;
-            let mut rows = statement.query(params).map_err(sqlite)?;
-            let mut users = Vec::new();
-            while let Some(row) = rows.next().map_err(sqlite)? {
-                users.push(from_row(row)?);
-            }
-            Ok(users)
-        })
+        self.readers.rows(sql, params, from_row)
     }
 }
 

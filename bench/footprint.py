@@ -22,13 +22,9 @@ import time
 import urllib.request
 import uuid
 
+from benchlib import free_port
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+
 
 
 def create_pool(binary, db):

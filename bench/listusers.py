@@ -15,46 +15,21 @@ Besides latency it prints the server's RSS and the database file's size at each 
 import argparse
 import json
 import os
-import socket
 import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import uuid
 
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+from benchlib import api, free_port, rss_kib
 
 
-def api(port, op, body):
-    req = urllib.request.Request(
-        f"http://127.0.0.1:{port}/",
-        data=json.dumps(body).encode(),
-        headers={
-            "content-type": "application/x-amz-json-1.1",
-            "x-amz-target": f"AWSCognitoIdentityProviderService.{op}",
-            # ListUsers is SigV4-signed by SDKs; the emulator takes any credentials.
-            "authorization": "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/cognito-idp/aws4_request, SignedHeaders=host, Signature=0",
-        },
-    )
-    with urllib.request.urlopen(req) as r:
-        return json.loads(r.read())
 
 
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
+
+
 
 
 def add_users(db, pool_id, start, count):

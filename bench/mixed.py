@@ -38,6 +38,8 @@ import time
 
 import aiohttp
 
+from benchlib import free_port, rss_kib
+
 try:
     import boto3
     from botocore.config import Config
@@ -65,20 +67,8 @@ WEIGHTS = {
 }
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 def totp(secret_b32, at=None):

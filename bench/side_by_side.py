@@ -19,67 +19,26 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
+
+from benchlib import api, cpu_seconds, free_port, rss_kib, wait_for
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-TICKS = os.sysconf("SC_CLK_TCK")
 PASSWORD = "Passw0rd!"
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
-def cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS
 
 
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
-def wait_for(port, timeout=30):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.5).close()
-            return
-        except OSError:
-            time.sleep(0.02)
-    raise SystemExit(f"nothing listens on {port}")
 
 
-def api(port, op, body):
-    req = urllib.request.Request(
-        f"http://127.0.0.1:{port}/",
-        data=json.dumps(body).encode(),
-        headers={
-            "content-type": "application/x-amz-json-1.1",
-            "x-amz-target": f"AWSCognitoIdentityProviderService.{op}",
-            "authorization": "AWS4-HMAC-SHA256 Credential=AKIDTEST/20260101/us-east-1/cognito-idp/aws4_request, SignedHeaders=host, Signature=0",
-        },
-    )
-    try:
-        return json.loads(urllib.request.urlopen(req, timeout=30).read() or b"{}")
-    except urllib.error.HTTPError as e:
-        raise SystemExit(f"{op} on port {port}: {e.code} {e.read()[:300]!r}")
 
 
 def set_up(port, work):

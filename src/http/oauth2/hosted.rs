@@ -691,14 +691,24 @@ fn passkey_page(req: &AuthorizeRequest, query: &str, session: &str, options: &st
     )
 }
 
-const PASSKEY_SCRIPT: &str = "(function(){\
-var o=JSON.parse(document.getElementById('requestOptions').textContent);\
-function dec(s){s=s.replace(/-/g,'+').replace(/_/g,'/');while(s.length%4)s+='=';\
+/// The base64url helpers both passkey scripts use: `dec` turns a base64url field into the
+/// ArrayBuffer WebAuthn wants, `enc` an ArrayBuffer from the authenticator back into base64url.
+macro_rules! base64url_js {
+    () => {
+        "function dec(s){s=s.replace(/-/g,'+').replace(/_/g,'/');while(s.length%4)s+='=';\
 var b=atob(s),u=new Uint8Array(b.length);for(var i=0;i<b.length;i++)u[i]=b.charCodeAt(i);\
 return u.buffer;}\
 function enc(buf){var u=new Uint8Array(buf),s='';for(var i=0;i<u.length;i++)\
 s+=String.fromCharCode(u[i]);return btoa(s).replace(/\\+/g,'-').replace(/\\//g,'_')\
-.replace(/=+$/,'');}\
+.replace(/=+$/,'');}"
+    };
+}
+
+const PASSKEY_SCRIPT: &str = concat!(
+    "(function(){\
+var o=JSON.parse(document.getElementById('requestOptions').textContent);",
+    base64url_js!(),
+    "\
 document.getElementById('passkeyButton').addEventListener('click',function(){\
 var err=document.getElementById('errorMessage');err.hidden=true;\
 var pk={challenge:dec(o.challenge),rpId:o.rpId,timeout:o.timeout,\
@@ -714,7 +724,8 @@ signature:enc(r.signature),userHandle:r.userHandle?enc(r.userHandle):undefined}}
 document.getElementById('credential').value=JSON.stringify(j);\
 document.getElementById('passkeyForm').submit();}).catch(function(e){\
 err.textContent='The passkey sign-in did not finish: '+e.message;err.hidden=false;});});\
-})();";
+})();"
+);
 
 /// Where the passkey prompt after a sign-in posts (managed login's path for adding a passkey,
 /// Cognito Developer Guide, "Managed login": passkey set-up **[B: the exact path]**).
@@ -869,14 +880,11 @@ pub async fn add_passkey(
 /// `navigator.credentials.create()` with StartWebAuthnRegistration's options (W3C WebAuthn
 /// Level 3, "PublicKeyCredentialCreationOptionsJSON": base64url fields become ArrayBuffers), the
 /// credential posted back as the RegistrationResponseJSON CompleteWebAuthnRegistration takes.
-const REGISTER_SCRIPT: &str = "(function(){\
-var o=JSON.parse(document.getElementById('creationOptions').textContent);\
-function dec(s){s=s.replace(/-/g,'+').replace(/_/g,'/');while(s.length%4)s+='=';\
-var b=atob(s),u=new Uint8Array(b.length);for(var i=0;i<b.length;i++)u[i]=b.charCodeAt(i);\
-return u.buffer;}\
-function enc(buf){var u=new Uint8Array(buf),s='';for(var i=0;i<u.length;i++)\
-s+=String.fromCharCode(u[i]);return btoa(s).replace(/\\+/g,'-').replace(/\\//g,'_')\
-.replace(/=+$/,'');}\
+const REGISTER_SCRIPT: &str = concat!(
+    "(function(){\
+var o=JSON.parse(document.getElementById('creationOptions').textContent);",
+    base64url_js!(),
+    "\
 document.getElementById('addPasskeyButton').addEventListener('click',function(){\
 var err=document.getElementById('errorMessage');err.hidden=true;\
 var pk={rp:o.rp,user:{id:dec(o.user.id),name:o.user.name,displayName:o.user.displayName},\
@@ -893,7 +901,8 @@ transports:r.getTransports?r.getTransports():[]}};\
 document.getElementById('credential').value=JSON.stringify(j);\
 document.getElementById('passkeyForm').submit();}).catch(function(e){\
 err.textContent='The passkey was not added: '+e.message;err.hidden=false;});});\
-})();";
+})();"
+);
 
 fn factor_label(f: Factor) -> &'static str {
     match f {

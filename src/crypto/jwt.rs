@@ -12,6 +12,7 @@ use rsa::pkcs1::EncodeRsaPrivateKey;
 use rsa::traits::PublicKeyParts;
 use rsa::RsaPrivateKey;
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use std::sync::mpsc::{sync_channel, Receiver};
 use std::sync::Mutex;
 
@@ -72,7 +73,16 @@ pub struct LoadedKey {
     pub kid: String,
     pub encoding: EncodingKey,
     pub decoding: DecodingKey,
+    /// Tokens whose signature this key has verified, with their claims. A signature check is a
+    /// pure function of the token and the key, and it was most of what GetUser-like calls cost
+    /// (bench/README.md): an app sends the same access token on every call. Only the RSA check is
+    /// skipped; expiry and revocation are still the caller's checks each time.
+    verified: Mutex<HashMap<String, serde_json::Value>>,
 }
+
+/// Verified tokens a key remembers; past it the memory starts again (a bound, whatever clients
+/// send).
+const VERIFIED_TOKENS: usize = 4096;
 
 impl LoadedKey {
     pub fn load(k: &SigningKey) -> Option<Self> {
@@ -80,6 +90,7 @@ impl LoadedKey {
             kid: k.kid.clone(),
             encoding: EncodingKey::from_rsa_der(&k.private_key_der),
             decoding: DecodingKey::from_rsa_components(&k.n, &k.e).ok()?,
+            verified: Mutex::default(),
         })
     }
 
@@ -93,13 +104,26 @@ impl LoadedKey {
 
     /// Checks the signature only; the caller checks `exp`, `iss`, `token_use` with the emulator clock.
     pub fn verify(&self, token: &str) -> Option<serde_json::Value> {
+        // A poisoned lock only means a panic elsewhere while it was held; the map stays valid.
+        let remembered = |m: &Mutex<HashMap<String, serde_json::Value>>| {
+            m.lock().unwrap_or_else(|e| e.into_inner()).get(token).cloned()
+        };
+        if let Some(claims) = remembered(&self.verified) {
+            return Some(claims);
+        }
         let mut v = Validation::new(Algorithm::RS256);
         v.validate_exp = false;
         v.validate_aud = false;
         v.required_spec_claims.clear();
-        jsonwebtoken::decode::<serde_json::Value>(token, &self.decoding, &v)
-            .ok()
-            .map(|d| d.claims)
+        let claims = jsonwebtoken::decode::<serde_json::Value>(token, &self.decoding, &v)
+            .ok()?
+            .claims;
+        let mut verified = self.verified.lock().unwrap_or_else(|e| e.into_inner());
+        if verified.len() >= VERIFIED_TOKENS {
+            verified.clear();
+        }
+        verified.insert(token.to_owned(), claims.clone());
+        Some(claims)
     }
 }
 
@@ -128,5 +152,31 @@ impl std::fmt::Debug for SigningKey {
             .field("kid", &self.kid)
             .field("token_use", &self.token_use)
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The memory of verified tokens is keyed by the whole token: one that differs in any
+    /// byte is checked afresh, and a signature that was never valid is never remembered.
+    #[test]
+    fn a_remembered_token_does_not_vouch_for_a_tampered_one() {
+        let key = generate().expect("key");
+        let loaded = LoadedKey::load(&signing_key(&key, "access").expect("stored")).expect("key");
+        let token = loaded
+            .sign(&serde_json::json!({"sub": "a", "scope": "x"}))
+            .expect("token");
+        assert_eq!(loaded.verify(&token).expect("valid")["sub"], "a");
+        assert_eq!(loaded.verify(&token).expect("remembered")["sub"], "a");
+
+        let mut parts: Vec<&str> = token.split('.').collect();
+        let forged = URL_SAFE_NO_PAD.encode(br#"{"sub":"b","scope":"x"}"#);
+        parts[1] = &forged;
+        let tampered = parts.join(".");
+        assert!(loaded.verify(&tampered).is_none());
+        assert!(loaded.verify(&tampered).is_none());
+        assert!(loaded.verify(&format!("{token}x")).is_none());
     }
 }

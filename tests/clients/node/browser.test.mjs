@@ -6,6 +6,9 @@
 //   through the emulator's HTTPS listener (Amplify builds https://{domain}/oauth2/... with a fixed
 //   https scheme), the emulator's stand-in Google page is filled in as a person would, and the app
 //   ends signed in with the federated user's attributes.
+// - Hosted UI: the app's "Hosted sign-in" button runs signInWithRedirect() to the emulator's
+//   /login page, an SMS MFA user types the password and then the code from the outbox, and the
+//   app ends signed in; its signOut() goes through /logout, which ends the hosted session too.
 // - HTTPS: the page itself is served over https with a certificate signed by the emulator's CA,
 //   and Amplify's signIn calls the emulator's HTTPS listener (plain http would be mixed content).
 //
@@ -30,7 +33,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { chromium } from 'playwright-core';
-import { call } from './emulator.mjs';
+import { base, call } from './emulator.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
@@ -77,7 +80,8 @@ function pageHtml(config) {
 <html><head><meta charset="utf-8"><title>Amplify test app</title>
 <style>body{font-family:sans-serif;max-width:40rem;margin:2rem auto}pre{white-space:pre-wrap;background:#eee}</style>
 </head><body><h1>Amplify test app</h1>
-<p><button id="google">Sign in with Google</button></p>
+<p><button id="google">Sign in with Google</button> <button id="hosted">Hosted sign-in</button>
+<button id="signout">Sign out</button> <button id="status">Status</button></p>
 <form id="form"><input id="username" placeholder="username"> <input id="password" type="password" placeholder="password">
 <button id="signin" type="submit">Sign in</button></form>
 <p id="ready"></p><pre id="result"></pre>
@@ -290,6 +294,120 @@ test('Amplify v6 signIn reaches DONE in a page served over https from the emulat
     assert.equal(result.username, 'alice');
     assert.equal(result.attributes.email, 'alice@example.com');
     assert.equal(result.idToken.iss, `${tlsUrl}/${poolId}`);
+  } finally {
+    await context.close();
+    server.close();
+  }
+});
+
+/** The code of the newest message of `purpose` to `username`, from the emulator's outbox. */
+async function lastCode(username, purpose) {
+  const url = `${base}/_emulator/messages?${new URLSearchParams({ username, purpose })}`;
+  const { messages } = await (await fetch(url)).json();
+  return messages.filter((m) => m.code).at(-1)?.code;
+}
+
+test('Amplify v6 signInWithRedirect through the hosted pages with SMS MFA, then signOut through /logout', { skip, timeout: 90_000 }, async () => {
+  const poolId = (await call('CreateUserPool', { PoolName: `browser-hosted-${randomUUID().slice(0, 8)}` })).UserPool.Id;
+  await call('SetUserPoolMfaConfig', {
+    UserPoolId: poolId,
+    MfaConfiguration: 'ON',
+    SmsMfaConfiguration: { SmsAuthenticationMessage: 'Your code is {####}' },
+  });
+  const username = `mia-${randomUUID().slice(0, 8)}`;
+  await call('AdminCreateUser', {
+    UserPoolId: poolId,
+    Username: username,
+    MessageAction: 'SUPPRESS',
+    UserAttributes: [
+      { Name: 'phone_number', Value: '+12065550100' },
+      { Name: 'phone_number_verified', Value: 'true' },
+    ],
+  });
+  await call('AdminSetUserPassword', { UserPoolId: poolId, Username: username, Password: PASSWORD, Permanent: true });
+  await call('AdminSetUserMFAPreference', {
+    UserPoolId: poolId,
+    Username: username,
+    SMSMfaSettings: { Enabled: true, PreferredMfa: true },
+  });
+  const server = await servePage(bundle, () => config, null);
+  const pageUrl = `http://localhost:${server.address().port}/`;
+  const clientId = (
+    await call('CreateUserPoolClient', {
+      UserPoolId: poolId,
+      ClientName: 'hosted app',
+      AllowedOAuthFlowsUserPoolClient: true,
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthScopes: ['openid', 'phone', 'aws.cognito.signin.user.admin'],
+      CallbackURLs: [pageUrl],
+      LogoutURLs: [pageUrl],
+      SupportedIdentityProviders: ['COGNITO'],
+    })
+  ).UserPoolClient.ClientId;
+  const config = {
+    userPoolId: poolId,
+    userPoolClientId: clientId,
+    userPoolEndpoint: tlsUrl,
+    loginWith: {
+      oauth: {
+        domain: new URL(tlsUrl).host,
+        scopes: ['openid', 'phone', 'aws.cognito.signin.user.admin'],
+        redirectSignIn: [pageUrl],
+        redirectSignOut: [pageUrl],
+        responseType: 'code',
+      },
+    },
+  };
+  const { context, page, logs } = await newPage();
+  const hostedLogin = async () => {
+    await page.click('#hosted');
+    await page.waitForURL((u) => u.origin === tlsUrl && u.pathname === '/login', { timeout: 20_000 });
+  };
+  try {
+    await page.goto(pageUrl);
+    await page.waitForSelector('#ready[data-ready="true"]', { state: 'attached' });
+    await hostedLogin();
+    await page.fill('input[name=username]', username);
+    await page.fill('input[name=password]', PASSWORD);
+    await page.screenshot({ path: join(SHOTS, 'amplify-hosted-1-login.png') });
+    await page.click('[name=signInSubmitButton]');
+
+    // The SMS MFA step, with the code the emulator "texted".
+    await page.waitForSelector('input[name=code]', { timeout: 20_000 });
+    assert.equal(await page.getAttribute('input[name=code]', 'autocomplete'), 'one-time-code');
+    const code = await lastCode(username, 'MFA');
+    assert.match(code ?? '', /^\d{6}$/);
+    await page.fill('input[name=code]', code);
+    await page.screenshot({ path: join(SHOTS, 'amplify-hosted-2-sms-mfa.png') });
+    await page.click('[name=signInSubmitButton]');
+
+    await page.waitForURL((u) => u.origin === new URL(pageUrl).origin, { timeout: 20_000 });
+    const result = await appResult(page, logs);
+    await page.screenshot({ path: join(SHOTS, 'amplify-hosted-3-signed-in.png') });
+    assert.equal(result.isSignedIn, true, JSON.stringify(result));
+    assert.equal(result.username, username);
+    assert.equal(result.attributes.phone_number, '+12065550100');
+    assert.equal(result.idToken.iss, `${tlsUrl}/${poolId}`);
+    assert.equal(result.idToken['cognito:username'], username);
+    assert.equal(result.idToken.aud, clientId);
+    assert.equal(new URL(page.url()).searchParams.get('code'), null);
+
+    // signOut: Amplify clears its tokens and sends the browser through the emulator's /logout,
+    // which ends the hosted session and comes back to the app's sign-out URL.
+    const logoutSeen = page.waitForRequest((r) => {
+      const u = new URL(r.url());
+      return u.origin === tlsUrl && u.pathname === '/logout' && u.searchParams.get('client_id') === clientId;
+    }, { timeout: 20_000 });
+    await page.click('#signout');
+    await logoutSeen;
+    await page.waitForURL((u) => u.origin === new URL(pageUrl).origin, { timeout: 20_000 });
+    await page.waitForSelector('#ready[data-ready="true"]', { state: 'attached' });
+    await page.click('#status');
+    assert.deepEqual(await appResult(page, logs), { isSignedIn: false });
+
+    // The hosted session is gone too: signing in again asks for the password.
+    await hostedLogin();
+    assert.ok(await page.isVisible('input[name=password]'));
   } finally {
     await context.close();
     server.close();

@@ -1,5 +1,7 @@
 // The test page's app (bundled by esbuild in browser.test.mjs): Amplify JS v6 configured from
-// window.APP_CONFIG, a "Sign in with Google" button (signInWithRedirect) and a username + password
+// window.APP_CONFIG, a "Sign in with Google" button (signInWithRedirect with the provider), a
+// "Hosted sign-in" button (signInWithRedirect to the hosted pages), a "Sign out" button
+// (signOut, which goes through the hosted /logout), a "Status" button, and a username + password
 // form (signIn). What the app then knows (isSignedIn, the user, its attributes) or the error it
 // got is written into #result as JSON, which the test reads.
 
@@ -10,6 +12,7 @@ import {
   getCurrentUser,
   signIn,
   signInWithRedirect,
+  signOut,
 } from 'aws-amplify/auth';
 import { Hub } from 'aws-amplify/utils';
 
@@ -49,6 +52,19 @@ Amplify.configure({ Auth: { Cognito: window.APP_CONFIG } });
 
 document.getElementById('google').addEventListener('click', () => {
   signInWithRedirect({ provider: 'Google' }).catch((err) => show(failure(err)));
+});
+
+document.getElementById('hosted').addEventListener('click', () => {
+  signInWithRedirect().catch((err) => show(failure(err)));
+});
+
+document.getElementById('signout').addEventListener('click', () => {
+  signOut().catch((err) => show(failure(err)));
+});
+
+document.getElementById('status').addEventListener('click', async () => {
+  const session = await fetchAuthSession().catch(() => ({}));
+  show({ isSignedIn: session.tokens !== undefined });
 });
 
 document.getElementById('form').addEventListener('submit', (event) => {

@@ -105,12 +105,11 @@ impl LoadedKey {
     /// Checks the signature only; the caller checks `exp`, `iss`, `token_use` with the emulator clock.
     pub fn verify(&self, token: &str) -> Option<serde_json::Value> {
         // A poisoned lock only means a panic elsewhere while it was held; the map stays valid.
-        let remembered = |m: &Mutex<HashMap<String, serde_json::Value>>| {
-            m.lock().unwrap_or_else(|e| e.into_inner()).get(token).cloned()
-        };
-        if let Some(claims) = remembered(&self.verified) {
-            return Some(claims);
+        let remembered = self.verified.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(claims) = remembered.get(token) {
+            return Some(claims.clone());
         }
+        drop(remembered);
         let mut v = Validation::new(Algorithm::RS256);
         v.validate_exp = false;
         v.validate_aud = false;

@@ -54,6 +54,8 @@ import threading
 import time
 import urllib.parse
 
+from benchlib import free_port
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 MODEL = os.path.join(HERE, "..", "model", "service-2.json")
 TARGET = "AWSCognitoIdentityProviderService."
@@ -103,12 +105,6 @@ def q(text):
     return urllib.parse.quote(text.encode("utf-8", "surrogatepass"), safe="")
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 # Limits past which the server answers before it has read the whole request and then closes the

@@ -39,7 +39,6 @@ import json
 import os
 import random
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -47,16 +46,12 @@ import tempfile
 import threading
 import time
 
+from benchlib import free_port
+
 TARGET = "AWSCognitoIdentityProviderService."
 PASSWORD_STATUSES = ("CONFIRMED", "UNCONFIRMED", "FORCE_CHANGE_PASSWORD", "RESET_REQUIRED")
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 class Api:

@@ -70,10 +70,10 @@ run_auth() {
         body="$(mktemp)"
         "$py" "$here/load.py" setup --url "$url" >"$body"
         # 2 s warm-up, then the measured 10 s with the server's CPU time around it.
-        BODY_FILE="$body" wrk -t1 -c32 -d2s -s "$here/wrk-initiate-auth.lua" "$url/" >/dev/null
+        TARGET=InitiateAuth BODY_FILE="$body" wrk -t1 -c32 -d2s -s "$here/wrk-call.lua" "$url/" >/dev/null
         local cpu0 cpu1 out
         cpu0="$("$py" "$here/load.py" cpu "$pid")"
-        out="$(BODY_FILE="$body" wrk -t1 -c32 -d10s -s "$here/wrk-initiate-auth.lua" "$url/" | tail -n 1)"
+        out="$(TARGET=InitiateAuth BODY_FILE="$body" wrk -t1 -c32 -d10s -s "$here/wrk-call.lua" "$url/" | tail -n 1)"
         cpu1="$("$py" "$here/load.py" cpu "$pid")"
         echo "$name: $out, server CPU $("$py" -c 'import json, sys; o = json.loads(sys.argv[1]); ok = o["requests"] - o["non_2xx"]; print(f"{(float(sys.argv[3]) - float(sys.argv[2])) * 1000 / max(ok, 1):.2f} ms per sign-in")' "$out" "$cpu0" "$cpu1")"
         rm -f "$body"

@@ -1,4 +1,4 @@
--- wrk script for bench/profile.sh and bench/side_by_side.py: POST the body in $BODY_FILE as the operation in $TARGET
+-- wrk script for bench/run.sh, bench/profile.sh and bench/side_by_side.py: POST the body in $BODY_FILE as the operation in $TARGET
 -- (any JSON 1.1 operation), print one JSON line.
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/x-amz-json-1.1"

@@ -16,7 +16,7 @@ use crate::domain::records::UserRecord;
 use crate::domain::records::{OAuthCode, OAuthSession};
 use crate::error::ApiError;
 use crate::model::shapes::{IdentityProviderType, UserPoolClientType, UserPoolType};
-use crate::ops::auth::{hosted_password, HostedStep};
+use crate::ops::auth::hosted_password;
 use crate::state::{App, Ctx, RequestBase};
 use crate::tokens::OAuthGrant;
 use axum::body::Bytes;
@@ -473,12 +473,7 @@ pub async fn login(State(app): State<App>, Hosted { req, query }: Hosted, body: 
     };
     let ctx = Ctx::new(&app, "InitiateAuth", info);
     match hosted_password(&ctx, &pool, &req.client, username, password).await {
-        Ok(HostedStep::SignedIn(user)) => finish(&app, &req, &query, &user).await,
-        Ok(HostedStep::Challenge {
-            name,
-            session,
-            parameters,
-        }) => super::hosted::next_step(&app, &req, &query, &name, &session, &parameters).await,
+        Ok(step) => super::hosted::step_page(&app, &req, &query, step).await,
         Err(e) if e.status().is_server_error() => server_error(&req, e),
         Err(e) if e.code == "UserNotConfirmedException" => {
             super::selfservice::confirm_after_sign_in(
@@ -516,12 +511,7 @@ async fn choice_sign_in(
     let ctx = Ctx::new(app, "InitiateAuth", info);
     let secret_hash = super::selfservice::secret_hash(req, username);
     match crate::ops::auth::hosted_choice(&ctx, req.client.id(), username, secret_hash).await {
-        Ok(HostedStep::SignedIn(user)) => finish(app, req, query, &user).await,
-        Ok(HostedStep::Challenge {
-            name,
-            session,
-            parameters,
-        }) => super::hosted::next_step(app, req, query, &name, &session, &parameters).await,
+        Ok(step) => super::hosted::step_page(app, req, query, step).await,
         Err(e) if e.status().is_server_error() => server_error(req, e),
         // No password yet: after the code, ConfirmSignUp's session signs the user in (USER_AUTH).
         Err(e) if e.code == "UserNotConfirmedException" => {

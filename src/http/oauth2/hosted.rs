@@ -272,6 +272,23 @@ async fn live_state(
     Ok((state, row.sub))
 }
 
+/// Where a sign-in step leads: the app's callback with a code, or the next challenge's page.
+pub(super) async fn step_page(
+    app: &App,
+    req: &AuthorizeRequest,
+    query: &str,
+    step: HostedStep,
+) -> Response {
+    match step {
+        HostedStep::SignedIn(user) => finish(app, req, query, &user).await,
+        HostedStep::Challenge {
+            name,
+            session,
+            parameters,
+        } => next_step(app, req, query, &name, &session, &parameters).await,
+    }
+}
+
 /// The page for a challenge `ops::auth` has just stored. An MFA_SETUP that can only be an
 /// authenticator app goes straight to its secret (AssociateSoftwareToken with the session).
 pub(super) async fn next_step(
@@ -1107,12 +1124,7 @@ pub async fn answer(
     }
     let ctx = step_ctx(&app, "RespondToAuthChallenge", &req, name);
     match hosted_respond(&ctx, req.client.id(), name, &session, responses).await {
-        Ok(HostedStep::SignedIn(user)) => finish(&app, &req, &query, &user).await,
-        Ok(HostedStep::Challenge {
-            name,
-            session,
-            parameters,
-        }) => next_step(&app, &req, &query, &name, &session, &parameters).await,
+        Ok(step) => step_page(&app, &req, &query, step).await,
         Err(e) => step_failed(&app, &req, &query, &session, e).await,
     }
 }

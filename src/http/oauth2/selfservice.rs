@@ -12,7 +12,7 @@
 //! the sign-in form says the account is confirmed. An UNCONFIRMED user at `/login` comes to the
 //! same confirmation page (ResendConfirmationCode); both code pages can send a new code.
 
-use super::authorize::{finish, login_form_noted, server_error, AuthorizeRequest, Hosted};
+use super::authorize::{login_form_noted, server_error, AuthorizeRequest, Hosted};
 use super::hosted::{
     attribute_label, autocomplete, card, error_line, hidden_session, input_type, policy_hint,
 };
@@ -24,7 +24,6 @@ use crate::model::shapes::{
     AttributeType, CodeDeliveryDetailsType, ConfirmForgotPasswordRequest, ConfirmSignUpRequest,
     ForgotPasswordRequest, ResendConfirmationCodeRequest, SignUpRequest, UserPoolType,
 };
-use crate::ops::auth::HostedStep;
 use crate::state::{App, Ctx, RequestInfo};
 use axum::body::Bytes;
 use axum::extract::State;
@@ -406,7 +405,9 @@ pub async fn confirm_user(
                 )
                 .await;
                 match step {
-                    Ok(Some(step)) => return step_page(&app, &req, &query, step).await,
+                    Ok(Some(step)) => {
+                        return super::hosted::step_page(&app, &req, &query, step).await
+                    }
                     Ok(None) => {}
                     Err(e) if e.status().is_server_error() => return server_error(&req, e),
                     // The account is confirmed all the same: the note, and why the sign-in
@@ -438,18 +439,6 @@ pub(super) fn hosted_pool(req: &AuthorizeRequest) -> UserPoolType {
     let mut pool = UserPoolType::clone(&req.pool);
     pool.device_configuration = None;
     pool
-}
-
-/// A sign-in step's page: the redirect with a code, or the next challenge's page.
-async fn step_page(app: &App, req: &AuthorizeRequest, query: &str, step: HostedStep) -> Response {
-    match step {
-        HostedStep::SignedIn(user) => finish(app, req, query, &user).await,
-        HostedStep::Challenge {
-            name,
-            session,
-            parameters,
-        } => super::hosted::next_step(app, req, query, &name, &session, &parameters).await,
-    }
 }
 
 /// ResendConfirmationCode for the user of a confirmation page: where the new code went.
@@ -544,12 +533,7 @@ async fn auto_sign_in(
     )
     .await;
     match step {
-        Ok(HostedStep::SignedIn(user)) => finish(app, req, query, &user).await,
-        Ok(HostedStep::Challenge {
-            name,
-            session,
-            parameters,
-        }) => super::hosted::next_step(app, req, query, &name, &session, &parameters).await,
+        Ok(step) => super::hosted::step_page(app, req, query, step).await,
         Err(e) if e.status().is_server_error() => server_error(req, e),
         Err(_) => login_form_noted(req, query, None, Some(note)),
     }

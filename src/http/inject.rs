@@ -13,7 +13,7 @@ use axum::extract::{Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde_json::{json, Value};
 
@@ -156,17 +156,7 @@ pub async fn oauth(State(app): State<App>, req: Request, next: Next) -> Response
     for (k, v) in super::oauth2::parse_form(&bytes) {
         form.entry(k).or_insert(v);
     }
-    let basic_client = parts
-        .headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Basic ")
-                .or_else(|| v.strip_prefix("basic "))
-        })
-        .and_then(|b| STANDARD.decode(b.trim()).ok())
-        .and_then(|b| String::from_utf8(b).ok())
-        .and_then(|s| s.split_once(':').map(|(id, _)| id.to_string()));
+    let basic_client = super::oauth2::basic_credentials(&parts.headers).map(|(id, _)| id);
     let bearer_claims = parts
         .headers
         .get(header::AUTHORIZATION)

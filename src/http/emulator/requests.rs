@@ -10,7 +10,6 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use base64::{engine::general_purpose::STANDARD, Engine};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 
@@ -102,17 +101,7 @@ pub async fn record_oauth(State(app): State<App>, req: Request, next: Next) -> R
     } else {
         body
     };
-    let basic_client = parts
-        .headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Basic ")
-                .or_else(|| v.strip_prefix("basic "))
-        })
-        .and_then(|b| STANDARD.decode(b.trim()).ok())
-        .and_then(|b| String::from_utf8(b).ok())
-        .and_then(|s| s.split_once(':').map(|(id, _)| id.to_string()));
+    let basic_client = crate::http::oauth2::basic_credentials(&parts.headers).map(|(id, _)| id);
     let client_id = form
         .get("client_id")
         .cloned()

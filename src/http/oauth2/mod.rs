@@ -114,6 +114,27 @@ pub fn html_escape(s: &str) -> String {
         .replace('\'', "&#39;")
 }
 
+/// The `client_id` and secret of an `Authorization: Basic` header (RFC 6749, section 2.3.1);
+/// None when there is no such header or it does not decode to `id:secret`.
+pub fn basic_credentials(headers: &axum::http::HeaderMap) -> Option<(String, String)> {
+    use base64::Engine;
+    let value = headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let encoded = value
+        .strip_prefix("Basic ")
+        .or_else(|| value.strip_prefix("basic "))?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
+    let (id, secret) = String::from_utf8(decoded)
+        .ok()?
+        .split_once(':')
+        .map(|(i, s)| (i.to_string(), s.to_string()))?;
+    Some((id, secret))
+}
+
 /// The app client a request names and its pool; None when either does not exist.
 pub async fn client_and_pool(
     app: &App,

@@ -23,7 +23,7 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
@@ -51,27 +51,15 @@ fn client_auth(
     form: &HashMap<String, String>,
 ) -> Result<ClientAuth, &'static str> {
     let form_id = form.get("client_id").filter(|s| !s.is_empty());
-    if let Some(value) = headers.get(header::AUTHORIZATION) {
-        let value = value.to_str().map_err(|_| "invalid_client")?;
-        let Some(encoded) = value
-            .strip_prefix("Basic ")
-            .or_else(|| value.strip_prefix("basic "))
-        else {
-            return Err("invalid_client");
-        };
-        let decoded = STANDARD
-            .decode(encoded.trim())
-            .ok()
-            .and_then(|b| String::from_utf8(b).ok())
-            .ok_or("invalid_client")?;
-        let (id, secret) = decoded.split_once(':').ok_or("invalid_client")?;
+    if headers.contains_key(header::AUTHORIZATION) {
+        let (id, secret) = super::basic_credentials(headers).ok_or("invalid_client")?;
         // Two different client ids in one request: which one authenticates is ambiguous.
-        if form_id.is_some_and(|f| f != id) {
+        if form_id.is_some_and(|f| *f != id) {
             return Err("invalid_client");
         }
         return Ok(ClientAuth {
-            client_id: id.to_string(),
-            secret: Some(secret.to_string()).filter(|s| !s.is_empty()),
+            client_id: id,
+            secret: Some(secret).filter(|s| !s.is_empty()),
         });
     }
     let Some(id) = form_id else {

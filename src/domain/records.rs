@@ -61,7 +61,7 @@ pub enum AliasColumn {
     PreferredUsername,
 }
 
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct AuthSession {
     /// The opaque `Session` value clients hold.
     pub id: String,

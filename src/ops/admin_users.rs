@@ -105,6 +105,7 @@ pub async fn admin_create_user(
             },
             force_alias_creation: req.force_alias_creation.unwrap_or(false),
             exists_message: "User account already exists",
+            session: None,
         },
     )
     .await?;

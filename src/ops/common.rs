@@ -11,7 +11,7 @@ use crate::domain::client::ClientExt;
 use crate::domain::message::{Channel, Purpose};
 use crate::domain::paging;
 use crate::domain::pool::PoolExt;
-use crate::domain::records::{AliasColumn, CredentialRecord, UserRecord};
+use crate::domain::records::{AliasColumn, AuthSession, CredentialRecord, UserRecord};
 use crate::domain::user_status::UserStatus;
 use crate::error::{ApiError, ApiResult};
 use crate::flow::session as flow_session;
@@ -237,6 +237,8 @@ pub struct NewUser<'a> {
     /// Wording of a taken username: SignUp "User already exists", AdminCreateUser "User account
     /// already exists".
     pub exists_message: &'a str,
+    /// A sign-in session to store with the user, in the same write (SignUp's auto sign-in).
+    pub session: Option<&'a AuthSession>,
 }
 
 /// Creates a user after the caller checked attributes and password policy.
@@ -282,7 +284,11 @@ pub async fn create_user(
     if let Some(pw) = new.password {
         set_password(pool, &mut user, pw, now)?;
     }
-    match ctx.app.store.insert_user(&user).await {
+    let inserted = match new.session {
+        Some(session) => ctx.app.store.insert_user_with_session(&user, session).await,
+        None => ctx.app.store.insert_user(&user).await,
+    };
+    match inserted {
         Ok(()) => Ok(user),
         Err(e) if crate::store::is_unique_violation(&e) => {
             Err(ApiError::username_exists(new.exists_message))
@@ -980,6 +986,7 @@ pub async fn migrate_user(
             status: migrated.status,
             force_alias_creation: migrated.force_alias_creation,
             exists_message: "User account already exists",
+            session: None,
         },
     )
     .await?;

@@ -597,6 +597,7 @@ async fn import_row(
             status: UserStatus::ResetRequired,
             force_alias_creation: false,
             exists_message: LINE_EXISTS,
+            session: None,
         },
     )
     .await;

@@ -8,7 +8,7 @@ use crate::domain::client::ClientExt;
 use crate::domain::message::{Channel, Purpose};
 use crate::domain::password::{self, PolicyContext};
 use crate::domain::pool::PoolExt;
-use crate::domain::records::UserRecord;
+use crate::domain::records::{AuthSession, UserRecord};
 use crate::domain::secret_hash;
 use crate::domain::user_status::UserStatus;
 use crate::error::{ApiError, ApiResult};
@@ -98,6 +98,14 @@ pub async fn sign_up(ctx: Ctx, req: SignUpRequest) -> ApiResult<SignUpResponse> 
         req.validation_data.as_deref(),
     )
     .await?;
+    // The auto sign-in session its answer carries is written with the user, in one query.
+    let session = session_row(
+        &ctx,
+        &client_id,
+        (pool.pool_id(), &sub),
+        AUTO_SIGN_IN,
+        SIGN_UP_SESSION_SECONDS,
+    )?;
     let user = create_user(
         &ctx,
         &pool,
@@ -113,6 +121,7 @@ pub async fn sign_up(ctx: Ctx, req: SignUpRequest) -> ApiResult<SignUpResponse> 
             },
             force_alias_creation: false,
             exists_message: "User already exists",
+            session: Some(&session),
         },
     )
     .await?;
@@ -126,19 +135,11 @@ pub async fn sign_up(ctx: Ctx, req: SignUpRequest) -> ApiResult<SignUpResponse> 
             None => None,
         };
     crate::triggers::after_sign_up(&ctx, &pool, &client_id, &pre, &user).await?;
-    let session = new_session(
-        &ctx,
-        &client_id,
-        &user,
-        AUTO_SIGN_IN,
-        SIGN_UP_SESSION_SECONDS,
-    )
-    .await?;
     Ok(SignUpResponse {
         user_confirmed: Some(pre.auto_confirm_user),
         code_delivery_details,
         user_sub: Some(user.sub),
-        session: Some(session),
+        session: Some(session.id),
     })
 }
 
@@ -235,7 +236,27 @@ fn session_state(kind: &str) -> String {
     serde_json::json!({ "kind": kind }).to_string()
 }
 
-/// An `auth_sessions` row with state `{"kind": kind}` for this user and client.
+/// An `auth_sessions` row with state `{"kind": kind}` for the user `(pool_id, sub)` and this
+/// client.
+fn session_row(
+    ctx: &Ctx,
+    client_id: &str,
+    (pool_id, sub): (&str, &str),
+    kind: &str,
+    seconds: f64,
+) -> ApiResult<AuthSession> {
+    Ok(crate::flow::session::new_row(
+        crate::ids::session_id(),
+        pool_id,
+        client_id,
+        Some(sub.to_string()),
+        &serde_json::json!({ "kind": kind }),
+        ctx.app.clock.epoch(),
+        seconds,
+    )?)
+}
+
+/// Stores a new [`session_row`] for `user`; its id.
 async fn new_session(
     ctx: &Ctx,
     client_id: &str,
@@ -243,19 +264,9 @@ async fn new_session(
     kind: &str,
     seconds: f64,
 ) -> ApiResult<String> {
-    let now = ctx.app.clock.epoch();
-    let id = crate::ids::session_id();
-    let row = crate::flow::session::new_row(
-        id.clone(),
-        &user.pool_id,
-        client_id,
-        Some(user.sub.clone()),
-        &serde_json::json!({ "kind": kind }),
-        now,
-        seconds,
-    )?;
+    let row = session_row(ctx, client_id, (&user.pool_id, &user.sub), kind, seconds)?;
     ctx.app.store.insert_auth_session(&row).await?;
-    Ok(id)
+    Ok(row.id)
 }
 
 pub async fn resend_confirmation_code(

@@ -42,6 +42,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Once};
 use std::time::Duration;
 
+/// A query with its arguments, as the `bind_*` functions of the table files build them up, so
+/// inserts into two tables can go to the writer as one query.
+type Query<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
+
 #[derive(Clone, Debug)]
 pub struct Store {
     pub(crate) db: SqlitePool,

@@ -2,14 +2,14 @@
 
 use super::docs::{json, parse};
 use super::readers::sqlite;
-use super::Store;
+use super::{Query, Store};
 use crate::domain::filter::{Filter, Op};
-use crate::domain::records::{AliasColumn, UserRecord};
+use crate::domain::records::{AliasColumn, AuthSession, UserRecord};
 use crate::domain::user_status::UserStatus;
 use rusqlite::types::Value;
 use rusqlite::Row;
 
-/// The stored columns, in `insert_user`'s order.
+/// The stored columns, in `INSERT_USER`'s order.
 macro_rules! columns {
     () => {
         "pool_id, sub, username, username_key, status, enabled, attributes, email_key, phone_key, \
@@ -17,7 +17,39 @@ macro_rules! columns {
          failed_attempts, last_failed_at, locked_until, tokens_valid_after, created_at, modified_at"
     };
 }
-const COLUMNS: &str = columns!();
+const INSERT_USER: &str = concat!(
+    "INSERT INTO users (",
+    columns!(),
+    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+);
+
+static INSERT_USER_WITH_SESSION: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| format!("{INSERT_USER}; {}", super::sessions::INSERT));
+
+/// Binds [`INSERT_USER`]'s arguments, in `columns!`'s order.
+fn bind_user<'q>(q: Query<'q>, u: &'q UserRecord) -> Query<'q> {
+    q.bind(&u.pool_id)
+        .bind(&u.sub)
+        .bind(&u.username)
+        .bind(&u.username_key)
+        .bind(u.status.as_str())
+        .bind(u.enabled as i64)
+        .bind(json(&u.attributes))
+        .bind(&u.email_key)
+        .bind(&u.phone_key)
+        .bind(&u.preferred_username_key)
+        .bind(&u.password_salt)
+        .bind(&u.password_verifier)
+        .bind(u.password_set_at)
+        .bind(json(&u.password_history))
+        .bind(json(&u.mfa))
+        .bind(u.failed_attempts)
+        .bind(u.last_failed_at)
+        .bind(u.locked_until)
+        .bind(u.tokens_valid_after)
+        .bind(u.created_at)
+        .bind(u.modified_at)
+}
 
 /// What every read selects: the columns, and whether the user has linked provider identities
 /// (an index probe in the same statement, so AdminGetUser needs no second query for users
@@ -78,32 +110,22 @@ impl Store {
     /// Inserts a user. A UNIQUE violation (username taken) comes back as the sqlx error; callers
     /// map it with `store::is_unique_violation`.
     pub async fn insert_user(&self, u: &UserRecord) -> Result<(), sqlx::Error> {
-        sqlx::query(&format!(
-            "INSERT INTO users ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        ))
-        .bind(&u.pool_id)
-        .bind(&u.sub)
-        .bind(&u.username)
-        .bind(&u.username_key)
-        .bind(u.status.as_str())
-        .bind(u.enabled as i64)
-        .bind(json(&u.attributes))
-        .bind(&u.email_key)
-        .bind(&u.phone_key)
-        .bind(&u.preferred_username_key)
-        .bind(&u.password_salt)
-        .bind(&u.password_verifier)
-        .bind(u.password_set_at)
-        .bind(json(&u.password_history))
-        .bind(json(&u.mfa))
-        .bind(u.failed_attempts)
-        .bind(u.last_failed_at)
-        .bind(u.locked_until)
-        .bind(u.tokens_valid_after)
-        .bind(u.created_at)
-        .bind(u.modified_at)
-        .execute(&self.db)
-        .await?;
+        bind_user(sqlx::query(INSERT_USER), u)
+            .execute(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// Inserts a user and the sign-in session its creation hands out (SignUp's auto sign-in) in
+    /// one query to the writer. When the user is refused (username taken) the session is not
+    /// written: sqlx stops at the first failing statement.
+    pub async fn insert_user_with_session(
+        &self,
+        u: &UserRecord,
+        s: &AuthSession,
+    ) -> Result<(), sqlx::Error> {
+        let q = bind_user(sqlx::query(INSERT_USER_WITH_SESSION.as_str()), u);
+        super::sessions::bind(q, s).execute(&self.db).await?;
         Ok(())
     }
 
@@ -296,6 +318,63 @@ mod tests {
             Err(sqlx::Error::ColumnDecode { index, .. }) => assert_eq!(index, "status"),
             other => panic!("expected a decode error, got {other:?}"),
         }
+    }
+
+    #[tokio::test]
+    async fn a_user_and_its_session_are_written_together_and_a_refused_user_writes_neither() {
+        let store = Store::open(":memory:").await.expect("store");
+        sqlx::query(
+            "INSERT INTO user_pools (id, name, doc, created_at) VALUES ('p_1', 'p', '{}', 0)",
+        )
+        .execute(&store.db)
+        .await
+        .expect("pool");
+        let user = |sub: &str| UserRecord {
+            pool_id: "p_1".into(),
+            sub: sub.into(),
+            username: "alice".into(),
+            username_key: "alice".into(),
+            enabled: true,
+            password_history: serde_json::json!([]),
+            mfa: serde_json::json!({}),
+            ..Default::default()
+        };
+        let session = |id: &str, sub: &str| AuthSession {
+            id: id.into(),
+            pool_id: "p_1".into(),
+            client_id: "c".into(),
+            sub: Some(sub.into()),
+            state: "{}".into(),
+            expires_at: 180.0,
+            created_at: 0.0,
+            ..Default::default()
+        };
+        store
+            .insert_user_with_session(&user("s_1"), &session("session-1", "s_1"))
+            .await
+            .expect("first");
+        let taken = store
+            .insert_user_with_session(&user("s_2"), &session("session-2", "s_2"))
+            .await
+            .expect_err("the username is taken");
+        assert!(crate::store::is_unique_violation(&taken));
+        let kept = |id: &'static str| {
+            let store = &store;
+            async move { store.get_auth_session(id).await.expect("read").is_some() }
+        };
+        assert!(kept("session-1").await);
+        assert!(!kept("session-2").await);
+        assert!(store
+            .get_user_by_sub("p_1", "s_2")
+            .await
+            .expect("read")
+            .is_none());
+        // The writer is usable afterwards: no transaction was left open on it.
+        store
+            .insert_auth_session(&session("session-3", "s_1"))
+            .await
+            .expect("next write");
+        assert!(kept("session-3").await);
     }
 }
 

@@ -100,6 +100,8 @@ def main():
     ap.add_argument("--ceiling", default=os.path.join(ROOT, "target/release/examples/ceiling"))
     ap.add_argument("--cognitox", help="path to cognitox 0.2.1 (cargo install cognitox@0.2.1)")
     ap.add_argument("--seconds", type=int, default=10)
+    ap.add_argument("--ops", default="AdminGetUser,GetUser,SignUp,InitiateAuth",
+                    help="comma-separated operations to run (default: all four)")
     ap.add_argument("--in-namespace", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
 
@@ -136,7 +138,7 @@ def main():
             proc = start(command(port), port)
             procs.append(proc)
             files = set_up(port, work)
-            for op in ["AdminGetUser", "GetUser", "SignUp", "InitiateAuth"]:
+            for op in args.ops.split(","):
                 wrk(port, 2, op, files[op])
                 r = wrk(port, args.seconds, op, files[op], pid=proc.pid)
                 print(f"{name} {op}: {r['rps_ok']:.0f}/s ({100 * r['rps_ok'] / top['rps_ok']:.1f} % "

@@ -14,7 +14,7 @@ use rsa::RsaPrivateKey;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::mpsc::{sync_channel, Receiver};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// Keeps a few freshly generated RSA keys ready on a background thread.
 pub struct KeyFactory {
@@ -77,7 +77,7 @@ pub struct LoadedKey {
     /// pure function of the token and the key, and it was most of what GetUser-like calls cost
     /// (bench/README.md): an app sends the same access token on every call. Only the RSA check is
     /// skipped; expiry and revocation are still the caller's checks each time.
-    verified: Mutex<HashMap<String, serde_json::Value>>,
+    verified: Mutex<HashMap<String, Arc<serde_json::Value>>>,
 }
 
 /// Verified tokens a key remembers; past it the memory starts again (a bound, whatever clients
@@ -102,32 +102,39 @@ impl LoadedKey {
         jsonwebtoken::encode(&header, claims, &self.encoding)
     }
 
-    /// Checks the signature only; the caller checks `exp`, `iss`, `token_use` with the emulator clock.
-    pub fn verify(&self, token: &str) -> Option<serde_json::Value> {
+    /// Checks that the token names this key (`kid`) and carries its signature; the caller checks
+    /// `exp`, `iss`, `token_use` with the emulator clock. The claims are shared with the memory of
+    /// verified tokens rather than copied: a GetUser-like call reads a few of them.
+    pub fn verify(&self, token: &str) -> Option<Arc<serde_json::Value>> {
         // A poisoned lock only means a panic elsewhere while it was held; the map stays valid.
         let remembered = self.verified.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(claims) = remembered.get(token) {
-            return Some(claims.clone());
+            return Some(Arc::clone(claims));
         }
         drop(remembered);
+        if kid_of(token).as_deref() != Some(self.kid.as_str()) {
+            return None;
+        }
         let mut v = Validation::new(Algorithm::RS256);
         v.validate_exp = false;
         v.validate_aud = false;
         v.required_spec_claims.clear();
-        let claims = jsonwebtoken::decode::<serde_json::Value>(token, &self.decoding, &v)
-            .ok()?
-            .claims;
+        let claims = Arc::new(
+            jsonwebtoken::decode::<serde_json::Value>(token, &self.decoding, &v)
+                .ok()?
+                .claims,
+        );
         let mut verified = self.verified.lock().unwrap_or_else(|e| e.into_inner());
         if verified.len() >= VERIFIED_TOKENS {
             verified.clear();
         }
-        verified.insert(token.to_owned(), claims.clone());
+        verified.insert(token.to_owned(), Arc::clone(&claims));
         Some(claims)
     }
 }
 
 /// The `kid` of a compact JWS, without verifying anything.
-pub fn kid_of(token: &str) -> Option<String> {
+fn kid_of(token: &str) -> Option<String> {
     jsonwebtoken::decode_header(token).ok()?.kid
 }
 
@@ -176,6 +183,11 @@ mod tests {
         let tampered = parts.join(".");
         assert!(loaded.verify(&tampered).is_none());
         assert!(loaded.verify(&tampered).is_none());
+        // Another key's token names another kid: refused before any signature check.
+        let other = generate().expect("key");
+        let other = LoadedKey::load(&signing_key(&other, "access").expect("stored")).expect("key");
+        let foreign = other.sign(&serde_json::json!({"sub": "a"})).expect("token");
+        assert!(loaded.verify(&foreign).is_none());
         assert!(loaded.verify(&format!("{token}x")).is_none());
     }
 }

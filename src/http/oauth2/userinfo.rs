@@ -114,9 +114,6 @@ pub async fn user_info(
         Ok(k) => k,
         Err(e) => return e.into_response(),
     };
-    if crate::crypto::jwt::kid_of(token).as_deref() != Some(keys.access.kid.as_str()) {
-        return invalid_token("Invalid access token");
-    }
     let Some(claims) = keys.access.verify(token) else {
         return invalid_token("Invalid access token");
     };

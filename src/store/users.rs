@@ -92,7 +92,8 @@ impl Store {
     pub async fn insert_user(&self, u: &UserRecord) -> Result<(), sqlx::Error> {
         sqlx::query(&format!(
             "INSERT INTO users ({COLUMNS}, pool_no)
-             VALUES (?1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {POOL_NO})"
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                     (SELECT no FROM user_pools WHERE id = ?))"
         ))
         .bind(&u.pool_id)
         .bind(&u.sub)
@@ -115,6 +116,7 @@ impl Store {
         .bind(u.tokens_valid_after)
         .bind(u.created_at)
         .bind(u.modified_at)
+        .bind(&u.pool_id)
         .execute(&self.db)
         .await?;
         Ok(())
@@ -339,7 +341,9 @@ fn page_sql(filter: Option<&Filter>, after: bool) -> Option<(String, Vec<String>
                 "{}{} WHERE pool_no = {POOL_NO}{after_sql}{condition}
                  ORDER BY created_at, sub LIMIT ?4",
                 select_users!(),
-                index.map(|i| format!(" INDEXED BY {i}")).unwrap_or_default()
+                index
+                    .map(|i| format!(" INDEXED BY {i}"))
+                    .unwrap_or_default()
             ),
             values,
         )),
@@ -494,6 +498,98 @@ fn prefix_successor(prefix: &str) -> Option<String> {
 #[cfg(test)]
 mod filter_tests {
     use super::*;
+    use crate::domain::filter::SEARCHABLE;
+
+    /// What SQLite plans for `sql`: one line per step.
+    async fn plan(store: &Store, sql: &str, values: usize) -> Vec<String> {
+        let mut q = sqlx::query(Box::leak(
+            format!("EXPLAIN QUERY PLAN {sql}").into_boxed_str(),
+        ));
+        for _ in 0..values {
+            q = q.bind("x");
+        }
+        use sqlx::Row;
+        q.fetch_all(&store.db)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+            .iter()
+            .map(|r| r.get::<String, _>(3))
+            .collect()
+    }
+
+    /// Every ListUsers filter, every alias lookup and the username lookup seek in an index
+    /// (migration 0013): none reads the pool's users one by one. An `INDEXED BY` a query cannot
+    /// use would fail to prepare.
+    #[tokio::test]
+    async fn every_users_lookup_seeks_an_index() {
+        let store = Store::open(":memory:").await.expect("store");
+        let mut cases: Vec<(String, usize)> = vec![
+            (
+                select_users!(" WHERE pool_no = ", pool_no!(), " AND username_key = ?2").into(),
+                2,
+            ),
+            (
+                select_users!(
+                    " WHERE pool_no = ",
+                    pool_no!(),
+                    " AND email_key = ?2 ORDER BY created_at"
+                )
+                .into(),
+                2,
+            ),
+            (
+                select_users!(
+                    " WHERE pool_no = ",
+                    pool_no!(),
+                    " AND phone_key = ?2 ORDER BY created_at"
+                )
+                .into(),
+                2,
+            ),
+            (
+                select_users!(
+                    " WHERE pool_no = ",
+                    pool_no!(),
+                    " AND preferred_username_key = ?2 ORDER BY created_at"
+                )
+                .into(),
+                2,
+            ),
+        ];
+        let filters = SEARCHABLE.iter().flat_map(|a| {
+            [
+                (Op::Equals, "CONFIRMED"),
+                (Op::StartsWith, "E"),
+                (Op::StartsWith, ""),
+            ]
+            .map(|(op, value)| Filter {
+                attribute: a.to_string(),
+                op,
+                value: value.into(),
+            })
+        });
+        for f in filters.map(Some).chain([None]) {
+            for after in [false, true] {
+                if let Some((sql, values)) = page_sql(f.as_ref(), after) {
+                    cases.push((sql, 4 + values.len()));
+                }
+            }
+        }
+        for (sql, values) in cases {
+            let steps = plan(&store, &sql, values).await;
+            assert!(
+                steps.iter().any(|s| s.starts_with("SEARCH users USING")),
+                "{sql}: {steps:?}"
+            );
+            // Neither a scan nor a seek to the pool alone, which would then walk all its users.
+            assert!(
+                !steps.iter().any(|s| s.starts_with("SCAN users")
+                    || s.ends_with("(pool_no=?)")
+                    || s.ends_with("(pool_id=?)")),
+                "{sql}: {steps:?}"
+            );
+        }
+    }
 
     #[test]
     fn prefix_successors_bound_every_string_with_the_prefix() {
@@ -525,6 +621,9 @@ mod filter_tests {
         };
         assert_eq!(flags(filter_plan(&f(Op::Equals, "Enabled"))), vec![1]);
         assert_eq!(flags(filter_plan(&f(Op::StartsWith, ""))), vec![0, 1]);
-        assert_eq!(flags(filter_plan(&f(Op::StartsWith, "X"))), Vec::<i64>::new());
+        assert_eq!(
+            flags(filter_plan(&f(Op::StartsWith, "X"))),
+            Vec::<i64>::new()
+        );
     }
 }

@@ -270,3 +270,61 @@ async fn users_written_before_migration_0013_sign_in_list_and_filter_after_it() 
         ["later"]
     );
 }
+
+/// Pool numbers are kept by a snapshot and restored with it, and a pool created in between (which
+/// may be given a deleted pool's number) is gone with its users; after a reset, new pools and
+/// their users start over.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pool_numbers_survive_snapshots_deleted_pools_and_reset() {
+    let app = spawn_app().await;
+    let kept = app.create_pool("kept").await;
+    let doomed = app.create_pool("doomed").await;
+    app.create_user(&kept, "ann", "Temp0rary!", &[]).await;
+    app.create_user(&doomed, "bea", "Temp0rary!", &[]).await;
+    let (status, _) = app.post_json("/_emulator/snapshots/two", json!({})).await;
+    assert_eq!(status, reqwest::StatusCode::CREATED);
+
+    app.call("DeleteUserPool", json!({"UserPoolId": doomed}))
+        .await;
+    let later = app.create_pool("later").await;
+    app.create_user(&later, "bea", "Temp0rary!", &[]).await;
+    app.create_user(&later, "cid", "Temp0rary!", &[]).await;
+    let mut in_later = listed(&app, &later, "", 60).await;
+    in_later.sort();
+    assert_eq!(in_later, ["bea", "cid"]);
+    assert_eq!(listed(&app, &kept, "", 60).await, ["ann"]);
+
+    let (status, _) = app
+        .post_json("/_emulator/snapshots/two/restore", json!({}))
+        .await;
+    assert_eq!(status, reqwest::StatusCode::OK);
+    assert_eq!(listed(&app, &kept, "", 60).await, ["ann"]);
+    assert_eq!(listed(&app, &doomed, "", 60).await, ["bea"]);
+    assert_eq!(
+        listed(&app, &doomed, r#"username = "bea""#, 60).await,
+        ["bea"]
+    );
+    assert_eq!(
+        app.user_status(&doomed, "bea").await,
+        "FORCE_CHANGE_PASSWORD"
+    );
+    app.assert_call_err(
+        "ListUsers",
+        json!({"UserPoolId": later}),
+        "ResourceNotFoundException",
+        &format!("User pool {later} does not exist."),
+    )
+    .await;
+    app.create_user(&kept, "dan", "Temp0rary!", &[]).await;
+    assert_eq!(listed(&app, &kept, "", 60).await.len(), 2);
+
+    let (status, _) = app.post_json("/_emulator/reset", json!({})).await;
+    assert_eq!(status, reqwest::StatusCode::OK);
+    let fresh = app.create_pool("fresh").await;
+    app.create_user(&fresh, "ann", "Temp0rary!", &[]).await;
+    assert_eq!(listed(&app, &fresh, "", 60).await, ["ann"]);
+    assert_eq!(
+        app.user_status(&fresh, "ann").await,
+        "FORCE_CHANGE_PASSWORD"
+    );
+}

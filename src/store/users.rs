@@ -449,15 +449,16 @@ fn listing_ranges(statuses: &[UserStatus], flags: &[i64]) -> Vec<(&'static str, 
 
 /// One page in the listing order from ranges of `users_listing` (pool_no, status, enabled,
 /// created_at, sub): from each range the first ?4 entries after the position (read from the
-/// index alone), of all of those the first ?4, and only then their rows, by primary key. At
-/// most 16 ranges × ?4 entries are sorted whatever the pool's size, and a page deep in the pool
-/// starts with a seek, not a walk. The status texts are `UserStatus` constants, never input.
+/// index alone, which also holds each row's rowid), of all of those the first ?4, and only then
+/// their rows, by rowid. At most 16 ranges × ?4 entries are sorted whatever the pool's size, and
+/// a page deep in the pool starts with a seek, not a walk. The status texts are `UserStatus`
+/// constants, never input.
 fn listing_sql(ranges: &[(&'static str, i64)], after_sql: &str) -> String {
     let branches = ranges
         .iter()
         .map(|(status, enabled)| {
             format!(
-                "SELECT * FROM (SELECT created_at, sub FROM users INDEXED BY users_listing
+                "SELECT * FROM (SELECT created_at, sub, rowid AS r FROM users INDEXED BY users_listing
                   WHERE pool_no = {POOL_NO} AND status = '{status}' AND enabled = {enabled}{after_sql}
                   ORDER BY created_at, sub LIMIT ?4)"
             )
@@ -465,8 +466,7 @@ fn listing_sql(ranges: &[(&'static str, i64)], after_sql: &str) -> String {
         .collect::<Vec<_>>()
         .join(" UNION ALL ");
     format!(
-        "{} WHERE pool_id = ?1 AND sub IN
-           (SELECT sub FROM ({branches}) ORDER BY created_at, sub LIMIT ?4)
+        "{} WHERE rowid IN (SELECT r FROM ({branches}) ORDER BY created_at, sub LIMIT ?4)
          ORDER BY created_at, sub",
         select_users!()
     )

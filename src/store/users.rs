@@ -502,9 +502,8 @@ mod filter_tests {
 
     /// What SQLite plans for `sql`: one line per step.
     async fn plan(store: &Store, sql: &str, values: usize) -> Vec<String> {
-        let mut q = sqlx::query(Box::leak(
-            format!("EXPLAIN QUERY PLAN {sql}").into_boxed_str(),
-        ));
+        let text = format!("EXPLAIN QUERY PLAN {sql}");
+        let mut q = sqlx::query(&text);
         for _ in 0..values {
             q = q.bind("x");
         }

@@ -1,5 +1,6 @@
 """ListUsers with a filter at scale: p50 / p95 latency of `email = "..."`, `email ^= "..."`,
-`username = "..."`, `cognito:user_status = "..."` (a few matches) and an unfiltered first page, at
+`username = "..."`, `cognito:user_status = "..."` (a few matches, and CONFIRMED: most of the pool), `status = "Disabled"` (a few) and
+`"Enabled"` (most), `family_name = "N7"` and an unfiltered first page, at
 pool sizes of 1 k, 10 k, 100 k and 1 M users.
 
     python3 bench/listusers.py BINARY [--sizes 1000,10000,100000,1000000] [--calls 40]
@@ -35,6 +36,8 @@ from benchlib import api, free_port, rss_kib
 def add_users(db, pool_id, start, count):
     con = sqlite3.connect(db, timeout=30)
     con.execute("PRAGMA journal_mode=WAL")
+    # pool_no: the pool's number (migration 0013), which the emulator's INSERT sets too.
+    (pool_no,) = con.execute("SELECT no FROM user_pools WHERE id = ?", (pool_id,)).fetchone()
     now = time.time()
     statuses = ["CONFIRMED", "CONFIRMED", "CONFIRMED", "UNCONFIRMED", "FORCE_CHANGE_PASSWORD"]
     rows = []
@@ -49,6 +52,8 @@ def add_users(db, pool_id, start, count):
                 name,
                 name,
                 "CONFIRMED" if i % 10000 else statuses[(i // 10000) % len(statuses)],
+                # 2 in 100 000 users disabled (20 at 1 M), for the `status = "Disabled"` line.
+                0 if i % 50000 == 7 else 1,
                 json.dumps(attrs),
                 now + i * 1e-6,
                 now + i * 1e-6,
@@ -57,14 +62,14 @@ def add_users(db, pool_id, start, count):
         if len(rows) == 50000:
             con.executemany(
                 "INSERT INTO users (pool_id, sub, username, username_key, status, enabled, attributes,"
-                " created_at, modified_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)",
+                f" created_at, modified_at, pool_no) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, {int(pool_no)})",
                 rows,
             )
             rows = []
     if rows:
         con.executemany(
             "INSERT INTO users (pool_id, sub, username, username_key, status, enabled, attributes,"
-            " created_at, modified_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)",
+            f" created_at, modified_at, pool_no) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, {int(pool_no)})",
             rows,
         )
     con.commit()
@@ -121,6 +126,9 @@ def main():
                     ('username = "…"', {"Filter": f'username = "user{probe:07d}"'}),
                     ('cognito:user_status = "UNCONFIRMED"', {"Filter": 'cognito:user_status = "UNCONFIRMED"'}),
                     ('family_name = "N7"', {"Filter": 'family_name = "N7"'}),
+                    ('cognito:user_status = "CONFIRMED"', {"Filter": 'cognito:user_status = "CONFIRMED"'}),
+                    ('status = "Disabled"', {"Filter": 'status = "Disabled"'}),
+                    ('status = "Enabled"', {"Filter": 'status = "Enabled"'}),
                 ]
                 for label, extra in filters:
                     p50, p95, found = measure(port, pool_id, extra, args.calls)

@@ -26,6 +26,7 @@ mod pool_config;
 mod pools;
 mod protocol;
 mod requests;
+mod schema;
 mod seed;
 mod snapshots;
 mod srp;

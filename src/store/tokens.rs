@@ -89,7 +89,7 @@ impl Store {
     }
 
     /// RevokeToken: the refresh token's whole sign-in (every rotation of it) and, through
-    /// [`Store::origin_revoked`], every access token minted from it.
+    /// [`Store::get_token_user`], every access token minted from it.
     pub async fn revoke_refresh_family(
         &self,
         origin_jti: &str,
@@ -129,18 +129,5 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         tx.commit().await
-    }
-
-    /// True when the sign-in that minted tokens with this `origin_jti` has been revoked
-    /// (RevokeToken on its refresh token).
-    pub async fn origin_revoked(&self, origin_jti: &str) -> Result<bool, sqlx::Error> {
-        // Every GetUser-like call asks this: read on the caller's thread (see `readers`).
-        self.readers.read(|c| {
-            c.prepare_cached(
-                "SELECT 1 FROM refresh_tokens WHERE origin_jti = ?1 AND revoked_at IS NOT NULL LIMIT 1",
-            )
-            .and_then(|mut s| s.exists([origin_jti]))
-            .map_err(super::readers::sqlite)
-        })
     }
 }

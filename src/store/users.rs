@@ -70,13 +70,18 @@ const POOL_NO: &str = pool_no!();
 /// (an index probe in the same statement, so AdminGetUser needs no second query for users
 /// without links).
 macro_rules! select_users {
-    ($($rest:expr),*) => {
+    (columns: $extra:expr; $($rest:expr),*) => {
         concat!(
             "SELECT ",
             columns!(),
-            ", EXISTS (SELECT 1 FROM provider_links l WHERE l.pool_id = users.pool_id AND l.sub = users.sub) AS linked FROM users",
+            ", EXISTS (SELECT 1 FROM provider_links l WHERE l.pool_id = users.pool_id AND l.sub = users.sub) AS linked",
+            $extra,
+            " FROM users",
             $($rest),*
         )
+    };
+    ($($rest:expr),*) => {
+        select_users!(columns: ""; $($rest),*)
     };
 }
 
@@ -194,6 +199,25 @@ impl Store {
             select_users!(" WHERE pool_id = ?1 AND sub = ?2"),
             (pool_id, sub),
         )
+    }
+
+    /// The user an access token names, and whether the sign-in that minted the token
+    /// (`origin_jti`, revoked by RevokeToken) was revoked. GetUser-like calls ask both on every
+    /// request, so they go in one statement: one read transaction instead of two.
+    pub async fn get_token_user(
+        &self,
+        pool_id: &str,
+        sub: &str,
+        origin_jti: Option<&str>,
+    ) -> Result<Option<(UserRecord, bool)>, sqlx::Error> {
+        let sql = select_users!(
+            columns: ", EXISTS (SELECT 1 FROM refresh_tokens WHERE origin_jti = ?3 AND revoked_at IS NOT NULL)";
+            " WHERE pool_id = ?1 AND sub = ?2"
+        );
+        let rows = self.readers.rows(sql, (pool_id, sub, origin_jti), |r| {
+            Ok((from_row(r)?, r.get::<_, i64>(22).map_err(sqlite)? != 0))
+        })?;
+        Ok(rows.into_iter().next())
     }
 
     /// Users whose alias / sign-in key in `column` equals `key` (normally zero or one).

@@ -70,17 +70,14 @@ pub async fn verify_access_token(ctx: &Ctx, token: &str) -> ApiResult<AccessCont
         .get("sub")
         .and_then(|v| v.as_str())
         .ok_or_else(invalid)?;
-    let Some(user) = app.store.get_user_by_sub(&pool_id, sub).await? else {
+    let origin = claims.get("origin_jti").and_then(|v| v.as_str());
+    let Some((user, origin_revoked)) = app.store.get_token_user(&pool_id, sub, origin).await?
+    else {
         return Err(ApiError::user_not_found("User does not exist."));
     };
     let iat = claims.get("iat").and_then(|v| v.as_f64()).unwrap_or(0.0);
-    if user.tokens_valid_after.is_some_and(|t| iat < t.floor()) {
+    if user.tokens_valid_after.is_some_and(|t| iat < t.floor()) || origin_revoked {
         return Err(ApiError::not_authorized("Access Token has been revoked"));
-    }
-    if let Some(origin) = claims.get("origin_jti").and_then(|v| v.as_str()) {
-        if app.store.origin_revoked(origin).await? {
-            return Err(ApiError::not_authorized("Access Token has been revoked"));
-        }
     }
     if !user.enabled {
         return Err(ApiError::not_authorized("User is disabled."));

@@ -130,19 +130,19 @@ pub async fn user_info(
         // [B] text.
         return invalid_token("Access token does not contain openid scope");
     }
-    let user = match app.store.get_user_by_sub(&pool_id, text("sub")).await {
-        Ok(Some(u)) if u.enabled => u,
+    let origin = claims.get("origin_jti").and_then(Value::as_str);
+    let user = match app
+        .store
+        .get_token_user(&pool_id, text("sub"), origin)
+        .await
+    {
+        Ok(Some((u, false))) if u.enabled => u,
         Ok(_) => return invalid_token(REVOKED),
         Err(e) => return crate::error::ApiError::from(e).into_response(),
     };
     let iat = claims.get("iat").and_then(Value::as_f64).unwrap_or(0.0);
     if user.tokens_valid_after.is_some_and(|t| iat < t.floor()) {
         return invalid_token(REVOKED);
-    }
-    match app.store.origin_revoked(text("origin_jti")).await {
-        Ok(false) => {}
-        Ok(true) => return invalid_token(REVOKED),
-        Err(e) => return crate::error::ApiError::from(e).into_response(),
     }
     let client = match app.store.get_client(text("client_id")).await {
         Ok(c) => c,

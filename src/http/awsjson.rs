@@ -51,10 +51,9 @@ pub async fn handle(State(app): State<App>, req: Request) -> Response {
     .await;
     let error_type = result.as_ref().err().map(|(e, _)| e.code.to_string());
     let mut resp = match result {
-        Ok(value) => {
+        Ok(body) => {
             let _e = span.enter();
             tracing::debug!("ok");
-            let body = serde_json::to_vec(&value).unwrap_or_else(|_| b"{}".to_vec());
             let mut r = (StatusCode::OK, body).into_response();
             r.headers_mut().insert(
                 "content-type",
@@ -172,7 +171,7 @@ async fn call(
     region: Option<String>,
     base: Option<std::sync::Arc<str>>,
     seen: &mut Seen,
-) -> Result<serde_json::Value, (ApiError, Option<StatusCode>)> {
+) -> Result<Vec<u8>, (ApiError, Option<StatusCode>)> {
     let plain = |e: ApiError| (e, None);
     let name = target
         .and_then(|t| t.strip_prefix(TARGET_PREFIX))

@@ -31,10 +31,13 @@ use serde_json::Value;
 use std::future::Future;
 use std::pin::Pin;
 
-pub type OpFuture = Pin<Box<dyn Future<Output = ApiResult<Value>> + Send>>;
+/// An operation's answer, serialized: the JSON 1.1 body it goes out as.
+pub type OpFuture = Pin<Box<dyn Future<Output = ApiResult<Vec<u8>>> + Send>>;
 
-/// Deserialize the (already model-validated) body, run the operation, serialize its output.
-async fn adapt<Req, Resp, F, Fut>(ctx: Ctx, body: Value, f: F) -> ApiResult<Value>
+/// Deserialize the (already model-validated) body, run the operation, serialize its output
+/// straight to the answer's bytes (through a `Value` first, each answer cost a second tree of
+/// allocations).
+async fn adapt<Req, Resp, F, Fut>(ctx: Ctx, body: Value, f: F) -> ApiResult<Vec<u8>>
 where
     Req: DeserializeOwned,
     Resp: Serialize,
@@ -46,7 +49,7 @@ where
     let req: Req = serde_json::from_value(body)
         .map_err(|_| ApiError::serialization("Unexpected field type"))?;
     let resp = f(ctx, req).await?;
-    Ok(serde_json::to_value(resp)?)
+    Ok(serde_json::to_vec(&resp)?)
 }
 
 /// Expands the table into `dispatch` (name -> boxed future) and `IMPLEMENTED` (the names).

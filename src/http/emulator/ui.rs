@@ -33,7 +33,8 @@ async fn api(app: &App, operation: &'static str, body: Value) -> Result<Value, S
     match ops::dispatch(operation, ctx, body) {
         Some(f) => f
             .await
-            .map_err(|e| format!("{}: {}", e.code, e.message.unwrap_or_default())),
+            .map_err(|e| format!("{}: {}", e.code, e.message.unwrap_or_default()))
+            .and_then(|body| serde_json::from_slice(&body).map_err(|e| e.to_string())),
         None => Err(format!("{operation} is not implemented")),
     }
 }

@@ -413,8 +413,10 @@ impl Faults {
 #[derive(Debug, Clone, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RequestRecord {
-    /// When the call arrived, on the emulator clock (RFC 3339).
-    pub time: String,
+    /// When the call arrived, on the emulator clock; written as RFC 3339 with milliseconds when
+    /// the log is read, not on every call.
+    #[serde(serialize_with = "rfc3339_millis")]
+    pub time: chrono::DateTime<chrono::Utc>,
     /// The API operation (`InitiateAuth`) or the OAuth 2.0 endpoint (`oauth2/token`, `login`...).
     pub operation: String,
     pub user_pool_id: Option<String>,
@@ -425,6 +427,13 @@ pub struct RequestRecord {
     pub latency_ms: u64,
     /// The fault rule that applied, if one did.
     pub fault_id: Option<String>,
+}
+
+fn rfc3339_millis<S: serde::Serializer>(
+    t: &chrono::DateTime<chrono::Utc>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
 }
 
 /// The most recent calls, at most [`RequestLog::CAPACITY`]; the oldest go first.

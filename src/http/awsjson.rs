@@ -83,7 +83,7 @@ pub async fn handle(State(app): State<App>, req: Request) -> Response {
         resp.headers_mut().insert("x-amzn-requestid", v);
     }
     log.requests.push(crate::state::RequestRecord {
-        time: arrived.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        time: arrived,
         operation: seen.operation.unwrap_or_else(|| "-".to_string()),
         user_pool_id: seen.user_pool_id,
         client_id: seen.client_id,

@@ -46,7 +46,7 @@ impl Store {
     /// the table stays small without a background job. Both statements go to the writer as one
     /// query, each committing on its own: the clean-up needs no atomicity with the insert, and a
     /// transaction around them cost three more hand-offs to sqlx's connection thread on every
-    /// SignUp and challenge (bench/README.md, "SignUp").
+    /// SignUp and challenge (bench/README.md, "SignUp writes once").
     pub async fn insert_auth_session(&self, s: &AuthSession) -> Result<(), sqlx::Error> {
         bind(sqlx::query(INSERT), s).execute(&self.db).await?;
         Ok(())

@@ -150,7 +150,7 @@ pub async fn record_oauth(State(app): State<App>, req: Request, next: Next) -> R
         (resp, None)
     };
     app.requests.push(RequestRecord {
-        time: arrived.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        time: arrived,
         operation,
         user_pool_id,
         client_id,

@@ -32,6 +32,7 @@ mod readers;
 pub mod sessions;
 pub mod snapshots;
 pub mod tokens;
+mod user_cache;
 pub mod users;
 pub mod webauthn;
 
@@ -53,6 +54,8 @@ pub struct Store {
     readers: Arc<readers::Readers>,
     /// Pool and client documents in memory (see `config_cache`).
     config: Arc<config_cache::ConfigCache>,
+    /// Users found by username, in memory until the next commit (see `user_cache`).
+    users: Arc<user_cache::UserCache>,
     /// The private file behind `:memory:`, deleted when the last clone of the store goes.
     _memory_file: Option<Arc<MemoryFile>>,
 }
@@ -137,8 +140,9 @@ impl Store {
                     // Nothing outlives the process, so nothing needs to reach the disk.
                     .synchronous(SqliteSynchronous::Off);
                 let uri = file.file.to_string_lossy().into_owned();
-                match Self::connect(path, opts).await {
-                    Ok(db) => return Self::with_readers(db, &uri, Some(Arc::new(file))),
+                let users = Arc::default();
+                match Self::connect(path, opts, &users).await {
+                    Ok(db) => return Self::with_readers(db, users, &uri, Some(Arc::new(file))),
                     Err(e) => tracing::warn!(
                         "in-memory database file {} unusable ({e:#}); using SQLite's memdb",
                         file.file.display()
@@ -152,8 +156,9 @@ impl Store {
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal);
-        let db = Self::connect(path, opts).await?;
-        Self::with_readers(db, path, None)
+        let users = Arc::default();
+        let db = Self::connect(path, opts, &users).await?;
+        Self::with_readers(db, users, path, None)
     }
 
     /// The fallback `:memory:`: SQLite's `memdb`, shared by every connection of this process
@@ -162,12 +167,14 @@ impl Store {
     async fn open_memdb() -> anyhow::Result<Self> {
         let name = format!("/cognito-emulator-{}", uuid::Uuid::new_v4().simple());
         let opts = SqliteConnectOptions::new().filename(&name).vfs("memdb");
-        let db = Self::connect(":memory:", opts).await?;
-        Self::with_readers(db, &format!("file:{name}?vfs=memdb"), None)
+        let users = Arc::default();
+        let db = Self::connect(":memory:", opts, &users).await?;
+        Self::with_readers(db, users, &format!("file:{name}?vfs=memdb"), None)
     }
 
     fn with_readers(
         db: SqlitePool,
+        users: Arc<user_cache::UserCache>,
         uri: &str,
         memory_file: Option<Arc<MemoryFile>>,
     ) -> anyhow::Result<Self> {
@@ -177,11 +184,12 @@ impl Store {
             db,
             readers: Arc::new(readers),
             config: Arc::default(),
+            users,
             _memory_file: memory_file,
         })
     }
 
-    /// The writer: one connection, never recycled, with the schema migrated.
+    /// The writer: one connection, never recycled, never pinged, with the schema migrated.
     ///
     /// One, because SQLite takes one writer at a time: with several, a second writer finds the
     /// database locked and SQLite's busy handler puts its thread to sleep for milliseconds
@@ -190,7 +198,15 @@ impl Store {
     /// here: the ones every request makes go through `readers`. No store function holds a
     /// transaction while it asks the pool for another connection, so one cannot deadlock. The
     /// `memdb` fallback also needs the connection kept: it lives while a connection holds it.
-    async fn connect(path: &str, opts: SqliteConnectOptions) -> anyhow::Result<SqlitePool> {
+    ///
+    /// Its commit hook and its release tell `users` (the user cache) that a write is being
+    /// committed and that it is visible: every change goes through here.
+    async fn connect(
+        path: &str,
+        opts: SqliteConnectOptions,
+        users: &Arc<user_cache::UserCache>,
+    ) -> anyhow::Result<SqlitePool> {
+        let (on_commit, on_release) = (Arc::clone(users), Arc::clone(users));
         let opts = opts
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
@@ -199,6 +215,24 @@ impl Store {
             .min_connections(1)
             .idle_timeout(None)
             .max_lifetime(None)
+            // sqlx pings a connection before lending it out by default, which for SQLite is one
+            // more round trip to its connection thread on every write, to test a connection
+            // that lives in this process and cannot have hung up.
+            .test_before_acquire(false)
+            .after_connect(move |conn, _| {
+                let users = Arc::clone(&on_commit);
+                Box::pin(async move {
+                    conn.lock_handle().await?.set_commit_hook(move || {
+                        users.committing();
+                        true
+                    });
+                    Ok(())
+                })
+            })
+            .after_release(move |_, _| {
+                on_release.released();
+                Box::pin(async { Ok(true) })
+            })
             .connect_with(opts)
             .await
             .map_err(|e| anyhow::anyhow!("cannot open database {path}: {e}"))?;

@@ -31,11 +31,21 @@ static INSERT_USER_WITH_SESSION: std::sync::LazyLock<String> =
 
 /// Binds [`INSERT_USER`]'s arguments, in `columns!`'s order.
 fn bind_user<'q>(q: Query<'q>, u: &'q UserRecord) -> Query<'q> {
-    q.bind(&u.pool_id)
+    let q = q
+        .bind(&u.pool_id)
         .bind(&u.sub)
         .bind(&u.username)
-        .bind(&u.username_key)
-        .bind(u.status.as_str())
+        .bind(&u.username_key);
+    bind_state(q, u)
+        .bind(u.created_at)
+        .bind(u.modified_at)
+        .bind(&u.pool_id)
+}
+
+/// Binds the columns a user's life changes, `status` to `tokens_valid_after` in `columns!`'s
+/// order: what `insert_user` writes first and `update_user` writes back.
+fn bind_state<'q>(q: Query<'q>, u: &'q UserRecord) -> Query<'q> {
+    q.bind(u.status.as_str())
         .bind(u.enabled as i64)
         .bind(json(&u.attributes))
         .bind(&u.email_key)
@@ -50,9 +60,6 @@ fn bind_user<'q>(q: Query<'q>, u: &'q UserRecord) -> Query<'q> {
         .bind(u.last_failed_at)
         .bind(u.locked_until)
         .bind(u.tokens_valid_after)
-        .bind(u.created_at)
-        .bind(u.modified_at)
-        .bind(&u.pool_id)
 }
 
 /// The pool number of the pool whose id is `?1` (migration 0013): the users indexes begin with
@@ -151,43 +158,39 @@ impl Store {
 
     /// Writes every mutable column of the user back (load, change, save).
     pub async fn update_user(&self, u: &UserRecord) -> Result<bool, sqlx::Error> {
-        let r = sqlx::query(
+        let q = sqlx::query(
             "UPDATE users SET status = ?, enabled = ?, attributes = ?, email_key = ?, phone_key = ?,
                preferred_username_key = ?, password_salt = ?, password_verifier = ?, password_set_at = ?,
                password_history = ?, mfa = ?, failed_attempts = ?, last_failed_at = ?, locked_until = ?,
                tokens_valid_after = ?, modified_at = ?
              WHERE pool_id = ? AND sub = ?",
-        )
-        .bind(u.status.as_str())
-        .bind(u.enabled as i64)
-        .bind(json(&u.attributes))
-        .bind(&u.email_key)
-        .bind(&u.phone_key)
-        .bind(&u.preferred_username_key)
-        .bind(&u.password_salt)
-        .bind(&u.password_verifier)
-        .bind(u.password_set_at)
-        .bind(json(&u.password_history))
-        .bind(json(&u.mfa))
-        .bind(u.failed_attempts)
-        .bind(u.last_failed_at)
-        .bind(u.locked_until)
-        .bind(u.tokens_valid_after)
-        .bind(u.modified_at)
-        .bind(&u.pool_id)
-        .bind(&u.sub)
-        .execute(&self.db)
-        .await?;
+        );
+        let r = bind_state(q, u)
+            .bind(u.modified_at)
+            .bind(&u.pool_id)
+            .bind(&u.sub)
+            .execute(&self.db)
+            .await?;
         Ok(r.rows_affected() == 1)
     }
 
+    /// The user with this username key, from the user cache when no write was committed since
+    /// it was read (see `user_cache`).
     pub async fn get_user_by_key(
         &self,
         pool_id: &str,
         username_key: &str,
     ) -> Result<Option<UserRecord>, sqlx::Error> {
+        if let Some(user) = self.users.get(pool_id, username_key) {
+            return Ok(Some(user));
+        }
+        let seen = self.users.start_read();
         let sql = select_users!(" WHERE pool_no = ", pool_no!(), " AND username_key = ?2");
-        self.read_user(sql, (pool_id, username_key))
+        let user = self.read_user(sql, (pool_id, username_key))?;
+        if let (Some(seen), Some(user)) = (seen, &user) {
+            self.users.keep(seen, user);
+        }
+        Ok(user)
     }
 
     pub async fn get_user_by_sub(
@@ -357,6 +360,49 @@ mod tests {
             Err(sqlx::Error::ColumnDecode { index, .. }) => assert_eq!(index, "status"),
             other => panic!("expected a decode error, got {other:?}"),
         }
+    }
+
+    /// Any commit of the writer, even one no store function made, reaches the user cache
+    /// through the writer's commit hook.
+    #[tokio::test]
+    async fn a_cached_user_is_forgotten_at_every_commit() {
+        let store = Store::open(":memory:").await.expect("store");
+        sqlx::query(
+            "INSERT INTO user_pools (id, name, doc, created_at) VALUES ('p_1', 'p', '{}', 0)",
+        )
+        .execute(&store.db)
+        .await
+        .expect("pool");
+        let user = UserRecord {
+            pool_id: "p_1".into(),
+            sub: "s_1".into(),
+            username: "alice".into(),
+            username_key: "alice".into(),
+            enabled: true,
+            password_history: serde_json::json!([]),
+            mfa: serde_json::json!({}),
+            ..Default::default()
+        };
+        store.insert_user(&user).await.expect("insert");
+        let name = |u: Option<UserRecord>| u.expect("user").attributes.get("name").cloned();
+        let read = || store.get_user_by_key("p_1", "alice");
+        assert_eq!(name(read().await.expect("read")), None);
+        assert_eq!(name(read().await.expect("cached")), None);
+        sqlx::query("UPDATE users SET attributes = '{\"name\":\"Alice\"}' WHERE sub = 's_1'")
+            .execute(&store.db)
+            .await
+            .expect("raw write");
+        assert_eq!(name(read().await.expect("read")).as_deref(), Some("Alice"));
+        // Inside a transaction: seen once it commits, not before, and never lost after.
+        let mut tx = store.db.begin().await.expect("begin");
+        sqlx::query("UPDATE users SET attributes = '{\"name\":\"Al\"}' WHERE sub = 's_1'")
+            .execute(&mut *tx)
+            .await
+            .expect("write");
+        assert_eq!(name(read().await.expect("read")).as_deref(), Some("Alice"));
+        tx.commit().await.expect("commit");
+        assert_eq!(name(read().await.expect("read")).as_deref(), Some("Al"));
+        assert_eq!(name(read().await.expect("cached")).as_deref(), Some("Al"));
     }
 
     #[tokio::test]

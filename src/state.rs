@@ -73,13 +73,6 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Work that is kept off start-up and begins with serving: keeping RSA keys ready, and
-    /// SRP's fixed-base table (built on first use otherwise).
-    pub fn start_background_work(&self) {
-        self.key_factory.start();
-        std::thread::spawn(crate::crypto::srp::precompute);
-    }
-
     pub fn new(config: Config, store: Store, external_url: String) -> Self {
         Self {
             config,
@@ -93,7 +86,7 @@ impl AppState {
             reseed: std::sync::OnceLock::new(),
             snapshots: Default::default(),
             requests: Default::default(),
-            key_factory: Arc::new(KeyFactory::new(2)),
+            key_factory: Arc::new(KeyFactory::start(2)),
             keys: RwLock::new(HashMap::new()),
             key_creation: tokio::sync::Mutex::new(()),
         }

@@ -46,6 +46,8 @@ impl Application {
             .external_url
             .clone()
             .unwrap_or_else(|| format!("http://{}", display_addr(local)));
+        // SRP's fixed-base table (~50 ms to build) on a side thread, so start-up does not wait for it.
+        std::thread::spawn(crate::crypto::srp::precompute);
         let store = Store::open(&config.db).await?;
         let app = Arc::new(AppState::new(config, store, external_url));
         if let Some(seed) = app.config.seed.clone() {
@@ -86,7 +88,6 @@ impl Application {
     }
 
     pub async fn serve(self) -> std::io::Result<()> {
-        self.app.start_background_work();
         let routes = Self::routes(self.app, self.tls.as_ref());
         let plain = axum::serve(linger::LingeringListener(self.listener), routes.clone())
             .with_graceful_shutdown(shutdown_signal())
@@ -100,7 +101,6 @@ impl Application {
 
     /// Serve until the future completes (tests drop the task instead).
     pub async fn serve_forever(self) -> std::io::Result<()> {
-        self.app.start_background_work();
         let routes = Self::routes(self.app, self.tls.as_ref());
         let plain =
             axum::serve(linger::LingeringListener(self.listener), routes.clone()).into_future();

@@ -13,33 +13,17 @@ use rsa::traits::PublicKeyParts;
 use rsa::RsaPrivateKey;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::mpsc::{sync_channel, Receiver};
 use std::sync::{Arc, Mutex};
 
 /// Keeps a few freshly generated RSA keys ready on a background thread.
 pub struct KeyFactory {
     ready: Mutex<Receiver<RsaPrivateKey>>,
-    /// The buffer's sending side until [`KeyFactory::start`] hands it to the thread.
-    sender: Mutex<Option<SyncSender<RsaPrivateKey>>>,
 }
 
 impl KeyFactory {
-    /// A factory that keeps `buffer` keys ready once started.
-    pub fn new(buffer: usize) -> Self {
+    pub fn start(buffer: usize) -> Self {
         let (tx, rx) = sync_channel(buffer);
-        Self {
-            ready: Mutex::new(rx),
-            sender: Mutex::new(Some(tx)),
-        }
-    }
-
-    /// Starts the background thread (once; later calls do nothing). The server calls it when it
-    /// begins to serve: generating keys takes a core for a few hundred milliseconds, which on a
-    /// 2-core machine slowed start-up (bench/README.md, start-up).
-    pub fn start(&self) {
-        let Some(tx) = self.sender.lock().ok().and_then(|mut s| s.take()) else {
-            return;
-        };
         std::thread::Builder::new()
             .name("rsa-keygen".into())
             .spawn(move || loop {
@@ -49,6 +33,9 @@ impl KeyFactory {
                 }
             })
             .ok();
+        Self {
+            ready: Mutex::new(rx),
+        }
     }
 
     /// A new key: from the buffer, or made on the spot when the buffer is empty.

@@ -321,8 +321,8 @@ impl Store {
 mod tests {
     use super::*;
 
-    #[tokio::test]
-    async fn status_round_trips_and_unknown_text_is_a_decode_error() {
+    /// A store holding the pool `p_1`.
+    async fn store_with_pool() -> Store {
         let store = Store::open(":memory:").await.expect("store");
         sqlx::query(
             "INSERT INTO user_pools (id, name, doc, created_at) VALUES ('p_1', 'p', '{}', 0)",
@@ -330,16 +330,29 @@ mod tests {
         .execute(&store.db)
         .await
         .expect("pool");
-        let mut user = UserRecord {
+        store
+    }
+
+    /// The user `alice` of `p_1`, with this sub.
+    fn alice(sub: &str) -> UserRecord {
+        UserRecord {
             pool_id: "p_1".into(),
-            sub: "s_1".into(),
+            sub: sub.into(),
             username: "alice".into(),
             username_key: "alice".into(),
-            status: UserStatus::ForceChangePassword,
             enabled: true,
             password_history: serde_json::json!([]),
             mfa: serde_json::json!({}),
             ..Default::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn status_round_trips_and_unknown_text_is_a_decode_error() {
+        let store = store_with_pool().await;
+        let mut user = UserRecord {
+            status: UserStatus::ForceChangePassword,
+            ..alice("s_1")
         };
         store.insert_user(&user).await.expect("insert");
         let text: String = sqlx::query_scalar("SELECT status FROM users WHERE sub = 's_1'")
@@ -366,23 +379,8 @@ mod tests {
     /// through the writer's commit hook.
     #[tokio::test]
     async fn a_cached_user_is_forgotten_at_every_commit() {
-        let store = Store::open(":memory:").await.expect("store");
-        sqlx::query(
-            "INSERT INTO user_pools (id, name, doc, created_at) VALUES ('p_1', 'p', '{}', 0)",
-        )
-        .execute(&store.db)
-        .await
-        .expect("pool");
-        let user = UserRecord {
-            pool_id: "p_1".into(),
-            sub: "s_1".into(),
-            username: "alice".into(),
-            username_key: "alice".into(),
-            enabled: true,
-            password_history: serde_json::json!([]),
-            mfa: serde_json::json!({}),
-            ..Default::default()
-        };
+        let store = store_with_pool().await;
+        let user = alice("s_1");
         store.insert_user(&user).await.expect("insert");
         let name = |u: Option<UserRecord>| u.expect("user").attributes.get("name").cloned();
         let read = || store.get_user_by_key("p_1", "alice");
@@ -407,23 +405,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_user_and_its_session_are_written_together_and_a_refused_user_writes_neither() {
-        let store = Store::open(":memory:").await.expect("store");
-        sqlx::query(
-            "INSERT INTO user_pools (id, name, doc, created_at) VALUES ('p_1', 'p', '{}', 0)",
-        )
-        .execute(&store.db)
-        .await
-        .expect("pool");
-        let user = |sub: &str| UserRecord {
-            pool_id: "p_1".into(),
-            sub: sub.into(),
-            username: "alice".into(),
-            username_key: "alice".into(),
-            enabled: true,
-            password_history: serde_json::json!([]),
-            mfa: serde_json::json!({}),
-            ..Default::default()
-        };
+        let store = store_with_pool().await;
         let session = |id: &str, sub: &str| AuthSession {
             id: id.into(),
             pool_id: "p_1".into(),
@@ -435,11 +417,11 @@ mod tests {
             ..Default::default()
         };
         store
-            .insert_user_with_session(&user("s_1"), &session("session-1", "s_1"))
+            .insert_user_with_session(&alice("s_1"), &session("session-1", "s_1"))
             .await
             .expect("first");
         let taken = store
-            .insert_user_with_session(&user("s_2"), &session("session-2", "s_2"))
+            .insert_user_with_session(&alice("s_2"), &session("session-2", "s_2"))
             .await
             .expect_err("the username is taken");
         assert!(crate::store::is_unique_violation(&taken));

@@ -2,7 +2,7 @@
 //!
 //! Most calls name their user (AdminGetUser, InitiateAuth, the self-service operations), and a
 //! read from SQLite, with the file locks of its read transaction, was the largest part of
-//! AdminGetUser's own cost (bench/README.md, "Where AdminGetUser's 18.3 µs go now").
+//! AdminGetUser's own cost (bench/README.md, "Where AdminGetUser's 18.3 µs went").
 //!
 //! Every write goes through the store's one writer connection, so the writer's commit hook sees
 //! every change, whichever table it touches. At a commit the cache forgets everything and stays

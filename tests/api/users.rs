@@ -1682,3 +1682,86 @@ async fn list_users_pages_and_returns_only_the_attributes_asked_for() {
         "InvalidParameterException",
     );
 }
+
+/// Users read by name are kept in memory between commits (the store's user cache): every write
+/// must show in the very next read, whichever operation made it. Each user is read twice first,
+/// so that the second read comes from memory if anything does.
+#[tokio::test]
+async fn every_write_shows_in_the_next_read_of_the_user() {
+    let app = spawn_app().await;
+    let pool = app.create_pool("reads after writes").await;
+    let client = app.create_client(&pool).await;
+    app.confirmed_user(
+        &pool,
+        "alice",
+        "Passw0rd!",
+        &[("email", "alice@example.com")],
+    )
+    .await;
+    let get = || {
+        app.client
+            .admin_get_user()
+            .user_pool_id(&pool)
+            .username("alice")
+            .send()
+    };
+    let name =
+        |u: &aws_sdk_cognitoidentityprovider::operation::admin_get_user::AdminGetUserOutput| {
+            attribute_map(u.user_attributes()).get("name").cloned()
+        };
+    for _ in 0..2 {
+        assert_eq!(name(&get().await.expect("read")), None);
+    }
+
+    app.client
+        .admin_update_user_attributes()
+        .user_pool_id(&pool)
+        .username("alice")
+        .user_attributes(attr("name", "Alice"))
+        .send()
+        .await
+        .expect("update");
+    assert_eq!(name(&get().await.expect("read")).as_deref(), Some("Alice"));
+    assert_eq!(name(&get().await.expect("read")).as_deref(), Some("Alice"));
+
+    app.client
+        .admin_disable_user()
+        .user_pool_id(&pool)
+        .username("alice")
+        .send()
+        .await
+        .expect("disable");
+    assert!(!get().await.expect("read").enabled());
+    assert_sdk_err(
+        app.password_auth(&client, "alice", "Passw0rd!").await,
+        "NotAuthorizedException",
+        "User is disabled.",
+    );
+    app.client
+        .admin_enable_user()
+        .user_pool_id(&pool)
+        .username("alice")
+        .send()
+        .await
+        .expect("enable");
+    assert!(get().await.expect("read").enabled());
+
+    app.set_permanent_password(&pool, "alice", "N3w-Passw0rd!")
+        .await;
+    assert_sdk_err(
+        app.password_auth(&client, "alice", "Passw0rd!").await,
+        "NotAuthorizedException",
+        "Incorrect username or password.",
+    );
+    app.password_sign_in(&client, "alice", "N3w-Passw0rd!")
+        .await;
+
+    app.client
+        .admin_delete_user()
+        .user_pool_id(&pool)
+        .username("alice")
+        .send()
+        .await
+        .expect("delete");
+    assert_sdk_err(get().await, "UserNotFoundException", "User does not exist.");
+}

@@ -182,6 +182,45 @@ async function appResult(page, logs) {
   return JSON.parse(await page.textContent('#result'));
 }
 
+/**
+ * An app that signs in through the hosted pages (Amplify's signInWithRedirect): its page server,
+ * an OAuth app client whose callback and sign-out URLs are that page, and the Amplify config the
+ * page loads.
+ */
+async function redirectApp(poolId, { scopes, provider }) {
+  let config;
+  const server = await servePage(bundle, () => config, null);
+  const pageUrl = `http://localhost:${server.address().port}/`;
+  const clientId = (
+    await call('CreateUserPoolClient', {
+      UserPoolId: poolId,
+      ClientName: 'redirect app',
+      AllowedOAuthFlowsUserPoolClient: true,
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthScopes: scopes,
+      CallbackURLs: [pageUrl],
+      LogoutURLs: [pageUrl],
+      SupportedIdentityProviders: [provider],
+    })
+  ).UserPoolClient.ClientId;
+  config = {
+    userPoolId: poolId,
+    userPoolClientId: clientId,
+    userPoolEndpoint: tlsUrl,
+    loginWith: {
+      oauth: {
+        // host:port of the HTTPS listener: Amplify puts https:// in front of it.
+        domain: new URL(tlsUrl).host,
+        scopes,
+        redirectSignIn: [pageUrl],
+        redirectSignOut: [pageUrl],
+        responseType: 'code',
+      },
+    },
+  };
+  return { server, pageUrl, clientId };
+}
+
 test('Amplify v6 signInWithRedirect with Google: the stand-in page filled in, the app signed in with the attributes', { skip, timeout: 60_000 }, async () => {
   const poolId = (await call('CreateUserPool', { PoolName: `browser-fed-${randomUUID().slice(0, 8)}` })).UserPool.Id;
   await call('CreateIdentityProvider', {
@@ -191,35 +230,10 @@ test('Amplify v6 signInWithRedirect with Google: the stand-in page filled in, th
     ProviderDetails: { client_id: 'g', client_secret: 's', authorize_scopes: 'openid email profile' },
     AttributeMapping: { email: 'email', email_verified: 'email_verified', name: 'name', username: 'sub' },
   });
-  const server = await servePage(bundle, () => config, null);
-  const pageUrl = `http://localhost:${server.address().port}/`;
-  const clientId = (
-    await call('CreateUserPoolClient', {
-      UserPoolId: poolId,
-      ClientName: 'browser app',
-      AllowedOAuthFlowsUserPoolClient: true,
-      AllowedOAuthFlows: ['code'],
-      AllowedOAuthScopes: ['openid', 'email', 'profile', 'aws.cognito.signin.user.admin'],
-      CallbackURLs: [pageUrl],
-      LogoutURLs: [pageUrl],
-      SupportedIdentityProviders: ['Google'],
-    })
-  ).UserPoolClient.ClientId;
-  const config = {
-    userPoolId: poolId,
-    userPoolClientId: clientId,
-    userPoolEndpoint: tlsUrl,
-    loginWith: {
-      oauth: {
-        // host:port of the HTTPS listener: Amplify puts https:// in front of it.
-        domain: new URL(tlsUrl).host,
-        scopes: ['openid', 'email', 'profile', 'aws.cognito.signin.user.admin'],
-        redirectSignIn: [pageUrl],
-        redirectSignOut: [pageUrl],
-        responseType: 'code',
-      },
-    },
-  };
+  const { server, pageUrl } = await redirectApp(poolId, {
+    scopes: ['openid', 'email', 'profile', 'aws.cognito.signin.user.admin'],
+    provider: 'Google',
+  });
   const { context, page, logs } = await newPage();
   try {
     await page.goto(pageUrl);
@@ -330,34 +344,10 @@ test('Amplify v6 signInWithRedirect through the hosted pages with SMS MFA, then 
     Username: username,
     SMSMfaSettings: { Enabled: true, PreferredMfa: true },
   });
-  const server = await servePage(bundle, () => config, null);
-  const pageUrl = `http://localhost:${server.address().port}/`;
-  const clientId = (
-    await call('CreateUserPoolClient', {
-      UserPoolId: poolId,
-      ClientName: 'hosted app',
-      AllowedOAuthFlowsUserPoolClient: true,
-      AllowedOAuthFlows: ['code'],
-      AllowedOAuthScopes: ['openid', 'phone', 'aws.cognito.signin.user.admin'],
-      CallbackURLs: [pageUrl],
-      LogoutURLs: [pageUrl],
-      SupportedIdentityProviders: ['COGNITO'],
-    })
-  ).UserPoolClient.ClientId;
-  const config = {
-    userPoolId: poolId,
-    userPoolClientId: clientId,
-    userPoolEndpoint: tlsUrl,
-    loginWith: {
-      oauth: {
-        domain: new URL(tlsUrl).host,
-        scopes: ['openid', 'phone', 'aws.cognito.signin.user.admin'],
-        redirectSignIn: [pageUrl],
-        redirectSignOut: [pageUrl],
-        responseType: 'code',
-      },
-    },
-  };
+  const { server, pageUrl, clientId } = await redirectApp(poolId, {
+    scopes: ['openid', 'phone', 'aws.cognito.signin.user.admin'],
+    provider: 'COGNITO',
+  });
   const { context, page, logs } = await newPage();
   const hostedLogin = async () => {
     await page.click('#hosted');

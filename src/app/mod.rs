@@ -46,9 +46,12 @@ impl Application {
             .external_url
             .clone()
             .unwrap_or_else(|| format!("http://{}", display_addr(local)));
-        // SRP's fixed-base table (~50 ms to build) on a side thread, so start-up does not wait for it.
-        std::thread::spawn(crate::crypto::srp::precompute);
         let store = Store::open(&config.db).await?;
+        // A database that already holds pools will see passwords: build SRP's table now, on a
+        // side thread (CreateUserPool does it for a new pool).
+        if !store.list_pools(None, 1).await?.is_empty() {
+            crate::crypto::srp::precompute_in_background();
+        }
         let app = Arc::new(AppState::new(config, store, external_url));
         if let Some(seed) = app.config.seed.clone() {
             seed::load(&app, &seed).await?;

@@ -17,7 +17,7 @@
 //! ~0.35 ms each (one fixed-base exponentiation through a precomputed table for g);
 //! [`verify_claim`] ~3 ms (two 256-bit variable-base exponentiations, through `crypto::mont` in
 //! release builds, ~20% less CPU than crypto-bigint); the one-off table build
-//! ~50 ms ([`precompute`]). Debug builds of this crate are at most ~1.6× slower, because the
+//! ~50 ms ([`precompute`], started when the server first holds a pool). Debug builds of this crate are at most ~1.6× slower, because the
 //! arithmetic runs inside the (optimised) dependency. These calls are CPU-bound: async callers
 //! that care about other requests' latency should wrap them in `tokio::task::spawn_blocking`.
 
@@ -507,9 +507,24 @@ const B64_LENIENT: GeneralPurpose = GeneralPurpose::new(
 // Public API
 
 /// Builds the group constants and the fixed-base table now (tens of ms, about 1 MiB) instead of
-/// on the first sign-in; call it at start-up, off the async runtime's worker threads if possible.
+/// on the first password; call it off the async runtime's worker threads if possible.
 pub fn precompute() {
     LazyLock::force(&GROUP);
+}
+
+/// [`precompute`] on a thread of its own, once per process. The server calls it when it first
+/// holds a user pool (created, seeded or already in the database), not at start-up: an idle
+/// emulator without pools never needs the table, and does not keep its megabyte resident
+/// (bench/README.md, "Idle memory"). Every password operation needs a pool first, so the table
+/// is usually built by the time the first password arrives; if not, that caller builds it.
+pub fn precompute_in_background() {
+    static STARTED: std::sync::Once = std::sync::Once::new();
+    STARTED.call_once(|| {
+        // If no thread can be started, the first password builds the table instead.
+        let _ = std::thread::Builder::new()
+            .name("srp-table".into())
+            .spawn(precompute);
+    });
 }
 
 /// A verifier for a new password with a fresh random 16-byte salt.

@@ -96,6 +96,8 @@ pub async fn create_user_pool(
     )?;
     check_policies(req.policies.as_ref())?;
     let schema = build_schema(req.schema.as_deref().unwrap_or_default())?;
+    // Its users' passwords need SRP's table: build it now, while the client sets the pool up.
+    crate::crypto::srp::precompute_in_background();
     let now = ctx.app.clock.epoch();
     // The region the client signed for (a boto3 client in eu-west-1 makes `eu-west-1_...`).
     let id = ids::user_pool_id(ctx.region());

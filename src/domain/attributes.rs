@@ -57,14 +57,6 @@ pub fn to_api(user: &UserRecord) -> Vec<AttributeType> {
     out
 }
 
-/// Only the named attributes (ListUsers `AttributesToGet`), in the order of [`to_api`].
-pub fn to_api_selected(user: &UserRecord, names: &[String]) -> Vec<AttributeType> {
-    to_api(user)
-        .into_iter()
-        .filter(|a| names.iter().any(|n| Some(n.as_str()) == a.name.as_deref()))
-        .collect()
-}
-
 /// ListUsers `AttributesToGet` may only name attributes of the pool's schema (the text public
 /// client code catches from Cognito when it asks for a custom attribute a pool lacks).
 pub fn check_names_exist(pool: &UserPoolType, names: &[String]) -> ApiResult<()> {

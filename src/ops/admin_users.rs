@@ -343,16 +343,8 @@ pub async fn list_users(ctx: Ctx, req: ListUsersRequest) -> ApiResult<ListUsersR
     } else {
         None
     };
-    let users = found
-        .iter()
-        .map(|u| {
-            let mut t = user_type(u);
-            if let Some(names) = &req.attributes_to_get {
-                t.attributes = Some(attributes::to_api_selected(u, names));
-            }
-            t
-        })
-        .collect();
+    let users =
+        crate::ops::common::list_user_types(&ctx, &found, req.attributes_to_get.as_deref()).await?;
     Ok(ListUsersResponse {
         users: Some(users),
         pagination_token,

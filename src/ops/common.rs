@@ -481,7 +481,7 @@ pub async fn check_supported_identity_providers(
 }
 
 /// A user's attributes with the `identities` attribute of their linked identities appended
-/// (AdminGetUser).
+/// (AdminGetUser, GetUser and the user lists).
 pub async fn with_identities(
     ctx: &Ctx,
     user: &crate::domain::records::UserRecord,
@@ -495,6 +495,27 @@ pub async fn with_identities(
         });
     }
     Ok(attributes)
+}
+
+/// Users as ListUsers and ListUsersInGroup show them: every attribute, or only `attributes_to_get`,
+/// with the `identities` attribute of users who have linked external identities, as AdminGetUser
+/// and GetUser show it.
+pub async fn list_user_types(
+    ctx: &Ctx,
+    users: &[UserRecord],
+    attributes_to_get: Option<&[String]>,
+) -> ApiResult<Vec<UserType>> {
+    let mut out = Vec::with_capacity(users.len());
+    for user in users {
+        let mut t = user_type(user);
+        let mut attributes = with_identities(ctx, user, attributes::to_api(user)).await?;
+        if let Some(names) = attributes_to_get {
+            attributes.retain(|a| names.iter().any(|n| Some(n.as_str()) == a.name.as_deref()));
+        }
+        t.attributes = Some(attributes);
+        out.push(t);
+    }
+    Ok(out)
 }
 
 /// The client as the API shows it: one `ClientSecret`, never the joined stored value.

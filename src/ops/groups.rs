@@ -219,7 +219,7 @@ pub async fn list_users_in_group(
         .await?;
     let (users, next_token) = page(rows, limit, |u| Some(user_page_token(u)));
     Ok(ListUsersInGroupResponse {
-        users: Some(users.iter().map(user_type).collect()),
+        users: Some(crate::ops::common::list_user_types(&ctx, &users, None).await?),
         next_token,
     })
 }

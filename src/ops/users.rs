@@ -334,7 +334,9 @@ pub async fn get_user(ctx: Ctx, req: GetUserRequest) -> ApiResult<GetUserRespons
     let mfa = crate::domain::mfa::reported(&user);
     Ok(GetUserResponse {
         username: Some(user.username.clone()),
-        user_attributes: Some(attributes::to_api(&user)),
+        user_attributes: Some(
+            crate::ops::common::with_identities(&ctx, &user, attributes::to_api(&user)).await?,
+        ),
         mfa_options: mfa.mfa_options,
         preferred_mfa_setting: mfa.preferred_mfa_setting,
         user_mfa_setting_list: mfa.user_mfa_setting_list,

@@ -48,7 +48,8 @@ async fn setup() -> Fed {
             "ClientName": "web",
             "AllowedOAuthFlowsUserPoolClient": true,
             "AllowedOAuthFlows": ["code"],
-            "AllowedOAuthScopes": ["openid", "email", "profile"],
+            // The last scope lets the app call GetUser with the access token.
+            "AllowedOAuthScopes": ["openid", "email", "profile", "aws.cognito.signin.user.admin"],
             "CallbackURLs": [CALLBACK],
             "SupportedIdentityProviders": ["COGNITO", "Google", "Corp"],
         }))
@@ -94,7 +95,10 @@ impl Fed {
         q.append_pair("client_id", &self.client_id);
         q.append_pair("response_type", "code");
         q.append_pair("redirect_uri", CALLBACK);
-        q.append_pair("scope", "openid email profile");
+        q.append_pair(
+            "scope",
+            "openid email profile aws.cognito.signin.user.admin",
+        );
         q.append_pair("state", "app-state");
         for (k, v) in extra {
             q.append_pair(k, v);
@@ -224,6 +228,32 @@ async fn a_new_google_user_is_created_as_external_provider_with_mapped_attribute
         )
         .await;
     assert_eq!(listed["Users"].as_array().map(Vec::len), Some(1));
+    // GetUser (Amplify's fetchUserAttributes) and the user lists show the same attribute.
+    let own = f
+        .app
+        .call("GetUser", json!({"AccessToken": tokens["access_token"]}))
+        .await;
+    assert_eq!(
+        attribute(&own, "identities"),
+        attribute(&user, "identities")
+    );
+    let entry = json!({"UserAttributes": listed["Users"][0]["Attributes"]});
+    assert_eq!(
+        attribute(&entry, "identities"),
+        attribute(&user, "identities")
+    );
+    let selected = f
+        .app
+        .call(
+            "ListUsers",
+            json!({"UserPoolId": f.pool_id, "AttributesToGet": ["email"]}),
+        )
+        .await;
+    let names: Vec<&Value> = selected["Users"][0]["Attributes"]
+        .as_array()
+        .map(|a| a.iter().map(|a| &a["Name"]).collect())
+        .unwrap_or_default();
+    assert_eq!(names, [&json!("email")]);
 }
 
 #[tokio::test]

@@ -9,7 +9,6 @@ use crate::ops::common::load_user;
 use crate::ops::common::page_key;
 use crate::ops::common::page_position;
 use crate::ops::common::user_page_token;
-use crate::ops::common::user_type;
 use crate::state::Ctx;
 
 pub fn group_not_found() -> ApiError {

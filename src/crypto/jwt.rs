@@ -26,10 +26,13 @@ impl KeyFactory {
         let (tx, rx) = sync_channel(buffer);
         std::thread::Builder::new()
             .name("rsa-keygen".into())
-            .spawn(move || loop {
-                let Some(key) = generate() else { continue };
-                if tx.send(key).is_err() {
-                    break;
+            .spawn(move || {
+                lowest_priority();
+                loop {
+                    let Some(key) = generate() else { continue };
+                    if tx.send(key).is_err() {
+                        break;
+                    }
                 }
             })
             .ok();
@@ -46,6 +49,18 @@ impl KeyFactory {
             }
         }
         generate()
+    }
+}
+
+/// Makes the calling thread yield the CPU to every other thread of the process (nice 19): keys made
+/// ahead of need are idle-time work. On 2 cores the key generator otherwise took a core from
+/// start-up (the migrations, the first answer) and from requests under load; a pool that finds
+/// no key ready makes its own on the caller's thread, at normal priority.
+fn lowest_priority() {
+    #[cfg(target_os = "linux")]
+    {
+        // Linux's nice value is per thread: this is the generator's alone.
+        let _ = rustix::process::setpriority_process(Some(rustix::thread::gettid()), 19);
     }
 }
 

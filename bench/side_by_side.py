@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Every hot operation against the ceiling, side by side with a peer (bench/README.md).
 
-    cargo build --release --bin cognito-emulator --example ceiling
+    cargo build --release --bin cognito-emulator   # alone: see bench/startup_order.py
+    cargo build --release --example ceiling
     python3 bench/side_by_side.py [--cognitox PATH] [--seconds 10]
 
 For each server (the emulator with `--db :memory:`, and cognitox in its memory mode when given):

@@ -4,14 +4,14 @@
 //! and the kernel maps up to 64 KiB around each code page fault. Start-up runs about 2 MB of
 //! functions (clap, the tracing subscriber, SQLite's schema code, sqlx's migrator, the router,
 //! the key generator and one answer), but they were spread over the whole 12 MB of text, so an
-//! idle server held 7–8 MiB of code. `link/startup-order.txt` lists those functions in the
-//! order they first ran, and the linker places them first: about 2.7 MiB of code stays resident
-//! (bench/README.md, "Idle memory"). `bench/startup_order.py` writes the list from a trace of a
-//! release build's start-up.
+//! idle server held 7–8 MiB of code. `link/startup-order.txt` lists those functions, and the
+//! linker places them first: about 2.2 MiB of code stays resident (bench/README.md, "Idle memory
+//! and start-up"). `bench/startup_order.py` writes the list from a trace of a release build's
+//! start-up, and `--check` tells whether a build still matches it.
 //!
 //! The names are the release build's symbol names, so the list is for release builds. A name
-//! that no longer exists (after a dependency update, say) is skipped, and the only cost of an
-//! old list is memory. The option is lld's (`--symbol-ordering-file`), which rustc links
+//! that no longer exists (a dependency changed, which renames most of them) is skipped, and the
+//! only cost of an old list is memory. The option is lld's (`--symbol-ordering-file`), which rustc links
 //! x86_64-unknown-linux-gnu with since Rust 1.90; with another linker the list is not used.
 //! `COGNITO_EMULATOR_LINK_ORDER=0` turns it off.
 

@@ -17,8 +17,8 @@
 //! ~0.35 ms each (one fixed-base exponentiation through a precomputed table for g);
 //! [`verify_claim`] ~3 ms (two 256-bit variable-base exponentiations, through `crypto::mont` in
 //! release builds, ~20% less CPU than crypto-bigint); the one-off table build
-//! ~50 ms ([`precompute`], started when the server first holds a pool). Debug builds of this crate are at most ~1.6× slower, because the
-//! arithmetic runs inside the (optimised) dependency. These calls are CPU-bound: async callers
+//! ~50 ms ([`precompute`], started when the server first holds a pool). Debug builds of this
+//! crate are at most ~1.6× slower, because the arithmetic runs inside the (optimised) dependency. These calls are CPU-bound: async callers
 //! that care about other requests' latency should wrap them in `tokio::task::spawn_blocking`.
 
 use std::collections::HashMap;

@@ -508,7 +508,8 @@ pub async fn list_user_types(
     let mut out = Vec::with_capacity(users.len());
     for user in users {
         let mut t = user_type(user);
-        let mut attributes = with_identities(ctx, user, attributes::to_api(user)).await?;
+        let all = t.attributes.take().unwrap_or_default();
+        let mut attributes = with_identities(ctx, user, all).await?;
         if let Some(names) = attributes_to_get {
             attributes.retain(|a| names.iter().any(|n| Some(n.as_str()) == a.name.as_deref()));
         }

@@ -228,32 +228,40 @@ async fn a_new_google_user_is_created_as_external_provider_with_mapped_attribute
         )
         .await;
     assert_eq!(listed["Users"].as_array().map(Vec::len), Some(1));
-    // GetUser (Amplify's fetchUserAttributes) and the user lists show the same attribute.
+    // GetUser (Amplify's fetchUserAttributes) and the user lists show the same attribute,
+    // through the SDK.
+    let expected = attribute(&user, "identities");
     let own = f
         .app
-        .call("GetUser", json!({"AccessToken": tokens["access_token"]}))
-        .await;
-    assert_eq!(
-        attribute(&own, "identities"),
-        attribute(&user, "identities")
-    );
-    let entry = json!({"UserAttributes": listed["Users"][0]["Attributes"]});
-    assert_eq!(
-        attribute(&entry, "identities"),
-        attribute(&user, "identities")
-    );
+        .client
+        .get_user()
+        .access_token(tokens["access_token"].as_str().unwrap_or_default())
+        .send()
+        .await
+        .expect("GetUser");
+    let own = attribute_map(own.user_attributes());
+    assert_eq!(own.get("identities").cloned(), expected);
+    let all = f
+        .app
+        .client
+        .list_users()
+        .user_pool_id(&f.pool_id)
+        .send()
+        .await
+        .expect("ListUsers");
+    let listed = attribute_map(all.users()[0].attributes());
+    assert_eq!(listed.get("identities").cloned(), expected);
     let selected = f
         .app
-        .call(
-            "ListUsers",
-            json!({"UserPoolId": f.pool_id, "AttributesToGet": ["email"]}),
-        )
-        .await;
-    let names: Vec<&Value> = selected["Users"][0]["Attributes"]
-        .as_array()
-        .map(|a| a.iter().map(|a| &a["Name"]).collect())
-        .unwrap_or_default();
-    assert_eq!(names, [&json!("email")]);
+        .client
+        .list_users()
+        .user_pool_id(&f.pool_id)
+        .attributes_to_get("email")
+        .send()
+        .await
+        .expect("ListUsers with AttributesToGet");
+    let selected = attribute_map(selected.users()[0].attributes());
+    assert_eq!(selected.keys().collect::<Vec<_>>(), ["email"]);
 }
 
 #[tokio::test]

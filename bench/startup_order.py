@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes link/startup-order.txt: the functions an idle server has run, for the linker to lay out
-together (see build.rs and bench/README.md, "Idle memory").
+together (see build.rs and bench/README.md, "Idle memory and start-up").
 
     cargo build --release --bin cognito-emulator
     RUSTFLAGS="-C target-feature=+crt-static" cargo build --release --bin cognito-emulator \

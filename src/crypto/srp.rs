@@ -515,8 +515,9 @@ pub fn precompute() {
 /// [`precompute`] on a thread of its own, once per process. The server calls it when it first
 /// holds a user pool (created, seeded or already in the database), not at start-up: an idle
 /// emulator without pools never needs the table, and does not keep its megabyte resident
-/// (bench/README.md, "Idle memory"). Every password operation needs a pool first, so the table
-/// is usually built by the time the first password arrives; if not, that caller builds it.
+/// (bench/README.md, "Idle memory and start-up"). Every password operation needs a pool first,
+/// so the table is usually built by the time the first password arrives; if not, that caller
+/// builds it.
 pub fn precompute_in_background() {
     static STARTED: std::sync::Once = std::sync::Once::new();
     STARTED.call_once(|| {

@@ -262,6 +262,29 @@ async fn a_new_google_user_is_created_as_external_provider_with_mapped_attribute
         .expect("ListUsers with AttributesToGet");
     let selected = attribute_map(selected.users()[0].attributes());
     assert_eq!(selected.keys().collect::<Vec<_>>(), ["email"]);
+    let c = &f.app.client;
+    c.create_group()
+        .user_pool_id(&f.pool_id)
+        .group_name("fans")
+        .send()
+        .await
+        .expect("CreateGroup");
+    c.admin_add_user_to_group()
+        .user_pool_id(&f.pool_id)
+        .username("Google_1045")
+        .group_name("fans")
+        .send()
+        .await
+        .expect("AdminAddUserToGroup");
+    let members = c
+        .list_users_in_group()
+        .user_pool_id(&f.pool_id)
+        .group_name("fans")
+        .send()
+        .await
+        .expect("ListUsersInGroup");
+    let member = attribute_map(members.users()[0].attributes());
+    assert_eq!(member.get("identities").cloned(), expected);
 }
 
 #[tokio::test]
